@@ -1,0 +1,113 @@
+package io.github.siodistributor.core.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every message of wire protocol v1. The set is closed: a decoder that meets a type it does not
+ * know drops the message instead of guessing. {@code docs/protocol.md} describes each one with its
+ * channel, its publisher and its subscribers.
+ *
+ * <p>Event arguments travel as {@link Payload}: the JSON array of the Socket.IO arguments as the
+ * sender wrote it, so a worker forwards it without decoding it.
+ */
+public sealed interface Message {
+
+    /** The namespace this message belongs to; nothing crosses namespaces. */
+    String namespace();
+
+    /** Worker to backend: a client connected to a namespace. */
+    record SocketConnected(String namespace, String socketId, Handshake handshake) implements Message {
+        public SocketConnected {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(handshake, "handshake");
+        }
+    }
+
+    /** Worker to backend: a client emitted an event; {@code ackId} is {@link #NO_ACK} when it wants no ack. */
+    record SocketEvent(String namespace, String socketId, String event, long ackId, Payload args) implements Message {
+        public static final long NO_ACK = -1;
+
+        public SocketEvent {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+        }
+
+        public boolean wantsAck() {
+            return ackId != NO_ACK;
+        }
+    }
+
+    /** Worker to backend: a client left a namespace, with the Socket.IO disconnect reason. */
+    record SocketDisconnected(String namespace, String socketId, String reason) implements Message {
+        public SocketDisconnected {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Backend to the owning worker: emit an event to one socket. */
+    record EmitToSocket(String namespace, String socketId, String event, Payload args) implements Message {
+        public EmitToSocket {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+        }
+    }
+
+    /** Backend to the owning worker: answer a client's event ack. */
+    record AckReply(String namespace, String socketId, long ackId, Payload args) implements Message {
+        public AckReply {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(args, "args");
+        }
+    }
+
+    /** Backend to the owning worker: put a socket into rooms. */
+    record JoinRooms(String namespace, String socketId, List<String> rooms) implements Message {
+        public JoinRooms {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /** Backend to the owning worker: take a socket out of rooms. */
+    record LeaveRooms(String namespace, String socketId, List<String> rooms) implements Message {
+        public LeaveRooms {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /** Backend to the owning worker: disconnect a socket from its namespace (server-side disconnect). */
+    record DisconnectSocket(String namespace, String socketId) implements Message {
+        public DisconnectSocket {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+        }
+    }
+
+    /**
+     * Backend to every worker serving the namespace: emit to the sockets in any of {@code rooms}
+     * (the whole namespace when empty) that are in none of {@code exceptRooms}. One publish,
+     * whatever the number of clients.
+     */
+    record Broadcast(String namespace, List<String> rooms, List<String> exceptRooms, String event, Payload args)
+            implements Message {
+        public Broadcast {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+        }
+    }
+}

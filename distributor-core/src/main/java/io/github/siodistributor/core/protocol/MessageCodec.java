@@ -1,0 +1,181 @@
+package io.github.siodistributor.core.protocol;
+
+import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
+import io.github.siodistributor.core.protocol.Message.EmitToSocket;
+import io.github.siodistributor.core.protocol.Message.JoinRooms;
+import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+
+/**
+ * Encodes and decodes protocol v1 envelopes. The layout is explicit and length-prefixed (see
+ * {@code docs/protocol.md}): two magic bytes {@code "SD"}, the version, the message type, then the
+ * type's fields in declaration order. Payloads are copied in as bytes, never re-encoded.
+ */
+public final class MessageCodec {
+
+    public static final int VERSION = 1;
+
+    private static final int MAGIC_0 = 'S';
+    private static final int MAGIC_1 = 'D';
+
+    private static final int SOCKET_CONNECTED = 1;
+    private static final int SOCKET_EVENT = 2;
+    private static final int SOCKET_DISCONNECTED = 3;
+    private static final int EMIT_TO_SOCKET = 10;
+    private static final int ACK_REPLY = 11;
+    private static final int JOIN_ROOMS = 12;
+    private static final int LEAVE_ROOMS = 13;
+    private static final int DISCONNECT_SOCKET = 14;
+    private static final int BROADCAST = 20;
+
+    /** Room names, ids and the like are short; the payload dominates the size. */
+    private static final int HEADER_ALLOWANCE = 128;
+
+    private MessageCodec() {
+    }
+
+    public static byte[] encode(Message message) {
+        WireWriter out = new WireWriter(HEADER_ALLOWANCE + payloadSize(message));
+        out.writeByte(MAGIC_0);
+        out.writeByte(MAGIC_1);
+        out.writeByte(VERSION);
+        if (message instanceof SocketConnected m) {
+            out.writeByte(SOCKET_CONNECTED);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            writeHandshake(out, m.handshake());
+        } else if (message instanceof SocketEvent m) {
+            out.writeByte(SOCKET_EVENT);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeString(m.event());
+            out.writeSignedVarLong(m.ackId());
+            out.writeBytes(m.args().jsonArray());
+        } else if (message instanceof SocketDisconnected m) {
+            out.writeByte(SOCKET_DISCONNECTED);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeString(m.reason());
+        } else if (message instanceof EmitToSocket m) {
+            out.writeByte(EMIT_TO_SOCKET);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeString(m.event());
+            out.writeBytes(m.args().jsonArray());
+        } else if (message instanceof AckReply m) {
+            out.writeByte(ACK_REPLY);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeSignedVarLong(m.ackId());
+            out.writeBytes(m.args().jsonArray());
+        } else if (message instanceof JoinRooms m) {
+            out.writeByte(JOIN_ROOMS);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeStrings(m.rooms());
+        } else if (message instanceof LeaveRooms m) {
+            out.writeByte(LEAVE_ROOMS);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeStrings(m.rooms());
+        } else if (message instanceof DisconnectSocket m) {
+            out.writeByte(DISCONNECT_SOCKET);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+        } else if (message instanceof Broadcast m) {
+            out.writeByte(BROADCAST);
+            out.writeString(m.namespace());
+            out.writeStrings(m.rooms());
+            out.writeStrings(m.exceptRooms());
+            out.writeString(m.event());
+            out.writeBytes(m.args().jsonArray());
+        } else {
+            throw new IllegalArgumentException("unknown message " + message);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * @throws MalformedMessageException when the bytes are not a complete v1 envelope: foreign data,
+     *         another version, an unknown type, a truncated field, trailing bytes or a bad payload
+     */
+    public static Message decode(byte[] bytes) {
+        WireReader in = new WireReader(bytes);
+        if (bytes.length < 4 || in.readByte() != MAGIC_0 || in.readByte() != MAGIC_1) {
+            throw new MalformedMessageException("not a distributor envelope (no \"SD\" magic)");
+        }
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new MalformedMessageException("unsupported protocol version " + version + ", this side speaks "
+                    + VERSION);
+        }
+        int type = in.readByte();
+        Message message = switch (type) {
+            case SOCKET_CONNECTED -> new SocketConnected(in.readString("namespace"), in.readString("socketId"),
+                    readHandshake(in));
+            case SOCKET_EVENT -> new SocketEvent(in.readString("namespace"), in.readString("socketId"),
+                    in.readString("event"), in.readSignedVarLong(), readPayload(in));
+            case SOCKET_DISCONNECTED -> new SocketDisconnected(in.readString("namespace"), in.readString("socketId"),
+                    in.readString("reason"));
+            case EMIT_TO_SOCKET -> new EmitToSocket(in.readString("namespace"), in.readString("socketId"),
+                    in.readString("event"), readPayload(in));
+            case ACK_REPLY -> new AckReply(in.readString("namespace"), in.readString("socketId"),
+                    in.readSignedVarLong(), readPayload(in));
+            case JOIN_ROOMS -> new JoinRooms(in.readString("namespace"), in.readString("socketId"),
+                    in.readStrings("room"));
+            case LEAVE_ROOMS -> new LeaveRooms(in.readString("namespace"), in.readString("socketId"),
+                    in.readStrings("room"));
+            case DISCONNECT_SOCKET -> new DisconnectSocket(in.readString("namespace"), in.readString("socketId"));
+            case BROADCAST -> new Broadcast(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), in.readString("event"), readPayload(in));
+            default -> throw new MalformedMessageException("unknown message type " + type);
+        };
+        if (in.remaining() != 0) {
+            throw new MalformedMessageException(in.remaining() + " unexpected trailing bytes after a message of type "
+                    + type);
+        }
+        return message;
+    }
+
+    private static void writeHandshake(WireWriter out, Handshake handshake) {
+        out.writeMultiMap(handshake.headers());
+        out.writeMultiMap(handshake.query());
+        out.writeBytes(handshake.auth());
+        out.writeString(handshake.address());
+        out.writeString(handshake.url());
+        out.writeVarLong(handshake.issuedAt());
+    }
+
+    private static Handshake readHandshake(WireReader in) {
+        return new Handshake(in.readMultiMap("header"), in.readMultiMap("query"), in.readBytes("auth"),
+                in.readString("address"), in.readString("url"), in.readVarLong());
+    }
+
+    private static Payload readPayload(WireReader in) {
+        byte[] json = in.readBytes("payload");
+        try {
+            return Payload.ofJsonArray(json);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException(e.getMessage());
+        }
+    }
+
+    private static int payloadSize(Message message) {
+        if (message instanceof SocketEvent m) {
+            return m.args().size();
+        } else if (message instanceof EmitToSocket m) {
+            return m.args().size();
+        } else if (message instanceof AckReply m) {
+            return m.args().size();
+        } else if (message instanceof Broadcast m) {
+            return m.args().size();
+        } else if (message instanceof SocketConnected m) {
+            return m.handshake().auth().length + 1024;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package io.github.siodistributor.core.transport;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts what a subscriber had to drop, by cause, and logs it at a bounded rate: a flood of
+ * garbage on a channel must neither crash the subscriber loop nor flood the log.
+ */
+public final class DroppedMessages {
+
+    /** Why a message was dropped. */
+    public enum Cause {
+        /** Not a v1 envelope: foreign data, another version, a truncated or oversized field. */
+        MALFORMED,
+        /** A well-formed message on a channel it does not belong to (wrong namespace or type). */
+        MISROUTED,
+        /** A per-socket command for a socket this worker does not (or no longer) hold. */
+        UNKNOWN_SOCKET,
+        /** The handler of a well-formed message failed. */
+        HANDLER_FAILED
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final Map<Cause, LongAdder> counts = new ConcurrentHashMap<>();
+    private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
+    private final LongAdder unlogged = new LongAdder();
+
+    public void record(Cause cause, String channel, String detail) {
+        counts.computeIfAbsent(cause, c -> new LongAdder()).increment();
+        long now = System.nanoTime();
+        long due = nextLogAt.get();
+        if (now - due >= 0 && nextLogAt.compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
+            long suppressed = unlogged.sumThenReset();
+            log.warn("Dropped a message on channel {} ({}): {}{}", channel, cause, detail,
+                    suppressed > 0 ? " (" + suppressed + " more dropped since the last report)" : "");
+        } else {
+            unlogged.increment();
+        }
+    }
+
+    public long count(Cause cause) {
+        LongAdder adder = counts.get(cause);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    public long total() {
+        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+}

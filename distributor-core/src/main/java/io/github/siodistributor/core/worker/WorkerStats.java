@@ -1,0 +1,26 @@
+package io.github.siodistributor.core.worker;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What a worker has seen on its Redis subscriptions, and forwarded from its clients. */
+public final class WorkerStats {
+
+    final LongAdder socketCommands = new LongAdder();
+    final LongAdder broadcasts = new LongAdder();
+    final LongAdder forwarded = new LongAdder();
+
+    /** Per-socket commands received on this worker's own channel. */
+    public long socketCommandsReceived() {
+        return socketCommands.sum();
+    }
+
+    /** Broadcasts received on the namespace broadcast channels. */
+    public long broadcastsReceived() {
+        return broadcasts.sum();
+    }
+
+    /** Connects, events and disconnects published towards the backends. */
+    public long messagesForwarded() {
+        return forwarded.sum();
+    }
+}
