@@ -123,6 +123,8 @@ public final class DistributorWorker implements AutoCloseable {
         namespace.addConnectListener(client -> {
             String socketId = socketId(client);
             pendingAcks.put(socketId, new PendingAcks());
+            // as in Socket.IO, each socket is in a room named by its id: "everyone but this socket" is except(id)
+            client.joinRoom(socketId);
             publish(backendChannel, new SocketConnected(name, socketId, handshakeOf(client)));
         });
         namespace.addEventListener(ForwardingJsonSupport.FORWARDED_EVENT, ForwardedEvent.class,

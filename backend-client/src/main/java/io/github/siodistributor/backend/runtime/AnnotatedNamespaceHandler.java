@@ -1,0 +1,208 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.IndirectNamespace;
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.backend.annotation.OnConnect;
+import io.github.siodistributor.backend.annotation.OnDisconnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.Handshake;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link NamespaceHandler} made from a {@link SocketNamespace} bean: finds its annotated methods
+ * once, decides how each parameter is bound, and calls them. Mistakes (two methods for one event, a
+ * parameter that cannot be bound) fail here, at start-up, not at the first event.
+ */
+public final class AnnotatedNamespaceHandler implements NamespaceHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(AnnotatedNamespaceHandler.class);
+
+    private final String namespace;
+    private final Object bean;
+    private final List<HandlerMethod> connectMethods = new ArrayList<>();
+    private final List<HandlerMethod> disconnectMethods = new ArrayList<>();
+    private final Map<String, HandlerMethod> eventMethods = new HashMap<>();
+
+    /** @param userClass the bean's own class (not a proxy subclass), where the annotations are */
+    public AnnotatedNamespaceHandler(Object bean, Class<?> userClass) {
+        SocketNamespace annotation = userClass.getAnnotation(SocketNamespace.class);
+        if (annotation == null) {
+            throw new IllegalArgumentException(userClass.getName() + " is not annotated with @SocketNamespace");
+        }
+        this.namespace = annotation.value();
+        if (!namespace.startsWith("/")) {
+            throw new IllegalArgumentException("@SocketNamespace(\"" + namespace + "\") on " + userClass.getName()
+                    + " must start with '/'");
+        }
+        this.bean = bean;
+        for (Method method : userClass.getMethods()) {
+            if (method.isAnnotationPresent(OnConnect.class)) {
+                connectMethods.add(new HandlerMethod(method, Kind.CONNECT));
+            }
+            if (method.isAnnotationPresent(OnDisconnect.class)) {
+                disconnectMethods.add(new HandlerMethod(method, Kind.DISCONNECT));
+            }
+            OnEvent onEvent = method.getAnnotation(OnEvent.class);
+            if (onEvent != null) {
+                HandlerMethod previous = eventMethods.put(onEvent.value(), new HandlerMethod(method, Kind.EVENT));
+                if (previous != null) {
+                    throw new IllegalStateException("event '" + onEvent.value() + "' of " + namespace
+                            + " has two handler methods: " + previous.method + " and " + method);
+                }
+            }
+        }
+        for (Method method : userClass.getDeclaredMethods()) {
+            boolean annotated = method.isAnnotationPresent(OnConnect.class) || method.isAnnotationPresent(OnEvent.class)
+                    || method.isAnnotationPresent(OnDisconnect.class);
+            if (annotated && !Modifier.isPublic(method.getModifiers())) {
+                throw new IllegalStateException("handler method " + method + " must be public");
+            }
+        }
+    }
+
+    @Override
+    public String namespace() {
+        return namespace;
+    }
+
+    public java.util.Set<String> events() {
+        return java.util.Collections.unmodifiableSet(eventMethods.keySet());
+    }
+
+    @Override
+    public void onConnect(IndirectSocket socket) {
+        for (HandlerMethod method : connectMethods) {
+            method.invoke(bean, new Call(socket, null, NO_ACK, null));
+        }
+    }
+
+    @Override
+    public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
+        HandlerMethod method = eventMethods.get(event);
+        if (method == null) {
+            log.debug("No handler for event '{}' in {}", event, namespace);
+            if (ack.requested()) {
+                throw new io.github.siodistributor.backend.EventRejectedException("no handler for event '" + event
+                        + "' in namespace " + namespace);
+            }
+            return;
+        }
+        Object result = method.invoke(bean, new Call(socket, args, ack, null));
+        if (method.returnsValue()) {
+            ack.send(result instanceof SocketArgs raw ? new Object[] {raw} : new Object[] {result});
+        }
+    }
+
+    @Override
+    public void onDisconnect(IndirectSocket socket, String reason) {
+        for (HandlerMethod method : disconnectMethods) {
+            method.invoke(bean, new Call(socket, null, NO_ACK, reason));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return bean.getClass().getName() + " for " + namespace;
+    }
+
+    private static final Ack NO_ACK = new Ack() {
+        @Override
+        public boolean requested() {
+            return false;
+        }
+
+        @Override
+        public void send(Object... args) {
+        }
+    };
+
+    private enum Kind { CONNECT, EVENT, DISCONNECT }
+
+    /** What one invocation can bind parameters from. */
+    private record Call(IndirectSocket socket, SocketArgs args, Ack ack, String reason) {
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        Object bind(Call call);
+    }
+
+    private static final class HandlerMethod {
+        private final Method method;
+        private final Binder[] binders;
+
+        HandlerMethod(Method method, Kind kind) {
+            this.method = method;
+            Parameter[] parameters = method.getParameters();
+            this.binders = new Binder[parameters.length];
+            int argumentIndex = 0;
+            for (int i = 0; i < parameters.length; i++) {
+                Class<?> type = parameters[i].getType();
+                if (type == IndirectSocket.class) {
+                    binders[i] = Call::socket;
+                } else if (type == IndirectNamespace.class) {
+                    binders[i] = call -> call.socket().namespace();
+                } else if (type == Handshake.class) {
+                    binders[i] = call -> call.socket().handshake();
+                } else if (kind == Kind.EVENT && type == SocketArgs.class) {
+                    binders[i] = Call::args;
+                } else if (kind == Kind.EVENT && type == Ack.class) {
+                    binders[i] = Call::ack;
+                } else if (kind == Kind.DISCONNECT && type == String.class) {
+                    binders[i] = Call::reason;
+                } else if (kind == Kind.EVENT) {
+                    int index = argumentIndex++;
+                    java.lang.reflect.Type generic = parameters[i].getParameterizedType();
+                    boolean primitive = type.isPrimitive();
+                    binders[i] = call -> {
+                        Object value = call.args().get(index, generic);
+                        if (value == null && primitive) {
+                            throw new io.github.siodistributor.backend.EventRejectedException("argument " + index
+                                    + " is missing or null but " + method.getName() + " needs a " + type.getName());
+                        }
+                        return value;
+                    };
+                } else {
+                    throw new IllegalStateException("cannot bind parameter " + parameters[i].getName() + " of type "
+                            + type.getName() + " in " + method + "; supported here: IndirectSocket, IndirectNamespace,"
+                            + " Handshake" + (kind == Kind.DISCONNECT ? ", String (the reason)" : ""));
+                }
+            }
+        }
+
+        boolean returnsValue() {
+            return method.getReturnType() != void.class;
+        }
+
+        Object invoke(Object bean, Call call) {
+            Object[] values = new Object[binders.length];
+            for (int i = 0; i < binders.length; i++) {
+                values[i] = binders[i].bind(call);
+            }
+            try {
+                return method.invoke(bean, values);
+            } catch (InvocationTargetException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new DistributorBackend.HandlerInvocationException(method + " failed", cause);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(method + " is not accessible", e);
+            }
+        }
+    }
+}

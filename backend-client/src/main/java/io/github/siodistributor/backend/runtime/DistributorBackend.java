@@ -1,0 +1,188 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.EventRejectedException;
+import io.github.siodistributor.backend.IndirectNamespace;
+import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.MessageBus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * The backend runtime: subscribes to the channels of the namespaces it handles, runs their handlers
+ * with per-socket ordering on an executor (never on the Redis delivery thread), and publishes what
+ * the handlers ask of the indirect namespaces and sockets.
+ */
+public final class DistributorBackend implements IndirectServer, AutoCloseable {
+
+    /** The event a client receives for a failed handler when it asked for no ack. */
+    public static final String ERROR_EVENT = "error";
+
+    private static final Logger log = LoggerFactory.getLogger(DistributorBackend.class);
+
+    private final MessageBus bus;
+    private final ChannelNames channels;
+    private final ObjectMapper mapper;
+    private final KeyedSerialExecutor dispatcher;
+    private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
+    private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
+    private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
+
+    public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor) {
+        this.bus = Objects.requireNonNull(bus, "bus");
+        this.channels = Objects.requireNonNull(channels, "channels");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
+    }
+
+    /** Adds a namespace handler and subscribes to its channel; one handler per namespace. */
+    public synchronized void register(NamespaceHandler handler) {
+        String name = handler.namespace();
+        NamespaceHandler existing = handlers.putIfAbsent(name, handler);
+        if (existing != null) {
+            throw new IllegalStateException("namespace " + name + " already has a handler: " + existing);
+        }
+        String channel = channels.backend(name);
+        subscriptions.add(bus.subscribe(channel, message -> onMessage(channel, handler, message)));
+    }
+
+    public synchronized List<String> namespaces() {
+        return List.copyOf(handlers.keySet());
+    }
+
+    @Override
+    public IndirectNamespace of(String namespace) {
+        return namespace(namespace);
+    }
+
+    BackendNamespace namespace(String name) {
+        if (name == null || !name.startsWith("/")) {
+            throw new IllegalArgumentException("namespace '" + name + "' must start with '/'");
+        }
+        return namespaces.computeIfAbsent(name, n -> new BackendNamespace(n, this));
+    }
+
+    private void onMessage(String channel, NamespaceHandler handler, Message message) {
+        if (!handler.namespace().equals(message.namespace())) {
+            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
+                    + message.namespace());
+            return;
+        }
+        BackendNamespace namespace = namespace(handler.namespace());
+        if (message instanceof SocketConnected connected) {
+            BackendSocket socket = namespace.connected(connected.socketId(), connected.handshake());
+            dispatcher.execute(socket.id(), () -> handler.onConnect(socket));
+        } else if (message instanceof SocketEvent event) {
+            BackendSocket socket = namespace.socketFor(event.socketId());
+            dispatcher.execute(socket.id(), () -> handleEvent(handler, socket, event));
+        } else if (message instanceof SocketDisconnected disconnected) {
+            BackendSocket socket = namespace.disconnected(disconnected.socketId());
+            dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, disconnected.reason()));
+        } else {
+            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
+                    + " is not a worker-to-backend message");
+        }
+    }
+
+    private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {
+        EventAck ack = new EventAck(socket, event);
+        try {
+            handler.onEvent(socket, event.event(), SocketArgs.wrap(event.args(), mapper), ack);
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
+            String message = cause instanceof EventRejectedException ? cause.getMessage() : "internal error";
+            if (!(cause instanceof EventRejectedException)) {
+                log.error("Handler for event '{}' of socket {} in {} failed", event.event(), socket.id(),
+                        handler.namespace(), cause);
+            }
+            Map<String, Object> error = Map.of("error", Map.of("event", event.event(), "message",
+                    message == null ? "internal error" : message));
+            if (ack.requested()) {
+                ack.send(error);
+            } else {
+                socket.emit(ERROR_EVENT, error.get("error"));
+            }
+        }
+    }
+
+    Payload encode(Object[] args) {
+        if (args.length == 1 && args[0] instanceof SocketArgs raw) {
+            return raw.payload();
+        }
+        return Payload.ofJsonArray(mapper.writeValueAsBytes(args));
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Sends a per-socket command on the owning worker's channel only. */
+    void toOwner(String socketId, Message command) {
+        String worker = SocketIds.workerOf(socketId);
+        if (worker == null) {
+            throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id");
+        }
+        bus.publish(channels.worker(worker), command);
+    }
+
+    void broadcast(Message.Broadcast broadcast) {
+        bus.publish(channels.broadcast(broadcast.namespace()), broadcast);
+    }
+
+    @Override
+    public synchronized void close() {
+        subscriptions.forEach(MessageBus.Subscription::close);
+        subscriptions.clear();
+    }
+
+    /** The ack of one client event; answers at most once, and only when the client asked. */
+    private final class EventAck implements Ack {
+        private final BackendSocket socket;
+        private final SocketEvent event;
+        private final AtomicBoolean sent = new AtomicBoolean();
+
+        EventAck(BackendSocket socket, SocketEvent event) {
+            this.socket = socket;
+            this.event = event;
+        }
+
+        @Override
+        public boolean requested() {
+            return event.wantsAck();
+        }
+
+        @Override
+        public void send(Object... args) {
+            if (requested() && sent.compareAndSet(false, true)) {
+                toOwner(socket.id(), new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+            }
+        }
+    }
+
+    /** A handler method threw; the cause is what the handler threw. */
+    public static final class HandlerInvocationException extends RuntimeException {
+        public HandlerInvocationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.github.siodistributor.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** Configuration of the Socket.IO distributor ({@code distributor.*}). */
+@ConfigurationProperties("distributor")
+public class DistributorProperties {
+
+    private final Redis redis = new Redis();
+    private final Worker worker = new Worker();
+    private final Backend backend = new Backend();
+
+    public Redis getRedis() {
+        return redis;
+    }
+
+    public Worker getWorker() {
+        return worker;
+    }
+
+    public Backend getBackend() {
+        return backend;
+    }
+
+    public static class Redis {
+
+        /** Prefix of every Redis channel and key the distributor uses; deployments sharing one Redis need different prefixes. */
+        private String prefix = "sio";
+
+        private final Embedded embedded = new Embedded();
+
+        public String getPrefix() {
+            return prefix;
+        }
+
+        public void setPrefix(String prefix) {
+            this.prefix = prefix;
+        }
+
+        public Embedded getEmbedded() {
+            return embedded;
+        }
+    }
+
+    public static class Embedded {
+
+        /** Whether to start an embedded Redis server (a real redis-server 6.2 binary) and connect to it. For development and demos only. */
+        private boolean enabled = false;
+
+        /** Port of the embedded Redis server; 0 picks a free port. */
+        private int port = 0;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+    }
+
+    public static class Worker {
+
+        /** Whether this application runs a distributor worker that accepts Socket.IO clients. */
+        private boolean enabled = true;
+
+        /** Id of this worker, unique among the workers on one Redis; it names the worker's sockets. Letters, digits, '-' and '_'. */
+        private String id = "w-" + UUID.randomUUID().toString().substring(0, 8);
+
+        /** Address the worker listens on; all interfaces when not set. */
+        private String host;
+
+        /** Port the worker listens on for Socket.IO clients; 0 picks a free port. */
+        private int port = 9092;
+
+        /** Namespaces the worker serves; by default those of the application's @SocketNamespace beans. */
+        private List<String> namespaces = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getId() {
+            return id;
+        }
+
+        public void setId(String id) {
+            this.id = id;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public List<String> getNamespaces() {
+            return namespaces;
+        }
+
+        public void setNamespaces(List<String> namespaces) {
+            this.namespaces = namespaces;
+        }
+    }
+
+    public static class Backend {
+
+        /** Whether this application runs the backend role: its @SocketNamespace handlers receive the namespaces' events. */
+        private boolean enabled = true;
+
+        /** Threads that run handler methods; events of one socket always run one at a time, in order. */
+        private int handlerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getHandlerThreads() {
+            return handlerThreads;
+        }
+
+        public void setHandlerThreads(int handlerThreads) {
+            this.handlerThreads = handlerThreads;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.siodistributor.autoconfigure;
+
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.core.worker.WorkerSettings;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** The worker role: a Socket.IO server that forwards its clients to the backends over Redis. */
+@AutoConfiguration(after = DistributorRedisAutoConfiguration.class)
+@ConditionalOnBean(RedisMessageBus.class)
+@ConditionalOnBooleanProperty(name = "distributor.worker.enabled", matchIfMissing = true)
+public class DistributorWorkerAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    WorkerSettings distributorWorkerSettings(DistributorProperties properties, ChannelNames channels,
+            ListableBeanFactory beans) {
+        DistributorProperties.Worker worker = properties.getWorker();
+        List<String> namespaces = worker.getNamespaces().isEmpty() ? handlerNamespaces(beans) : worker.getNamespaces();
+        if (namespaces.isEmpty()) {
+            throw new IllegalStateException("The distributor worker has no namespace to serve: set "
+                    + "distributor.worker.namespaces or declare a @SocketNamespace bean");
+        }
+        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    DistributorWorker distributorWorker(WorkerSettings settings, RedisMessageBus bus) {
+        return new DistributorWorker(settings, bus);
+    }
+
+    /** Read from the bean definitions: no handler bean is created for this. */
+    private static List<String> handlerNamespaces(ListableBeanFactory beans) {
+        List<String> namespaces = new ArrayList<>();
+        for (String name : beans.getBeanNamesForAnnotation(SocketNamespace.class)) {
+            SocketNamespace annotation = beans.findAnnotationOnBean(name, SocketNamespace.class);
+            if (annotation != null && !namespaces.contains(annotation.value())) {
+                namespaces.add(annotation.value());
+            }
+        }
+        return namespaces;
+    }
+}

@@ -1,0 +1,38 @@
+package io.github.siodistributor.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Opt-in ({@code distributor.redis.embedded.enabled=true}): starts a real Redis server from the
+ * embedded-redis binary and points Spring Boot's Redis connection at it, so a demo needs no Redis
+ * installed. Never on by default: production uses {@code spring.data.redis.*}.
+ */
+@AutoConfiguration(before = DataRedisAutoConfiguration.class)
+@ConditionalOnClass(name = "redis.embedded.RedisServer")
+@ConditionalOnBooleanProperty("distributor.redis.embedded.enabled")
+@EnableConfigurationProperties(DistributorProperties.class)
+public class EmbeddedRedisAutoConfiguration {
+
+    @Bean(destroyMethod = "stop")
+    EmbeddedRedisServer distributorEmbeddedRedis(DistributorProperties properties) {
+        return EmbeddedRedisServer.start(properties.getRedis().getEmbedded().getPort());
+    }
+
+    @Bean
+    DataRedisConnectionDetails distributorEmbeddedRedisConnectionDetails(EmbeddedRedisServer server) {
+        DataRedisConnectionDetails.Standalone standalone = DataRedisConnectionDetails.Standalone.of(server.host(),
+                server.port());
+        return new DataRedisConnectionDetails() {
+            @Override
+            public Standalone getStandalone() {
+                return standalone;
+            }
+        };
+    }
+}
