@@ -85,7 +85,14 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         MessageListener listener = (redisMessage, pattern) -> deliver(channel, redisMessage.getBody(), handler);
         ChannelTopic topic = ChannelTopic.of(channel);
         container.addMessageListener(listener, topic);
-        return () -> container.removeMessageListener(listener, topic);
+        return () -> {
+            try {
+                container.removeMessageListener(listener, topic);
+            } catch (RuntimeException e) {
+                // the connection may already be gone at shutdown: there is nothing left to unsubscribe from
+                log.debug("Could not unsubscribe from {}", channel, e);
+            }
+        };
     }
 
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {

@@ -26,6 +26,7 @@ import java.util.List;
  *       listener per namespace then sees every event, whatever its name, and nothing is decoded
  *       into objects only to be encoded again.</li>
  *   <li>Outgoing event and ack arguments given as {@link RawArguments} are spliced in as bytes.</li>
+ *   <li>A connect error's text becomes the {@code {"message": ...}} object Socket.IO v4 clients read.</li>
  *   <li>The namespace connect reply carries the distributor's socket id, which names this worker,
  *       so that the client's {@code socket.id} is the id the backends use.</li>
  * </ul>
@@ -88,6 +89,14 @@ final class ForwardingJsonSupport implements JsonSupport {
         if (value instanceof ConnPacket connect) {
             out.write(("{\"sid\":\"" + SocketIds.of(workerId, connect.getSid()) + "\"}").getBytes(
                     java.nio.charset.StandardCharsets.UTF_8));
+        } else if (value instanceof String message) {
+            // netty-socketio writes a bare string only as a CONNECT_ERROR's data ("Invalid namespace");
+            // Socket.IO v4 clients expect {"message": ...} there, which becomes err.message
+            out.write('{');
+            out.write("\"message\":\"".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(JsonStringEncoder.getInstance().quoteAsUTF8(message));
+            out.write('"');
+            out.write('}');
         } else if (value instanceof List<?> values && !values.isEmpty()
                 && values.get(values.size() - 1) instanceof RawArguments raw) {
             writeSpliced(out, values, raw.payload());
