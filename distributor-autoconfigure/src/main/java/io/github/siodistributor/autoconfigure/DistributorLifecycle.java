@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import org.springframework.beans.factory.ObjectProvider;
+import java.util.concurrent.CountDownLatch;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -16,6 +17,7 @@ public class DistributorLifecycle implements SmartLifecycle {
     private final RedisMessageBus bus;
     private final ObjectProvider<DistributorWorker> worker;
     private volatile boolean running;
+    private volatile CountDownLatch keepAlive;
 
     public DistributorLifecycle(RedisMessageBus bus, ObjectProvider<DistributorWorker> worker) {
         this.bus = bus;
@@ -26,13 +28,37 @@ public class DistributorLifecycle implements SmartLifecycle {
     public void start() {
         bus.start();
         worker.ifAvailable(DistributorWorker::start);
+        startKeepAlive();
         running = true;
     }
 
     @Override
     public void stop() {
         worker.ifAvailable(DistributorWorker::close);
+        CountDownLatch latch = keepAlive;
+        if (latch != null) {
+            latch.countDown();
+        }
         running = false;
+    }
+
+    /**
+     * A backend-only application has no thread of its own that keeps the JVM alive (Redis delivery
+     * threads are daemons), so it would exit right after start-up. Like Spring Boot's keep-alive,
+     * one non-daemon thread waits until the distributor stops.
+     */
+    private void startKeepAlive() {
+        CountDownLatch latch = new CountDownLatch(1);
+        keepAlive = latch;
+        Thread thread = new Thread(() -> {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "distributor-keep-alive");
+        thread.setDaemon(false);
+        thread.start();
     }
 
     @Override

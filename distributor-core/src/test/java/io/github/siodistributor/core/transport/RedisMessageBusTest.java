@@ -1,0 +1,264 @@
+package io.github.siodistributor.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.MessageCodec;
+import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.testsupport.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+class RedisMessageBusTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private static TestRedis redis;
+    private static RedisClient rawClient;
+    private static StatefulRedisConnection<byte[], byte[]> raw;
+
+    private LettuceConnectionFactory factory;
+    private RedisMessageBus bus;
+    private int counter;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = TestRedis.startNew();
+        assertThat(redis.port()).isNotEqualTo(6379);
+        rawClient = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        raw = rawClient.connect(ByteArrayCodec.INSTANCE);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (raw != null) {
+            raw.close();
+        }
+        if (rawClient != null) {
+            rawClient.shutdown();
+        }
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @BeforeEach
+    void createBus() {
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        bus = new RedisMessageBus(factory, new DroppedMessages());
+    }
+
+    @AfterEach
+    void closeBus() {
+        if (bus != null) {
+            bus.close();
+        }
+        if (factory != null) {
+            factory.destroy();
+        }
+    }
+
+    /** A unique channel per test, so that nothing crosses tests on the shared server. */
+    private String channel(String name) {
+        return "test:" + getClass().getSimpleName() + ":" + System.nanoTime() + ":" + (counter++) + ":" + name;
+    }
+
+    private static SocketEvent event(String namespace, long sequence) {
+        return new SocketEvent(namespace, "w.00000000-0000-0000-0000-000000000001", "e", sequence,
+                Payload.ofJsonArray(("[" + sequence + ",\"" + namespace + "\"]").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static void publishRaw(String channel, byte[] body) {
+        raw.sync().publish(channel.getBytes(StandardCharsets.UTF_8), body);
+    }
+
+    @Test
+    void deliversInPublishOrderAndOnlyOnTheChannelPublishedTo() {
+        String a = channel("a");
+        String b = channel("b");
+        Queue<Message> onA = new ConcurrentLinkedQueue<>();
+        Queue<Message> onB = new ConcurrentLinkedQueue<>();
+        bus.subscribe(a, onA::add);
+        bus.subscribe(b, onB::add);
+        bus.start();
+        assertThat(bus.isListening()).isTrue();
+
+        List<Message> sentToA = new ArrayList<>();
+        List<Message> sentToB = new ArrayList<>();
+        Random random = new Random(3);
+        for (int i = 0; i < 1000; i++) {
+            boolean toA = random.nextInt(3) != 0;
+            Message message = event(toA ? "/a" : "/b", i);
+            (toA ? sentToA : sentToB).add(message);
+            bus.publish(toA ? a : b, message);
+        }
+
+        await().atMost(TIMEOUT).until(() -> onA.size() + onB.size() >= 1000);
+        assertThat(new ArrayList<>(onA)).containsExactlyElementsOf(sentToA);
+        assertThat(new ArrayList<>(onB)).containsExactlyElementsOf(sentToB);
+        assertThat(bus.dropped().total()).isZero();
+    }
+
+    @Test
+    void everySubscriberOfAChannelGetsEveryMessage() {
+        String a = channel("a");
+        List<Message> first = new CopyOnWriteArrayList<>();
+        List<Message> second = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, first::add);
+        bus.subscribe(a, second::add);
+        bus.start();
+
+        for (int i = 0; i < 50; i++) {
+            bus.publish(a, event("/a", i));
+        }
+
+        await().atMost(TIMEOUT).until(() -> first.size() == 50 && second.size() == 50);
+        assertThat(first).isEqualTo(second);
+    }
+
+    @Test
+    void dropsGarbageAsMalformedAndKeepsDelivering() {
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, received::add);
+        bus.start();
+
+        byte[] valid = MessageCodec.encode(event("/a", 1));
+        byte[] randomBytes = new byte[500];
+        new Random(11).nextBytes(randomBytes);
+        byte[] version2 = valid.clone();
+        version2[2] = 2;
+        List<byte[]> garbage = List.of(new byte[0], "hello".getBytes(StandardCharsets.UTF_8), randomBytes,
+                Arrays.copyOf(valid, valid.length - 1), version2, "{\"json\":true}".getBytes(StandardCharsets.UTF_8));
+        for (byte[] body : garbage) {
+            publishRaw(a, body);
+        }
+
+        await().atMost(TIMEOUT).until(() -> bus.dropped().count(Cause.MALFORMED) == garbage.size());
+        assertThat(received).isEmpty();
+
+        Message afterwards = event("/a", 2);
+        bus.publish(a, afterwards);
+
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(afterwards);
+        assertThat(bus.dropped().total()).isEqualTo(garbage.size());
+    }
+
+    @Test
+    void wellFormedMessagesFromAnotherPublisherAreDelivered() {
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, received::add);
+        bus.start();
+
+        publishRaw(a, MessageCodec.encode(event("/a", 5)));
+
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(event("/a", 5));
+    }
+
+    @Test
+    void aFailingHandlerCountsAsHandlerFailedAndTheNextMessageIsStillDelivered() {
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, message -> {
+            if (((SocketEvent) message).ackId() == 1) {
+                throw new IllegalStateException("handler boom");
+            }
+            received.add(message);
+        });
+        bus.start();
+
+        bus.publish(a, event("/a", 1));
+        bus.publish(a, event("/a", 2));
+
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(event("/a", 2));
+        assertThat(bus.dropped().count(Cause.HANDLER_FAILED)).isEqualTo(1);
+        assertThat(bus.dropped().count(Cause.MALFORMED)).isZero();
+    }
+
+    @Test
+    void aFailingHandlerDoesNotStopOtherSubscribersOfTheSameChannel() {
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, message -> {
+            throw new IllegalStateException("always fails");
+        });
+        bus.subscribe(a, received::add);
+        bus.start();
+
+        bus.publish(a, event("/a", 1));
+        bus.publish(a, event("/a", 2));
+
+        await().atMost(TIMEOUT).until(() -> received.size() == 2);
+        await().atMost(TIMEOUT).until(() -> bus.dropped().count(Cause.HANDLER_FAILED) == 2);
+    }
+
+    @Test
+    void aClosedSubscriptionReceivesNothingMore() {
+        String closed = channel("closed");
+        String open = channel("open");
+        List<Message> onClosed = new CopyOnWriteArrayList<>();
+        List<Message> onOpen = new CopyOnWriteArrayList<>();
+        MessageBus.Subscription subscription = bus.subscribe(closed, onClosed::add);
+        bus.subscribe(open, onOpen::add);
+        bus.start();
+
+        bus.publish(closed, event("/c", 1));
+        await().atMost(TIMEOUT).until(() -> onClosed.size() == 1);
+
+        subscription.close();
+        bus.publish(closed, event("/c", 2));
+        bus.publish(open, event("/o", 3));
+
+        // the subscriber connection delivers in order: once the later message arrived, the earlier one was handled
+        await().atMost(TIMEOUT).until(() -> onOpen.size() == 1);
+        assertThat(onClosed).containsExactly(event("/c", 1));
+    }
+
+    @Test
+    void publishingBeforeStartFails() {
+        assertThatIllegalStateException().isThrownBy(() -> bus.publish(channel("a"), event("/a", 1)))
+                .withMessageContaining("not started");
+    }
+
+    @Test
+    void startIsIdempotent() {
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, received::add);
+        bus.start();
+        bus.start();
+
+        bus.publish(a, event("/a", 1));
+
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(event("/a", 1));
+    }
+}

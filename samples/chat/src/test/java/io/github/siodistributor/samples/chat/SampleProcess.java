@@ -1,0 +1,91 @@
+package io.github.siodistributor.samples.chat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged sample jar running as its own OS process, with its output kept for diagnosis. */
+final class SampleProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+    private SampleProcess(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        Thread reader = new Thread(this::readOutput, "sample-" + name + "-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static SampleProcess start(String name, String... arguments) throws IOException {
+        Path jar = Path.of(System.getProperty("sample.jar", "target/sample-chat.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the sample jar " + jar.toAbsolutePath() + " is missing: run mvn package");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new SampleProcess(name, process);
+    }
+
+    /** Waits for Spring Boot's "Started" line; fails with the process output if it exits or times out. */
+    void awaitStarted(long seconds) {
+        try {
+            started.get(seconds, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(name + " did not start within " + seconds + " s; output:\n" + String.join("\n",
+                    output), e);
+        }
+    }
+
+    String output() {
+        return String.join("\n", output);
+    }
+
+    private void readOutput() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                output.add(line);
+                if (output.size() > 400) {
+                    output.removeFirst();
+                }
+                if (line.contains("Started ChatApplication")) {
+                    started.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            output.add("<output closed: " + e + ">");
+        }
+        started.completeExceptionally(new IllegalStateException(name + " closed its output before it started"));
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
