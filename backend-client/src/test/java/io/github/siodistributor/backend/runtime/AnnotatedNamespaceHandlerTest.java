@@ -1,0 +1,585 @@
+package io.github.siodistributor.backend.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.BroadcastOperator;
+import io.github.siodistributor.backend.EventRejectedException;
+import io.github.siodistributor.backend.IndirectNamespace;
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.backend.annotation.OnConnect;
+import io.github.siodistributor.backend.annotation.OnDisconnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.backend.testfixtures.PackagePrivateHandlers;
+import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.core.protocol.Payload;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+class AnnotatedNamespaceHandlerTest {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private final FakeNamespace namespace = new FakeNamespace("/chat");
+    private final Handshake handshake = new Handshake(Map.of("Host", List.of("example")), Map.of("EIO", List.of("4")),
+            "{\"token\":\"t\"}".getBytes(StandardCharsets.UTF_8), "10.0.0.1", "/socket.io/?EIO=4", 1234L);
+    private final FakeSocket socket = new FakeSocket("w-1.3f2a8c10-0000-4000-8000-000000000001", namespace, handshake);
+
+    private static SocketArgs args(String json) {
+        return SocketArgs.wrap(Payload.ofJsonArray(json.getBytes(StandardCharsets.UTF_8)), MAPPER);
+    }
+
+    // ---- fakes ----------------------------------------------------------------------------------
+
+    static final class RecordingAck implements Ack {
+        private final boolean requested;
+        final List<List<Object>> sent = new ArrayList<>();
+
+        RecordingAck(boolean requested) {
+            this.requested = requested;
+        }
+
+        @Override
+        public boolean requested() {
+            return requested;
+        }
+
+        @Override
+        public void send(Object... args) {
+            sent.add(java.util.Arrays.asList(args));
+        }
+    }
+
+    static final class FakeSocket implements IndirectSocket {
+        private final String id;
+        private final IndirectNamespace namespace;
+        private final Handshake handshake;
+        final List<String> calls = new ArrayList<>();
+
+        FakeSocket(String id, IndirectNamespace namespace, Handshake handshake) {
+            this.id = id;
+            this.namespace = namespace;
+            this.handshake = handshake;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public IndirectNamespace namespace() {
+            return namespace;
+        }
+
+        @Override
+        public Handshake handshake() {
+            return handshake;
+        }
+
+        @Override
+        public void emit(String event, Object... args) {
+            calls.add("emit " + event + " " + java.util.Arrays.toString(args));
+        }
+
+        @Override
+        public void join(String... rooms) {
+            calls.add("join " + String.join(",", rooms));
+        }
+
+        @Override
+        public void leave(String... rooms) {
+            calls.add("leave " + String.join(",", rooms));
+        }
+
+        @Override
+        public void disconnect() {
+            calls.add("disconnect");
+        }
+
+        @Override
+        public BroadcastOperator broadcast() {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static final class FakeNamespace implements IndirectNamespace {
+        private final String name;
+
+        FakeNamespace(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public IndirectSocket socket(String socketId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Collection<IndirectSocket> sockets() {
+            return List.of();
+        }
+
+        @Override
+        public BroadcastOperator to(String... rooms) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public BroadcastOperator except(String... rooms) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void emit(String event, Object... args) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    // ---- handlers -------------------------------------------------------------------------------
+
+    public record Say(String room, String text) {
+    }
+
+    @SocketNamespace("/chat")
+    public static class ChatHandler {
+        final List<List<Object>> calls = new ArrayList<>();
+
+        @OnConnect
+        public void connected(IndirectSocket socket, IndirectNamespace namespace, Handshake handshake) {
+            calls.add(java.util.Arrays.asList("connect", socket, namespace, handshake));
+        }
+
+        @OnEvent("everything")
+        public String everything(IndirectSocket socket, Handshake handshake, SocketArgs args, Ack ack, Say say,
+                List<Integer> numbers, String missing, IndirectNamespace namespace) {
+            calls.add(java.util.Arrays.asList("everything", socket, handshake, args, ack, say, numbers, missing,
+                    namespace));
+            return "ok " + say.text();
+        }
+
+        @OnEvent("interleaved")
+        public void interleaved(String first, IndirectSocket socket, Integer second, Ack ack, Long third) {
+            calls.add(java.util.Arrays.asList("interleaved", first, socket, second, ack, third));
+        }
+
+        @OnEvent("primitive")
+        public int primitive(int value) {
+            return value + 1;
+        }
+
+        @OnEvent("nothing")
+        public void nothing(String value) {
+            calls.add(java.util.Arrays.asList("nothing", value));
+        }
+
+        @OnEvent("several")
+        public SocketArgs several() {
+            return SocketArgs.of(MAPPER, 1, "two", Map.of("three", 3));
+        }
+
+        @OnEvent("echo")
+        public SocketArgs echo(SocketArgs args) {
+            return args;
+        }
+
+        @OnEvent("records")
+        public int records(List<Say> says) {
+            calls.add(java.util.Arrays.asList("records", says));
+            return says.size();
+        }
+
+        @OnEvent("null")
+        public Object returnsNull() {
+            return null;
+        }
+
+        @OnEvent("explicit")
+        public void explicit(Ack ack) {
+            ack.send("a", 2);
+        }
+
+        @OnEvent("rejects")
+        public void rejects() {
+            throw new EventRejectedException("not allowed");
+        }
+
+        @OnEvent("checked")
+        public void checked() throws Exception {
+            throw new Exception("checked failure");
+        }
+
+        @OnDisconnect
+        public void disconnected(IndirectSocket socket, String reason, Handshake handshake) {
+            calls.add(java.util.Arrays.asList("disconnect", socket, reason, handshake));
+        }
+    }
+
+    private final ChatHandler chat = new ChatHandler();
+    private final AnnotatedNamespaceHandler handler = new AnnotatedNamespaceHandler(chat, ChatHandler.class);
+
+    // ---- binding --------------------------------------------------------------------------------
+
+    @Test
+    void readsTheNamespaceAndTheEvents() {
+        assertThat(handler.namespace()).isEqualTo("/chat");
+        assertThat(handler.events()).containsExactlyInAnyOrder("everything", "interleaved", "primitive", "nothing",
+                "several", "echo", "records", "null", "explicit", "rejects", "checked");
+    }
+
+    @Test
+    void bindsConnectParametersByType() {
+        handler.onConnect(socket);
+
+        assertThat(chat.calls).containsExactly(List.of("connect", socket, namespace, handshake));
+    }
+
+    @Test
+    void bindsEventParametersByTypeAndArgumentsInOrder() {
+        SocketArgs args = args("[{\"room\":\"lobby\",\"text\":\"hi\"},[1,2,3]]");
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "everything", args, ack);
+
+        assertThat(chat.calls).hasSize(1);
+        List<Object> call = chat.calls.get(0);
+        assertThat(call.get(1)).isSameAs(socket);
+        assertThat(call.get(2)).isSameAs(handshake);
+        assertThat(call.get(3)).isSameAs(args);
+        assertThat(call.get(4)).isSameAs(ack);
+        assertThat(call.get(5)).isEqualTo(new Say("lobby", "hi"));
+        assertThat(call.get(6)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(1, 2, 3).allSatisfy(n -> assertThat(n).isExactlyInstanceOf(Integer.class));
+        assertThat(call.get(7)).as("a parameter past the last argument").isNull();
+        assertThat(call.get(8)).isSameAs(namespace);
+        assertThat(ack.sent).containsExactly(List.of("ok hi"));
+    }
+
+    @Test
+    void onlyArgumentParametersConsumeArguments() {
+        RecordingAck ack = new RecordingAck(false);
+
+        handler.onEvent(socket, "interleaved", args("[\"first\",2,3]"), ack);
+
+        assertThat(chat.calls).containsExactly(List.of("interleaved", "first", socket, 2, ack, 3L));
+    }
+
+    @Test
+    void missingArgumentsAreNull() {
+        handler.onEvent(socket, "interleaved", args("[\"only\"]"), new RecordingAck(false));
+        handler.onEvent(socket, "nothing", args("[]"), new RecordingAck(false));
+
+        assertThat(chat.calls.get(0)).containsExactly("interleaved", "only", socket, null, chat.calls.get(0).get(4),
+                null);
+        assertThat(chat.calls.get(1)).containsExactly("nothing", null);
+    }
+
+    @Test
+    void convertsGenericPayloadsToTheirElementType() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "records", args("[[{\"room\":\"a\",\"text\":\"1\"},{\"room\":\"b\",\"text\":\"2\"}]]"),
+                ack);
+
+        assertThat(chat.calls.get(0).get(1)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(new Say("a", "1"), new Say("b", "2"));
+        assertThat(ack.sent).containsExactly(List.of(2));
+    }
+
+    @Test
+    void bindsAPrimitiveAndAcksTheReturnValue() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "primitive", args("[41]"), ack);
+
+        assertThat(ack.sent).containsExactly(List.of(42));
+    }
+
+    @Test
+    void rejectsAMissingPrimitive() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[]"), ack))
+                .withMessageContaining("argument 0").withMessageContaining("int");
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void rejectsANullPrimitive() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[null]"), ack))
+                .withMessageContaining("argument 0");
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void aVoidMethodSendsNoAck() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "nothing", args("[\"x\"]"), ack);
+
+        assertThat(chat.calls).containsExactly(List.of("nothing", "x"));
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void aNullReturnValueIsAckedAsNull() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "null", args("[]"), ack);
+
+        assertThat(ack.sent).hasSize(1);
+        assertThat(ack.sent.get(0)).containsExactly((Object) null);
+    }
+
+    @Test
+    void aVoidMethodMayAckExplicitly() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "explicit", args("[]"), ack);
+
+        assertThat(ack.sent).containsExactly(List.of("a", 2));
+    }
+
+    @Test
+    void returningSocketArgsAcksWithSeveralArguments() {
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "several", args("[]"), ack);
+
+        assertThat(ack.sent).hasSize(1);
+        assertThat(ack.sent.get(0)).singleElement().isInstanceOfSatisfying(SocketArgs.class, several -> {
+            assertThat(several.json()).isEqualTo("[1,\"two\",{\"three\":3}]");
+            assertThat(several.size()).isEqualTo(3);
+            assertThat(several.get(1, String.class)).isEqualTo("two");
+        });
+    }
+
+    @Test
+    void returningTheReceivedSocketArgsPassesTheBytesThroughUnchanged() {
+        byte[] bytes = "[ 1.50e3 , {\"z\":1,\"a\":\"\\u00e9\"}, \"😀\" ]".getBytes(StandardCharsets.UTF_8);
+        byte[] copy = bytes.clone();
+        SocketArgs received = SocketArgs.wrap(Payload.ofJsonArray(bytes), MAPPER);
+        RecordingAck ack = new RecordingAck(true);
+
+        handler.onEvent(socket, "echo", received, ack);
+
+        assertThat(ack.sent).hasSize(1);
+        assertThat(ack.sent.get(0)).singleElement().isInstanceOfSatisfying(SocketArgs.class, echoed -> {
+            assertThat(echoed.payload().jsonArray()).isSameAs(bytes).isEqualTo(copy);
+        });
+    }
+
+    @Test
+    void bindsDisconnectParametersAndTheReason() {
+        handler.onDisconnect(socket, "transport close");
+
+        assertThat(chat.calls).containsExactly(List.of("disconnect", socket, "transport close", handshake));
+    }
+
+    @Test
+    void handlerExceptionsPropagateAsThrown() {
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "rejects", args("[]"), new RecordingAck(true)))
+                .withMessage("not allowed");
+        assertThatExceptionOfType(DistributorBackend.HandlerInvocationException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "checked", args("[]"), new RecordingAck(true)))
+                .havingCause().withMessage("checked failure");
+    }
+
+    @Test
+    void anUnknownEventIsRejectedWhenTheClientWaitsForAnAck() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "no-such-event", args("[1]"), ack))
+                .withMessageContaining("no-such-event").withMessageContaining("/chat");
+        assertThat(chat.calls).isEmpty();
+    }
+
+    @Test
+    void anUnknownEventWithoutAckIsIgnored() {
+        RecordingAck ack = new RecordingAck(false);
+
+        handler.onEvent(socket, "no-such-event", args("[1]"), ack);
+
+        assertThat(chat.calls).isEmpty();
+        assertThat(ack.sent).isEmpty();
+        assertThat(socket.calls).isEmpty();
+    }
+
+    public static class BaseHandler {
+        public final List<String> calls = new ArrayList<>();
+
+        @OnEvent("inherited")
+        public String inherited(String value) {
+            calls.add(value);
+            return "base " + value;
+        }
+    }
+
+    @SocketNamespace("/derived")
+    public static class DerivedHandler extends BaseHandler {
+    }
+
+    @Test
+    void findsPublicHandlerMethodsInheritedFromSuperclasses() {
+        DerivedHandler bean = new DerivedHandler();
+        AnnotatedNamespaceHandler derived = new AnnotatedNamespaceHandler(bean, DerivedHandler.class);
+        RecordingAck ack = new RecordingAck(true);
+
+        derived.onEvent(socket, "inherited", args("[\"v\"]"), ack);
+
+        assertThat(derived.events()).containsExactly("inherited");
+        assertThat(bean.calls).containsExactly("v");
+        assertThat(ack.sent).containsExactly(List.of("base v"));
+    }
+
+    @Test
+    void worksForAPackagePrivateHandlerClassOrRejectsItAtStartUp() {
+        Object bean = PackagePrivateHandlers.newHandler();
+        AnnotatedNamespaceHandler packagePrivate;
+        try {
+            packagePrivate = new AnnotatedNamespaceHandler(bean, PackagePrivateHandlers.handlerClass());
+        } catch (IllegalStateException | IllegalArgumentException startUpError) {
+            return; // failing fast at start-up is the documented alternative to working
+        }
+        RecordingAck ack = new RecordingAck(true);
+
+        packagePrivate.onConnect(socket);
+        packagePrivate.onEvent(socket, "ping", args("[\"x\"]"), ack);
+
+        assertThat(PackagePrivateHandlers.connects(bean)).isEqualTo(1);
+        assertThat(ack.sent).containsExactly(List.of("pong x"));
+    }
+
+    // ---- mistakes fail at construction ----------------------------------------------------------
+
+    @SocketNamespace("/dup")
+    public static class TwoMethodsForOneEvent {
+        @OnEvent("twice")
+        public void first() {
+        }
+
+        @OnEvent("twice")
+        public void second() {
+        }
+    }
+
+    @Test
+    void rejectsTwoMethodsForOneEvent() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new TwoMethodsForOneEvent(), TwoMethodsForOneEvent.class))
+                .withMessageContaining("'twice'").withMessageContaining("/dup");
+    }
+
+    @SocketNamespace("/bad")
+    public static class StringOnConnect {
+        @OnConnect
+        public void connected(String what) {
+        }
+    }
+
+    @SocketNamespace("/bad")
+    public static class SocketArgsOnConnect {
+        @OnConnect
+        public void connected(SocketArgs args) {
+        }
+    }
+
+    @SocketNamespace("/bad")
+    public static class AckOnDisconnect {
+        @OnDisconnect
+        public void disconnected(Ack ack) {
+        }
+    }
+
+    @SocketNamespace("/bad")
+    public static class PayloadOnDisconnect {
+        @OnDisconnect
+        public void disconnected(String reason, Say say) {
+        }
+    }
+
+    @Test
+    void rejectsParametersAConnectOrDisconnectCannotBind() {
+        for (Class<?> type : List.of(StringOnConnect.class, SocketArgsOnConnect.class, AckOnDisconnect.class,
+                PayloadOnDisconnect.class)) {
+            assertThatIllegalStateException().as(type.getSimpleName())
+                    .isThrownBy(() -> new AnnotatedNamespaceHandler(type.getDeclaredConstructor().newInstance(), type))
+                    .withMessageContaining("cannot bind parameter");
+        }
+    }
+
+    @SocketNamespace("/hidden")
+    public static class PackagePrivateMethod {
+        @OnEvent("hidden")
+        void hidden() {
+        }
+    }
+
+    @SocketNamespace("/hidden")
+    public static class PrivateMethod {
+        @OnConnect
+        private void hidden() {
+        }
+    }
+
+    @SocketNamespace("/hidden")
+    public static class ProtectedMethod {
+        @OnDisconnect
+        protected void hidden() {
+        }
+    }
+
+    @Test
+    void rejectsNonPublicHandlerMethods() {
+        for (Class<?> type : List.of(PackagePrivateMethod.class, PrivateMethod.class, ProtectedMethod.class)) {
+            assertThatIllegalStateException().as(type.getSimpleName())
+                    .isThrownBy(() -> new AnnotatedNamespaceHandler(type.getDeclaredConstructor().newInstance(), type))
+                    .withMessageContaining("hidden").withMessageContaining("must be public");
+        }
+    }
+
+    public static class NotAnnotated {
+        @OnEvent("x")
+        public void x() {
+        }
+    }
+
+    @Test
+    void rejectsAClassWithoutSocketNamespace() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new NotAnnotated(), NotAnnotated.class))
+                .withMessageContaining(NotAnnotated.class.getName()).withMessageContaining("@SocketNamespace");
+    }
+
+    @SocketNamespace("chat")
+    public static class NoLeadingSlash {
+    }
+
+    @Test
+    void rejectsANamespaceWithoutALeadingSlash() {
+        assertThatThrownBy(() -> new AnnotatedNamespaceHandler(new NoLeadingSlash(), NoLeadingSlash.class))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with '/'");
+    }
+}

@@ -1,0 +1,44 @@
+package io.github.siodistributor.backend.testfixtures;
+
+import io.github.siodistributor.backend.annotation.OnConnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.backend.IndirectSocket;
+
+/**
+ * A handler declared the way Spring applications often declare components: a package-private class in
+ * the application's own package, outside the distributor's packages.
+ */
+public final class PackagePrivateHandlers {
+
+    private PackagePrivateHandlers() {
+    }
+
+    public static Object newHandler() {
+        return new PackagePrivateChatHandler();
+    }
+
+    public static Class<?> handlerClass() {
+        return PackagePrivateChatHandler.class;
+    }
+
+    public static int connects(Object handler) {
+        return ((PackagePrivateChatHandler) handler).connects;
+    }
+}
+
+@SocketNamespace("/package-private")
+class PackagePrivateChatHandler {
+
+    int connects;
+
+    @OnConnect
+    public void connected(IndirectSocket socket) {
+        connects++;
+    }
+
+    @OnEvent("ping")
+    public String ping(String text) {
+        return "pong " + text;
+    }
+}
