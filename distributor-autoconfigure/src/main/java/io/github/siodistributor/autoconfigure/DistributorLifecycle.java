@@ -35,6 +35,8 @@ public class DistributorLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         worker.ifAvailable(DistributorWorker::close);
+        // before Spring Data Redis stops its connection factory (lifecycle phase 0), not after
+        bus.stop();
         CountDownLatch latch = keepAlive;
         if (latch != null) {
             latch.countDown();

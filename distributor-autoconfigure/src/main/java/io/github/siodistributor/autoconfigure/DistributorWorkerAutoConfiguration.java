@@ -28,7 +28,8 @@ public class DistributorWorkerAutoConfiguration {
         List<String> namespaces = worker.getNamespaces().isEmpty() ? handlerNamespaces(beans) : worker.getNamespaces();
         if (namespaces.isEmpty()) {
             throw new IllegalStateException("The distributor worker has no namespace to serve: set "
-                    + "distributor.worker.namespaces or declare a @SocketNamespace bean");
+                    + "distributor.worker.namespaces or declare a @SocketNamespace bean (NamespaceHandler beans are not "
+                    + "inspected for this: list their namespaces in distributor.worker.namespaces)");
         }
         return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
     }

@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.EventRejectedException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.NamespaceHandler;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
 
 /**
  * A {@link NamespaceHandler} made from a {@link SocketNamespace} bean: finds its annotated methods
@@ -95,7 +97,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
         if (method == null) {
             log.debug("No handler for event '{}' in {}", event, namespace);
             if (ack.requested()) {
-                throw new io.github.siodistributor.backend.EventRejectedException("no handler for event '" + event
+                throw new EventRejectedException("no handler for event '" + event
                         + "' in namespace " + namespace);
             }
             return;
@@ -146,6 +148,10 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
 
         HandlerMethod(Method method, Kind kind) {
             this.method = method;
+            if (!Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
+                // package-private @Component classes are common; reach their public methods all the same
+                method.setAccessible(true);
+            }
             Parameter[] parameters = method.getParameters();
             this.binders = new Binder[parameters.length];
             int argumentIndex = 0;
@@ -168,9 +174,15 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     java.lang.reflect.Type generic = parameters[i].getParameterizedType();
                     boolean primitive = type.isPrimitive();
                     binders[i] = call -> {
-                        Object value = call.args().get(index, generic);
+                        Object value;
+                        try {
+                            value = call.args().get(index, generic);
+                        } catch (JacksonException e) {
+                            throw new EventRejectedException("argument " + index + " cannot be converted to "
+                                    + generic.getTypeName() + ": " + e.getOriginalMessage());
+                        }
                         if (value == null && primitive) {
-                            throw new io.github.siodistributor.backend.EventRejectedException("argument " + index
+                            throw new EventRejectedException("argument " + index
                                     + " is missing or null but " + method.getName() + " needs a " + type.getName());
                         }
                         return value;

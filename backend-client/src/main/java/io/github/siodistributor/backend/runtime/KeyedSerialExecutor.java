@@ -50,7 +50,8 @@ public final class KeyedSerialExecutor {
             }
             try {
                 task.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // whatever a task throws, the key's later tasks must still run, or that socket is stuck for good
                 log.error("Task for {} failed", key, e);
             }
         }

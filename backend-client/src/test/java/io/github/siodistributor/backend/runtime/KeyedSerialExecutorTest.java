@@ -198,7 +198,7 @@ class KeyedSerialExecutorTest {
         });
         executor.execute("k", later::countDown);
 
-        assertThat(later.await(10, TimeUnit.SECONDS)).as("the task after the failing one ran").isTrue();
+        assertThat(later.await(5, TimeUnit.SECONDS)).as("the task after the failing one ran").isTrue();
         await().atMost(TIMEOUT).until(() -> executor.activeKeys() == 0);
         CountDownLatch afterwards = new CountDownLatch(1);
         executor.execute("k", afterwards::countDown);

@@ -16,8 +16,19 @@ public sealed interface Message {
     /** The namespace this message belongs to; nothing crosses namespaces. */
     String namespace();
 
+    /** What a worker tells the backend of a namespace about one of its sockets. */
+    sealed interface ClientActivity extends Message permits SocketConnected, SocketEvent, SocketDisconnected {
+        String socketId();
+    }
+
+    /** What a backend asks of the one worker that owns a socket; it travels on that worker's channel only. */
+    sealed interface SocketCommand extends Message permits EmitToSocket, AckReply, JoinRooms, LeaveRooms,
+            DisconnectSocket {
+        String socketId();
+    }
+
     /** Worker to backend: a client connected to a namespace. */
-    record SocketConnected(String namespace, String socketId, Handshake handshake) implements Message {
+    record SocketConnected(String namespace, String socketId, Handshake handshake) implements ClientActivity {
         public SocketConnected {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -26,7 +37,8 @@ public sealed interface Message {
     }
 
     /** Worker to backend: a client emitted an event; {@code ackId} is {@link #NO_ACK} when it wants no ack. */
-    record SocketEvent(String namespace, String socketId, String event, long ackId, Payload args) implements Message {
+    record SocketEvent(String namespace, String socketId, String event, long ackId, Payload args)
+            implements ClientActivity {
         public static final long NO_ACK = -1;
 
         public SocketEvent {
@@ -42,7 +54,7 @@ public sealed interface Message {
     }
 
     /** Worker to backend: a client left a namespace, with the Socket.IO disconnect reason. */
-    record SocketDisconnected(String namespace, String socketId, String reason) implements Message {
+    record SocketDisconnected(String namespace, String socketId, String reason) implements ClientActivity {
         public SocketDisconnected {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -51,7 +63,7 @@ public sealed interface Message {
     }
 
     /** Backend to the owning worker: emit an event to one socket. */
-    record EmitToSocket(String namespace, String socketId, String event, Payload args) implements Message {
+    record EmitToSocket(String namespace, String socketId, String event, Payload args) implements SocketCommand {
         public EmitToSocket {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -61,7 +73,7 @@ public sealed interface Message {
     }
 
     /** Backend to the owning worker: answer a client's event ack. */
-    record AckReply(String namespace, String socketId, long ackId, Payload args) implements Message {
+    record AckReply(String namespace, String socketId, long ackId, Payload args) implements SocketCommand {
         public AckReply {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -70,7 +82,7 @@ public sealed interface Message {
     }
 
     /** Backend to the owning worker: put a socket into rooms. */
-    record JoinRooms(String namespace, String socketId, List<String> rooms) implements Message {
+    record JoinRooms(String namespace, String socketId, List<String> rooms) implements SocketCommand {
         public JoinRooms {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -79,7 +91,7 @@ public sealed interface Message {
     }
 
     /** Backend to the owning worker: take a socket out of rooms. */
-    record LeaveRooms(String namespace, String socketId, List<String> rooms) implements Message {
+    record LeaveRooms(String namespace, String socketId, List<String> rooms) implements SocketCommand {
         public LeaveRooms {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -88,7 +100,7 @@ public sealed interface Message {
     }
 
     /** Backend to the owning worker: disconnect a socket from its namespace (server-side disconnect). */
-    record DisconnectSocket(String namespace, String socketId) implements Message {
+    record DisconnectSocket(String namespace, String socketId) implements SocketCommand {
         public DisconnectSocket {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");

@@ -31,8 +31,11 @@ public final class SocketIds {
         if (dot <= 0) {
             return null;
         }
+        String text = socketId.substring(dot + 1);
         try {
-            return UUID.fromString(socketId.substring(dot + 1));
+            UUID uuid = UUID.fromString(text);
+            // UUID.fromString also takes short forms such as 1-2-3-4-5, which of() never makes
+            return uuid.toString().equals(text) ? uuid : null;
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -22,7 +22,9 @@ public final class DroppedMessages {
         /** A per-socket command for a socket this worker does not (or no longer) hold. */
         UNKNOWN_SOCKET,
         /** The handler of a well-formed message failed. */
-        HANDLER_FAILED
+        HANDLER_FAILED,
+        /** A client went over a limit (unanswered acks) and was answered with an error instead. */
+        LIMIT_EXCEEDED
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

@@ -39,6 +39,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final DroppedMessages dropped;
     private volatile RedisConnection publishConnection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> publisher;
+    private boolean closed;
 
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped) {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
@@ -51,6 +52,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     /** Opens the publishing connection and subscribes everything registered so far. */
     public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("the message bus is closed");
+        }
         if (publisher != null) {
             return;
         }
@@ -124,18 +128,27 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         return dropped;
     }
 
-    @Override
-    public synchronized void close() {
+    /** Unsubscribes and releases the publishing connection; {@link #start()} may follow. */
+    public synchronized void stop() {
         container.stop();
-        try {
-            container.destroy();
-        } catch (Exception e) {
-            log.debug("Error while stopping the listener container", e);
-        }
         if (publishConnection != null) {
             publishConnection.close();
             publishConnection = null;
             publisher = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            container.destroy();
+        } catch (Exception e) {
+            log.debug("Error while stopping the listener container", e);
         }
     }
 }

@@ -20,9 +20,11 @@ import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.SocketCommand;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
@@ -54,7 +56,8 @@ public final class DistributorWorker implements AutoCloseable {
     static final String TRANSPORT_CLOSE = "transport close";
 
     private static final Logger log = LoggerFactory.getLogger(DistributorWorker.class);
-    private static final ObjectMapper AUTH_JSON = new ObjectMapper();
+    /** Encodes the rare JSON the worker writes itself (auth payloads, limit errors); events stay bytes. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final WorkerSettings settings;
     private final MessageBus bus;
@@ -134,6 +137,10 @@ public final class DistributorWorker implements AutoCloseable {
                     if (ackRequest.isAckRequested()) {
                         PendingAcks acks = pendingAcks.get(socketId);
                         ackId = acks == null ? SocketEvent.NO_ACK : acks.register(ackRequest);
+                        if (ackId == PendingAcks.FULL) {
+                            refuseOverAckLimit(socketId, event, ackRequest);
+                            return;
+                        }
                     }
                     publish(backendChannel, new SocketEvent(name, socketId, event.name(), ackId, event.args()));
                 });
@@ -144,6 +151,19 @@ public final class DistributorWorker implements AutoCloseable {
                     : client.isChannelOpen() ? CLIENT_DISCONNECT : TRANSPORT_CLOSE;
             publish(backendChannel, new SocketDisconnected(name, socketId, reason));
         });
+    }
+
+    /** The client answers nothing it is asked; rather than grow without bound, the event is refused in its ack. */
+    private void refuseOverAckLimit(String socketId, ForwardedEvent event, AckRequest ackRequest) {
+        String message = "too many unanswered acks on this socket (limit " + PendingAcks.LIMIT + ")";
+        bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socketId, "event '" + event.name() + "': " + message);
+        try {
+            byte[] error = JSON.writeValueAsBytes(List.of(Map.of("error", Map.of("event", event.name(),
+                    "message", message))));
+            ackRequest.sendAckData(List.of(new RawArguments(Payload.ofJsonArray(error))));
+        } catch (Exception e) {
+            log.debug("Could not answer the refused ack of {}", socketId, e);
+        }
     }
 
     private void publish(String channel, Message message) {
@@ -164,7 +184,7 @@ public final class DistributorWorker implements AutoCloseable {
         byte[] auth;
         try {
             Object token = data.getAuthToken();
-            auth = AUTH_JSON.writeValueAsBytes(token == null ? Map.of() : token);
+            auth = JSON.writeValueAsBytes(token == null ? Map.of() : token);
         } catch (Exception e) {
             auth = new byte[] {'{', '}'};
         }
@@ -177,12 +197,12 @@ public final class DistributorWorker implements AutoCloseable {
     private void onSocketCommand(Message message) {
         stats.socketCommands.increment();
         String channel = settings.channels().worker(settings.workerId());
-        String socketId = socketIdOf(message);
-        if (socketId == null || !settings.namespaces().contains(message.namespace())) {
+        if (!(message instanceof SocketCommand command) || !settings.namespaces().contains(message.namespace())) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
             return;
         }
+        String socketId = command.socketId();
         UUID session = settings.workerId().equals(SocketIds.workerOf(socketId)) ? SocketIds.sessionOf(socketId) : null;
         SocketIONamespace namespace = server.getNamespace(message.namespace());
         SocketIOClient client = session == null ? null : namespace.getClient(session);
@@ -214,21 +234,6 @@ public final class DistributorWorker implements AutoCloseable {
                 namespaceClient.onDisconnect();
             }
         }
-    }
-
-    private static String socketIdOf(Message message) {
-        if (message instanceof EmitToSocket m) {
-            return m.socketId();
-        } else if (message instanceof AckReply m) {
-            return m.socketId();
-        } else if (message instanceof JoinRooms m) {
-            return m.socketId();
-        } else if (message instanceof LeaveRooms m) {
-            return m.socketId();
-        } else if (message instanceof DisconnectSocket m) {
-            return m.socketId();
-        }
-        return null;
     }
 
     private void onBroadcast(String namespace, Message message) {
@@ -277,10 +282,17 @@ public final class DistributorWorker implements AutoCloseable {
 
     /** A socket's outstanding acks; the ids are worker-local, so a backend cannot answer another socket's ack. */
     private static final class PendingAcks {
+        /** Unanswered acks one socket may have; a backend that never answers must not grow a worker's memory. */
+        static final int LIMIT = 1024;
+        static final long FULL = -2;
+
         private final AtomicLong nextId = new AtomicLong();
         private final Map<Long, AckRequest> requests = new ConcurrentHashMap<>();
 
         long register(AckRequest request) {
+            if (requests.size() >= LIMIT) {
+                return FULL;
+            }
             long id = nextId.getAndIncrement();
             requests.put(id, request);
             return id;

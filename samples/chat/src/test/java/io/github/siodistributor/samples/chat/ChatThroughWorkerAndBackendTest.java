@@ -167,6 +167,21 @@ class ChatThroughWorkerAndBackendTest {
         assertThat(clients.lines()).noneMatch(line -> "disconnect".equals(line.path("type").asText()));
     }
 
+    @Test
+    void unansweredAcksAreBoundedPerSocketWithAClearError() throws Exception {
+        clients.connect("greedy", url, "/faulty", Map.of(), null);
+        clients.awaitConnect("greedy");
+        for (int i = 0; i < 1024; i++) {
+            clients.emitWithAck(Duration.ofSeconds(60), "greedy", "silent", i);
+        }
+        JsonNode refused = ack("greedy", "silent", "one too many").get(0).get("error");
+        assertThat(refused.get("event").asText()).isEqualTo("silent");
+        assertThat(refused.get("message").asText()).contains("limit 1024");
+        // still connected: events without acks keep flowing
+        clients.emit("greedy", "boom");
+        assertThat(clients.awaitEvent("greedy", "error").get("args").get(0).get("event").asText()).isEqualTo("boom");
+    }
+
     private List<JsonNode> ack(String id, String event, Object... args) throws Exception {
         return clients.emitWithAck(id, event, args).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }

@@ -18,6 +18,11 @@ public class FaultyHandler {
         throw new EventRejectedException("rejected: " + why);
     }
 
+    /** Never answers, even when the client waits for an ack. */
+    @OnEvent("silent")
+    public void silent() {
+    }
+
     @OnEvent("ok")
     public String ok() {
         return "ok";
