@@ -5,6 +5,7 @@ import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.SocketIds;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,10 @@ final class BackendNamespace implements IndirectNamespace {
 
     @Override
     public IndirectSocket socket(String socketId) {
+        if (socketId == null || SocketIds.workerOf(socketId) == null) {
+            throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id "
+                    + "(<workerId>.<uuid>, as IndirectSocket.id() and the client's socket.id give it)");
+        }
         return socketFor(socketId);
     }
 

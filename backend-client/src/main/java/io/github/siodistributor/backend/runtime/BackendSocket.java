@@ -41,22 +41,22 @@ final class BackendSocket implements IndirectSocket {
     @Override
     public void emit(String event, Object... args) {
         DistributorBackend backend = namespace.backend();
-        backend.toOwner(id, new EmitToSocket(namespace.name(), id, event, backend.encode(args)));
+        backend.toOwner(new EmitToSocket(namespace.name(), id, event, backend.encode(args)));
     }
 
     @Override
     public void join(String... rooms) {
-        namespace.backend().toOwner(id, new JoinRooms(namespace.name(), id, rooms(rooms)));
+        namespace.backend().toOwner(new JoinRooms(namespace.name(), id, rooms(rooms)));
     }
 
     @Override
     public void leave(String... rooms) {
-        namespace.backend().toOwner(id, new LeaveRooms(namespace.name(), id, rooms(rooms)));
+        namespace.backend().toOwner(new LeaveRooms(namespace.name(), id, rooms(rooms)));
     }
 
     @Override
     public void disconnect() {
-        namespace.backend().toOwner(id, new DisconnectSocket(namespace.name(), id));
+        namespace.backend().toOwner(new DisconnectSocket(namespace.name(), id));
     }
 
     @Override

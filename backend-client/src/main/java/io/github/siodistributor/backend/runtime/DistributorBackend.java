@@ -117,9 +117,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             }
             Map<String, Object> error = Map.of("error", Map.of("event", event.event(), "message",
                     message == null ? "internal error" : message));
-            if (ack.requested()) {
-                ack.send(error);
-            } else {
+            // in the ack when the client waits for one that is not yet answered, else as an event
+            if (!ack.answer(error)) {
                 socket.emit(ERROR_EVENT, error.get("error"));
             }
         }
@@ -132,15 +131,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return Payload.ofJsonArray(mapper.writeValueAsBytes(args));
     }
 
-    ObjectMapper mapper() {
-        return mapper;
-    }
-
     /** Sends a per-socket command on the owning worker's channel only. */
-    void toOwner(String socketId, Message command) {
-        String worker = SocketIds.workerOf(socketId);
+    void toOwner(Message.SocketCommand command) {
+        String worker = SocketIds.workerOf(command.socketId());
         if (worker == null) {
-            throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id");
+            throw new IllegalArgumentException("'" + command.socketId() + "' is not a distributor socket id");
         }
         bus.publish(channels.worker(worker), command);
     }
@@ -173,9 +168,16 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
         @Override
         public void send(Object... args) {
+            answer(args);
+        }
+
+        /** Sends the ack unless the client asked for none or it was already sent; tells which. */
+        boolean answer(Object... args) {
             if (requested() && sent.compareAndSet(false, true)) {
-                toOwner(socket.id(), new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+                toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+                return true;
             }
+            return false;
         }
     }
 
