@@ -19,6 +19,16 @@ final class ChatCluster implements AutoCloseable {
 
     private final TestRedis redis = TestRedis.startNew();
     private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+    private final String prefix;
+
+    ChatCluster() {
+        this("sio");
+    }
+
+    /** @param prefix the channel prefix every context of this cluster uses */
+    ChatCluster(String prefix) {
+        this.prefix = prefix;
+    }
 
     /** A worker-only context listening on a free port. */
     ConfigurableApplicationContext worker(String workerId, Class<?>... extraSources) {
@@ -44,6 +54,7 @@ final class ChatCluster implements AutoCloseable {
         properties.put("distributor.redis.embedded.enabled", "false");
         properties.put("spring.data.redis.host", redis.host());
         properties.put("spring.data.redis.port", redis.port());
+        properties.put("distributor.redis.prefix", prefix);
         for (String property : roleProperties) {
             int eq = property.indexOf('=');
             properties.put(property.substring(0, eq), property.substring(eq + 1));

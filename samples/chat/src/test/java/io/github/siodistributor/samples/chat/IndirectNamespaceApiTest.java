@@ -1,0 +1,174 @@
+package io.github.siodistributor.samples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.siodistributor.backend.IndirectNamespace;
+import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.testsupport.NodeClients;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The indirect namespace and socket API, driven from the backend against real clients on two workers,
+ * with a non-default channel prefix.
+ */
+class IndirectNamespaceApiTest {
+
+    private static final long WAIT_SECONDS = 20;
+
+    private static ChatCluster cluster;
+    private static ConfigurableApplicationContext backend;
+    private static String url1;
+    private static String url2;
+    private NodeClients clients;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = new ChatCluster("apitest");
+        backend = cluster.backend(RecordingHandler.class);
+        url1 = ChatCluster.url(cluster.worker("w1", RecordingHandler.class));
+        url2 = ChatCluster.url(cluster.worker("w2", RecordingHandler.class));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void startClients() {
+        clients = new NodeClients();
+    }
+
+    @AfterEach
+    void stopClients() {
+        clients.close();
+    }
+
+    @Test
+    void theBackendGetsTheHandshake() throws Exception {
+        clients.connect("h", url1, "/recorded", Map.of("token", "secret-token"),
+                Map.of("query", Map.of("room", "blue"), "transports", List.of("polling")));
+        String id = clients.awaitConnect("h").get("socketId").asText();
+        // events of one socket are handled in order, so once join is acked the connect handler has run
+        clients.emitWithAck("h", "join", "x").get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+        Handshake handshake = backend.getBean(RecordingHandler.class).handshakes.get(id);
+        assertThat(handshake).isNotNull();
+        assertThat(new ObjectMapper().readTree(handshake.auth()).get("token").asText()).isEqualTo("secret-token");
+        assertThat(handshake.queryParameter("room")).isEqualTo("blue");
+        assertThat(handshake.queryParameter("EIO")).isEqualTo("4");
+        assertThat(handshake.header("host")).isEqualTo(url1.substring("http://".length()));
+        assertThat(handshake.address()).isEqualTo("127.0.0.1");
+        assertThat(handshake.url()).startsWith("/socket.io/");
+        assertThat(handshake.issuedAt()).isPositive();
+    }
+
+    @Test
+    void namespaceEmitToExceptAndBroadcastSelectTheRightSocketsAcrossWorkers() throws Exception {
+        clients.connect("a", url1, "/recorded", null, null);
+        clients.connect("b", url2, "/recorded", null, null);
+        clients.connect("c", url2, "/recorded", null, null);
+        for (String id : List.of("a", "b", "c")) {
+            clients.awaitConnect(id);
+        }
+        clients.emitWithAck("a", "join", "red").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        clients.emitWithAck("b", "join", "red").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        clients.emitWithAck("b", "join", "blue").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        clients.emitWithAck("c", "join", "green").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        IndirectNamespace ns = backend.getBean(IndirectServer.class).of("/recorded");
+
+        // each emit is published after the previous one, so each "marker" closes the window of the ones before
+        ns.emit("all", 1);
+        ns.to("red").except("blue").emit("redNotBlue", 2);
+        ns.in("green", "blue").emit("greenOrBlue", 3);
+        ns.except("red").emit("notRed", 4);
+        ns.emit("marker", 5);
+        for (String id : List.of("a", "b", "c")) {
+            clients.awaitEvent(id, "marker");
+        }
+        assertThat(eventsOf("a")).containsExactly("all", "redNotBlue", "marker");
+        assertThat(eventsOf("b")).containsExactly("all", "greenOrBlue", "marker");
+        assertThat(eventsOf("c")).containsExactly("all", "greenOrBlue", "notRed", "marker");
+
+        clients.emitWithAck("b", "shout", "hey").get(WAIT_SECONDS, TimeUnit.SECONDS);
+        ns.emit("marker2");
+        for (String id : List.of("a", "b", "c")) {
+            clients.awaitEvent(id, "marker2");
+        }
+        assertThat(clients.received("a", "shouted")).hasSize(1);
+        assertThat(clients.received("c", "shouted")).hasSize(1);
+        assertThat(clients.received("b", "shouted")).isEmpty();
+    }
+
+    @Test
+    void aServerSideDisconnectReachesTheClientAndTheBackendWithItsReason() throws Exception {
+        clients.connect("d", url1, "/recorded", null, null);
+        String id = clients.awaitConnect("d").get("socketId").asText();
+        RecordingHandler recorder = backend.getBean(RecordingHandler.class);
+
+        backend.getBean(IndirectServer.class).of("/recorded").socket(id).disconnect();
+
+        assertThat(clients.awaitDisconnect("d").get("reason").asText()).isEqualTo("io server disconnect");
+        assertThat(awaitDisconnectOf(recorder, id).reason()).isEqualTo("server namespace disconnect");
+    }
+
+    @Test
+    void aClientSideDisconnectReachesTheBackend() throws Exception {
+        clients.connect("e", url2, "/recorded", null, null);
+        String id = clients.awaitConnect("e").get("socketId").asText();
+        RecordingHandler recorder = backend.getBean(RecordingHandler.class);
+
+        clients.disconnect("e");
+
+        assertThat(awaitDisconnectOf(recorder, id).reason()).isIn("client namespace disconnect", "transport close");
+    }
+
+    @Test
+    void everyChannelUsesTheConfiguredPrefix() {
+        RedisClient redis = RedisClient.create(cluster.redis().uri());
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            List<String> channels = connection.sync().pubsubChannels();
+            assertThat(channels).isNotEmpty().allMatch(channel -> channel.startsWith("apitest:"));
+            assertThat(channels).contains("apitest:backend:/chat", "apitest:backend:/recorded", "apitest:worker:w1",
+                    "apitest:worker:w2", "apitest:broadcast:/chat", "apitest:broadcast:/recorded");
+        } finally {
+            redis.shutdown();
+        }
+    }
+
+    /** The backend's disconnect of this socket; other tests' sockets may have left before it. */
+    private static RecordingHandler.Disconnect awaitDisconnectOf(RecordingHandler recorder, String socketId)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            RecordingHandler.Disconnect next = recorder.disconnects.poll(deadline - System.nanoTime(),
+                    TimeUnit.NANOSECONDS);
+            if (next == null) {
+                throw new AssertionError("the backend saw no disconnect of " + socketId + " within " + WAIT_SECONDS
+                        + " s");
+            }
+            if (next.socketId().equals(socketId)) {
+                return next;
+            }
+        }
+    }
+
+    private List<String> eventsOf(String id) {
+        return clients.lines().stream()
+                .filter(line -> "event".equals(line.path("type").asText()) && id.equals(line.path("id").asText()))
+                .map(line -> line.get("event").asText()).toList();
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.siodistributor.samples.chat;
+
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.annotation.OnConnect;
+import io.github.siodistributor.backend.annotation.OnDisconnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.Handshake;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** Records what the backend sees of its sockets, for tests to inspect. */
+@SocketNamespace("/recorded")
+public class RecordingHandler {
+
+    record Disconnect(String socketId, String reason) {
+    }
+
+    final Map<String, Handshake> handshakes = new ConcurrentHashMap<>();
+    final BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
+
+    @OnConnect
+    public void connected(IndirectSocket socket, Handshake handshake) {
+        handshakes.put(socket.id(), handshake);
+    }
+
+    @OnEvent("join")
+    public String join(IndirectSocket socket, String room) {
+        socket.join(room);
+        return room;
+    }
+
+    /** Everyone in the namespace but the sender hears it. */
+    @OnEvent("shout")
+    public boolean shout(IndirectSocket socket, String text) {
+        socket.broadcast().emit("shouted", text);
+        return true;
+    }
+
+    @OnDisconnect
+    public void disconnected(IndirectSocket socket, String reason) {
+        disconnects.add(new Disconnect(socket.id(), reason));
+    }
+}
