@@ -66,7 +66,7 @@ class DistributorAutoConfigurationTest {
     static void startServers() {
         redis = TestRedis.startNew();
         secondRedis = TestRedis.startNew();
-        assertThat(List.of(redis.port(), secondRedis.port())).doesNotContain(6379);
+        assertThat(List.of(redis.port(), secondRedis.port())).doesNotContain(FreePorts.CONVENIENCE_REDIS_PORT);
     }
 
     @AfterAll

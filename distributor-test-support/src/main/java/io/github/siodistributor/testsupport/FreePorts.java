@@ -9,7 +9,7 @@ import java.net.ServerSocket;
 public final class FreePorts {
 
     /** Reserved for the developer's own Redis; tests must never touch it. */
-    private static final int CONVENIENCE_REDIS_PORT = 6379;
+    public static final int CONVENIENCE_REDIS_PORT = 6379;
 
     private FreePorts() {
     }

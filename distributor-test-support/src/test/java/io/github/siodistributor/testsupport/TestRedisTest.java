@@ -19,7 +19,7 @@ class TestRedisTest {
     @Test
     void startsStopsAndRestartsOnTheSamePort() throws Exception {
         try (TestRedis redis = TestRedis.startNew()) {
-            assertThat(redis.port()).isNotEqualTo(6379);
+            assertThat(redis.port()).isNotEqualTo(FreePorts.CONVENIENCE_REDIS_PORT);
             assertThat(redis.uri()).isEqualTo("redis://127.0.0.1:" + redis.port());
             assertThat(redis.isRunning()).isTrue();
             assertThat(ping(redis.port())).isEqualTo("+PONG");
@@ -36,7 +36,7 @@ class TestRedisTest {
     @Test
     void freePortsAreBindableAndNeverTheConvenienceRedis() throws Exception {
         int port = FreePorts.find();
-        assertThat(port).isPositive().isNotEqualTo(6379);
+        assertThat(port).isPositive().isNotEqualTo(FreePorts.CONVENIENCE_REDIS_PORT);
         try (java.net.ServerSocket socket = new java.net.ServerSocket(port)) {
             assertThat(socket.getLocalPort()).isEqualTo(port);
         }

@@ -9,6 +9,7 @@ import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -46,7 +47,7 @@ class RedisMessageBusTest {
     @BeforeAll
     static void startRedis() {
         redis = TestRedis.startNew();
-        assertThat(redis.port()).isNotEqualTo(6379);
+        assertThat(redis.port()).isNotEqualTo(FreePorts.CONVENIENCE_REDIS_PORT);
         rawClient = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
         raw = rawClient.connect(ByteArrayCodec.INSTANCE);
     }

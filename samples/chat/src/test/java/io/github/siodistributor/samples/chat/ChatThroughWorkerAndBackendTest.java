@@ -3,17 +3,13 @@ package io.github.siodistributor.samples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -21,13 +17,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The official JavaScript client talks to the chat backend through a worker, each in its own
  * Spring context, over a real Redis.
  */
-class ChatThroughWorkerAndBackendTest {
+class ChatThroughWorkerAndBackendTest extends ChatClusterTestSupport {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private static ChatCluster cluster;
     private static String url;
-    private NodeClients clients;
 
     @BeforeAll
     static void startCluster() {
@@ -35,21 +28,6 @@ class ChatThroughWorkerAndBackendTest {
         cluster.backend(FaultyHandler.class);
         ConfigurableApplicationContext worker = cluster.worker("w1", FaultyHandler.class);
         url = ChatCluster.url(worker);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
-    @BeforeEach
-    void startClients() {
-        clients = new NodeClients();
-    }
-
-    @AfterEach
-    void stopClients() {
-        clients.close();
     }
 
     @Test
@@ -111,7 +89,7 @@ class ChatThroughWorkerAndBackendTest {
             echoes.add(clients.emitWithAck("c" + i, "echo", i));
         }
         for (int i = 0; i < count; i++) {
-            assertThat(echoes.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS).get(0).asInt()).isEqualTo(i);
+            assertThat(echoes.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS).get(0).asInt()).isEqualTo(i);
         }
     }
 
@@ -183,6 +161,6 @@ class ChatThroughWorkerAndBackendTest {
     }
 
     private List<JsonNode> ack(String id, String event, Object... args) throws Exception {
-        return clients.emitWithAck(id, event, args).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return clients.emitWithAck(id, event, args).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 }

@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.core.protocol.Handshake;
-import io.github.siodistributor.testsupport.NodeClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -24,15 +20,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The indirect namespace and socket API, driven from the backend against real clients on two workers,
  * with a non-default channel prefix.
  */
-class IndirectNamespaceApiTest {
+class IndirectNamespaceApiTest extends ChatClusterTestSupport {
 
-    private static final long WAIT_SECONDS = 20;
 
-    private static ChatCluster cluster;
     private static ConfigurableApplicationContext backend;
     private static String url1;
     private static String url2;
-    private NodeClients clients;
 
     @BeforeAll
     static void startCluster() {
@@ -40,21 +33,6 @@ class IndirectNamespaceApiTest {
         backend = cluster.backend(RecordingHandler.class);
         url1 = ChatCluster.url(cluster.worker("w1", RecordingHandler.class));
         url2 = ChatCluster.url(cluster.worker("w2", RecordingHandler.class));
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
-    @BeforeEach
-    void startClients() {
-        clients = new NodeClients();
-    }
-
-    @AfterEach
-    void stopClients() {
-        clients.close();
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerStats;
-import io.github.siodistributor.testsupport.NodeClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -25,23 +24,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.json.JSONObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Two workers and a backend on one Redis: routing, the Java client, and garbage on the channels. */
-class TwoWorkersTest {
+class TwoWorkersTest extends ChatClusterTestSupport {
 
-    private static final long WAIT_SECONDS = 20;
 
-    private static ChatCluster cluster;
     private static ConfigurableApplicationContext backend;
     private static ConfigurableApplicationContext worker1;
     private static ConfigurableApplicationContext worker2;
-    private NodeClients clients;
 
     @BeforeAll
     static void startCluster() {
@@ -49,21 +42,6 @@ class TwoWorkersTest {
         backend = cluster.backend();
         worker1 = cluster.worker("w1");
         worker2 = cluster.worker("w2");
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
-    @BeforeEach
-    void startClients() {
-        clients = new NodeClients();
-    }
-
-    @AfterEach
-    void stopClients() {
-        clients.close();
     }
 
     @Test
