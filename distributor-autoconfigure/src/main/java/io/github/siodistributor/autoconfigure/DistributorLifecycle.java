@@ -34,14 +34,18 @@ public class DistributorLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
-        worker.ifAvailable(DistributorWorker::close);
-        // before Spring Data Redis stops its connection factory (lifecycle phase 0), not after
-        bus.stop();
-        CountDownLatch latch = keepAlive;
-        if (latch != null) {
-            latch.countDown();
+        try {
+            worker.ifAvailable(DistributorWorker::close);
+            // before Spring Data Redis stops its connection factory (lifecycle phase 0), not after
+            bus.stop();
+        } finally {
+            // whatever failed above, the JVM must be free to exit
+            CountDownLatch latch = keepAlive;
+            if (latch != null) {
+                latch.countDown();
+            }
+            running = false;
         }
-        running = false;
     }
 
     /**

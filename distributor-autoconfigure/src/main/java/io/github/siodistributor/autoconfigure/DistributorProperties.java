@@ -1,9 +1,11 @@
 package io.github.siodistributor.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /** Configuration of the Socket.IO distributor ({@code distributor.*}). */
 @ConfigurationProperties("distributor")
@@ -86,6 +88,72 @@ public class DistributorProperties {
 
         /** Namespaces the worker serves; by default those of the application's @SocketNamespace beans. */
         private List<String> namespaces = new ArrayList<>();
+
+        /** How often the worker pings each client (Engine.IO pingInterval). */
+        private Duration pingInterval = Duration.ofSeconds(25);
+
+        /** How long a client has to answer a ping before its session is closed (Engine.IO pingTimeout). */
+        private Duration pingTimeout = Duration.ofSeconds(20);
+
+        /** Largest HTTP body or WebSocket message accepted from a client (Engine.IO maxPayload); larger ones close the connection. */
+        private DataSize maxPayload = DataSize.ofBytes(1_000_000);
+
+        /** How long a new connection may stay without connecting to any namespace (Socket.IO connectTimeout). */
+        private Duration connectTimeout = Duration.ofSeconds(45);
+
+        /** How long a WebSocket probe may take to complete the upgrade from long-polling. */
+        private Duration upgradeTimeout = Duration.ofSeconds(10);
+
+        /** Origins allowed to connect from browsers on other origins (CORS); "*" allows every origin. */
+        private List<String> corsOrigins = new ArrayList<>(List.of("*"));
+
+        public Duration getPingInterval() {
+            return pingInterval;
+        }
+
+        public void setPingInterval(Duration pingInterval) {
+            this.pingInterval = pingInterval;
+        }
+
+        public Duration getPingTimeout() {
+            return pingTimeout;
+        }
+
+        public void setPingTimeout(Duration pingTimeout) {
+            this.pingTimeout = pingTimeout;
+        }
+
+        public DataSize getMaxPayload() {
+            return maxPayload;
+        }
+
+        public void setMaxPayload(DataSize maxPayload) {
+            this.maxPayload = maxPayload;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getUpgradeTimeout() {
+            return upgradeTimeout;
+        }
+
+        public void setUpgradeTimeout(Duration upgradeTimeout) {
+            this.upgradeTimeout = upgradeTimeout;
+        }
+
+        public List<String> getCorsOrigins() {
+            return corsOrigins;
+        }
+
+        public void setCorsOrigins(List<String> corsOrigins) {
+            this.corsOrigins = corsOrigins;
+        }
 
         public boolean isEnabled() {
             return enabled;

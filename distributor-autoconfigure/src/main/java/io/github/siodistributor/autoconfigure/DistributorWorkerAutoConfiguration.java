@@ -1,6 +1,7 @@
 package io.github.siodistributor.autoconfigure;
 
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
@@ -34,10 +35,19 @@ public class DistributorWorkerAutoConfiguration {
         return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    EngineSettings distributorEngineSettings(DistributorProperties properties) {
+        DistributorProperties.Worker worker = properties.getWorker();
+        return new EngineSettings(worker.getPingInterval(), worker.getPingTimeout(),
+                (int) worker.getMaxPayload().toBytes(), worker.getUpgradeTimeout(), worker.getConnectTimeout(),
+                worker.getCorsOrigins());
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    DistributorWorker distributorWorker(WorkerSettings settings, RedisMessageBus bus) {
-        return new DistributorWorker(settings, bus);
+    DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus) {
+        return new DistributorWorker(settings, engineSettings, bus);
     }
 
     /** Read from the bean definitions: no handler bean is created for this. */

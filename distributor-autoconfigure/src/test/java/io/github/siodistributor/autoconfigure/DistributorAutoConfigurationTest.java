@@ -324,7 +324,7 @@ class DistributorAutoConfigurationTest {
 
                     // a connect published through the bus reaches the handler through the embedded server
                     ChatHandler chat = context.getBean(ChatHandler.class);
-                    String socketId = SocketIds.of("w-embedded", UUID.randomUUID());
+                    String socketId = SocketIds.of("w-embedded", UUID.randomUUID().toString());
                     Handshake handshake = new Handshake(Map.of(), Map.of(), new byte[] {'{', '}'}, "127.0.0.1", "/",
                             System.currentTimeMillis());
                     context.getBean(RedisMessageBus.class).publish(

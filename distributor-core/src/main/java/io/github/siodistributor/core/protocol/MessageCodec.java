@@ -9,6 +9,8 @@ import io.github.siodistributor.core.protocol.Message.LeaveRooms;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Encodes and decodes protocol v1 envelopes. The layout is explicit and length-prefixed (see
@@ -54,7 +56,7 @@ public final class MessageCodec {
             out.writeString(m.socketId());
             out.writeString(m.event());
             out.writeSignedVarLong(m.ackId());
-            out.writeBytes(m.args().jsonArray());
+            writePayload(out, m.args());
         } else if (message instanceof SocketDisconnected m) {
             out.writeByte(SOCKET_DISCONNECTED);
             out.writeString(m.namespace());
@@ -65,13 +67,13 @@ public final class MessageCodec {
             out.writeString(m.namespace());
             out.writeString(m.socketId());
             out.writeString(m.event());
-            out.writeBytes(m.args().jsonArray());
+            writePayload(out, m.args());
         } else if (message instanceof AckReply m) {
             out.writeByte(ACK_REPLY);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
             out.writeSignedVarLong(m.ackId());
-            out.writeBytes(m.args().jsonArray());
+            writePayload(out, m.args());
         } else if (message instanceof JoinRooms m) {
             out.writeByte(JOIN_ROOMS);
             out.writeString(m.namespace());
@@ -92,7 +94,7 @@ public final class MessageCodec {
             out.writeStrings(m.rooms());
             out.writeStrings(m.exceptRooms());
             out.writeString(m.event());
-            out.writeBytes(m.args().jsonArray());
+            writePayload(out, m.args());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
@@ -155,10 +157,24 @@ public final class MessageCodec {
                 in.readString("address"), in.readString("url"), in.readVarLong());
     }
 
+    /** The JSON array, then the attachment count and each attachment. */
+    private static void writePayload(WireWriter out, Payload payload) {
+        out.writeBytes(payload.jsonArray());
+        out.writeVarLong(payload.attachments().size());
+        for (byte[] attachment : payload.attachments()) {
+            out.writeBytes(attachment);
+        }
+    }
+
     private static Payload readPayload(WireReader in) {
         byte[] json = in.readBytes("payload");
+        int count = in.readLength("attachment count");
+        List<byte[]> attachments = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            attachments.add(in.readBytes("attachment"));
+        }
         try {
-            return Payload.ofJsonArray(json);
+            return Payload.of(json, attachments);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException(e.getMessage());
         }

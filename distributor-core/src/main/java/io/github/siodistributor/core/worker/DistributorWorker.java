@@ -1,17 +1,14 @@
 package io.github.siodistributor.core.worker;
 
-import com.corundumstudio.socketio.AckMode;
-import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.HandshakeData;
-import com.corundumstudio.socketio.SocketIOClient;
-import com.corundumstudio.socketio.SocketIONamespace;
 import com.corundumstudio.socketio.SocketIOServer;
-import com.corundumstudio.socketio.Transport;
-import com.corundumstudio.socketio.protocol.Packet;
-import com.corundumstudio.socketio.protocol.PacketType;
-import com.corundumstudio.socketio.transport.NamespaceClient;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.github.siodistributor.core.engine.EngineHandshake;
+import io.github.siodistributor.core.engine.EngineListener;
+import io.github.siodistributor.core.engine.EngineServer;
+import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.engine.EngineSettings;
+import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
@@ -26,66 +23,61 @@ import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.socketio.InvalidPacketException;
+import io.github.siodistributor.core.socketio.SocketIoPacket;
+import io.github.siodistributor.core.socketio.SocketIoPacketDecoder;
+import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A distributor worker: holds client connections on netty-socketio and knows nothing of the
- * application. It forwards each namespace connect, event and disconnect to the namespace's backend
- * channel, and carries out what the backends send back: per-socket commands on its own channel,
- * broadcasts on the namespace broadcast channels (one Redis message, fanned out here).
+ * A distributor worker: holds client connections and knows nothing of the application. It speaks
+ * Engine.IO/Socket.IO to the clients ({@link EngineServer}, on netty-socketio's server bootstrap),
+ * forwards each namespace connect, event and disconnect to the namespace's backend channel, and carries
+ * out what the backends send back: per-socket commands on its own channel, broadcasts on the namespace
+ * broadcast channels (encoded once here, then written to every recipient).
  */
-public final class DistributorWorker implements AutoCloseable {
+public final class DistributorWorker implements EngineListener, AutoCloseable {
 
-    /** Disconnect reasons as the Socket.IO server reports them. */
     static final String CLIENT_DISCONNECT = "client namespace disconnect";
     static final String SERVER_DISCONNECT = "server namespace disconnect";
-    static final String TRANSPORT_CLOSE = "transport close";
 
     private static final Logger log = LoggerFactory.getLogger(DistributorWorker.class);
-    /** Encodes the rare JSON the worker writes itself (auth payloads, limit errors); events stay bytes. */
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] EMPTY_AUTH = {'{', '}'};
 
     private final WorkerSettings settings;
     private final MessageBus bus;
+    private final EngineServer engine;
     private final SocketIOServer server;
     private final WorkerStats stats = new WorkerStats();
-    /** Acks the clients asked for, by the worker-local ack id handed to the backend. */
-    private final Map<String, PendingAcks> pendingAcks = new ConcurrentHashMap<>();
-    /** Sockets whose disconnect the server (a backend) asked for, so the reason says so. */
-    private final Set<String> serverDisconnects = ConcurrentHashMap.newKeySet();
+    private final Rooms rooms = new Rooms();
+    private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
+    private final SecureRandom random = new SecureRandom();
     private volatile int boundPort = -1;
 
-    public DistributorWorker(WorkerSettings settings, MessageBus bus) {
+    public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus) {
         this.settings = settings;
         this.bus = bus;
+        this.engine = new EngineServer(engineSettings, this);
         Configuration configuration = new Configuration();
         configuration.setHostname(settings.host());
         configuration.setPort(settings.port());
-        configuration.setJsonSupport(new ForwardingJsonSupport(settings.workerId()));
-        // acks come from the backends, later and from elsewhere; never let netty-socketio answer for them
-        configuration.setAckMode(AckMode.MANUAL);
-        configuration.setTransports(Transport.POLLING, Transport.WEBSOCKET);
-        configuration.setRandomSession(true);
+        // a restarted worker must get its port back while the old connections linger in TIME_WAIT
+        configuration.getSocketConfig().setReuseAddress(true);
         server = new SocketIOServer(configuration);
-        server.setPipelineFactory(new WorkerChannelInitializer());
-        for (String namespace : settings.namespaces()) {
-            serve(server.addNamespace(namespace));
-        }
+        server.setPipelineFactory(new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
         for (String namespace : settings.namespaces()) {
             subscriptions.add(bus.subscribe(settings.channels().broadcast(namespace),
@@ -95,7 +87,16 @@ public final class DistributorWorker implements AutoCloseable {
 
     /** Binds the listening socket; fails when the address cannot be bound. */
     public void start() {
-        ChannelFuture bound = (ChannelFuture) server.startAsync().syncUninterruptibly();
+        ChannelFuture bound;
+        try {
+            bound = (ChannelFuture) server.startAsync().syncUninterruptibly();
+        } catch (Exception e) {
+            // (a BindException arrives unchecked through Netty's future) the event loops exist by now and are not daemons: left running they would keep the JVM alive
+            server.stop();
+            throw new IllegalStateException("Distributor worker '" + settings.workerId() + "' cannot listen on "
+                    + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
+                    + " (set distributor.worker.port to a free port)", e);
+        }
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
         log.info("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());
@@ -116,53 +117,137 @@ public final class DistributorWorker implements AutoCloseable {
 
     /** Connected sockets of a namespace on this worker. */
     public int connectedSockets(String namespace) {
-        SocketIONamespace ns = server.getNamespace(namespace);
-        return ns == null ? 0 : ns.getAllClients().size();
+        return rooms.size(namespace);
     }
 
-    private void serve(SocketIONamespace namespace) {
-        String name = namespace.getName();
-        String backendChannel = settings.channels().backend(name);
-        namespace.addConnectListener(client -> {
-            String socketId = socketId(client);
-            pendingAcks.put(socketId, new PendingAcks());
-            // as in Socket.IO, each socket is in a room named by its id: "everyone but this socket" is except(id)
-            client.joinRoom(socketId);
-            publish(backendChannel, new SocketConnected(name, socketId, handshakeOf(client)));
-        });
-        namespace.addEventListener(ForwardingJsonSupport.FORWARDED_EVENT, ForwardedEvent.class,
-                (client, event, ackRequest) -> {
-                    String socketId = socketId(client);
-                    long ackId = SocketEvent.NO_ACK;
-                    if (ackRequest.isAckRequested()) {
-                        PendingAcks acks = pendingAcks.get(socketId);
-                        ackId = acks == null ? SocketEvent.NO_ACK : acks.register(ackRequest);
-                        if (ackId == PendingAcks.FULL) {
-                            refuseOverAckLimit(socketId, event, ackRequest);
-                            return;
-                        }
-                    }
-                    publish(backendChannel, new SocketEvent(name, socketId, event.name(), ackId, event.args()));
-                });
-        namespace.addDisconnectListener(client -> {
-            String socketId = socketId(client);
-            pendingAcks.remove(socketId);
-            String reason = serverDisconnects.remove(socketId) ? SERVER_DISCONNECT
-                    : client.isChannelOpen() ? CLIENT_DISCONNECT : TRANSPORT_CLOSE;
-            publish(backendChannel, new SocketDisconnected(name, socketId, reason));
-        });
+    // ---- from the clients (each session's calls come on its event loop)
+
+    @Override
+    public void onOpen(EngineSession session) {
+        ClientConnection connection = new ClientConnection(session);
+        session.attach(connection);
+        connection.connectTimeout = session.schedule(() -> {
+            if (connection.sockets.isEmpty()) {
+                session.close("forced close");
+            }
+        }, engine.settings().connectTimeout());
     }
 
-    /** The client answers nothing it is asked; rather than grow without bound, the event is refused in its ack. */
-    private void refuseOverAckLimit(String socketId, ForwardedEvent event, AckRequest ackRequest) {
-        String message = "too many unanswered acks on this socket (limit " + PendingAcks.LIMIT + ")";
-        bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socketId, "event '" + event.name() + "': " + message);
+    @Override
+    public void onMessage(EngineSession session, Frame message) {
+        ClientConnection connection = (ClientConnection) session.attachment();
+        if (message.binary()) {
+            if (!connection.awaitingAttachments()) {
+                session.close("parse error");
+                return;
+            }
+            ClientConnection.Completed completed = connection.addAttachment(message.bytes());
+            if (completed != null) {
+                dispatch(connection, completed.packet(), completed.attachments());
+            }
+            return;
+        }
+        if (connection.awaitingAttachments()) {
+            session.close("parse error");
+            return;
+        }
+        SocketIoPacket packet;
         try {
-            byte[] error = JSON.writeValueAsBytes(List.of(Map.of("error", Map.of("event", event.name(),
-                    "message", message))));
-            ackRequest.sendAckData(List.of(new RawArguments(Payload.ofJsonArray(error))));
-        } catch (Exception e) {
-            log.debug("Could not answer the refused ack of {}", socketId, e);
+            packet = SocketIoPacketDecoder.decode(message.bytes());
+        } catch (InvalidPacketException e) {
+            log.debug("Closing session {}: {}", session.id(), e.getMessage());
+            session.close("parse error");
+            return;
+        }
+        if (packet.attachments() > 0) {
+            connection.expectAttachments(packet);
+        } else {
+            dispatch(connection, packet, List.of());
+        }
+    }
+
+    @Override
+    public void onClose(EngineSession session, String reason) {
+        ClientConnection connection = (ClientConnection) session.attachment();
+        if (connection == null) {
+            return;
+        }
+        if (connection.connectTimeout != null) {
+            connection.connectTimeout.cancel(false);
+        }
+        for (WorkerSocket socket : List.copyOf(connection.sockets.values())) {
+            disconnected(connection, socket, reason);
+        }
+    }
+
+    private void dispatch(ClientConnection connection, SocketIoPacket packet, List<byte[]> attachments) {
+        WorkerSocket socket = connection.sockets.get(packet.namespace());
+        switch (packet.type()) {
+            case CONNECT -> connect(connection, packet);
+            case DISCONNECT -> {
+                if (socket != null) {
+                    disconnected(connection, socket, CLIENT_DISCONNECT);
+                }
+            }
+            case EVENT, BINARY_EVENT -> {
+                if (socket != null) {
+                    forwardEvent(socket, packet, Payload.of(packet.data(), attachments));
+                }
+            }
+            default -> log.debug("Ignoring {} from {}: acks of server emits are not supported yet", packet.type(),
+                    connection.session.id());
+        }
+    }
+
+    private void connect(ClientConnection connection, SocketIoPacket packet) {
+        String namespace = packet.namespace();
+        EngineSession session = connection.session;
+        if (!settings.namespaces().contains(namespace)) {
+            session.send(SocketIoPacketEncoder.connectError(namespace, "Invalid namespace"));
+            return;
+        }
+        if (connection.sockets.containsKey(namespace)) {
+            return;
+        }
+        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), newLocalId()), namespace, session);
+        connection.sockets.put(namespace, socket);
+        sockets.put(socket.id, socket);
+        rooms.add(socket);
+        session.send(SocketIoPacketEncoder.connect(namespace, socket.id));
+        byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
+        publish(settings.channels().backend(namespace), new SocketConnected(namespace, socket.id,
+                handshakeOf(session.handshake(), auth)));
+    }
+
+    private void forwardEvent(WorkerSocket socket, SocketIoPacket packet, Payload args) {
+        long ackId = packet.ackId();
+        if (ackId != SocketIoPacket.NO_ACK) {
+            if (socket.pendingAcks.size() >= WorkerSocket.PENDING_ACK_LIMIT) {
+                refuseOverAckLimit(socket, packet);
+                return;
+            }
+            socket.pendingAcks.add(ackId);
+        }
+        publish(settings.channels().backend(socket.namespace), new SocketEvent(socket.namespace, socket.id,
+                packet.event(), ackId, args));
+    }
+
+    /** Rather than grow without bound, an event over the limit of unanswered acks is refused in its ack. */
+    private void refuseOverAckLimit(WorkerSocket socket, SocketIoPacket packet) {
+        String message = "too many unanswered acks on this socket (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")";
+        bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, "event '" + packet.event() + "': "
+                + message);
+        byte[] error = ("[{\"error\":{\"event\":" + quote(packet.event()) + ",\"message\":\"" + message + "\"}}]")
+                .getBytes(StandardCharsets.UTF_8);
+        socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, packet.ackId(), Payload.ofJsonArray(error)));
+    }
+
+    private void disconnected(ClientConnection connection, WorkerSocket socket, String reason) {
+        connection.sockets.remove(socket.namespace, socket);
+        if (sockets.remove(socket.id, socket)) {
+            rooms.remove(socket);
+            publish(settings.channels().backend(socket.namespace), new SocketDisconnected(socket.namespace,
+                    socket.id, reason));
         }
     }
 
@@ -171,68 +256,43 @@ public final class DistributorWorker implements AutoCloseable {
         bus.publish(channel, message);
     }
 
-    private String socketId(SocketIOClient client) {
-        return SocketIds.of(settings.workerId(), client.getSessionId());
+    private static Handshake handshakeOf(EngineHandshake engine, byte[] auth) {
+        return new Handshake(engine.headers(), engine.query(), auth, engine.address(), engine.url(), engine.time());
     }
 
-    private Handshake handshakeOf(SocketIOClient client) {
-        HandshakeData data = client.getHandshakeData();
-        Map<String, List<String>> headers = new LinkedHashMap<>();
-        for (String name : data.getHttpHeaders().names()) {
-            headers.put(name, data.getHttpHeaders().getAll(name));
-        }
-        byte[] auth;
-        try {
-            Object token = data.getAuthToken();
-            auth = JSON.writeValueAsBytes(token == null ? Map.of() : token);
-        } catch (Exception e) {
-            auth = new byte[] {'{', '}'};
-        }
-        InetSocketAddress address = data.getAddress();
-        String remote = address == null ? "" : address.getAddress() == null ? address.getHostString()
-                : address.getAddress().getHostAddress();
-        return new Handshake(headers, data.getUrlParams(), auth, remote, data.getUrl(), data.getTime().getTime());
-    }
+    // ---- from the backends (on the Redis delivery thread)
 
     private void onSocketCommand(Message message) {
         stats.socketCommands.increment();
         String channel = settings.channels().worker(settings.workerId());
-        if (!(message instanceof SocketCommand command) || !settings.namespaces().contains(message.namespace())) {
-            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
-                    + message.namespace());
+        if (!(message instanceof SocketCommand command)) {
+            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
+                    + " is not a per-socket command");
             return;
         }
-        String socketId = command.socketId();
-        UUID session = settings.workerId().equals(SocketIds.workerOf(socketId)) ? SocketIds.sessionOf(socketId) : null;
-        SocketIONamespace namespace = server.getNamespace(message.namespace());
-        SocketIOClient client = session == null ? null : namespace.getClient(session);
-        if (client == null) {
-            bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, message.getClass().getSimpleName() + " for socket "
-                    + socketId);
+        WorkerSocket socket = sockets.get(command.socketId());
+        if (socket == null || !socket.namespace.equals(command.namespace())) {
+            bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, command.getClass().getSimpleName() + " for socket "
+                    + command.socketId() + " in " + command.namespace());
             return;
         }
-        if (message instanceof EmitToSocket emit) {
-            client.sendEvent(emit.event(), new RawArguments(emit.args()));
-        } else if (message instanceof AckReply ack) {
-            PendingAcks acks = pendingAcks.get(socketId);
-            AckRequest request = acks == null ? null : acks.take(ack.ackId());
-            if (request == null) {
+        if (command instanceof EmitToSocket emit) {
+            socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), emit.args()));
+        } else if (command instanceof AckReply ack) {
+            if (!socket.pendingAcks.remove(ack.ackId())) {
                 bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "ack " + ack.ackId() + " not pending for socket "
-                        + socketId);
+                        + socket.id);
                 return;
             }
-            request.sendAckData(List.of(new RawArguments(ack.args())));
-        } else if (message instanceof JoinRooms join) {
-            client.joinRooms(new HashSet<>(join.rooms()));
-        } else if (message instanceof LeaveRooms leave) {
-            client.leaveRooms(new HashSet<>(leave.rooms()));
-        } else if (message instanceof DisconnectSocket) {
-            serverDisconnects.add(socketId);
-            client.disconnect();
-            // netty-socketio only tells the client; finish the namespace disconnect on this side too
-            if (client instanceof NamespaceClient namespaceClient) {
-                namespaceClient.onDisconnect();
-            }
+            socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
+        } else if (command instanceof JoinRooms join) {
+            rooms.join(socket, join.rooms());
+        } else if (command instanceof LeaveRooms leave) {
+            rooms.leave(socket, leave.rooms());
+        } else if (command instanceof DisconnectSocket) {
+            socket.session.send(SocketIoPacketEncoder.disconnect(socket.namespace));
+            socket.session.execute(() -> disconnected((ClientConnection) socket.session.attachment(), socket,
+                    SERVER_DISCONNECT));
         }
     }
 
@@ -243,63 +303,33 @@ public final class DistributorWorker implements AutoCloseable {
                     message.getClass().getSimpleName() + " for namespace " + message.namespace());
             return;
         }
-        SocketIONamespace ns = server.getNamespace(namespace);
-        Packet packet = new Packet(PacketType.MESSAGE);
-        packet.setSubType(PacketType.EVENT);
-        packet.setName(broadcast.event());
-        packet.setData(List.of(new RawArguments(broadcast.args())));
-        for (SocketIOClient client : recipients(ns, broadcast)) {
-            client.send(packet);
+        // encoded once; every recipient gets the same bytes
+        List<Frame> frames = SocketIoPacketEncoder.event(namespace, broadcast.event(), broadcast.args());
+        for (WorkerSocket socket : rooms.select(namespace, broadcast.rooms(), broadcast.exceptRooms())) {
+            socket.session.send(frames);
         }
-    }
-
-    private static Iterable<SocketIOClient> recipients(SocketIONamespace ns, Broadcast broadcast) {
-        Map<UUID, SocketIOClient> targets = new LinkedHashMap<>();
-        if (broadcast.rooms().isEmpty()) {
-            ns.getAllClients().forEach(client -> targets.put(client.getSessionId(), client));
-        } else {
-            for (String room : broadcast.rooms()) {
-                ns.getRoomOperations(room).getClients().forEach(client -> targets.put(client.getSessionId(), client));
-            }
-        }
-        if (!broadcast.exceptRooms().isEmpty()) {
-            targets.values().removeIf(client -> {
-                Set<String> rooms = client.getAllRooms();
-                return broadcast.exceptRooms().stream().anyMatch(rooms::contains);
-            });
-        }
-        return targets.values();
     }
 
     @Override
     public void close() {
         subscriptions.forEach(MessageBus.Subscription::close);
+        subscriptions.clear();
+        engine.closeAll("server shutting down");
         if (boundPort != -1) {
             server.stop();
             boundPort = -1;
         }
     }
 
-    /** A socket's outstanding acks; the ids are worker-local, so a backend cannot answer another socket's ack. */
-    private static final class PendingAcks {
-        /** Unanswered acks one socket may have; a backend that never answers must not grow a worker's memory. */
-        static final int LIMIT = 1024;
-        static final long FULL = -2;
+    /** Unique on this worker, unguessable, and free of '.', which separates it from the worker id. */
+    private String newLocalId() {
+        byte[] bytes = new byte[15];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
 
-        private final AtomicLong nextId = new AtomicLong();
-        private final Map<Long, AckRequest> requests = new ConcurrentHashMap<>();
-
-        long register(AckRequest request) {
-            if (requests.size() >= LIMIT) {
-                return FULL;
-            }
-            long id = nextId.getAndIncrement();
-            requests.put(id, request);
-            return id;
-        }
-
-        AckRequest take(long id) {
-            return requests.remove(id);
-        }
+    private static String quote(String text) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsUTF8(text),
+                StandardCharsets.UTF_8) + "\"";
     }
 }

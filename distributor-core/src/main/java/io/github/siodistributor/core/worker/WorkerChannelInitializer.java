@@ -1,22 +1,37 @@
 package io.github.siodistributor.core.worker;
 
+import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
-import io.netty.channel.ChannelPipeline;
+import com.corundumstudio.socketio.namespace.NamespacesHub;
+import io.github.siodistributor.core.engine.EngineServer;
+import io.netty.channel.Channel;
 
 /**
- * netty-socketio's pipeline with the worker's protocol fixes inserted through its extension point
- * ({@code SocketIOServer.setPipelineFactory}).
+ * The worker's pipeline, installed through netty-socketio's extension point
+ * ({@code SocketIOServer.setPipelineFactory}): the project's own Engine.IO/Socket.IO handlers replace
+ * all of netty-socketio's protocol stages, which got the protocol wrong in too many places (see
+ * {@code docs/design-decisions.md}). netty-socketio keeps the server bootstrap and its configuration.
  */
 final class WorkerChannelInitializer extends SocketIOChannelInitializer {
 
-    static final String UPGRADE_NOOP_HANDLER = "distributorUpgradeNoop";
+    private final EngineServer engine;
 
-    private final UpgradeNoopHandler upgradeNoopHandler = new UpgradeNoopHandler();
+    WorkerChannelInitializer(EngineServer engine) {
+        this.engine = engine;
+    }
 
     @Override
-    protected void addSocketioHandlers(ChannelPipeline pipeline) {
-        super.addSocketioHandlers(pipeline);
-        // before the packet handler: it sees WebSocket packets (fired from the pipeline head) and polling requests
-        pipeline.addBefore(PACKET_HANDLER, UPGRADE_NOOP_HANDLER, upgradeNoopHandler);
+    public void start(Configuration configuration, NamespacesHub namespacesHub) {
+        // netty-socketio's own handlers are never built: none of them is used
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        engine.initChannel(channel);
+    }
+
+    @Override
+    public void stop() {
+        // nothing of netty-socketio's was started; the worker closes the engine's sessions itself
     }
 }

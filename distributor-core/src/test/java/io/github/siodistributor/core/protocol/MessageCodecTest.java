@@ -70,6 +70,9 @@ class MessageCodecTest {
                 "::1", "/", -1L)));
         messages.add(new SocketEvent("/chat", SOCKET, "say", SocketEvent.NO_ACK, json("[\"hi\",{\"a\":[1,2]}]")));
         messages.add(new SocketEvent("/chat", SOCKET, "say", 0, Payload.empty()));
+        messages.add(new SocketEvent("/chat", SOCKET, "upload", 3, Payload.of(
+                "[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]".getBytes(
+                        StandardCharsets.UTF_8), List.of(new byte[] {1, 2, 3}, new byte[0]))));
         messages.add(new SocketEvent("/chat", SOCKET, "say", 1, json("[1]")));
         messages.add(new SocketEvent("/chat", SOCKET, "say", Integer.MAX_VALUE + 1L, json("[1]")));
         messages.add(new SocketEvent("/chat", SOCKET, "say", Long.MAX_VALUE, json("[1]")));
@@ -450,11 +453,13 @@ class MessageCodecTest {
     @ParameterizedTest
     @MethodSource("notJsonArrays")
     void rejectsAPayloadThatIsNotAJsonArray(String payload) {
+        // a payload is the JSON array, then the number of binary attachments (none here)
         byte[] event = new Envelope(SOCKET_EVENT).string("/n").string(SOCKET).string("e").varint(0).string(payload)
+                .varint(0).bytes();
+        byte[] emit = new Envelope(10).string("/n").string(SOCKET).string("e").string(payload).varint(0).bytes();
+        byte[] ack = new Envelope(11).string("/n").string(SOCKET).varint(2).string(payload).varint(0).bytes();
+        byte[] broadcast = new Envelope(20).string("/n").varint(0).varint(0).string("e").string(payload).varint(0)
                 .bytes();
-        byte[] emit = new Envelope(10).string("/n").string(SOCKET).string("e").string(payload).bytes();
-        byte[] ack = new Envelope(11).string("/n").string(SOCKET).varint(2).string(payload).bytes();
-        byte[] broadcast = new Envelope(20).string("/n").varint(0).varint(0).string("e").string(payload).bytes();
 
         for (byte[] bytes : List.of(event, emit, ack, broadcast)) {
             assertThat(malformed(bytes)).hasMessageContaining("JSON array");
@@ -465,13 +470,17 @@ class MessageCodecTest {
     void theHandBuiltEnvelopesMatchTheCodecsLayout() {
         // guards the hostile-input tests above: with valid fields the hand-built bytes decode
         byte[] event = new Envelope(SOCKET_EVENT).string("/n").string(SOCKET).string("e").varint(0).string("[1]")
-                .bytes();
+                .varint(0).bytes();
+        byte[] binaryEvent = new Envelope(SOCKET_EVENT).string("/n").string(SOCKET).string("e").varint(0)
+                .string("[{\"_placeholder\":true,\"num\":0}]").varint(1).string("\u0001\u0002").bytes();
         byte[] disconnect = new Envelope(DISCONNECT_SOCKET).string("/n").string(SOCKET).bytes();
         byte[] join = new Envelope(JOIN_ROOMS).string("/n").string(SOCKET).varint(1).string("r").bytes();
         byte[] connected = new Envelope(SOCKET_CONNECTED).string("/n").string(SOCKET).varint(1).string("h").varint(1)
                 .string("v").varint(0).string("{}").string("addr").string("url").varint(5).bytes();
 
         assertThat(MessageCodec.decode(event)).isEqualTo(new SocketEvent("/n", SOCKET, "e", 0, json("[1]")));
+        assertThat(MessageCodec.decode(binaryEvent)).isEqualTo(new SocketEvent("/n", SOCKET, "e", 0, Payload.of(
+                "[{\"_placeholder\":true,\"num\":0}]".getBytes(StandardCharsets.UTF_8), List.of(new byte[] {1, 2}))));
         assertThat(MessageCodec.decode(disconnect)).isEqualTo(new DisconnectSocket("/n", SOCKET));
         assertThat(MessageCodec.decode(join)).isEqualTo(new JoinRooms("/n", SOCKET, List.of("r")));
         assertThat(MessageCodec.decode(connected)).isEqualTo(new SocketConnected("/n", SOCKET, new Handshake(

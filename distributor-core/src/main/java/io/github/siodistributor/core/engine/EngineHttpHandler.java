@@ -1,0 +1,189 @@
+package io.github.siodistributor.core.engine;
+
+import io.github.siodistributor.core.engine.HttpReplies.EngineError;
+import io.github.siodistributor.core.engine.HttpReplies.Requester;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Routes the HTTP requests of one connection: handshakes, polls and posts of long-polling sessions,
+ * and WebSocket upgrades (new sessions or probes of polling ones). Checks the protocol version,
+ * transport and method the way the reference server does, with its error codes.
+ */
+final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    static final String PATH = "/socket.io/";
+
+    private final EngineServer server;
+    private EngineSession pollingSession;
+
+    EngineHttpHandler(EngineServer server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        Requester requester = new Requester(ctx, HttpUtil.isKeepAlive(request), origin);
+        EngineSettings settings = server.settings();
+        if (!query.path().equals(PATH) && !query.path().equals(PATH.substring(0, PATH.length() - 1))) {
+            HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
+            return;
+        }
+        if (HttpMethod.OPTIONS.equals(request.method())) {
+            HttpReplies.preflight(requester, settings,
+                    request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
+            return;
+        }
+        if (!"4".equals(first(query, "EIO"))) {
+            HttpReplies.error(requester, settings, EngineError.UNSUPPORTED_PROTOCOL_VERSION);
+            return;
+        }
+        String transport = first(query, "transport");
+        if (!"polling".equals(transport) && !"websocket".equals(transport)) {
+            HttpReplies.error(requester, settings, EngineError.UNKNOWN_TRANSPORT);
+            return;
+        }
+        String sid = first(query, "sid");
+        boolean upgradeRequest = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+                request.headers().get(HttpHeaderNames.UPGRADE, ""));
+        if ("websocket".equals(transport)) {
+            if (!upgradeRequest || !HttpMethod.GET.equals(request.method())) {
+                HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
+            } else if (sid == null) {
+                openWebSocket(ctx, request, query);
+            } else {
+                probeWebSocket(ctx, request, requester, sid);
+            }
+            return;
+        }
+        if (sid == null) {
+            if (!HttpMethod.GET.equals(request.method())) {
+                HttpReplies.error(requester, settings, EngineError.BAD_HANDSHAKE_METHOD);
+                return;
+            }
+            EngineSession session = server.newSession(ctx.channel(), handshakeOf(ctx.channel(), request, query));
+            watchPolls(session);
+            session.openWithPolling(requester);
+            return;
+        }
+        EngineSession session = server.session(sid);
+        if (session == null) {
+            HttpReplies.error(requester, settings, EngineError.UNKNOWN_SID);
+        } else if (HttpMethod.GET.equals(request.method())) {
+            watchPolls(session);
+            session.executePoll(() -> session.onPollRequest(requester));
+        } else if (HttpMethod.POST.equals(request.method())) {
+            byte[] body = ByteBufUtil.getBytes(request.content());
+            session.execute(() -> session.onPollData(requester, body));
+        } else {
+            HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
+        }
+    }
+
+    /** A poll parked on this connection must be forgotten when the connection goes. */
+    private void watchPolls(EngineSession session) {
+        pollingSession = session;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // malformed HTTP or an I/O error: nothing sensible can be answered on this connection
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        EngineSession session = pollingSession;
+        if (session != null) {
+            session.execute(() -> session.onPollChannelClosed(ctx.channel()));
+        }
+        super.channelInactive(ctx);
+    }
+
+    private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+        EngineHandshake handshake = handshakeOf(ctx.channel(), request, query);
+        Channel channel = ctx.channel();
+        upgrade(ctx, request, () -> {
+            EngineSession session = server.newSession(channel, handshake);
+            bindWebSocket(channel, session);
+            session.openWithWebSocket(channel);
+        });
+    }
+
+    private void probeWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester, String sid) {
+        EngineSession session = server.session(sid);
+        if (session == null) {
+            HttpReplies.error(requester, server.settings(), EngineError.UNKNOWN_SID);
+            return;
+        }
+        Channel channel = ctx.channel();
+        upgrade(ctx, request, () -> {
+            // bound here, on the channel's loop, before any frame can be read; the session decides on its own
+            // loop, and the frames that follow queue up behind that decision
+            bindWebSocket(channel, session);
+            session.webSocketConnected(channel);
+            session.execute(() -> {
+                if (!session.acceptProbe(channel)) {
+                    // already upgraded, or another probe is under way: this socket has no place
+                    channel.close();
+                }
+            });
+        });
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onSuccess) {
+        String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, true,
+                server.settings().maxPayload()).newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        handshaker.handshake(ctx.channel(), request).addListener(done -> {
+            if (done.isSuccess()) {
+                onSuccess.run();
+            } else {
+                ctx.channel().close();
+            }
+        });
+    }
+
+    private void bindWebSocket(Channel channel, EngineSession session) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addBefore("engineHttp", "wsAggregator", new WebSocketFrameAggregator(server.settings().maxPayload()));
+        pipeline.replace("engineHttp", "engineWebSocket", new EngineWebSocketHandler(session));
+    }
+
+    private static EngineHandshake handshakeOf(Channel channel, FullHttpRequest request, QueryStringDecoder query) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String name : request.headers().names()) {
+            headers.put(name.toLowerCase(java.util.Locale.ROOT), request.headers().getAll(name));
+        }
+        String address = channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(channel.remoteAddress());
+        return new EngineHandshake(headers, query.parameters(), address, request.uri(), System.currentTimeMillis());
+    }
+
+    private static String first(QueryStringDecoder query, String name) {
+        List<String> values = query.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

@@ -1,0 +1,434 @@
+package io.github.siodistributor.core.engine;
+
+import io.github.siodistributor.core.engine.HttpReplies.EngineError;
+import io.github.siodistributor.core.engine.HttpReplies.Requester;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Engine.IO v4 session: its transport (HTTP long-polling, or WebSocket from the start or after an
+ * upgrade), its outgoing queue and its heartbeat.
+ *
+ * <p>All state belongs to one event loop, the one of the connection that opened the session; work
+ * from elsewhere (other connections, Redis) is handed to it, so nothing here needs a lock.
+ */
+public final class EngineSession {
+
+    private static final byte RECORD_SEPARATOR = 0x1e;
+
+    private final String id;
+    private final EventLoop loop;
+    private final EngineServer server;
+    private final EngineHandshake handshake;
+    private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+
+    private boolean websocket;
+    private Channel webSocketChannel;
+    /** Volatile: read on the probe's own event loop, see {@link #onUpgradePacketReceived}. */
+    private volatile Channel probeChannel;
+    private boolean upgrading;
+    /** The WebSocket on which the client sent the upgrade packet; set as soon as it is read, before it is processed. */
+    private volatile Channel upgradeRequestedOn;
+    /** The latest WebSocket opened for this polling session, from the moment its handshake is done. */
+    private volatile Channel upgradeCandidate;
+    private Requester pendingPoll;
+    private ScheduledFuture<?> pingTask;
+    private ScheduledFuture<?> pongTimeout;
+    private ScheduledFuture<?> upgradeTimeout;
+    private volatile boolean closed;
+    private volatile Object attachment;
+
+    EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake) {
+        this.id = id;
+        this.loop = loop;
+        this.server = server;
+        this.handshake = handshake;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public EngineHandshake handshake() {
+        return handshake;
+    }
+
+    /** State the layer above keeps with the session. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object value) {
+        attachment = value;
+    }
+
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Runs {@code task} on the session's event loop. */
+    public void execute(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+
+    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Sends frames in order, from any thread; after close they are dropped. */
+    public void send(List<Frame> frames) {
+        execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (websocket) {
+                for (Frame frame : frames) {
+                    webSocketChannel.write(toWebSocket(frame));
+                }
+                webSocketChannel.flush();
+            } else {
+                queue.addAll(frames);
+                if (pendingPoll != null) {
+                    answerPoll();
+                }
+            }
+        });
+    }
+
+    public void send(Frame frame) {
+        send(List.of(frame));
+    }
+
+    /** Closes the session from any thread; the listener hears {@code reason}. */
+    public void close(String reason) {
+        execute(() -> closeNow(reason));
+    }
+
+    // ---- opening
+
+    void openWithPolling(Requester handshakeRequest) {
+        queue.add(openFrame(true));
+        pendingPoll = handshakeRequest;
+        answerPoll();
+        opened();
+    }
+
+    void openWithWebSocket(Channel channel) {
+        websocket = true;
+        webSocketChannel = channel;
+        channel.writeAndFlush(toWebSocket(openFrame(false)));
+        opened();
+    }
+
+    private void opened() {
+        schedulePing();
+        server.listener().onOpen(this);
+    }
+
+    private Frame openFrame(boolean upgradable) {
+        EngineSettings settings = server.settings();
+        return Frame.text("0{\"sid\":\"" + id + "\",\"upgrades\":" + (upgradable ? "[\"websocket\"]" : "[]")
+                + ",\"pingInterval\":" + settings.pingInterval().toMillis() + ",\"pingTimeout\":"
+                + settings.pingTimeout().toMillis() + ",\"maxPayload\":" + settings.maxPayload() + "}");
+    }
+
+    // ---- HTTP long-polling
+
+    void onPollRequest(Requester request) {
+        if (closed) {
+            HttpReplies.error(request, server.settings(), EngineError.UNKNOWN_SID);
+        } else if (websocket || upgradeRequestedOn != null) {
+            // after an upgrade the polling transport is gone for good
+            HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
+        } else if (pendingPoll != null) {
+            // two polls at once: the reference server treats it as a broken client and closes
+            HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
+            closeNow("transport error");
+        } else {
+            pendingPoll = request;
+            if (!queue.isEmpty()) {
+                answerPoll();
+            } else if (upgrading) {
+                // the client pauses polling to upgrade and waits for this poll to end
+                queue.add(Frame.NOOP);
+                answerPoll();
+            }
+        }
+    }
+
+    void onPollChannelClosed(Channel channel) {
+        if (pendingPoll != null && pendingPoll.ctx().channel() == channel) {
+            pendingPoll = null;
+        }
+    }
+
+    void onPollData(Requester request, byte[] body) {
+        if (closed) {
+            HttpReplies.error(request, server.settings(), EngineError.UNKNOWN_SID);
+            return;
+        }
+        if (websocket) {
+            HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
+            return;
+        }
+        HttpReplies.text(request, server.settings(), "ok".getBytes(StandardCharsets.US_ASCII));
+        int start = 0;
+        for (int i = 0; i <= body.length && !closed; i++) {
+            if (i == body.length || body[i] == RECORD_SEPARATOR) {
+                onPolledPacket(Arrays.copyOfRange(body, start, i));
+                start = i + 1;
+            }
+        }
+    }
+
+    private void onPolledPacket(byte[] packet) {
+        if (packet.length > 0 && packet[0] == 'b') {
+            try {
+                byte[] binary = Base64.getDecoder().decode(Arrays.copyOfRange(packet, 1, packet.length));
+                server.listener().onMessage(this, Frame.binary(binary));
+            } catch (IllegalArgumentException e) {
+                closeNow("parse error");
+            }
+        } else {
+            onPacket(packet, null);
+        }
+    }
+
+    private void answerPoll() {
+        Requester poll = pendingPoll;
+        pendingPoll = null;
+        ByteArrayOutputStream payload = new ByteArrayOutputStream();
+        boolean first = true;
+        for (Frame frame : queue) {
+            if (!first) {
+                payload.write(RECORD_SEPARATOR);
+            }
+            first = false;
+            if (frame.binary()) {
+                payload.write('b');
+                payload.writeBytes(Base64.getEncoder().encode(frame.bytes()));
+            } else {
+                payload.writeBytes(frame.bytes());
+            }
+        }
+        queue.clear();
+        HttpReplies.text(poll, server.settings(), payload.toByteArray());
+    }
+
+    // ---- WebSocket
+
+    /** A WebSocket arrived for this polling session: it is a probe until the client sends the upgrade packet. */
+    boolean acceptProbe(Channel channel) {
+        if (closed || websocket || probeChannel != null) {
+            return false;
+        }
+        probeChannel = channel;
+        upgradeTimeout = schedule(() -> {
+            if (probeChannel == channel) {
+                channel.close();
+            }
+        }, server.settings().upgradeTimeout());
+        return true;
+    }
+
+    /**
+     * Where a poll must be processed so that it comes after what a WebSocket of this session has already
+     * read: a client may send the upgrade packet and then poll on another connection, and that poll must
+     * see the upgrade, as it would on a server that handles requests in their order of arrival. Outside
+     * an upgrade this is the session's own loop.
+     */
+    void executePoll(Runnable task) {
+        Channel candidate = upgradeCandidate;
+        if (candidate != null && candidate.isActive() && !candidate.eventLoop().inEventLoop()) {
+            // the WebSocket's loop reads its pending frames before it runs this task; they then reach the
+            // session's loop ahead of the poll
+            candidate.eventLoop().execute(() -> execute(task));
+        } else {
+            execute(task);
+        }
+    }
+
+    void webSocketConnected(Channel channel) {
+        if (!websocket) {
+            upgradeCandidate = channel;
+        }
+    }
+
+    /**
+     * Called on the probe's own event loop when it reads the upgrade packet. The packet is processed on
+     * the session's loop, but a poll arriving on a third connection meanwhile must already be refused,
+     * as it would be by a server that handles requests in their order of arrival.
+     */
+    void onUpgradePacketReceived(Channel channel) {
+        // the probe may not even be accepted yet: a client can send "5" without waiting for "3probe"
+        if (!websocket) {
+            upgradeRequestedOn = channel;
+        }
+    }
+
+    void onWebSocketText(Channel channel, byte[] packet) {
+        if (channel == probeChannel) {
+            onProbePacket(channel, packet);
+        } else if (channel == webSocketChannel) {
+            onPacket(packet, channel);
+        }
+    }
+
+    void onWebSocketBinary(Channel channel, byte[] message) {
+        if (channel == webSocketChannel && !closed) {
+            server.listener().onMessage(this, Frame.binary(message));
+        }
+    }
+
+    void onWebSocketClosed(Channel channel) {
+        if (channel == upgradeRequestedOn) {
+            upgradeRequestedOn = null;
+        }
+        if (channel == upgradeCandidate) {
+            upgradeCandidate = null;
+        }
+        if (channel == probeChannel) {
+            probeChannel = null;
+            upgrading = false;
+        } else if (channel == webSocketChannel) {
+            closeNow("transport close");
+        }
+    }
+
+    private void onProbePacket(Channel channel, byte[] packet) {
+        if (isPacket(packet, "2probe")) {
+            upgrading = true;
+            channel.writeAndFlush(toWebSocket(Frame.PROBE_PONG));
+            if (pendingPoll != null) {
+                queue.add(Frame.NOOP);
+                answerPoll();
+            }
+        } else if (isPacket(packet, "5") && upgrading) {
+            completeUpgrade(channel);
+        }
+    }
+
+    private void completeUpgrade(Channel channel) {
+        websocket = true;
+        upgradeCandidate = null;
+        upgrading = false;
+        webSocketChannel = channel;
+        probeChannel = null;
+        if (upgradeTimeout != null) {
+            upgradeTimeout.cancel(false);
+        }
+        if (pendingPoll != null) {
+            // the paused poll ends with a noop; what is queued goes over the WebSocket
+            HttpReplies.text(pendingPoll, server.settings(), Frame.NOOP.bytes());
+            pendingPoll = null;
+        }
+        for (Frame frame : queue) {
+            channel.write(toWebSocket(frame));
+        }
+        queue.clear();
+        channel.flush();
+    }
+
+    // ---- packets, heartbeat, close
+
+    private void onPacket(byte[] packet, Channel channel) {
+        if (closed) {
+            return;
+        }
+        if (packet.length == 0) {
+            closeNow("parse error");
+            return;
+        }
+        switch (packet[0]) {
+            case '1' -> closeNow("transport close");
+            case '3' -> onPong();
+            case '4' -> server.listener().onMessage(this, Frame.text(Arrays.copyOfRange(packet, 1,
+                    packet.length)));
+            case '2', '6' -> {
+                // client pings belong to Engine.IO v3; noops need nothing
+            }
+            default -> closeNow("parse error");
+        }
+    }
+
+    /**
+     * The ping and the deadline for its pong are scheduled together, so a ping that leaves late does not
+     * push the deadline back.
+     */
+    private void schedulePing() {
+        EngineSettings settings = server.settings();
+        pingTask = schedule(() -> send(Frame.PING), settings.pingInterval());
+        pongTimeout = schedule(() -> closeNow("ping timeout"), settings.pingInterval().plus(settings.pingTimeout()));
+    }
+
+    private void onPong() {
+        // only a pong that answers a ping counts; the next ping follows from here
+        if (pongTimeout != null && pingTask != null && pingTask.isDone()) {
+            pongTimeout.cancel(false);
+            schedulePing();
+        }
+    }
+
+    private void closeNow(String reason) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        cancel(pingTask);
+        cancel(pongTimeout);
+        cancel(upgradeTimeout);
+        server.remove(this);
+        if (pendingPoll != null) {
+            queue.clear();
+            queue.add(Frame.NOOP);
+            answerPoll();
+        }
+        queue.clear();
+        if (webSocketChannel != null) {
+            webSocketChannel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+        }
+        if (probeChannel != null) {
+            probeChannel.close();
+        }
+        server.listener().onClose(this, reason);
+    }
+
+    private static void cancel(ScheduledFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+
+    static boolean isPacket(byte[] packet, String expected) {
+        return packet.length == expected.length()
+                && new String(packet, StandardCharsets.US_ASCII).equals(expected);
+    }
+
+    private static Object toWebSocket(Frame frame) {
+        return frame.binary() ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.bytes()))
+                : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.bytes()));
+    }
+
+    @Override
+    public String toString() {
+        return "EngineSession[" + id + (websocket ? ", websocket" : ", polling") + (closed ? ", closed]" : "]");
+    }
+}

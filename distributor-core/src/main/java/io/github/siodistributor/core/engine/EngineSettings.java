@@ -1,0 +1,46 @@
+package io.github.siodistributor.core.engine;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Engine.IO settings, with Socket.IO's defaults in {@link #defaults()}.
+ *
+ * @param pingInterval how often the server pings
+ * @param pingTimeout how long a client has to answer a ping before the session closes
+ * @param maxPayload the largest HTTP body or WebSocket message accepted, in bytes
+ * @param upgradeTimeout how long a WebSocket probe may take to complete the upgrade
+ * @param connectTimeout how long a new session may stay without joining any namespace
+ * @param corsOrigins origins allowed to make cross-origin requests; {@code "*"} allows all
+ */
+public record EngineSettings(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout,
+        Duration connectTimeout, List<String> corsOrigins) {
+
+    public EngineSettings {
+        requirePositive(pingInterval, "pingInterval");
+        requirePositive(pingTimeout, "pingTimeout");
+        requirePositive(upgradeTimeout, "upgradeTimeout");
+        requirePositive(connectTimeout, "connectTimeout");
+        if (maxPayload < 1) {
+            throw new IllegalArgumentException("maxPayload must be at least 1 byte, got " + maxPayload);
+        }
+        corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    public static EngineSettings defaults() {
+        return new EngineSettings(Duration.ofSeconds(25), Duration.ofSeconds(20), 1_000_000, Duration.ofSeconds(10),
+                Duration.ofSeconds(45), List.of("*"));
+    }
+
+    boolean allowsOrigin(String origin) {
+        return corsOrigins.contains("*") || corsOrigins.contains(origin);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.github.siodistributor.core.engine;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+/** Hands the frames of one WebSocket to its session: Engine.IO packets as text, binary messages as binary. */
+final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private final EngineSession session;
+
+    EngineWebSocketHandler(EngineSession session) {
+        this.session = session;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame) {
+            byte[] packet = ByteBufUtil.getBytes(frame.content());
+            if (EngineSession.isPacket(packet, "5")) {
+                session.onUpgradePacketReceived(ctx.channel());
+            }
+            session.execute(() -> session.onWebSocketText(ctx.channel(), packet));
+        } else if (frame instanceof BinaryWebSocketFrame) {
+            byte[] message = ByteBufUtil.getBytes(frame.content());
+            session.execute(() -> session.onWebSocketBinary(ctx.channel(), message));
+        } else if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof CloseWebSocketFrame) {
+            ctx.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        session.execute(() -> session.onWebSocketClosed(ctx.channel()));
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // an oversized or broken frame: the connection cannot be trusted any more
+        ctx.close();
+    }
+}

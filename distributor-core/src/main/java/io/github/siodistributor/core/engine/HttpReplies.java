@@ -1,0 +1,94 @@
+package io.github.siodistributor.core.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** The HTTP answers of the Engine.IO server, each with its CORS headers and keep-alive handling. */
+final class HttpReplies {
+
+    /** Engine.IO's error codes, as the reference server sends them. */
+    enum EngineError {
+        UNKNOWN_TRANSPORT(0, "Transport unknown"),
+        UNKNOWN_SID(1, "Session ID unknown"),
+        BAD_HANDSHAKE_METHOD(2, "Bad handshake method"),
+        BAD_REQUEST(3, "Bad request"),
+        FORBIDDEN(4, "Forbidden"),
+        UNSUPPORTED_PROTOCOL_VERSION(5, "Unsupported protocol version");
+
+        final int code;
+        final String message;
+
+        EngineError(int code, String message) {
+            this.code = code;
+            this.message = message;
+        }
+    }
+
+    private HttpReplies() {
+    }
+
+    /** Where an answer goes: the request's channel, whether it may stay open, and its origin for CORS. */
+    record Requester(ChannelHandlerContext ctx, boolean keepAlive, String origin) {
+    }
+
+    static void text(Requester to, EngineSettings settings, byte[] body) {
+        send(to, settings, HttpResponseStatus.OK, "text/plain; charset=UTF-8", Unpooled.wrappedBuffer(body));
+    }
+
+    static void error(Requester to, EngineSettings settings, EngineError error) {
+        HttpResponseStatus status = error == EngineError.FORBIDDEN ? HttpResponseStatus.FORBIDDEN
+                : HttpResponseStatus.BAD_REQUEST;
+        byte[] body = ("{\"code\":" + error.code + ",\"message\":\"" + error.message + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        send(to, settings, status, "application/json", Unpooled.wrappedBuffer(body));
+    }
+
+    static void preflight(Requester to, EngineSettings settings, String requestedHeaders) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        cors(response, to.origin(), settings);
+        if (to.origin() != null && settings.allowsOrigin(to.origin())) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+            if (requestedHeaders != null) {
+                response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, requestedHeaders);
+            }
+        }
+        write(to, response);
+    }
+
+    private static void send(Requester to, EngineSettings settings, HttpResponseStatus status, String contentType,
+            ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        cors(response, to.origin(), settings);
+        write(to, response);
+    }
+
+    private static void cors(FullHttpResponse response, String origin, EngineSettings settings) {
+        if (origin != null && settings.allowsOrigin(origin)) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            response.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+
+    private static void write(Requester to, FullHttpResponse response) {
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (to.keepAlive()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            to.ctx().writeAndFlush(response);
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            to.ctx().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
