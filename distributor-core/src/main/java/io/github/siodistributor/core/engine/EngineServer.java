@@ -4,8 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -24,7 +22,6 @@ public final class EngineServer {
     private final EngineSettings settings;
     private final EngineListener listener;
     private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
 
     public EngineServer(EngineSettings settings, EngineListener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -53,7 +50,7 @@ public final class EngineServer {
 
     EngineSession newSession(Channel channel, EngineHandshake handshake) {
         while (true) {
-            EngineSession session = new EngineSession(newId(), channel.eventLoop(), this, handshake);
+            EngineSession session = new EngineSession(RandomIds.next(), channel.eventLoop(), this, handshake);
             if (sessions.putIfAbsent(session.id(), session) == null) {
                 return session;
             }
@@ -77,10 +74,4 @@ public final class EngineServer {
         sessions().forEach(session -> session.close(reason));
     }
 
-    /** 15 random bytes in base64url: 20 characters, as the reference server's ids. */
-    private String newId() {
-        byte[] bytes = new byte[15];
-        random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
 }

@@ -137,9 +137,9 @@ public final class SocketIoPacketDecoder {
         } catch (IOException e) {
             throw new InvalidPacketException("malformed event: " + e.getMessage());
         }
-        int next = skipWhitespace(array, afterName);
+        int next = JsonText.skipWhitespace(array, afterName, array.length);
         int end = array.length - 1;
-        while (end > next && isWhitespace(array[end])) {
+        while (end > next && JsonText.isWhitespace(array[end])) {
             end--;
         }
         if (next == end) {
@@ -177,18 +177,6 @@ public final class SocketIoPacketDecoder {
             }
         }
         return -1;
-    }
-
-    private static int skipWhitespace(byte[] bytes, int from) {
-        int i = from;
-        while (i < bytes.length && isWhitespace(bytes[i])) {
-            i++;
-        }
-        return i;
-    }
-
-    private static boolean isWhitespace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 
     private static boolean isDigit(byte b) {

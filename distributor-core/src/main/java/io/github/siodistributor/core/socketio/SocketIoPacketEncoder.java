@@ -23,11 +23,7 @@ public final class SocketIoPacketEncoder {
     public static List<Frame> event(String namespace, String event, Payload args) {
         byte[] array = args.jsonArray();
         byte[] name = JsonStringEncoder.getInstance().quoteAsUTF8(event);
-        int innerStart = 1;
-        while (innerStart < array.length - 1 && isWhitespace(array[innerStart])) {
-            innerStart++;
-        }
-        boolean hasArgs = innerStart < array.length - 1;
+        boolean hasArgs = JsonText.skipWhitespace(array, 1, array.length - 1) < array.length - 1;
         ByteArrayOutputStream out = header(args.hasAttachments() ? PacketType.BINARY_EVENT : PacketType.EVENT,
                 args.attachments().size(), namespace, SocketIoPacket.NO_ACK, array.length + name.length + 4);
         out.write('[');
@@ -101,9 +97,5 @@ public final class SocketIoPacketEncoder {
             frames.add(Frame.binary(attachment));
         }
         return frames;
-    }
-
-    private static boolean isWhitespace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
     }
 }

@@ -9,6 +9,7 @@ import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.engine.Frame;
+import io.github.siodistributor.core.engine.RandomIds;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
@@ -32,9 +33,7 @@ import io.github.siodistributor.core.transport.MessageBus;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,7 +63,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final Rooms rooms = new Rooms();
     private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
-    private final SecureRandom random = new SecureRandom();
     private volatile int boundPort = -1;
 
     public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus) {
@@ -209,7 +207,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         if (connection.sockets.containsKey(namespace)) {
             return;
         }
-        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), newLocalId()), namespace, session);
+        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, session);
         connection.sockets.put(namespace, socket);
         sockets.put(socket.id, socket);
         rooms.add(socket);
@@ -321,12 +319,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-    /** Unique on this worker, unguessable, and free of '.', which separates it from the worker id. */
-    private String newLocalId() {
-        byte[] bytes = new byte[15];
-        random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
 
     private static String quote(String text) {
         return "\"" + new String(JsonStringEncoder.getInstance().quoteAsUTF8(text),
