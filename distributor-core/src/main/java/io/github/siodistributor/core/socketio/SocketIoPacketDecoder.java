@@ -104,6 +104,16 @@ public final class SocketIoPacketDecoder {
 
     /** Tokenizes the whole value (no objects are built) and returns its first token. */
     private static JsonToken checkJson(byte[] data) throws InvalidPacketException {
+        // Jackson would guess UTF-16/32 from NUL bytes and skip a byte order mark; Socket.IO text is UTF-8
+        // JSON, where neither can occur, and backends must get nothing else
+        if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
+            throw new InvalidPacketException("a byte order mark before the JSON data");
+        }
+        for (byte b : data) {
+            if (b == 0) {
+                throw new InvalidPacketException("a NUL byte in the JSON data (only UTF-8 is accepted)");
+            }
+        }
         try (JsonParser parser = JSON.createParser(data)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -137,6 +147,9 @@ public final class SocketIoPacketDecoder {
         } catch (IOException e) {
             throw new InvalidPacketException("malformed event: " + e.getMessage());
         }
+        if (afterName < 0) {
+            throw new InvalidPacketException("event data that is not UTF-8 JSON");
+        }
         int next = JsonText.skipWhitespace(array, afterName, array.length);
         int end = array.length - 1;
         while (end > next && JsonText.isWhitespace(array[end])) {
@@ -159,13 +172,16 @@ public final class SocketIoPacketDecoder {
         }
         long value = 0;
         for (int i = from; i < to; i++) {
-            if (!isDigit(text[i]) || value > max) {
+            if (!isDigit(text[i])) {
                 throw new InvalidPacketException("invalid " + what);
             }
-            value = value * 10 + (text[i] - '0');
-        }
-        if (value > max) {
-            throw new InvalidPacketException(what + " " + value + " is over the limit of " + max);
+            int digit = text[i] - '0';
+            // checked before the multiplication, which could otherwise overflow
+            if (value > (max - digit) / 10) {
+                throw new InvalidPacketException(what + " " + new String(text, from, to - from,
+                        StandardCharsets.US_ASCII) + " is over the limit of " + max);
+            }
+            value = value * 10 + digit;
         }
         return value;
     }
