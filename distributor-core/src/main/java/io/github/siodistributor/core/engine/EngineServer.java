@@ -2,7 +2,11 @@ package io.github.siodistributor.core.engine;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.Collection;
 import java.util.List;
@@ -15,9 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * The Socket.IO layer above it is an {@link EngineListener}.
  */
 public final class EngineServer {
-
-    /** Room for the HTTP headers around a body of {@code maxPayload} bytes. */
-    private static final int HTTP_OVERHEAD = 64 * 1024;
 
     private final EngineSettings settings;
     private final EngineListener listener;
@@ -32,7 +33,7 @@ public final class EngineServer {
     public void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("httpCodec", new HttpServerCodec());
-        pipeline.addLast("httpAggregator", new HttpObjectAggregator(settings.maxPayload() + HTTP_OVERHEAD));
+        pipeline.addLast("httpAggregator", new PayloadLimit(this));
         pipeline.addLast("engineHttp", new EngineHttpHandler(this));
     }
 
@@ -44,7 +45,8 @@ public final class EngineServer {
         return listener;
     }
 
-    EngineSession session(String id) {
+    /** The open session with this id, or null. */
+    public EngineSession session(String id) {
         return sessions.get(id);
     }
 
@@ -54,6 +56,31 @@ public final class EngineServer {
             if (sessions.putIfAbsent(session.id(), session) == null) {
                 return session;
             }
+        }
+    }
+
+    /**
+     * Bodies up to {@code maxPayload}; a larger POST gets 413, as from the reference server, and its
+     * session ends: a client that sends more than it was told it may is not to be trusted further.
+     */
+    private static final class PayloadLimit extends HttpObjectAggregator {
+        private final EngineServer server;
+
+        PayloadLimit(EngineServer server) {
+            super(server.settings().maxPayload());
+            this.server = server;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+            if (oversized instanceof HttpRequest request) {
+                List<String> sid = new QueryStringDecoder(request.uri()).parameters().get("sid");
+                EngineSession session = sid == null ? null : server.session(sid.get(0));
+                if (session != null) {
+                    session.close("transport error");
+                }
+            }
+            super.handleOversizedMessage(ctx, oversized);
         }
     }
 

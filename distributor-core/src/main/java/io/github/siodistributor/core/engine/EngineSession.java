@@ -45,7 +45,8 @@ public final class EngineSession {
     private volatile Channel upgradeRequestedOn;
     /** The latest WebSocket opened for this polling session, from the moment its handshake is done. */
     private volatile Channel upgradeCandidate;
-    private Requester pendingPoll;
+    /** Volatile for {@link #hasParkedPoll()}; otherwise touched on the session's loop only. */
+    private volatile Requester pendingPoll;
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> pongTimeout;
     private ScheduledFuture<?> upgradeTimeout;
@@ -78,6 +79,11 @@ public final class EngineSession {
 
     public boolean isOpen() {
         return !closed;
+    }
+
+    /** Whether a long-polling GET is held, waiting for something to send. */
+    public boolean hasParkedPoll() {
+        return pendingPoll != null;
     }
 
     /** Runs {@code task} on the session's event loop. */

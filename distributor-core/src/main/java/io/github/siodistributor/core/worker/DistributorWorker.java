@@ -113,6 +113,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         return stats;
     }
 
+    /** The Engine.IO server: its sessions, for diagnostics. */
+    public EngineServer engine() {
+        return engine;
+    }
+
     /** Connected sockets of a namespace on this worker. */
     public int connectedSockets(String namespace) {
         return rooms.size(namespace);

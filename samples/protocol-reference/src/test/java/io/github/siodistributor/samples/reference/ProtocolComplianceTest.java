@@ -1,0 +1,761 @@
+package io.github.siodistributor.samples.reference;
+
+import static io.github.siodistributor.samples.reference.EngineIoClient.json;
+import static io.github.siodistributor.samples.reference.EngineIoClient.packets;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.backend.IndirectNamespace;
+import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.core.engine.EngineServer;
+import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.samples.reference.EngineIoClient.Session;
+import io.github.siodistributor.samples.reference.RawWebSocket.Text;
+import io.github.siodistributor.testsupport.FreePorts;
+import io.github.siodistributor.testsupport.TestRedis;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The protocol reference sample (worker and backend in one JVM over a real Redis), driven with raw
+ * HTTP requests and raw WebSockets, against the behaviour the official Socket.IO protocol test suite
+ * expects of its reference server: Engine.IO v4 (handshakes, errors, heartbeat, close, upgrade,
+ * payload limit, CORS) and Socket.IO v5 (namespaces, events, acks, binary attachments, invalid packets).
+ */
+class ProtocolComplianceTest {
+
+    private static final Duration PING_INTERVAL = Duration.ofMillis(300);
+    /** Generous for anything the server must do "soon": heartbeat deadlines, timeouts, closes. */
+    private static final Duration SOON = Duration.ofSeconds(3);
+
+    private static TestRedis redis;
+    private static ConfigurableApplicationContext app;
+    private static String workerId;
+    private static String httpBase;
+    private static String wsBase;
+    private static HttpClient http;
+    private static EngineIoClient engine;
+
+    @BeforeAll
+    static void startReferenceServer() {
+        redis = TestRedis.startNew();
+        app = new SpringApplicationBuilder(ProtocolReferenceApplication.class).run(
+                "--distributor.worker.port=" + FreePorts.find(),
+                "--distributor.redis.embedded.enabled=false",
+                "--spring.data.redis.host=" + redis.host(),
+                "--spring.data.redis.port=" + redis.port());
+        DistributorWorker worker = app.getBean(DistributorWorker.class);
+        workerId = worker.id();
+        httpBase = "http://127.0.0.1:" + worker.port();
+        wsBase = "ws://127.0.0.1:" + worker.port();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build();
+        engine = new EngineIoClient(http, httpBase);
+        // the first WebSocket of the JVM loads a good deal of classes; no test should pay that inside a
+        // heartbeat window
+        try (RawWebSocket warmUp = RawWebSocket.open(http, ws(""), true)) {
+            assertThat(warmUp.nextText()).startsWith("0{");
+        }
+    }
+
+    @AfterAll
+    static void stopReferenceServer() {
+        if (app != null) {
+            app.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ Engine.IO
+
+    @Nested
+    class EngineIoHandshake {
+
+        @Test
+        void overPollingTheOpenPacketOffersTheUpgradeAndTheSettings() {
+            HttpResponse<String> response = engine.get("EIO=4&transport=polling");
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).startsWith("0{");
+            Map<String, Object> open = json(response.body().substring(1));
+            assertThat(open).containsOnlyKeys("sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+            assertThat(open.get("sid")).isInstanceOf(String.class).asString().isNotBlank();
+            assertThat(open).containsEntry("upgrades", List.of("websocket"))
+                    .containsEntry("pingInterval", 300)
+                    .containsEntry("pingTimeout", 200)
+                    .containsEntry("maxPayload", 1_000_000);
+        }
+
+        @Test
+        void overWebSocketTheOpenPacketOffersNoUpgrade() {
+            try (RawWebSocket ws = RawWebSocket.open(http, ws(""), true)) {
+                String first = ws.nextText();
+
+                assertThat(first).startsWith("0{");
+                Map<String, Object> open = json(first.substring(1));
+                assertThat(open).containsOnlyKeys("sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload");
+                assertThat(open.get("sid")).isInstanceOf(String.class).asString().isNotBlank();
+                assertThat(open).containsEntry("upgrades", List.of())
+                        .containsEntry("pingInterval", 300)
+                        .containsEntry("pingTimeout", 200)
+                        .containsEntry("maxPayload", 1_000_000);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "transport=polling", "EIO=abc&transport=polling", "EIO=3&transport=polling" })
+        void aMissingOrUnsupportedProtocolVersionIsRefusedWithCode5(String query) {
+            assertEngineError(engine.get(query), 5);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "EIO=4", "EIO=4&transport=carrier-pigeon" })
+        void aMissingOrUnknownTransportIsRefusedWithCode0(String query) {
+            assertEngineError(engine.get(query), 0);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "POST", "PUT" })
+        void aHandshakeByAnotherMethodThanGetIsRefusedWithCode2(String method) {
+            assertEngineError(engine.request(method, "EIO=4&transport=polling", "40"), 2);
+        }
+
+        @Test
+        void anUnknownSidIsRefusedWithCode1() {
+            assertEngineError(engine.get("EIO=4&transport=polling&sid=no-such-session"), 1);
+            assertEngineError(engine.request("POST", "EIO=4&transport=polling&sid=no-such-session", "40"), 1);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "transport=websocket", "EIO=abc&transport=websocket", "EIO=3&transport=websocket",
+                "EIO=4", "EIO=4&transport=carrier-pigeon", "EIO=4&transport=websocket&sid=no-such-session" })
+        void theSameInvalidQueriesGetNoWebSocket(String query) {
+            URI uri = URI.create(wsBase + "/socket.io/?" + query);
+            assertThat(RawWebSocket.refusedStatus(http, uri)).isEqualTo(400);
+        }
+    }
+
+    @Nested
+    class EngineIoHeartbeat {
+
+        @Test
+        void overPollingEachPingIsAnsweredWithAPong() {
+            Session session = joinedMainOverPolling();
+            for (int round = 1; round <= 3; round++) {
+                HttpResponse<String> poll = session.poll();
+                assertThat(poll.statusCode()).as("poll %d", round).isEqualTo(200);
+                assertThat(poll.body()).as("poll %d", round).isEqualTo("2");
+
+                HttpResponse<String> pong = session.post("3");
+                assertThat(pong.statusCode()).as("pong %d", round).isEqualTo(200);
+                assertThat(pong.body()).as("pong %d", round).isEqualTo("ok");
+            }
+        }
+
+        @Test
+        void overWebSocketEachPingIsAnsweredWithAPongAndTheSocketStaysOpen() {
+            try (RawWebSocket ws = RawWebSocket.open(http, ws(""), false)) {
+                assertThat(ws.nextText()).startsWith("0{");
+                joinMainWithoutWaiting(ws);
+                for (int round = 1; round <= 3; round++) {
+                    assertThat(nextPing(ws)).as("ping %d", round).isEqualTo("2");
+                    ws.sendText("3");
+                }
+                // a fourth ping proves the session outlived its three heartbeats
+                assertThat(nextPing(ws)).isEqualTo("2");
+                assertThat(ws.isClosed()).isFalse();
+            }
+        }
+
+        @Test
+        void aPollingSessionWithoutPongsTimesOut() {
+            Session session = engine.handshake();
+            // in a namespace, so that only the heartbeat can end the session
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            long deadline = System.nanoTime() + SOON.toNanos();
+            List<String> answers = new ArrayList<>();
+            while (true) {
+                HttpResponse<String> poll = session.poll();
+                if (poll.statusCode() == 400) {
+                    assertEngineError(poll, 1);
+                    break;
+                }
+                // the connect answer, the auth event, the ping, and the noop that ends a poll parked at the close
+                assertThat(poll.statusCode()).as("answers so far %s", answers).isEqualTo(200);
+                answers.add(poll.body());
+                if (System.nanoTime() > deadline) {
+                    fail("the session without pongs was still open after " + SOON + ": " + answers);
+                }
+            }
+            assertThat(answers).anySatisfy(answer -> assertThat(packets(answer)).contains("2"));
+        }
+
+        @Test
+        void aWebSocketWithoutPongsIsClosed() {
+            try (RawWebSocket ws = RawWebSocket.open(http, ws(""), false)) {
+                assertThat(ws.nextText()).startsWith("0{");
+                joinMainWithoutWaiting(ws);
+                assertThat(nextPing(ws)).isEqualTo("2");
+                ws.awaitClosed(SOON);
+            }
+        }
+    }
+
+    @Nested
+    class EngineIoClose {
+
+        @Test
+        void overPollingACloseEndsTheParkedPollWithANoopAndTheSession() {
+            withinOneHeartbeat(() -> {
+                Session session = engine.handshake();
+                CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
+                awaitParked(session.sid);
+
+                assertThat(session.post("1").body()).isEqualTo("ok");
+
+                HttpResponse<String> noop = unlessPing(EngineIoClient.await(parked, "parked poll"));
+                assertThat(noop.statusCode()).as("status, body %s", noop.body()).isEqualTo(200);
+                assertThat(noop.body()).isEqualTo("6");
+                assertEngineError(session.poll(), 1);
+            });
+        }
+
+        @Test
+        void overWebSocketACloseClosesTheSocket() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("1");
+                ws.awaitClosed(SOON);
+            }
+        }
+    }
+
+    @Nested
+    class EngineIoUpgrade {
+
+        @Test
+        void afterTheUpgradeTheSessionLivesOnTheWebSocketOnly() {
+            Session session = engine.handshake();
+            // in a namespace, so that the connect timeout cannot close anything
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                ws.sendText("2probe");
+                assertThat(ws.nextText()).isEqualTo("3probe");
+                ws.sendText("5");
+
+                assertEngineError(session.poll(), 3);
+                RawWebSocket.assertRefusedOrClosed(RawWebSocket.connect(http, ws("&sid=" + session.sid), false),
+                        "second WebSocket for an upgraded session");
+                // the upgraded WebSocket carries the heartbeat from now on: two pings, the second one after
+                // the pong to the first
+                assertThat(nextPing(ws)).isEqualTo("2");
+                assertThat(nextPing(ws)).isEqualTo("2");
+                assertThat(ws.isClosed()).isFalse();
+            }
+        }
+
+        @Test
+        void aPollParkedBeforeTheProbeIsEndedWithANoop() {
+            withinOneHeartbeat(() -> {
+                Session session = engine.handshake();
+                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                    CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
+                    awaitParked(session.sid);
+
+                    ws.sendText("2probe");
+                    assertThat(ws.nextText()).isEqualTo("3probe");
+                    HttpResponse<String> noop = unlessPing(EngineIoClient.await(parked, "parked poll"));
+                    assertThat(noop.statusCode()).isEqualTo(200);
+                    assertThat(noop.body()).isEqualTo("6");
+
+                    ws.sendText("5");
+                    assertEngineError(session.poll(), 3);
+                }
+            });
+        }
+
+        @Test
+        void aPollDuringTheUpgradeIsAnsweredWithANoopAtOnce() {
+            withinOneHeartbeat(() -> {
+                Session session = engine.handshake();
+                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                    ws.sendText("2probe");
+                    assertThat(ws.nextText()).isEqualTo("3probe");
+
+                    // parked until the next ping, this poll would stall the client's upgrade
+                    HttpResponse<String> noop = unlessPing(session.poll());
+                    assertThat(noop.statusCode()).isEqualTo(200);
+                    assertThat(noop.body()).isEqualTo("6");
+
+                    ws.sendText("5");
+                    assertEngineError(session.poll(), 3);
+                    assertThat(ws.nextText()).isEqualTo("2");
+                }
+            });
+        }
+
+        @Test
+        void packetsQueuedWhilePollingAreFlushedOverTheWebSocket() {
+            Session session = engine.handshake();
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                ws.sendText("2probe");
+                assertThat(ws.nextText()).isEqualTo("3probe");
+                ws.sendText("5");
+
+                List<String> packets = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>());
+                assertThat(packets).filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
+                assertThat(packets).filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
+                assertEngineError(session.poll(), 3);
+            }
+        }
+
+        @Test
+        void aPollDuringTheUpgradeAndTheWebSocketDeliverEachPacketOnce() {
+            Session session = engine.handshake();
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                ws.sendText("2probe");
+                assertThat(ws.nextText()).isEqualTo("3probe");
+                HttpResponse<String> poll = session.poll();
+                assertThat(poll.statusCode()).isEqualTo(200);
+                List<String> overPolling = packets(poll.body());
+                if (overPolling.contains("2")) {
+                    assertThat(session.post("3").body()).isEqualTo("ok");
+                }
+                ws.sendText("5");
+
+                List<String> all = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>(overPolling));
+                assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
+                        .filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
+                assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
+                        .filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
+            }
+        }
+
+        /**
+         * Takes WebSocket messages (after {@code received}) until one ping has come after the "auth"
+         * event: a duplicate sent with it would have arrived by then.
+         */
+        private List<String> webSocketPacketsUntilAHeartbeatAfterAuth(RawWebSocket ws, List<String> received) {
+            long deadline = System.nanoTime() + SOON.toNanos();
+            boolean auth = received.contains("42[\"auth\",{}]");
+            while (System.nanoTime() < deadline) {
+                String text = ws.nextText();
+                received.add(text);
+                if (text.equals("2") && auth) {
+                    return received;
+                }
+                auth |= text.equals("42[\"auth\",{}]");
+            }
+            throw new AssertionError("no auth event and ping after it within " + SOON + ": " + received);
+        }
+    }
+
+    @Nested
+    class EngineIoLimitsAndCors {
+
+        @Test
+        void aPostOverMaxPayloadIsRefusedAndEndsTheSession() {
+            Session session = engine.handshake();
+            // 500,001 noops: valid packets, 1,000,001 bytes in all
+            String body = "6" + (EngineIoClient.RECORD_SEPARATOR + "6").repeat(500_000);
+            assertThat(body).hasSize(1_000_001);
+            try {
+                HttpResponse<String> response = session.post(body);
+                assertThat(response.statusCode()).as("answer to an oversized POST, body %s", response.body())
+                        .isEqualTo(413);
+            } catch (UncheckedIOException connectionClosed) {
+                // closing the connection is an answer too
+            }
+            HttpResponse<String> poll = session.poll();
+            assertThat(poll.statusCode()).as("poll after an oversized POST, body %s", poll.body()).isEqualTo(400);
+        }
+
+        @Test
+        void aCrossOriginRequestGetsItsOriginAllowed() {
+            HttpResponse<String> handshake = engine.request("GET", "EIO=4&transport=polling", null,
+                    "Origin", "http://example.com");
+
+            assertThat(handshake.statusCode()).isEqualTo(200);
+            assertThat(handshake.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://example.com");
+        }
+
+        @Test
+        void aPreflightIsAnsweredWith204() {
+            HttpResponse<String> preflight = engine.request("OPTIONS", "EIO=4&transport=polling", null,
+                    "Origin", "http://example.com", "Access-Control-Request-Method", "POST");
+
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://example.com");
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Methods")).get().asString()
+                    .contains("POST");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ Socket.IO
+
+    @Nested
+    class SocketIoConnect {
+
+        @Test
+        void connectingToTheMainNamespaceGivesASocketIdAndTheEmptyAuth() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.sendText("40");
+
+                String connected = ws.nextTextSkippingPings();
+                assertThat(connected).startsWith("40{");
+                Map<String, Object> data = json(connected.substring(2));
+                assertThat(data).containsOnlyKeys("sid");
+                assertThat((String) data.get("sid")).startsWith(workerId + ".").hasSizeGreaterThan(workerId.length() + 1);
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"auth\",{}]");
+            }
+        }
+
+        @Test
+        void theAuthPayloadReachesTheMainNamespace() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.sendText("40{\"token\":\"123\"}");
+
+                assertThat(ws.nextTextSkippingPings()).startsWith("40{\"sid\":");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"auth\",{\"token\":\"123\"}]");
+            }
+        }
+
+        @Test
+        void connectingToACustomNamespaceAnswersInThatNamespace() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.sendText("40/custom,");
+
+                String connected = ws.nextTextSkippingPings();
+                assertThat(connected).startsWith("40/custom,{");
+                Map<String, Object> data = json(connected.substring("40/custom,".length()));
+                assertThat(data).containsOnlyKeys("sid");
+                assertThat((String) data.get("sid")).startsWith(workerId + ".");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42/custom,[\"auth\",{}]");
+            }
+        }
+
+        @Test
+        void theAuthPayloadReachesACustomNamespace() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.sendText("40/custom,{\"token\":\"abc\"}");
+
+                assertThat(ws.nextTextSkippingPings()).startsWith("40/custom,{\"sid\":");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42/custom,[\"auth\",{\"token\":\"abc\"}]");
+            }
+        }
+
+        @Test
+        void twoNamespacesOnOneConnectionGetDifferentSocketIds() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                String main = connectMain(ws);
+                String custom = connectCustom(ws);
+
+                assertThat(main).isNotEqualTo(custom);
+                assertThat(List.of(main, custom)).allSatisfy(sid -> assertThat(sid).startsWith(workerId + "."));
+            }
+        }
+
+        @Test
+        void anUnknownNamespaceIsRefused() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.sendText("40/random");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("44/random,{\"message\":\"Invalid namespace\"}");
+            }
+        }
+
+        @Test
+        void aConnectionThatJoinsNoNamespaceIsClosedAfterTheConnectTimeout() {
+            long start = System.nanoTime();
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                ws.awaitClosed(SOON);
+
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+            }
+        }
+
+        @Test
+        void theSocketIdIsTheOneTheBackendAddresses() {
+            try (RawWebSocket ws = RawWebSocket.open(http, ws(""), true)) {
+                String engineSid = (String) json(ws.nextText().substring(1)).get("sid");
+                String sid = connectMain(ws);
+                assertThat(sid).isNotEqualTo(engineSid);
+
+                IndirectNamespace main = app.getBean(IndirectServer.class).of("/");
+                await().atMost(SOON).until(() -> main.sockets().stream().anyMatch(socket -> socket.id().equals(sid)));
+                main.socket(sid).emit("direct", "hello");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"direct\",\"hello\"]");
+            }
+        }
+    }
+
+    @Nested
+    class SocketIoDisconnect {
+
+        @Test
+        void leavingTheMainNamespaceKeepsTheConnection() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("41");
+
+                assertThat(ws.nextText()).isEqualTo("2");
+                assertThat(ws.isClosed()).isFalse();
+            }
+        }
+
+        @Test
+        void leavingACustomNamespaceKeepsTheMainOne() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("40/custom");
+                assertThat(ws.nextTextSkippingPings()).startsWith("40/custom,{\"sid\":");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42/custom,[\"auth\",{}]");
+                ws.sendText("41/custom");
+                ws.sendText("42[\"message\",\"x\"]");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"message-back\",\"x\"]");
+            }
+        }
+    }
+
+    @Nested
+    class SocketIoEvents {
+
+        @Test
+        void anEventIsEchoedWithItsArgumentsUnchanged() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("42[\"message\",1,\"2\",{\"3\":[true]}]");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"message-back\",1,\"2\",{\"3\":[true]}]");
+            }
+        }
+
+        @Test
+        void anEventWithAnAckIsAcknowledgedWithItsArguments() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("42456[\"message-with-ack\",1,\"2\",{\"3\":[false]}]");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("43456[1,\"2\",{\"3\":[false]}]");
+            }
+        }
+
+        @Test
+        void anEventInACustomNamespaceIsEchoedThere() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectCustom(ws);
+                ws.sendText("42/custom,[\"message\",\"y\"]");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42/custom,[\"message-back\",\"y\"]");
+            }
+        }
+
+        @Test
+        void binaryAttachmentsAreEchoedOverWebSocket() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+                ws.sendBinary((byte) 1, (byte) 2, (byte) 3);
+                ws.sendBinary((byte) 4, (byte) 5, (byte) 6);
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo(
+                        "452-[\"message-back\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+                assertThat(ws.nextBinarySkippingPings()).containsExactly(1, 2, 3);
+                assertThat(ws.nextBinarySkippingPings()).containsExactly(4, 5, 6);
+            }
+        }
+
+        @Test
+        void binaryAttachmentsComeBackInTheAck() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("452-789[\"message-with-ack\",{\"_placeholder\":true,\"num\":0},"
+                        + "{\"_placeholder\":true,\"num\":1}]");
+                ws.sendBinary((byte) 1, (byte) 2, (byte) 3);
+                ws.sendBinary((byte) 4, (byte) 5, (byte) 6);
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo(
+                        "462-789[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+                assertThat(ws.nextBinarySkippingPings()).containsExactly(1, 2, 3);
+                assertThat(ws.nextBinarySkippingPings()).containsExactly(4, 5, 6);
+            }
+        }
+
+        @Test
+        void binaryAttachmentsAreEchoedOverPolling() {
+            Session session = joinedMainOverPolling();
+
+            // "bAQID" is the base64 form of the bytes 1, 2, 3
+            assertThat(session.post("451-[\"message\",{\"_placeholder\":true,\"num\":0}]", "bAQID").body())
+                    .isEqualTo("ok");
+
+            String echo = "451-[\"message-back\",{\"_placeholder\":true,\"num\":0}]";
+            List<String> packets = session.pollUntil(received -> received.indexOf(echo) >= 0
+                    && received.size() > received.indexOf(echo) + 1, "echo with its attachment");
+            assertThat(packets.get(packets.indexOf(echo) + 1)).isEqualTo("bAQID");
+        }
+    }
+
+    @Nested
+    class SocketIoInvalidPackets {
+
+        @ParameterizedTest
+        @ValueSource(strings = { "4abc", "42{}", "42abc[\"message-with-ack\",1]", "42[\"connect\"]" })
+        void anInvalidPacketClosesTheConnection(String packet) {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText(packet);
+
+                ws.awaitClosed(SOON);
+            }
+        }
+
+        @Test
+        void textWhereABinaryAttachmentIsExpectedClosesTheConnection() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("451-[\"message\",{\"_placeholder\":true,\"num\":0}]");
+                ws.sendText("42[\"message\",\"not an attachment\"]");
+
+                ws.awaitClosed(SOON);
+                assertThat(ws.received()).noneMatch(event -> event instanceof Text text
+                        && text.text().contains("message-back"));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private static URI ws(String extraQuery) {
+        return URI.create(wsBase + "/socket.io/?EIO=4&transport=websocket" + extraQuery);
+    }
+
+    /** A WebSocket session that answers pings by itself, its open packet taken. */
+    private static RawWebSocket openEngineWebSocket() {
+        RawWebSocket ws = RawWebSocket.open(http, ws(""), true);
+        assertThat(ws.nextText()).startsWith("0{");
+        return ws;
+    }
+
+    /** Connects to "/" and takes the connect answer and the "auth" event; returns the socket id. */
+    private static String connectMain(RawWebSocket ws) {
+        ws.sendText("40");
+        String connected = ws.nextTextSkippingPings();
+        assertThat(connected).startsWith("40{");
+        assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"auth\",{}]");
+        return (String) json(connected.substring(2)).get("sid");
+    }
+
+    /** Connects to "/custom" and takes the connect answer and the "auth" event; returns the socket id. */
+    private static String connectCustom(RawWebSocket ws) {
+        ws.sendText("40/custom,");
+        String connected = ws.nextTextSkippingPings();
+        assertThat(connected).startsWith("40/custom,{");
+        assertThat(ws.nextTextSkippingPings()).isEqualTo("42/custom,[\"auth\",{}]");
+        return (String) json(connected.substring("40/custom,".length())).get("sid");
+    }
+
+    /** Sends the CONNECT to "/" and leaves its answers queued (for a test that takes messages one by one). */
+    private static void joinMainWithoutWaiting(RawWebSocket ws) {
+        // a session in no namespace is closed after the connect timeout (1 s), whatever its heartbeat
+        ws.sendText("40");
+    }
+
+    /** The next ping; the answers to a CONNECT to "/" may come before it. */
+    private static String nextPing(RawWebSocket ws) {
+        while (true) {
+            String text = ws.nextText();
+            if (text.equals("2")) {
+                return text;
+            }
+            assertThat(text).as("message other than a ping").matches("40\\{.*|42\\[\"auth\",\\{}]");
+        }
+    }
+
+    /** A polling session connected to "/", its connect answer and "auth" event taken. */
+    private static Session joinedMainOverPolling() {
+        Session session = engine.handshake();
+        assertThat(session.post("40").body()).isEqualTo("ok");
+        session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"), "auth event");
+        return session;
+    }
+
+    private static void assertEngineError(HttpResponse<String> response, int code) {
+        assertThat(response.statusCode()).as("status, body %s", response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(json(response.body())).as("body %s", response.body()).containsEntry("code", code)
+                .containsKey("message");
+    }
+
+    /**
+     * The server pings every 300 ms; a scenario around a parked poll must play out between two pings. If
+     * the ping answers the poll first the scenario proves nothing: {@link PingCameFirst} starts it again
+     * with a new session.
+     */
+    private static void withinOneHeartbeat(Runnable scenario) {
+        int attempts = 3;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                scenario.run();
+                return;
+            } catch (PingCameFirst e) {
+                if (attempt == attempts) {
+                    throw new AssertionError("in " + attempts + " attempts the poll was always answered by the ping"
+                            + " (every " + PING_INTERVAL.toMillis() + " ms) instead of by what the test did", e);
+                }
+            }
+        }
+    }
+
+    /** A parked poll answered by the heartbeat ping: the scenario must start again. */
+    private static final class PingCameFirst extends RuntimeException {
+        PingCameFirst(String message) {
+            super(message);
+        }
+    }
+
+    /** The answer to a poll, unless it is the heartbeat ping: then the scenario must start again. */
+    private static HttpResponse<String> unlessPing(HttpResponse<String> poll) {
+        if (poll.statusCode() == 200 && poll.body().equals("2")) {
+            throw new PingCameFirst("the poll was answered by a ping");
+        }
+        return poll;
+    }
+
+    /**
+     * Waits until the server holds the session's poll: a request sent next on another connection (a close,
+     * a probe) must find it parked, and connections are not ordered with respect to each other.
+     */
+    private static void awaitParked(String sid) {
+        EngineServer server = app.getBean(DistributorWorker.class).engine();
+        await().atMost(SOON).until(() -> {
+            EngineSession session = server.session(sid);
+            return session != null && session.hasParkedPoll();
+        });
+    }
+}
