@@ -1,14 +1,18 @@
 package io.github.siodistributor.backend.runtime;
 
+import io.github.siodistributor.backend.AckEmitter;
 import io.github.siodistributor.backend.BroadcastOperator;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** The indirect socket: every command goes to the worker named in the socket id. */
 final class BackendSocket implements IndirectSocket {
@@ -42,6 +46,19 @@ final class BackendSocket implements IndirectSocket {
     public void emit(String event, Object... args) {
         DistributorBackend backend = namespace.backend();
         backend.toOwner(new EmitToSocket(namespace.name(), id, event, backend.encode(args)));
+    }
+
+    @Override
+    public CompletableFuture<SocketArgs> emitWithAck(String event, Object... args) {
+        return namespace.backend().emitWithAck(namespace.name(), id, event, args, null);
+    }
+
+    @Override
+    public AckEmitter timeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("an ack timeout must be positive, got " + timeout);
+        }
+        return (event, args) -> namespace.backend().emitWithAck(namespace.name(), id, event, args, timeout);
     }
 
     @Override

@@ -1,14 +1,18 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.EventRejectedException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.SocketAckException;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.EmitWithAck;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
@@ -16,13 +20,21 @@ import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +59,25 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
+    private final Executor handlerExecutor;
+    /** Names this backend's reply channel: workers answer its emits with ack there. */
+    private final String backendId = UUID.randomUUID().toString();
+    private final AtomicLong nextRequestId = new AtomicLong();
+    private final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ackTimeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "distributor-ack-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor) {
         this.bus = Objects.requireNonNull(bus, "bus");
         this.channels = Objects.requireNonNull(channels, "channels");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
+        this.handlerExecutor = handlerExecutor;
+        String replies = channels.reply(backendId);
+        subscriptions.add(bus.subscribe(replies, message -> onClientAck(replies, message)));
     }
 
     /** Adds a namespace handler and subscribes to its channel; one handler per namespace. */
@@ -124,6 +149,59 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
     }
 
+    /** An emit waiting for the client's ack. */
+    private record AwaitedAck(CompletableFuture<SocketArgs> result, String socketId, String event) {
+    }
+
+    CompletableFuture<SocketArgs> emitWithAck(String namespace, String socketId, String event, Object[] args,
+            Duration timeout) {
+        long requestId = nextRequestId.getAndIncrement();
+        CompletableFuture<SocketArgs> result = new CompletableFuture<>();
+        awaitedAcks.put(requestId, new AwaitedAck(result, socketId, event));
+        if (timeout != null) {
+            ScheduledFuture<?> timer = ackTimeouts.schedule(() -> fail(requestId, new AckTimeoutException("socket "
+                    + socketId + " did not acknowledge '" + event + "' within " + timeout)), timeout.toNanos(),
+                    TimeUnit.NANOSECONDS);
+            result.whenComplete((value, failure) -> timer.cancel(false));
+        }
+        try {
+            toOwner(new EmitWithAck(namespace, socketId, event, encode(args), backendId, requestId));
+        } catch (RuntimeException e) {
+            awaitedAcks.remove(requestId);
+            throw e;
+        }
+        return result;
+    }
+
+    private void onClientAck(String channel, Message message) {
+        if (!(message instanceof ClientAck ack)) {
+            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
+                    + " is not an ack reply");
+            return;
+        }
+        AwaitedAck awaited = awaitedAcks.get(ack.requestId());
+        if (awaited == null || !awaited.socketId().equals(ack.socketId())) {
+            // answered after its timeout, or not ours
+            bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "no emit with ack " + ack.requestId() + " waiting for "
+                    + ack.socketId());
+            return;
+        }
+        if (ack.failed()) {
+            fail(ack.requestId(), new SocketAckException(ack.error()));
+        } else if (awaitedAcks.remove(ack.requestId(), awaited)) {
+            SocketArgs args = SocketArgs.wrap(ack.args(), mapper);
+            // completed on a handler thread: the caller's callbacks must not run on the Redis delivery thread
+            handlerExecutor.execute(() -> awaited.result().complete(args));
+        }
+    }
+
+    private void fail(long requestId, SocketAckException failure) {
+        AwaitedAck awaited = awaitedAcks.remove(requestId);
+        if (awaited != null) {
+            handlerExecutor.execute(() -> awaited.result().completeExceptionally(failure));
+        }
+    }
+
     Payload encode(Object[] args) {
         if (args.length == 1 && args[0] instanceof SocketArgs raw) {
             return raw.payload();
@@ -148,6 +226,14 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     public synchronized void close() {
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
+        ackTimeouts.shutdownNow();
+        for (Long requestId : List.copyOf(awaitedAcks.keySet())) {
+            AwaitedAck awaited = awaitedAcks.remove(requestId);
+            if (awaited != null) {
+                awaited.result().completeExceptionally(new SocketAckException("the backend closed before socket "
+                        + awaited.socketId() + " acknowledged '" + awaited.event() + "'"));
+            }
+        }
     }
 
     /** The ack of one client event; answers at most once, and only when the client asked. */

@@ -94,6 +94,18 @@ class AnnotatedNamespaceHandlerTest {
         }
 
         @Override
+        public java.util.concurrent.CompletableFuture<io.github.siodistributor.backend.SocketArgs> emitWithAck(
+                String event, Object... args) {
+            calls.add("emitWithAck " + event + " " + java.util.Arrays.toString(args));
+            return new java.util.concurrent.CompletableFuture<>();
+        }
+
+        @Override
+        public io.github.siodistributor.backend.AckEmitter timeout(java.time.Duration timeout) {
+            return this;
+        }
+
+        @Override
         public void join(String... rooms) {
             calls.add("join " + String.join(",", rooms));
         }

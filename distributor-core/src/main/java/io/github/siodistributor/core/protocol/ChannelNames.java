@@ -13,6 +13,8 @@ import java.util.Objects;
  *       that owns the socket subscribes.</li>
  *   <li>{@code <prefix>:broadcast:<namespace>}: backends publish namespace and room broadcasts;
  *       every worker serving the namespace subscribes.</li>
+ *   <li>{@code <prefix>:reply:<backendId>}: workers publish the clients' answers to one backend's
+ *       emits with ack; only that backend subscribes.</li>
  * </ul>
  */
 public record ChannelNames(String prefix) {
@@ -31,6 +33,11 @@ public record ChannelNames(String prefix) {
 
     public String worker(String workerId) {
         return prefix + ":worker:" + workerId;
+    }
+
+    /** Where workers answer one backend's emits with ack. */
+    public String reply(String backendId) {
+        return prefix + ":reply:" + backendId;
     }
 
     public String broadcast(String namespace) {

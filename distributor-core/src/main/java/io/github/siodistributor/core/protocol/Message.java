@@ -22,8 +22,8 @@ public sealed interface Message {
     }
 
     /** What a backend asks of the one worker that owns a socket; it travels on that worker's channel only. */
-    sealed interface SocketCommand extends Message permits EmitToSocket, AckReply, JoinRooms, LeaveRooms,
-            DisconnectSocket {
+    sealed interface SocketCommand extends Message permits EmitToSocket, EmitWithAck, AckReply, JoinRooms,
+            LeaveRooms, DisconnectSocket {
         String socketId();
     }
 
@@ -69,6 +69,40 @@ public sealed interface Message {
             Objects.requireNonNull(socketId, "socketId");
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(args, "args");
+        }
+    }
+
+    /**
+     * Backend to the owning worker: emit an event to one socket and ask for the client's ack. The
+     * worker answers with a {@link ClientAck} on the reply channel of {@code backendId}, carrying
+     * {@code requestId}: the client's answer, or why there will be none.
+     */
+    record EmitWithAck(String namespace, String socketId, String event, Payload args, String backendId,
+            long requestId) implements SocketCommand {
+        public EmitWithAck {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+            Objects.requireNonNull(backendId, "backendId");
+        }
+    }
+
+    /**
+     * Worker to the backend that asked: the outcome of an {@link EmitWithAck}. Either the client's ack
+     * arguments ({@code error} empty) or the reason none will come, such as the socket being gone.
+     */
+    record ClientAck(String namespace, String socketId, long requestId, Payload args, String error)
+            implements Message {
+        public ClientAck {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(args, "args");
+            Objects.requireNonNull(error, "error");
+        }
+
+        public boolean failed() {
+            return !error.isEmpty();
         }
     }
 

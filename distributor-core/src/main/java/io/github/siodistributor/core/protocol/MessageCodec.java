@@ -2,8 +2,10 @@ package io.github.siodistributor.core.protocol;
 
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
+import io.github.siodistributor.core.protocol.Message.EmitWithAck;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
@@ -32,6 +34,8 @@ public final class MessageCodec {
     private static final int JOIN_ROOMS = 12;
     private static final int LEAVE_ROOMS = 13;
     private static final int DISCONNECT_SOCKET = 14;
+    private static final int EMIT_WITH_ACK = 15;
+    private static final int CLIENT_ACK = 16;
     private static final int BROADCAST = 20;
 
     /** Room names, ids and the like are short; the payload dominates the size. */
@@ -68,6 +72,21 @@ public final class MessageCodec {
             out.writeString(m.socketId());
             out.writeString(m.event());
             writePayload(out, m.args());
+        } else if (message instanceof EmitWithAck m) {
+            out.writeByte(EMIT_WITH_ACK);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeString(m.event());
+            writePayload(out, m.args());
+            out.writeString(m.backendId());
+            out.writeSignedVarLong(m.requestId());
+        } else if (message instanceof ClientAck m) {
+            out.writeByte(CLIENT_ACK);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeSignedVarLong(m.requestId());
+            writePayload(out, m.args());
+            out.writeString(m.error());
         } else if (message instanceof AckReply m) {
             out.writeByte(ACK_REPLY);
             out.writeString(m.namespace());
@@ -125,6 +144,10 @@ public final class MessageCodec {
                     in.readString("reason"));
             case EMIT_TO_SOCKET -> new EmitToSocket(in.readString("namespace"), in.readString("socketId"),
                     in.readString("event"), readPayload(in));
+            case EMIT_WITH_ACK -> new EmitWithAck(in.readString("namespace"), in.readString("socketId"),
+                    in.readString("event"), readPayload(in), in.readString("backendId"), in.readSignedVarLong());
+            case CLIENT_ACK -> new ClientAck(in.readString("namespace"), in.readString("socketId"),
+                    in.readSignedVarLong(), readPayload(in), in.readString("error"));
             case ACK_REPLY -> new AckReply(in.readString("namespace"), in.readString("socketId"),
                     in.readSignedVarLong(), readPayload(in));
             case JOIN_ROOMS -> new JoinRooms(in.readString("namespace"), in.readString("socketId"),
@@ -186,6 +209,10 @@ public final class MessageCodec {
         } else if (message instanceof EmitToSocket m) {
             return m.args().size();
         } else if (message instanceof AckReply m) {
+            return m.args().size();
+        } else if (message instanceof EmitWithAck m) {
+            return m.args().size();
+        } else if (message instanceof ClientAck m) {
             return m.args().size();
         } else if (message instanceof Broadcast m) {
             return m.args().size();

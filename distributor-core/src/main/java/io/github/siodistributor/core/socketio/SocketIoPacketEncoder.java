@@ -21,11 +21,16 @@ public final class SocketIoPacketEncoder {
 
     /** {@code 42/ns,["event",...args]}, or the binary form when the arguments carry attachments. */
     public static List<Frame> event(String namespace, String event, Payload args) {
+        return event(namespace, event, SocketIoPacket.NO_ACK, args);
+    }
+
+    /** {@code 42/ns,<id>["event",...args]}: an event the client is to acknowledge with ack id {@code ackId}. */
+    public static List<Frame> event(String namespace, String event, long ackId, Payload args) {
         byte[] array = args.jsonArray();
         byte[] name = JsonStringEncoder.getInstance().quoteAsUTF8(event);
         boolean hasArgs = JsonText.skipWhitespace(array, 1, array.length - 1) < array.length - 1;
         ByteArrayOutputStream out = header(args.hasAttachments() ? PacketType.BINARY_EVENT : PacketType.EVENT,
-                args.attachments().size(), namespace, SocketIoPacket.NO_ACK, array.length + name.length + 4);
+                args.attachments().size(), namespace, ackId, array.length + name.length + 4);
         out.write('[');
         out.write('"');
         out.writeBytes(name);

@@ -14,8 +14,10 @@ import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
+import io.github.siodistributor.core.protocol.Message.EmitWithAck;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
 import io.github.siodistributor.core.protocol.Message.SocketCommand;
@@ -197,8 +199,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     forwardEvent(socket, packet, Payload.of(packet.data(), attachments));
                 }
             }
-            default -> log.debug("Ignoring {} from {}: acks of server emits are not supported yet", packet.type(),
-                    connection.session.id());
+            case ACK, BINARY_ACK -> {
+                WorkerSocket.AwaitedAck awaited = socket == null ? null : socket.awaitedAcks.remove(packet.ackId());
+                if (awaited != null) {
+                    publish(settings.channels().reply(awaited.backendId()), new ClientAck(socket.namespace, socket.id,
+                            awaited.requestId(), Payload.of(packet.data(), attachments), ""));
+                }
+            }
+            default -> log.debug("Ignoring {} from {}", packet.type(), connection.session.id());
         }
     }
 
@@ -251,7 +259,19 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             rooms.remove(socket);
             publish(settings.channels().backend(socket.namespace), new SocketDisconnected(socket.namespace,
                     socket.id, reason));
+            for (Long ackId : List.copyOf(socket.awaitedAcks.keySet())) {
+                WorkerSocket.AwaitedAck awaited = socket.awaitedAcks.remove(ackId);
+                if (awaited != null) {
+                    refuseAwaitedAck(socket.namespace, socket.id, awaited, "socket " + socket.id
+                            + " disconnected (" + reason + ") before acknowledging");
+                }
+            }
         }
+    }
+
+    private void refuseAwaitedAck(String namespace, String socketId, WorkerSocket.AwaitedAck awaited, String error) {
+        publish(settings.channels().reply(awaited.backendId()), new ClientAck(namespace, socketId,
+                awaited.requestId(), Payload.empty(), error));
     }
 
     private void publish(String channel, Message message) {
@@ -274,6 +294,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         WorkerSocket socket = sockets.get(command.socketId());
+        if (command instanceof EmitWithAck emit && (socket == null || !socket.namespace.equals(emit.namespace()))) {
+            // the asking backend must not wait for its timeout to learn the socket is gone
+            refuseAwaitedAck(emit.namespace(), emit.socketId(), new WorkerSocket.AwaitedAck(emit.backendId(),
+                    emit.requestId()), "socket " + emit.socketId() + " is not connected to " + emit.namespace());
+        }
         if (socket == null || !socket.namespace.equals(command.namespace())) {
             bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, command.getClass().getSimpleName() + " for socket "
                     + command.socketId() + " in " + command.namespace());
@@ -281,6 +306,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (command instanceof EmitToSocket emit) {
             socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), emit.args()));
+        } else if (command instanceof EmitWithAck emit) {
+            WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(emit.backendId(), emit.requestId());
+            long ackId = socket.await(awaited);
+            if (ackId < 0) {
+                refuseAwaitedAck(socket.namespace, socket.id, awaited, "too many emits with ack waiting on socket "
+                        + socket.id + " (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")");
+                return;
+            }
+            socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), ackId, emit.args()));
         } else if (command instanceof AckReply ack) {
             if (!socket.pendingAcks.remove(ack.ackId())) {
                 bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "ack " + ack.ackId() + " not pending for socket "

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
+import io.github.siodistributor.core.protocol.Message.EmitWithAck;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
@@ -70,6 +72,10 @@ class MessageCodecTest {
                 "::1", "/", -1L)));
         messages.add(new SocketEvent("/chat", SOCKET, "say", SocketEvent.NO_ACK, json("[\"hi\",{\"a\":[1,2]}]")));
         messages.add(new SocketEvent("/chat", SOCKET, "say", 0, Payload.empty()));
+        messages.add(new EmitWithAck("/chat", SOCKET, "question", json("[1,\"two\"]"), "backend-1", 0));
+        messages.add(new EmitWithAck("/chat", SOCKET, "q", Payload.empty(), "b", Long.MAX_VALUE));
+        messages.add(new ClientAck("/chat", SOCKET, 7, json("[\"answer\"]"), ""));
+        messages.add(new ClientAck("/chat", SOCKET, 8, Payload.empty(), "socket gone"));
         messages.add(new SocketEvent("/chat", SOCKET, "upload", 3, Payload.of(
                 "[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]".getBytes(
                         StandardCharsets.UTF_8), List.of(new byte[] {1, 2, 3}, new byte[0]))));
@@ -344,7 +350,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 4, 9, 15, 19, 21, 100, 255})
+    @ValueSource(ints = {0, 4, 9, 17, 19, 21, 100, 255})
     void rejectsUnknownTypes(int type) {
         byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET));
         bytes[3] = (byte) type;

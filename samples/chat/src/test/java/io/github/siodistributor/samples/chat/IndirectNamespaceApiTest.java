@@ -1,16 +1,22 @@
 package io.github.siodistributor.samples.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.backend.SocketAckException;
+import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +118,59 @@ class IndirectNamespaceApiTest extends ChatClusterTestSupport {
         clients.disconnect("e");
 
         assertThat(awaitDisconnectOf(recorder, id).reason()).isIn("client namespace disconnect", "transport close");
+    }
+
+    @Test
+    void anEmitWithAckCompletesWithTheClientsAnswerBinaryIncluded() throws Exception {
+        clients.connect("q", url1, "/recorded", null, null);
+        String id = clients.awaitConnect("q").get("socketId").asText();
+        IndirectNamespace ns = backend.getBean(IndirectServer.class).of("/recorded");
+
+        CompletableFuture<SocketArgs> answer = ns.socket(id).timeout(Duration.ofSeconds(WAIT_SECONDS))
+                .emitWithAck("question", 1, "two");
+        JsonNode question = clients.awaitEvent("q", "question");
+        assertThat(question.get("args").toString()).isEqualTo("[1,\"two\"]");
+        clients.answerAck("q", question.get("ackId").asLong(), "answer", 42);
+        assertThat(answer.get(WAIT_SECONDS, TimeUnit.SECONDS).json()).isEqualTo("[\"answer\",42]");
+
+        CompletableFuture<SocketArgs> binary = ns.socket(id).emitWithAck("upload?");
+        JsonNode ask = clients.awaitEvent("q", "upload?");
+        clients.answerAck("q", ask.get("ackId").asLong(), "file", new byte[] {7, 8, 9});
+        SocketArgs file = binary.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(file.get(0, String.class)).isEqualTo("file");
+        assertThat(file.payload().attachments()).containsExactly(new byte[] {7, 8, 9});
+    }
+
+    @Test
+    void anUnansweredEmitWithAckTimesOutWithAClearError() throws Exception {
+        clients.connect("slow", url2, "/recorded", null, null);
+        String id = clients.awaitConnect("slow").get("socketId").asText();
+
+        CompletableFuture<SocketArgs> answer = backend.getBean(IndirectServer.class).of("/recorded").socket(id)
+                .timeout(Duration.ofMillis(300)).emitWithAck("never-answered");
+        clients.awaitEvent("slow", "never-answered");
+
+        assertThatThrownBy(() -> answer.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(AckTimeoutException.class)
+                .hasMessageContaining(id).hasMessageContaining("'never-answered'").hasMessageContaining("PT0.3S");
+    }
+
+    @Test
+    void anEmitWithAckFailsAtOnceForAGoneSocketAndWhenTheSocketLeaves() throws Exception {
+        clients.connect("gone", url1, "/recorded", null, null);
+        String id = clients.awaitConnect("gone").get("socketId").asText();
+        IndirectNamespace ns = backend.getBean(IndirectServer.class).of("/recorded");
+
+        CompletableFuture<SocketArgs> pending = ns.socket(id).emitWithAck("pending");
+        clients.awaitEvent("gone", "pending");
+        clients.disconnect("gone");
+        assertThatThrownBy(() -> pending.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(SocketAckException.class).hasMessageContaining("disconnected");
+
+        // no timeout given: the worker's answer alone ends the wait
+        CompletableFuture<SocketArgs> toNobody = ns.socket(id).emitWithAck("hello?");
+        assertThatThrownBy(() -> toNobody.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(SocketAckException.class).hasMessageContaining("is not connected to /recorded");
     }
 
     @Test
