@@ -1,5 +1,6 @@
 package io.github.siodistributor.backend;
 
+import io.github.siodistributor.backend.runtime.BinaryPlaceholders;
 import io.github.siodistributor.core.protocol.Payload;
 import java.lang.reflect.Type;
 import java.util.Objects;
@@ -65,6 +66,7 @@ public final class SocketArgs {
             if (!parsed.isArray()) {
                 throw new IllegalArgumentException("event arguments are not a JSON array");
             }
+            parsed = BinaryPlaceholders.resolve(parsed, payload.attachments());
             tree = parsed;
         }
         return parsed;

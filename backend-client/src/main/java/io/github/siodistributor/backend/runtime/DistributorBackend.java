@@ -55,6 +55,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final MessageBus bus;
     private final ChannelNames channels;
     private final ObjectMapper mapper;
+    /** Like {@code mapper}, but writes byte arrays as Socket.IO attachments. */
+    private final ObjectMapper encodingMapper;
     private final KeyedSerialExecutor dispatcher;
     private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
@@ -74,6 +76,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         this.bus = Objects.requireNonNull(bus, "bus");
         this.channels = Objects.requireNonNull(channels, "channels");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.encodingMapper = BinaryPlaceholders.encodingMapper(mapper);
         this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
         this.handlerExecutor = handlerExecutor;
         String replies = channels.reply(backendId);
@@ -206,7 +209,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (args.length == 1 && args[0] instanceof SocketArgs raw) {
             return raw.payload();
         }
-        return Payload.ofJsonArray(mapper.writeValueAsBytes(args));
+        return BinaryPlaceholders.encode(encodingMapper, args);
     }
 
     /** Sends a per-socket command on the owning worker's channel only. */

@@ -11,6 +11,7 @@ import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.SocketAckException;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.testsupport.NodeClients;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -139,6 +140,24 @@ class IndirectNamespaceApiTest extends ChatClusterTestSupport {
         SocketArgs file = binary.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(file.get(0, String.class)).isEqualTo("file");
         assertThat(file.payload().attachments()).containsExactly(new byte[] {7, 8, 9});
+    }
+
+    @Test
+    void byteArraysTravelAsBinaryAttachmentsBothWays() throws Exception {
+        clients.connect("bin", url2, "/recorded", null, null);
+        String id = clients.awaitConnect("bin").get("socketId").asText();
+
+        List<JsonNode> stored = clients.emitWithAck("bin", "store",
+                Map.of("name", "photo", "content", new byte[] {1, 2, 3}), new byte[] {4, 5})
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(stored.get(0).get("name").asText()).isEqualTo("photo!");
+        assertThat(NodeClients.binary(stored.get(0).get("content"))).containsExactly(1, 2, 3, 4, 5);
+
+        backend.getBean(IndirectServer.class).of("/recorded").socket(id)
+                .emit("bytes", new byte[] {9}, Map.of("nested", List.of(new byte[] {8, 7})));
+        JsonNode bytes = clients.awaitEvent("bin", "bytes").get("args");
+        assertThat(NodeClients.binary(bytes.get(0))).containsExactly(9);
+        assertThat(NodeClients.binary(bytes.get(1).get("nested").get(0))).containsExactly(8, 7);
     }
 
     @Test

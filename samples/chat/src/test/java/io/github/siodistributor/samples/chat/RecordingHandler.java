@@ -39,6 +39,18 @@ public class RecordingHandler {
         return true;
     }
 
+    /** A file with binary content: bound from and written to Socket.IO binary attachments. */
+    public record Upload(String name, byte[] content) {
+    }
+
+    /** Appends {@code extra} to the upload's content and returns it renamed. */
+    @OnEvent("store")
+    public Upload store(Upload upload, byte[] extra) {
+        byte[] joined = java.util.Arrays.copyOf(upload.content(), upload.content().length + extra.length);
+        System.arraycopy(extra, 0, joined, upload.content().length, extra.length);
+        return new Upload(upload.name() + "!", joined);
+    }
+
     @OnDisconnect
     public void disconnected(IndirectSocket socket, String reason) {
         disconnects.add(new Disconnect(socket.id(), reason));
