@@ -2,6 +2,7 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.Ack;
 import io.github.siodistributor.backend.AckTimeoutException;
+import io.github.siodistributor.backend.ConnectionRejectedException;
 import io.github.siodistributor.backend.EventRejectedException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
@@ -12,6 +13,7 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
@@ -119,7 +121,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         BackendNamespace namespace = namespace(handler.namespace());
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(connected.socketId(), connected.handshake());
-            dispatcher.execute(socket.id(), () -> handler.onConnect(socket));
+            dispatcher.execute(socket.id(), () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
             BackendSocket socket = namespace.socketFor(event.socketId());
             dispatcher.execute(socket.id(), () -> handleEvent(handler, socket, event));
@@ -130,6 +132,30 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
                     + " is not a worker-to-backend message");
         }
+    }
+
+    /**
+     * Runs the connect handlers, then lets the client in or turns it away. What the handlers sent the
+     * socket meanwhile is held by the worker until the decision, so the client sees it after "connected".
+     */
+    private void connect(NamespaceHandler handler, BackendNamespace namespace, BackendSocket socket) {
+        ConnectDecision decision;
+        try {
+            handler.onConnect(socket);
+            decision = new ConnectDecision(namespace.name(), socket.id(), true, "", new byte[0]);
+        } catch (ConnectionRejectedException e) {
+            byte[] data = e.data() == null ? new byte[0] : mapper.writeValueAsBytes(e.data());
+            decision = new ConnectDecision(namespace.name(), socket.id(), false, String.valueOf(e.getMessage()), data);
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
+            log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
+                    socket.id(), cause);
+            decision = new ConnectDecision(namespace.name(), socket.id(), false, "internal error", new byte[0]);
+        }
+        if (!decision.accepted()) {
+            namespace.disconnected(socket.id());
+        }
+        toOwner(decision);
     }
 
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {

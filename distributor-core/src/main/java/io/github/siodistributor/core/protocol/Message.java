@@ -22,8 +22,8 @@ public sealed interface Message {
     }
 
     /** What a backend asks of the one worker that owns a socket; it travels on that worker's channel only. */
-    sealed interface SocketCommand extends Message permits EmitToSocket, EmitWithAck, AckReply, JoinRooms,
-            LeaveRooms, DisconnectSocket {
+    sealed interface SocketCommand extends Message permits ConnectDecision, EmitToSocket, EmitWithAck, AckReply,
+            JoinRooms, LeaveRooms, DisconnectSocket {
         String socketId();
     }
 
@@ -59,6 +59,33 @@ public sealed interface Message {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Backend to the owning worker: whether a connecting socket is let in. Until it arrives the worker
+     * holds the client's connect reply and the socket's commands. A refusal carries the message and the
+     * JSON data (empty for none) that the client receives as its {@code connect_error}.
+     */
+    record ConnectDecision(String namespace, String socketId, boolean accepted, String message, byte[] data)
+            implements SocketCommand {
+        public ConnectDecision {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ConnectDecision that && namespace.equals(that.namespace)
+                    && socketId.equals(that.socketId) && accepted == that.accepted && message.equals(that.message)
+                    && java.util.Arrays.equals(data, that.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(namespace, socketId, accepted, message, java.util.Arrays.hashCode(data));
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.siodistributor.core.protocol;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
@@ -36,6 +37,7 @@ public final class MessageCodec {
     private static final int DISCONNECT_SOCKET = 14;
     private static final int EMIT_WITH_ACK = 15;
     private static final int CLIENT_ACK = 16;
+    private static final int CONNECT_DECISION = 17;
     private static final int BROADCAST = 20;
 
     /** Room names, ids and the like are short; the payload dominates the size. */
@@ -80,6 +82,13 @@ public final class MessageCodec {
             writePayload(out, m.args());
             out.writeString(m.backendId());
             out.writeSignedVarLong(m.requestId());
+        } else if (message instanceof ConnectDecision m) {
+            out.writeByte(CONNECT_DECISION);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeByte(m.accepted() ? 1 : 0);
+            out.writeString(m.message());
+            out.writeBytes(m.data());
         } else if (message instanceof ClientAck m) {
             out.writeByte(CLIENT_ACK);
             out.writeString(m.namespace());
@@ -146,6 +155,8 @@ public final class MessageCodec {
                     in.readString("event"), readPayload(in));
             case EMIT_WITH_ACK -> new EmitWithAck(in.readString("namespace"), in.readString("socketId"),
                     in.readString("event"), readPayload(in), in.readString("backendId"), in.readSignedVarLong());
+            case CONNECT_DECISION -> new ConnectDecision(in.readString("namespace"), in.readString("socketId"),
+                    readBoolean(in), in.readString("message"), in.readBytes("data"));
             case CLIENT_ACK -> new ClientAck(in.readString("namespace"), in.readString("socketId"),
                     in.readSignedVarLong(), readPayload(in), in.readString("error"));
             case ACK_REPLY -> new AckReply(in.readString("namespace"), in.readString("socketId"),
@@ -178,6 +189,14 @@ public final class MessageCodec {
     private static Handshake readHandshake(WireReader in) {
         return new Handshake(in.readMultiMap("header"), in.readMultiMap("query"), in.readBytes("auth"),
                 in.readString("address"), in.readString("url"), in.readVarLong());
+    }
+
+    private static boolean readBoolean(WireReader in) {
+        int value = in.readByte();
+        if (value > 1) {
+            throw new MalformedMessageException("a boolean must be 0 or 1, got " + value);
+        }
+        return value == 1;
     }
 
     /** The JSON array, then the attachment count and each attachment. */

@@ -61,10 +61,20 @@ public final class SocketIoPacketEncoder {
 
     /** {@code 44/ns,{"message":"..."}}: the client's connect was refused. */
     public static Frame connectError(String namespace, String message) {
+        return connectError(namespace, message, null);
+    }
+
+    /** {@code 44/ns,{"message":"...","data":<json>}}: refused, with data the client reads as {@code err.data}. */
+    public static Frame connectError(String namespace, String message, byte[] dataJson) {
         ByteArrayOutputStream out = header(PacketType.CONNECT_ERROR, 0, namespace, SocketIoPacket.NO_ACK, 64);
         out.writeBytes("{\"message\":\"".getBytes(StandardCharsets.UTF_8));
         out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(message));
-        out.writeBytes("\"}".getBytes(StandardCharsets.UTF_8));
+        out.write('"');
+        if (dataJson != null && dataJson.length > 0) {
+            out.writeBytes(",\"data\":".getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(dataJson);
+        }
+        out.write('}');
         return Frame.text(out.toByteArray());
     }
 

@@ -15,6 +15,7 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
@@ -195,7 +196,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 }
             }
             case EVENT, BINARY_EVENT -> {
-                if (socket != null) {
+                if (socket != null && socket.isAccepted()) {
                     forwardEvent(socket, packet, Payload.of(packet.data(), attachments));
                 }
             }
@@ -223,11 +224,54 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, session);
         connection.sockets.put(namespace, socket);
         sockets.put(socket.id, socket);
-        rooms.add(socket);
-        session.send(SocketIoPacketEncoder.connect(namespace, socket.id));
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
+        // the client hears "connected" only once the backend has let it in (its connect handlers ran)
         publish(settings.channels().backend(namespace), new SocketConnected(namespace, socket.id,
                 handshakeOf(session.handshake(), auth)));
+        session.schedule(() -> {
+            List<SocketCommand> held = socket.refuse();
+            if (held != null) {
+                connection.sockets.remove(namespace, socket);
+                sockets.remove(socket.id, socket);
+                session.send(SocketIoPacketEncoder.connectError(namespace, "the namespace's backend did not answer"));
+                publish(settings.channels().backend(namespace), new SocketDisconnected(namespace, socket.id,
+                        "connect timeout"));
+                refuseHeld(socket, held, "socket " + socket.id + " got no answer from its namespace's backend");
+            }
+        }, engine.settings().connectTimeout());
+    }
+
+    /** The backend's verdict on a connecting socket (on the Redis delivery thread, like every command). */
+    private void decide(WorkerSocket socket, ConnectDecision decision) {
+        if (decision.accepted()) {
+            List<SocketCommand> held = socket.accept();
+            if (held == null) {
+                return;
+            }
+            rooms.add(socket);
+            socket.session.send(SocketIoPacketEncoder.connect(socket.namespace, socket.id));
+            held.forEach(command -> carryOut(socket, command));
+        } else {
+            List<SocketCommand> held = socket.refuse();
+            if (held == null) {
+                return;
+            }
+            sockets.remove(socket.id, socket);
+            socket.session.execute(() -> ((ClientConnection) socket.session.attachment()).sockets.remove(
+                    socket.namespace, socket));
+            socket.session.send(SocketIoPacketEncoder.connectError(socket.namespace, decision.message(),
+                    decision.data()));
+            refuseHeld(socket, held, "socket " + socket.id + " was refused by its namespace");
+        }
+    }
+
+    private void refuseHeld(WorkerSocket socket, List<SocketCommand> held, String why) {
+        for (SocketCommand command : held) {
+            if (command instanceof EmitWithAck emit) {
+                refuseAwaitedAck(socket.namespace, socket.id, new WorkerSocket.AwaitedAck(emit.backendId(),
+                        emit.requestId()), why);
+            }
+        }
     }
 
     private void forwardEvent(WorkerSocket socket, SocketIoPacket packet, Payload args) {
@@ -255,6 +299,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     private void disconnected(ClientConnection connection, WorkerSocket socket, String reason) {
         connection.sockets.remove(socket.namespace, socket);
+        List<SocketCommand> held = socket.end();
+        if (held != null) {
+            refuseHeld(socket, held, "socket " + socket.id + " disconnected (" + reason + ") while connecting");
+        }
         if (sockets.remove(socket.id, socket)) {
             rooms.remove(socket);
             publish(settings.channels().backend(socket.namespace), new SocketDisconnected(socket.namespace,
@@ -304,6 +352,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     + command.socketId() + " in " + command.namespace());
             return;
         }
+        if (command instanceof ConnectDecision decision) {
+            decide(socket, decision);
+        } else if (!socket.holdWhileConnecting(command)) {
+            carryOut(socket, command);
+        }
+    }
+
+    private void carryOut(WorkerSocket socket, SocketCommand command) {
+        String channel = settings.channels().worker(settings.workerId());
         if (command instanceof EmitToSocket emit) {
             socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), emit.args()));
         } else if (command instanceof EmitWithAck emit) {

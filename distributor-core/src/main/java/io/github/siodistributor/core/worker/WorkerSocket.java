@@ -1,10 +1,14 @@
 package io.github.siodistributor.core.worker;
 
 import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.protocol.Message;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One client's connection to one namespace, as the worker holds it. */
 final class WorkerSocket {
@@ -36,10 +40,63 @@ final class WorkerSocket {
         return id;
     }
 
+    private enum State { CONNECTING, ACCEPTED, GONE }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.CONNECTING);
+    /** Commands that came while the backend had not yet let the socket in; carried out once it does. */
+    private final List<Message.SocketCommand> held = new ArrayList<>();
+
     WorkerSocket(String id, String namespace, EngineSession session) {
         this.id = id;
         this.namespace = namespace;
         this.session = session;
+    }
+
+    boolean isAccepted() {
+        return state.get() == State.ACCEPTED;
+    }
+
+    /** Holds a command while connecting; false when the socket is already accepted (or gone). */
+    synchronized boolean holdWhileConnecting(Message.SocketCommand command) {
+        if (state.get() != State.CONNECTING) {
+            return false;
+        }
+        if (held.size() >= PENDING_ACK_LIMIT) {
+            throw new IllegalStateException("more than " + PENDING_ACK_LIMIT + " commands for connecting socket " + id);
+        }
+        held.add(command);
+        return true;
+    }
+
+    /** Lets the socket in; returns the held commands to carry out, or null when it was no longer connecting. */
+    synchronized List<Message.SocketCommand> accept() {
+        if (!state.compareAndSet(State.CONNECTING, State.ACCEPTED)) {
+            return null;
+        }
+        List<Message.SocketCommand> commands = List.copyOf(held);
+        held.clear();
+        return commands;
+    }
+
+    /** Turns a connecting socket away; returns the held commands (to refuse), or null when it was not connecting. */
+    synchronized List<Message.SocketCommand> refuse() {
+        if (!state.compareAndSet(State.CONNECTING, State.GONE)) {
+            return null;
+        }
+        List<Message.SocketCommand> commands = List.copyOf(held);
+        held.clear();
+        return commands;
+    }
+
+    /** Ends the socket; returns the commands still held (to refuse), or null when it had ended already. */
+    synchronized List<Message.SocketCommand> end() {
+        State previous = state.getAndSet(State.GONE);
+        if (previous == State.GONE) {
+            return null;
+        }
+        List<Message.SocketCommand> commands = List.copyOf(held);
+        held.clear();
+        return commands;
     }
 
     @Override

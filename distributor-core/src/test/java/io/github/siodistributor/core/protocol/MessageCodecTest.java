@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
@@ -76,6 +77,9 @@ class MessageCodecTest {
         messages.add(new EmitWithAck("/chat", SOCKET, "q", Payload.empty(), "b", Long.MAX_VALUE));
         messages.add(new ClientAck("/chat", SOCKET, 7, json("[\"answer\"]"), ""));
         messages.add(new ClientAck("/chat", SOCKET, 8, Payload.empty(), "socket gone"));
+        messages.add(new ConnectDecision("/chat", SOCKET, true, "", new byte[0]));
+        messages.add(new ConnectDecision("/chat", SOCKET, false, "not welcome", "{\"retry\":30}".getBytes(
+                StandardCharsets.UTF_8)));
         messages.add(new SocketEvent("/chat", SOCKET, "upload", 3, Payload.of(
                 "[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]".getBytes(
                         StandardCharsets.UTF_8), List.of(new byte[] {1, 2, 3}, new byte[0]))));
@@ -350,7 +354,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 4, 9, 17, 19, 21, 100, 255})
+    @ValueSource(ints = {0, 4, 9, 18, 19, 21, 100, 255})
     void rejectsUnknownTypes(int type) {
         byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET));
         bytes[3] = (byte) type;

@@ -84,9 +84,10 @@ class IndirectNamespaceApiTest extends ChatClusterTestSupport {
         for (String id : List.of("a", "b", "c")) {
             clients.awaitEvent(id, "marker");
         }
-        assertThat(eventsOf("a")).containsExactly("all", "redNotBlue", "marker");
-        assertThat(eventsOf("b")).containsExactly("all", "greenOrBlue", "marker");
-        assertThat(eventsOf("c")).containsExactly("all", "greenOrBlue", "notRed", "marker");
+        // "welcome" comes from the connect handler
+        assertThat(eventsOf("a")).containsExactly("welcome", "all", "redNotBlue", "marker");
+        assertThat(eventsOf("b")).containsExactly("welcome", "all", "greenOrBlue", "marker");
+        assertThat(eventsOf("c")).containsExactly("welcome", "all", "greenOrBlue", "notRed", "marker");
 
         clients.emitWithAck("b", "shout", "hey").get(WAIT_SECONDS, TimeUnit.SECONDS);
         ns.emit("marker2");
@@ -119,6 +120,30 @@ class IndirectNamespaceApiTest extends ChatClusterTestSupport {
         clients.disconnect("e");
 
         assertThat(awaitDisconnectOf(recorder, id).reason()).isIn("client namespace disconnect", "transport close");
+    }
+
+    @Test
+    void aConnectHandlerCanRefuseAClientWithAMessageAndData() {
+        clients.connect("refused", url1, "/recorded", Map.of("refuse", true), null);
+        JsonNode error = clients.awaitConnectError("refused");
+        assertThat(error.get("message").asText()).isEqualTo("not welcome here");
+        assertThat(error.get("data").get("retryAfter").asInt()).isEqualTo(30);
+
+        clients.connect("broken", url1, "/recorded", Map.of("crash", true), null);
+        assertThat(clients.awaitConnectError("broken").get("message").asText()).isEqualTo("internal error");
+    }
+
+    @Test
+    void whatTheConnectHandlerSendsArrivesAfterTheConnectAndRoomsAreJoined() throws Exception {
+        clients.connect("greeted", url2, "/recorded", null, Map.of("transports", List.of("websocket")));
+        String id = clients.awaitConnect("greeted").get("socketId").asText();
+        assertThat(clients.awaitEvent("greeted", "welcome").get("args").get(0).asText()).isEqualTo(id);
+
+        backend.getBean(IndirectServer.class).of("/recorded").to("greeted").emit("to-greeted", 1);
+        clients.awaitEvent("greeted", "to-greeted");
+        List<String> order = clients.lines().stream().filter(line -> "greeted".equals(line.path("id").asText()))
+                .map(line -> line.path("type").asText() + ":" + line.path("event").asText()).toList();
+        assertThat(order).containsSubsequence("connect:", "event:welcome", "event:to-greeted");
     }
 
     @Test

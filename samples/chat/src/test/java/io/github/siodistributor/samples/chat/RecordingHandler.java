@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.backend.ConnectionRejectedException;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
@@ -21,9 +22,19 @@ public class RecordingHandler {
     final Map<String, Handshake> handshakes = new ConcurrentHashMap<>();
     final BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
 
+    /** Auth {"refuse": true} is turned away with data, {"crash": true} fails; everyone else is greeted. */
     @OnConnect
     public void connected(IndirectSocket socket, Handshake handshake) {
+        String auth = new String(handshake.auth(), java.nio.charset.StandardCharsets.UTF_8);
+        if (auth.contains("\"refuse\":true")) {
+            throw new ConnectionRejectedException("not welcome here", Map.of("retryAfter", 30));
+        }
+        if (auth.contains("\"crash\":true")) {
+            throw new IllegalStateException("connect handler bug");
+        }
         handshakes.put(socket.id(), handshake);
+        socket.join("greeted");
+        socket.emit("welcome", socket.id());
     }
 
     @OnEvent("join")
