@@ -70,30 +70,20 @@ final class WorkerSocket {
 
     /** Lets the socket in; returns the held commands to carry out, or null when it was no longer connecting. */
     synchronized List<Message.SocketCommand> accept() {
-        if (!state.compareAndSet(State.CONNECTING, State.ACCEPTED)) {
-            return null;
-        }
-        List<Message.SocketCommand> commands = List.copyOf(held);
-        held.clear();
-        return commands;
+        return state.compareAndSet(State.CONNECTING, State.ACCEPTED) ? drainHeld() : null;
     }
 
     /** Turns a connecting socket away; returns the held commands (to refuse), or null when it was not connecting. */
     synchronized List<Message.SocketCommand> refuse() {
-        if (!state.compareAndSet(State.CONNECTING, State.GONE)) {
-            return null;
-        }
-        List<Message.SocketCommand> commands = List.copyOf(held);
-        held.clear();
-        return commands;
+        return state.compareAndSet(State.CONNECTING, State.GONE) ? drainHeld() : null;
     }
 
     /** Ends the socket; returns the commands still held (to refuse), or null when it had ended already. */
     synchronized List<Message.SocketCommand> end() {
-        State previous = state.getAndSet(State.GONE);
-        if (previous == State.GONE) {
-            return null;
-        }
+        return state.getAndSet(State.GONE) != State.GONE ? drainHeld() : null;
+    }
+
+    private List<Message.SocketCommand> drainHeld() {
         List<Message.SocketCommand> commands = List.copyOf(held);
         held.clear();
         return commands;
