@@ -10,6 +10,7 @@ import io.github.siodistributor.backend.NamespaceHandler;
 import io.github.siodistributor.backend.SocketAckException;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.ClientErrors;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
@@ -48,9 +49,6 @@ import tools.jackson.databind.ObjectMapper;
  * the handlers ask of the indirect namespaces and sockets.
  */
 public final class DistributorBackend implements IndirectServer, AutoCloseable {
-
-    /** The event a client receives for a failed handler when it asked for no ack. */
-    public static final String ERROR_EVENT = "error";
 
     private static final Logger log = LoggerFactory.getLogger(DistributorBackend.class);
 
@@ -147,7 +145,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             byte[] data = e.data() == null ? new byte[0] : mapper.writeValueAsBytes(e.data());
             decision = new ConnectDecision(namespace.name(), socket.id(), false, String.valueOf(e.getMessage()), data);
         } catch (RuntimeException e) {
-            Throwable cause = e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
+            Throwable cause = thrownByHandler(e);
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);
             decision = new ConnectDecision(namespace.name(), socket.id(), false, "internal error", new byte[0]);
@@ -163,17 +161,17 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         try {
             handler.onEvent(socket, event.event(), SocketArgs.wrap(event.args(), mapper), ack);
         } catch (RuntimeException e) {
-            Throwable cause = e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
+            Throwable cause = thrownByHandler(e);
             String message = cause instanceof EventRejectedException ? cause.getMessage() : "internal error";
             if (!(cause instanceof EventRejectedException)) {
                 log.error("Handler for event '{}' of socket {} in {} failed", event.event(), socket.id(),
                         handler.namespace(), cause);
             }
-            Map<String, Object> error = Map.of("error", Map.of("event", event.event(), "message",
-                    message == null ? "internal error" : message));
+            message = message == null ? "internal error" : message;
             // in the ack when the client waits for one that is not yet answered, else as an event
-            if (!ack.answer(error)) {
-                socket.emit(ERROR_EVENT, error.get("error"));
+            if (!ack.answer(SocketArgs.wrap(ClientErrors.ack(event.event(), message), mapper))) {
+                socket.emit(ClientErrors.ERROR_EVENT, SocketArgs.wrap(ClientErrors.event(event.event(), message),
+                        mapper));
             }
         }
     }
@@ -229,6 +227,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (awaited != null) {
             handlerExecutor.execute(() -> awaited.result().completeExceptionally(failure));
         }
+    }
+
+    /** What the handler itself threw: reflection wraps checked exceptions in a HandlerInvocationException. */
+    private static Throwable thrownByHandler(RuntimeException e) {
+        return e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
     }
 
     Payload encode(Object[] args) {

@@ -2,7 +2,6 @@ package io.github.siodistributor.core.worker;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOServer;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.siodistributor.core.engine.EngineHandshake;
 import io.github.siodistributor.core.engine.EngineListener;
 import io.github.siodistributor.core.engine.EngineServer;
@@ -10,6 +9,7 @@ import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
+import io.github.siodistributor.core.protocol.ClientErrors;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
@@ -35,7 +35,6 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -292,9 +291,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         String message = "too many unanswered acks on this socket (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")";
         bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, "event '" + packet.event() + "': "
                 + message);
-        byte[] error = ("[{\"error\":{\"event\":" + quote(packet.event()) + ",\"message\":\"" + message + "\"}}]")
-                .getBytes(StandardCharsets.UTF_8);
-        socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, packet.ackId(), Payload.ofJsonArray(error)));
+        socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, packet.ackId(),
+                ClientErrors.ack(packet.event(), message)));
     }
 
     private void disconnected(ClientConnection connection, WorkerSocket socket, String reason) {
@@ -416,8 +414,4 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     }
 
 
-    private static String quote(String text) {
-        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsUTF8(text),
-                StandardCharsets.UTF_8) + "\"";
-    }
 }
