@@ -30,8 +30,33 @@ public interface IndirectSocket extends AckEmitter {
     void leave(String... rooms);
 
     /** Disconnects the socket from the namespace (the client sees "io server disconnect"). */
-    void disconnect();
+    default void disconnect() {
+        disconnect(false);
+    }
+
+    /** Disconnects the socket from the namespace; with {@code close}, ends the client's whole connection. */
+    void disconnect(boolean close);
 
     /** Everyone in the namespace but this socket, as {@code socket.broadcast}. */
     BroadcastOperator broadcast();
+
+    /** The sockets in these rooms but this one, as {@code socket.to(room)}. */
+    default BroadcastOperator to(String... rooms) {
+        return broadcast().to(rooms);
+    }
+
+    /**
+     * Sets the socket's {@code data}, as Socket.IO's {@code socket.data = ...}: the worker keeps it (as
+     * JSON) with the socket, so {@code fetchSockets()} from any backend instance returns it.
+     */
+    void setData(Object data);
+
+    /**
+     * The socket's data: what this backend set, or for a {@link RemoteSocket} what its worker held
+     * (decoded from JSON as maps, lists, strings and numbers); {@code null} when none.
+     */
+    Object data();
+
+    /** The socket's data converted by Jackson to {@code type}; {@code null} when none. */
+    <T> T data(Class<T> type);
 }

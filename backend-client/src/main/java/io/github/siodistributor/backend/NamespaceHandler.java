@@ -7,6 +7,10 @@ package io.github.siodistributor.backend;
  */
 public interface NamespaceHandler {
 
+    /**
+     * The namespace, such as {@code "/chat"}, or a pattern starting with {@code ^} for dynamic namespaces,
+     * such as {@code "^/game-\\d+$"}: the handler then serves every namespace whose whole name matches.
+     */
     String namespace();
 
     void onConnect(IndirectSocket socket);
@@ -15,4 +19,11 @@ public interface NamespaceHandler {
     void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack);
 
     void onDisconnect(IndirectSocket socket, String reason);
+
+    /**
+     * An event from another backend instance of the namespace ({@code serverSideEmit}); {@code ack.requested()}
+     * tells whether the sender waits for an answer. Events of one sender come in order. Ignored by default.
+     */
+    default void onServerSideEvent(IndirectNamespace namespace, String event, SocketArgs args, Ack ack) {
+    }
 }

@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,9 +45,15 @@ public class DistributorBackendAutoConfiguration {
     @ConditionalOnMissingBean
     DistributorBackend distributorBackend(RedisMessageBus bus, ChannelNames channels,
             ObjectProvider<JsonMapper> jsonMapper,
-            @Qualifier("distributorHandlerExecutor") ExecutorService distributorHandlerExecutor) {
+            @Qualifier("distributorHandlerExecutor") ExecutorService distributorHandlerExecutor,
+            DistributorProperties properties) {
+        Duration requestTimeout = properties.getBackend().getRequestTimeout();
+        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("distributor.backend.request-timeout must be positive, got "
+                    + requestTimeout);
+        }
         return new DistributorBackend(bus, channels, jsonMapper.getIfAvailable(JsonMapper::new),
-                distributorHandlerExecutor);
+                distributorHandlerExecutor, requestTimeout);
     }
 
     @Bean

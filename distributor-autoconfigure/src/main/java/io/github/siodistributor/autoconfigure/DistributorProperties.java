@@ -86,7 +86,7 @@ public class DistributorProperties {
         /** Port the worker listens on for Socket.IO clients; 0 picks a free port. */
         private int port = 9092;
 
-        /** Namespaces the worker serves; by default those of the application's @SocketNamespace beans. */
+        /** Namespaces the worker serves ("/chat", or a regular expression starting with '^' for dynamic namespaces, such as "^/game-\\d+$"); by default those of the application's @SocketNamespace beans. */
         private List<String> namespaces = new ArrayList<>();
 
         /** How often the worker pings each client (Engine.IO pingInterval). */
@@ -204,6 +204,12 @@ public class DistributorProperties {
         /** Threads that run handler methods; events of one socket always run one at a time, in order. */
         private int handlerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
+        /**
+         * How long fetchSockets, allRooms, serverSideEmitWithAck and broadcast emitWithAck wait for every answer
+         * when the call sets no timeout of its own.
+         */
+        private Duration requestTimeout = Duration.ofSeconds(5);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -218,6 +224,14 @@ public class DistributorProperties {
 
         public void setHandlerThreads(int handlerThreads) {
             this.handlerThreads = handlerThreads;
+        }
+
+        public Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
         }
     }
 }

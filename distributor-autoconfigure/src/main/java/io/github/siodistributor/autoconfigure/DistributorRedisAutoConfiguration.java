@@ -1,9 +1,13 @@
 package io.github.siodistributor.autoconfigure;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.CustomMessageListener;
+import io.github.siodistributor.core.transport.CustomMessages;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -37,6 +41,24 @@ public class DistributorRedisAutoConfiguration {
             ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped) {
         RedisConnectionFactory factory = distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
         return new RedisMessageBus(factory, dropped);
+    }
+
+    /** The application's own messages between workers and backends; listener beans are subscribed on start-up. */
+    @Bean
+    @ConditionalOnMissingBean
+    CustomMessages distributorCustomMessages(RedisMessageBus bus, ChannelNames channels,
+            DistributorProperties properties) {
+        boolean worker = properties.getWorker().isEnabled();
+        String senderId = worker ? properties.getWorker().getId() : "backend-" + UUID.randomUUID().toString()
+                .substring(0, 8);
+        return new CustomMessages(bus, channels, senderId);
+    }
+
+    @Bean
+    static SmartInitializingSingleton distributorCustomMessageListenerRegistrar(
+            ObjectProvider<CustomMessages> customMessages, ObjectProvider<CustomMessageListener> listeners) {
+        // after every singleton exists, so that a listener may itself inject CustomMessages to answer
+        return () -> customMessages.ifAvailable(messages -> listeners.orderedStream().forEach(messages::subscribe));
     }
 
     @Bean

@@ -16,6 +16,10 @@ import java.lang.annotation.Target;
 @Documented
 public @interface SocketNamespace {
 
-    /** The namespace, starting with {@code /}, for example {@code "/chat"}. */
+    /**
+     * The namespace, starting with {@code /}, for example {@code "/chat"}; or, for dynamic namespaces
+     * (Socket.IO's {@code io.of(/regex/)}), a regular expression starting with {@code ^} that whole
+     * namespace names must match, for example {@code "^/game-\\d+$"}.
+     */
     String value();
 }

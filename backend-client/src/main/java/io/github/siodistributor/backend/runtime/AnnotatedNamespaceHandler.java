@@ -9,8 +9,10 @@ import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnServerSideEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.core.protocol.ServedNamespaces;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -37,6 +39,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     private final List<HandlerMethod> connectMethods = new ArrayList<>();
     private final List<HandlerMethod> disconnectMethods = new ArrayList<>();
     private final Map<String, HandlerMethod> eventMethods = new HashMap<>();
+    private final Map<String, HandlerMethod> serverSideEventMethods = new HashMap<>();
 
     /** @param userClass the bean's own class (not a proxy subclass), where the annotations are */
     public AnnotatedNamespaceHandler(Object bean, Class<?> userClass) {
@@ -45,9 +48,11 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             throw new IllegalArgumentException(userClass.getName() + " is not annotated with @SocketNamespace");
         }
         this.namespace = annotation.value();
-        if (!namespace.startsWith("/")) {
+        try {
+            ServedNamespaces.requireValid(namespace);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("@SocketNamespace(\"" + namespace + "\") on " + userClass.getName()
-                    + " must start with '/'");
+                    + ": " + e.getMessage(), e);
         }
         this.bean = bean;
         for (Method method : userClass.getMethods()) {
@@ -59,19 +64,29 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             }
             OnEvent onEvent = method.getAnnotation(OnEvent.class);
             if (onEvent != null) {
-                HandlerMethod previous = eventMethods.put(onEvent.value(), new HandlerMethod(method, Kind.EVENT));
-                if (previous != null) {
-                    throw new IllegalStateException("event '" + onEvent.value() + "' of " + namespace
-                            + " has two handler methods: " + previous.method + " and " + method);
-                }
+                addEventMethod(eventMethods, onEvent.value(), new HandlerMethod(method, Kind.EVENT), "event");
+            }
+            OnServerSideEvent onServerSideEvent = method.getAnnotation(OnServerSideEvent.class);
+            if (onServerSideEvent != null) {
+                addEventMethod(serverSideEventMethods, onServerSideEvent.value(),
+                        new HandlerMethod(method, Kind.SERVER_SIDE_EVENT), "server-side event");
             }
         }
         for (Method method : userClass.getDeclaredMethods()) {
             boolean annotated = method.isAnnotationPresent(OnConnect.class) || method.isAnnotationPresent(OnEvent.class)
-                    || method.isAnnotationPresent(OnDisconnect.class);
+                    || method.isAnnotationPresent(OnDisconnect.class)
+                    || method.isAnnotationPresent(OnServerSideEvent.class);
             if (annotated && !Modifier.isPublic(method.getModifiers())) {
                 throw new IllegalStateException("handler method " + method + " must be public");
             }
+        }
+    }
+
+    private void addEventMethod(Map<String, HandlerMethod> methods, String event, HandlerMethod method, String kind) {
+        HandlerMethod previous = methods.put(event, method);
+        if (previous != null) {
+            throw new IllegalStateException(kind + " '" + event + "' of " + namespace + " has two handler methods: "
+                    + previous.method + " and " + method.method);
         }
     }
 
@@ -87,31 +102,39 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     @Override
     public void onConnect(IndirectSocket socket) {
         for (HandlerMethod method : connectMethods) {
-            method.invoke(bean, new Call(socket, null, NO_ACK, null));
+            method.invoke(bean, new Call(socket, socket.namespace(), null, NO_ACK, null));
         }
     }
 
     @Override
     public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
-        HandlerMethod method = eventMethods.get(event);
+        dispatch(eventMethods.get(event), "event", event, new Call(socket, socket.namespace(), args, ack, null));
+    }
+
+    @Override
+    public void onServerSideEvent(IndirectNamespace from, String event, SocketArgs args, Ack ack) {
+        dispatch(serverSideEventMethods.get(event), "server-side event", event, new Call(null, from, args, ack, null));
+    }
+
+    private void dispatch(HandlerMethod method, String kind, String event, Call call) {
         if (method == null) {
-            log.debug("No handler for event '{}' in {}", event, namespace);
-            if (ack.requested()) {
-                throw new EventRejectedException("no handler for event '" + event
-                        + "' in namespace " + namespace);
+            log.debug("No handler for {} '{}' in {}", kind, event, namespace);
+            if (call.ack().requested()) {
+                throw new EventRejectedException("no handler for " + kind + " '" + event + "' in namespace "
+                        + namespace);
             }
             return;
         }
-        Object result = method.invoke(bean, new Call(socket, args, ack, null));
+        Object result = method.invoke(bean, call);
         if (method.returnsValue()) {
-            ack.send(result instanceof SocketArgs raw ? new Object[] {raw} : new Object[] {result});
+            call.ack().send(result instanceof SocketArgs raw ? new Object[] {raw} : new Object[] {result});
         }
     }
 
     @Override
     public void onDisconnect(IndirectSocket socket, String reason) {
         for (HandlerMethod method : disconnectMethods) {
-            method.invoke(bean, new Call(socket, null, NO_ACK, reason));
+            method.invoke(bean, new Call(socket, socket.namespace(), null, NO_ACK, reason));
         }
     }
 
@@ -131,10 +154,16 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
         }
     };
 
-    private enum Kind { CONNECT, EVENT, DISCONNECT }
+    private enum Kind {
+        CONNECT, EVENT, DISCONNECT, SERVER_SIDE_EVENT;
 
-    /** What one invocation can bind parameters from. */
-    private record Call(IndirectSocket socket, SocketArgs args, Ack ack, String reason) {
+        boolean carriesArguments() {
+            return this == EVENT || this == SERVER_SIDE_EVENT;
+        }
+    }
+
+    /** What one invocation can bind parameters from; a server-side event has no socket. */
+    private record Call(IndirectSocket socket, IndirectNamespace namespace, SocketArgs args, Ack ack, String reason) {
     }
 
     @FunctionalInterface
@@ -157,19 +186,23 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             int argumentIndex = 0;
             for (int i = 0; i < parameters.length; i++) {
                 Class<?> type = parameters[i].getType();
-                if (type == IndirectSocket.class) {
+                if (kind == Kind.SERVER_SIDE_EVENT && (type == IndirectSocket.class || type == Handshake.class)) {
+                    throw new IllegalStateException("cannot bind parameter " + parameters[i].getName() + " of type "
+                            + type.getSimpleName() + " in " + method + ": a server-side event comes from another "
+                            + "backend, not from a socket");
+                } else if (type == IndirectSocket.class) {
                     binders[i] = Call::socket;
                 } else if (type == IndirectNamespace.class) {
-                    binders[i] = call -> call.socket().namespace();
+                    binders[i] = Call::namespace;
                 } else if (type == Handshake.class) {
                     binders[i] = call -> call.socket().handshake();
-                } else if (kind == Kind.EVENT && type == SocketArgs.class) {
+                } else if (kind.carriesArguments() && type == SocketArgs.class) {
                     binders[i] = Call::args;
-                } else if (kind == Kind.EVENT && type == Ack.class) {
+                } else if (kind.carriesArguments() && type == Ack.class) {
                     binders[i] = Call::ack;
                 } else if (kind == Kind.DISCONNECT && type == String.class) {
                     binders[i] = Call::reason;
-                } else if (kind == Kind.EVENT) {
+                } else if (kind.carriesArguments()) {
                     int index = argumentIndex++;
                     java.lang.reflect.Type generic = parameters[i].getParameterizedType();
                     boolean primitive = type.isPrimitive();
@@ -189,8 +222,9 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     };
                 } else {
                     throw new IllegalStateException("cannot bind parameter " + parameters[i].getName() + " of type "
-                            + type.getName() + " in " + method + "; supported here: IndirectSocket, IndirectNamespace,"
-                            + " Handshake" + (kind == Kind.DISCONNECT ? ", String (the reason)" : ""));
+                            + type.getName() + " in " + method + "; supported here: " + (kind == Kind.SERVER_SIDE_EVENT
+                            ? "IndirectNamespace" : "IndirectSocket, IndirectNamespace, Handshake")
+                            + (kind == Kind.DISCONNECT ? ", String (the reason)" : ""));
                 }
             }
         }

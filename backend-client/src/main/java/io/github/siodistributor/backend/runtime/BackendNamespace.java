@@ -3,32 +3,46 @@ package io.github.siodistributor.backend.runtime;
 import io.github.siodistributor.backend.BroadcastOperator;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Handshake;
-import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.SocketIds;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The indirect namespace: broadcasts go to the namespace's broadcast channel, socket commands to their owner. */
+/**
+ * The indirect namespace: commands about selected sockets go to the broadcast channel of the namespace's
+ * spec (its name, or the pattern of a dynamic namespace), commands for one socket to its owner.
+ */
 final class BackendNamespace implements IndirectNamespace {
 
     private final String name;
+    private final String spec;
     private final DistributorBackend backend;
-    private final BroadcastOperator everyone;
+    private final Selection everyone;
     /** Sockets connected through this backend, with their handshakes. */
     private final Map<String, BackendSocket> connected = new ConcurrentHashMap<>();
 
-    BackendNamespace(String name, DistributorBackend backend) {
+    BackendNamespace(String name, String spec, DistributorBackend backend) {
         this.name = name;
+        this.spec = spec;
         this.backend = backend;
-        this.everyone = new Selection(List.of(), List.of(), this::publishBroadcast);
+        this.everyone = Selection.everyone(this);
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    /** What names this namespace's channels: the name, or the pattern that serves it. */
+    String spec() {
+        return spec;
     }
 
     @Override
@@ -42,8 +56,68 @@ final class BackendNamespace implements IndirectNamespace {
     }
 
     @Override
+    public BroadcastOperator asVolatile() {
+        return everyone.asVolatile();
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return everyone.compress(compress);
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration timeout) {
+        return everyone.timeout(timeout);
+    }
+
+    @Override
     public void emit(String event, Object... args) {
         everyone.emit(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<SocketArgs>> emitWithAck(String event, Object... args) {
+        return everyone.emitWithAck(event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return everyone.fetchSockets();
+    }
+
+    @Override
+    public void socketsJoin(String... rooms) {
+        everyone.socketsJoin(rooms);
+    }
+
+    @Override
+    public void socketsLeave(String... rooms) {
+        everyone.socketsLeave(rooms);
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        everyone.disconnectSockets(close);
+    }
+
+    @Override
+    public CompletableFuture<Set<String>> allRooms() {
+        return backend.allRooms(this);
+    }
+
+    @Override
+    public void serverSideEmit(String event, Object... args) {
+        backend.serverSideEmit(this, event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<SocketArgs>> serverSideEmitWithAck(Duration timeout, String event, Object... args) {
+        return backend.serverSideEmitWithAck(this, DistributorBackend.requirePositive(timeout), event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<SocketArgs>> serverSideEmitWithAck(String event, Object... args) {
+        return backend.serverSideEmitWithAck(this, null, event, args);
     }
 
     @Override
@@ -78,10 +152,6 @@ final class BackendNamespace implements IndirectNamespace {
 
     DistributorBackend backend() {
         return backend;
-    }
-
-    void publishBroadcast(List<String> rooms, List<String> exceptRooms, String event, Object[] args) {
-        backend.broadcast(new Broadcast(name, rooms, exceptRooms, event, backend.encode(args)));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.AckEmitter;
 import io.github.siodistributor.backend.BroadcastOperator;
-import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Handshake;
@@ -10,16 +9,18 @@ import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.SetSocketData;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** The indirect socket: every command goes to the worker named in the socket id. */
-final class BackendSocket implements IndirectSocket {
+class BackendSocket implements IndirectSocket {
 
     private final String id;
     private final Handshake handshake;
     private final BackendNamespace namespace;
+    /** What this backend set with {@link #setData}; the worker holds the JSON of it. */
+    private volatile Object data;
 
     BackendSocket(String id, Handshake handshake, BackendNamespace namespace) {
         this.id = id;
@@ -33,7 +34,7 @@ final class BackendSocket implements IndirectSocket {
     }
 
     @Override
-    public IndirectNamespace namespace() {
+    public BackendNamespace namespace() {
         return namespace;
     }
 
@@ -55,25 +56,42 @@ final class BackendSocket implements IndirectSocket {
 
     @Override
     public AckEmitter timeout(Duration timeout) {
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("an ack timeout must be positive, got " + timeout);
-        }
-        return (event, args) -> namespace.backend().emitWithAck(namespace.name(), id, event, args, timeout);
+        Duration checked = DistributorBackend.requirePositive(timeout);
+        return (event, args) -> namespace.backend().emitWithAck(namespace.name(), id, event, args, checked);
     }
 
     @Override
     public void join(String... rooms) {
-        namespace.backend().toOwner(new JoinRooms(namespace.name(), id, rooms(rooms)));
+        namespace.backend().toOwner(new JoinRooms(namespace.name(), id, Selection.roomNames(rooms)));
     }
 
     @Override
     public void leave(String... rooms) {
-        namespace.backend().toOwner(new LeaveRooms(namespace.name(), id, rooms(rooms)));
+        namespace.backend().toOwner(new LeaveRooms(namespace.name(), id, Selection.roomNames(rooms)));
     }
 
     @Override
-    public void disconnect() {
-        namespace.backend().toOwner(new DisconnectSocket(namespace.name(), id));
+    public void disconnect(boolean close) {
+        namespace.backend().toOwner(new DisconnectSocket(namespace.name(), id, close));
+    }
+
+    @Override
+    public void setData(Object value) {
+        DistributorBackend backend = namespace.backend();
+        byte[] json = backend.mapper().writeValueAsBytes(value);
+        data = value;
+        backend.toOwner(new SetSocketData(namespace.name(), id, json));
+    }
+
+    @Override
+    public Object data() {
+        return data;
+    }
+
+    @Override
+    public <T> T data(Class<T> type) {
+        Object value = data();
+        return value == null ? null : namespace.backend().mapper().convertValue(value, type);
     }
 
     @Override
@@ -82,17 +100,8 @@ final class BackendSocket implements IndirectSocket {
         return namespace.except(id);
     }
 
-    private static List<String> rooms(String[] rooms) {
-        for (String room : rooms) {
-            if (room == null || room.isEmpty()) {
-                throw new IllegalArgumentException("room names must be non-empty");
-            }
-        }
-        return List.of(rooms);
-    }
-
     @Override
     public String toString() {
-        return "IndirectSocket[" + namespace.name() + " " + id + "]";
+        return getClass().getSimpleName().replace("Backend", "Indirect") + "[" + namespace.name() + " " + id + "]";
     }
 }

@@ -1,43 +1,50 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.Ack;
-import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.ConnectionRejectedException;
 import io.github.siodistributor.backend.EventRejectedException;
+import io.github.siodistributor.backend.IncompleteAcksException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.NamespaceHandler;
-import io.github.siodistributor.backend.SocketAckException;
+import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.ClientErrors;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.BroadcastWithAck;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
+import io.github.siodistributor.core.protocol.Message.FetchRooms;
+import io.github.siodistributor.core.protocol.Message.FetchSockets;
+import io.github.siodistributor.core.protocol.Message.RoomsFetched;
+import io.github.siodistributor.core.protocol.Message.ServerSideAck;
+import io.github.siodistributor.core.protocol.Message.ServerSideEmit;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.Message.SocketsFetched;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,46 +59,59 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DistributorBackend.class);
 
+    /** How long fetches and acks wait when no timeout is given (Socket.IO's Redis adapter waits 5 s too). */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
     private final MessageBus bus;
     private final ChannelNames channels;
     private final ObjectMapper mapper;
     /** Like {@code mapper}, but writes byte arrays as Socket.IO attachments. */
     private final ObjectMapper encodingMapper;
     private final KeyedSerialExecutor dispatcher;
+    /** Handlers by namespace spec (a name, or a pattern for dynamic namespaces). */
     private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
+    private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
-    private final Executor handlerExecutor;
-    /** Names this backend's reply channel: workers answer its emits with ack there. */
+    /** Names this backend's reply channel: workers and other backends answer its requests there. */
     private final String backendId = UUID.randomUUID().toString();
-    private final AtomicLong nextRequestId = new AtomicLong();
-    private final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService ackTimeouts = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "distributor-ack-timeouts");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final PendingRequests requests;
+    private final Duration requestTimeout;
 
     public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor) {
+        this(bus, channels, mapper, handlerExecutor, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** @param requestTimeout how long fetches and broadcast acks wait when the caller set no timeout */
+    public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor,
+            Duration requestTimeout) {
         this.bus = Objects.requireNonNull(bus, "bus");
         this.channels = Objects.requireNonNull(channels, "channels");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.encodingMapper = BinaryPlaceholders.encodingMapper(mapper);
         this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
-        this.handlerExecutor = handlerExecutor;
+        this.requestTimeout = requirePositive(requestTimeout);
+        this.requests = new PendingRequests(handlerExecutor, bus.dropped());
         String replies = channels.reply(backendId);
-        subscriptions.add(bus.subscribe(replies, message -> onClientAck(replies, message)));
+        subscriptions.add(bus.subscribe(replies, message -> requests.onReply(replies, message)));
     }
 
-    /** Adds a namespace handler and subscribes to its channel; one handler per namespace. */
+    /**
+     * Adds a namespace handler and subscribes to its channels; one handler per namespace or pattern.
+     * Patterns must not overlap each other or a name: each namespace must have one handler.
+     */
     public synchronized void register(NamespaceHandler handler) {
-        String name = handler.namespace();
-        NamespaceHandler existing = handlers.putIfAbsent(name, handler);
+        String spec = ServedNamespaces.requireValid(handler.namespace());
+        NamespaceHandler existing = handlers.putIfAbsent(spec, handler);
         if (existing != null) {
-            throw new IllegalStateException("namespace " + name + " already has a handler: " + existing);
+            throw new IllegalStateException("namespace " + spec + " already has a handler: " + existing);
         }
-        String channel = channels.backend(name);
-        subscriptions.add(bus.subscribe(channel, message -> onMessage(channel, handler, message)));
+        handled = new ServedNamespaces(handlers.keySet());
+        ServedNamespaces own = new ServedNamespaces(List.of(spec));
+        String channel = channels.backend(spec);
+        subscriptions.add(bus.subscribe(channel, message -> onMessage(channel, own, handler, message)));
+        String peers = channels.peers(spec);
+        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, handler, message)));
     }
 
     public synchronized List<String> namespaces() {
@@ -107,16 +127,19 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (name == null || !name.startsWith("/")) {
             throw new IllegalArgumentException("namespace '" + name + "' must start with '/'");
         }
-        return namespaces.computeIfAbsent(name, n -> new BackendNamespace(n, this));
+        return namespaces.computeIfAbsent(name, n -> {
+            String spec = handled.specFor(n);
+            return new BackendNamespace(n, spec == null ? n : spec, this);
+        });
     }
 
-    private void onMessage(String channel, NamespaceHandler handler, Message message) {
-        if (!handler.namespace().equals(message.namespace())) {
+    private void onMessage(String channel, ServedNamespaces own, NamespaceHandler handler, Message message) {
+        if (!own.covers(handler.namespace(), message.namespace())) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
             return;
         }
-        BackendNamespace namespace = namespace(handler.namespace());
+        BackendNamespace namespace = namespace(message.namespace());
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(connected.socketId(), connected.handshake());
             dispatcher.execute(socket.id(), () -> connect(handler, namespace, socket));
@@ -157,17 +180,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {
-        EventAck ack = new EventAck(socket, event);
+        OnceAck ack = new OnceAck(event.wantsAck(), args -> toOwner(new AckReply(event.namespace(), socket.id(),
+                event.ackId(), encode(args))));
         try {
             handler.onEvent(socket, event.event(), SocketArgs.wrap(event.args(), mapper), ack);
         } catch (RuntimeException e) {
-            Throwable cause = thrownByHandler(e);
-            String message = cause instanceof EventRejectedException ? cause.getMessage() : "internal error";
-            if (!(cause instanceof EventRejectedException)) {
-                log.error("Handler for event '{}' of socket {} in {} failed", event.event(), socket.id(),
-                        handler.namespace(), cause);
-            }
-            message = message == null ? "internal error" : message;
+            String message = failureMessage(e, "event '" + event.event() + "' of socket " + socket.id() + " in "
+                    + handler.namespace());
             // in the ack when the client waits for one that is not yet answered, else as an event
             if (!ack.answer(SocketArgs.wrap(ClientErrors.ack(event.event(), message), mapper))) {
                 socket.emit(ClientErrors.ERROR_EVENT, SocketArgs.wrap(ClientErrors.event(event.event(), message),
@@ -176,57 +195,123 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
     }
 
-    /** An emit waiting for the client's ack. */
-    private record AwaitedAck(CompletableFuture<SocketArgs> result, String socketId, String event) {
+    /** An event from another backend instance of a namespace this backend handles (on the Redis thread). */
+    private void onPeerMessage(String channel, ServedNamespaces own, NamespaceHandler handler, Message message) {
+        if (!(message instanceof ServerSideEmit emit) || !own.covers(handler.namespace(), message.namespace())) {
+            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
+                    + message.namespace());
+            return;
+        }
+        if (emit.backendId().equals(backendId)) {
+            return; // our own emit: Socket.IO sends server-side events to the other servers only
+        }
+        BackendNamespace namespace = namespace(emit.namespace());
+        Ack ack = new OnceAck(emit.wantsAck(), args -> bus.publish(channels.reply(emit.backendId()),
+                new ServerSideAck(emit.namespace(), emit.requestId(), encode(args))));
+        // one sender's events in order; different senders in parallel
+        dispatcher.execute("peer " + emit.backendId(), () -> {
+            try {
+                handler.onServerSideEvent(namespace, emit.event(), SocketArgs.wrap(emit.args(), mapper), ack);
+            } catch (RuntimeException e) {
+                String error = failureMessage(e, "server-side event '" + emit.event() + "' in "
+                        + handler.namespace());
+                ack.send(SocketArgs.wrap(ClientErrors.ack(emit.event(), error), mapper));
+            }
+        });
     }
 
     CompletableFuture<SocketArgs> emitWithAck(String namespace, String socketId, String event, Object[] args,
             Duration timeout) {
-        long requestId = nextRequestId.getAndIncrement();
-        CompletableFuture<SocketArgs> result = new CompletableFuture<>();
-        awaitedAcks.put(requestId, new AwaitedAck(result, socketId, event));
-        if (timeout != null) {
-            ScheduledFuture<?> timer = ackTimeouts.schedule(() -> fail(requestId, new AckTimeoutException("socket "
-                    + socketId + " did not acknowledge '" + event + "' within " + timeout)), timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
-            result.whenComplete((value, failure) -> timer.cancel(false));
-        }
-        try {
-            toOwner(new EmitWithAck(namespace, socketId, event, encode(args), backendId, requestId));
-        } catch (RuntimeException e) {
-            awaitedAcks.remove(requestId);
-            throw e;
-        }
-        return result;
+        String worker = requireOwner(socketId);
+        Payload payload = encode(args);
+        return requests.open(new SocketAckRequest(socketId, event, this::decode), timeout, requestId -> bus.publish(
+                channels.worker(worker), new EmitWithAck(namespace, socketId, event, payload, backendId, requestId)));
     }
 
-    private void onClientAck(String channel, Message message) {
-        if (!(message instanceof ClientAck ack)) {
-            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
-                    + " is not an ack reply");
-            return;
-        }
-        AwaitedAck awaited = awaitedAcks.get(ack.requestId());
-        if (awaited == null || !awaited.socketId().equals(ack.socketId())) {
-            // answered after its timeout, or not ours
-            bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "no emit with ack " + ack.requestId() + " waiting for "
-                    + ack.socketId());
-            return;
-        }
-        if (ack.failed()) {
-            fail(ack.requestId(), new SocketAckException(ack.error()));
-        } else if (awaitedAcks.remove(ack.requestId(), awaited)) {
-            SocketArgs args = SocketArgs.wrap(ack.args(), mapper);
-            // completed on a handler thread: the caller's callbacks must not run on the Redis delivery thread
-            handlerExecutor.execute(() -> awaited.result().complete(args));
-        }
+    CompletableFuture<List<SocketArgs>> broadcastWithAck(Selection selection, String event, Object[] args) {
+        BackendNamespace namespace = selection.namespace();
+        Payload payload = encode(args);
+        return requests.open(new BroadcastAckRequest("'" + event + "' to " + selection, this::decode),
+                timeoutOf(selection), requestId -> bus.publish(channels.broadcast(namespace.spec()),
+                        new BroadcastWithAck(namespace.name(), selection.rooms(), selection.exceptRooms(), event,
+                                payload, backendId, requestId)));
     }
 
-    private void fail(long requestId, SocketAckException failure) {
-        AwaitedAck awaited = awaitedAcks.remove(requestId);
-        if (awaited != null) {
-            handlerExecutor.execute(() -> awaited.result().completeExceptionally(failure));
+    CompletableFuture<List<RemoteSocket>> fetchSockets(Selection selection) {
+        BackendNamespace namespace = selection.namespace();
+        GatherRequest<SocketsFetched, List<RemoteSocket>> request = new GatherRequest<>(SocketsFetched.class,
+                "fetchSockets of " + selection + " (answers are from workers)", replies -> {
+                    List<RemoteSocket> sockets = new ArrayList<>();
+                    for (SocketsFetched reply : replies) {
+                        for (SocketInfo info : reply.sockets()) {
+                            sockets.add(new FetchedSocket(info, namespace));
+                        }
+                    }
+                    return List.copyOf(sockets);
+                }, TimeoutException::new);
+        return requests.open(request, timeoutOf(selection), requestId -> bus.publish(
+                channels.broadcast(namespace.spec()), new FetchSockets(namespace.name(), selection.rooms(),
+                        selection.exceptRooms(), backendId, requestId)));
+    }
+
+    CompletableFuture<Set<String>> allRooms(BackendNamespace namespace) {
+        GatherRequest<RoomsFetched, Set<String>> request = new GatherRequest<>(RoomsFetched.class,
+                "allRooms of " + namespace.name() + " (answers are from workers)", replies -> {
+                    Set<String> rooms = new LinkedHashSet<>();
+                    replies.forEach(reply -> rooms.addAll(reply.rooms()));
+                    return Set.copyOf(rooms);
+                }, TimeoutException::new);
+        return requests.open(request, requestTimeout, requestId -> bus.publish(channels.broadcast(namespace.spec()),
+                new FetchRooms(namespace.name(), backendId, requestId)));
+    }
+
+    void serverSideEmit(BackendNamespace namespace, String event, Object[] args) {
+        bus.publish(channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId,
+                ServerSideEmit.NO_ACK, event, encode(args)));
+    }
+
+    CompletableFuture<List<SocketArgs>> serverSideEmitWithAck(BackendNamespace namespace, Duration timeout,
+            String event, Object[] args) {
+        Payload payload = encode(args);
+        // this backend hears its own emit when it handles the namespace, but does not answer it
+        long self = handlers.containsKey(namespace.spec()) ? 1 : 0;
+        GatherRequest<ServerSideAck, List<SocketArgs>> request = new GatherRequest<>(ServerSideAck.class,
+                "serverSideEmitWithAck '" + event + "' in " + namespace.name() + " (answers are from other backends)",
+                replies -> replies.stream().map(reply -> SocketArgs.wrap(reply.args(), mapper)).toList(),
+                message -> new IncompleteAcksException(message, List.of(), -1, true));
+        return requests.open(request, timeout == null ? requestTimeout : timeout, requestId -> bus.publish(
+                channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId, requestId, event,
+                        payload)).thenApply(receivers -> Math.max(0, receivers - self)));
+    }
+
+    private Duration timeoutOf(Selection selection) {
+        return selection.timeout() == null ? requestTimeout : selection.timeout();
+    }
+
+    private SocketArgs decode(ClientAck ack) {
+        return SocketArgs.wrap(ack.args(), mapper);
+    }
+
+    static Duration requirePositive(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a timeout must be positive, got " + timeout);
         }
+        return timeout;
+    }
+
+    /**
+     * What the sender of an event learns of a failed handler: the message of an {@link EventRejectedException},
+     * else "internal error" (the failure is logged here, with what failed).
+     */
+    private static String failureMessage(RuntimeException e, String what) {
+        Throwable cause = thrownByHandler(e);
+        if (cause instanceof EventRejectedException && cause.getMessage() != null) {
+            return cause.getMessage();
+        }
+        if (!(cause instanceof EventRejectedException)) {
+            log.error("Handler for {} failed", what, cause);
+        }
+        return "internal error";
     }
 
     /** What the handler itself threw: reflection wraps checked exceptions in a HandlerInvocationException. */
@@ -241,47 +326,49 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return BinaryPlaceholders.encode(encodingMapper, args);
     }
 
-    /** Sends a per-socket command on the owning worker's channel only. */
-    void toOwner(Message.SocketCommand command) {
-        String worker = SocketIds.workerOf(command.socketId());
-        if (worker == null) {
-            throw new IllegalArgumentException("'" + command.socketId() + "' is not a distributor socket id");
-        }
-        bus.publish(channels.worker(worker), command);
+    ObjectMapper mapper() {
+        return mapper;
     }
 
-    void broadcast(Message.Broadcast broadcast) {
-        bus.publish(channels.broadcast(broadcast.namespace()), broadcast);
+    /** Sends a per-socket command on the owning worker's channel only. */
+    void toOwner(Message.SocketCommand command) {
+        bus.publish(channels.worker(requireOwner(command.socketId())), command);
+    }
+
+    private static String requireOwner(String socketId) {
+        String worker = SocketIds.workerOf(socketId);
+        if (worker == null) {
+            throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id");
+        }
+        return worker;
+    }
+
+    /** Sends a command about selected sockets to every worker serving the namespace: one publish. */
+    void toWorkers(BackendNamespace namespace, Message.SelectionCommand command) {
+        bus.publish(channels.broadcast(namespace.spec()), command);
     }
 
     @Override
     public synchronized void close() {
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
-        ackTimeouts.shutdownNow();
-        for (Long requestId : List.copyOf(awaitedAcks.keySet())) {
-            AwaitedAck awaited = awaitedAcks.remove(requestId);
-            if (awaited != null) {
-                awaited.result().completeExceptionally(new SocketAckException("the backend closed before socket "
-                        + awaited.socketId() + " acknowledged '" + awaited.event() + "'"));
-            }
-        }
+        requests.close();
     }
 
-    /** The ack of one client event; answers at most once, and only when the client asked. */
-    private final class EventAck implements Ack {
-        private final BackendSocket socket;
-        private final SocketEvent event;
+    /** An ack that answers at most once, and only when one was asked for. */
+    private static final class OnceAck implements Ack {
+        private final boolean requested;
+        private final java.util.function.Consumer<Object[]> sender;
         private final AtomicBoolean sent = new AtomicBoolean();
 
-        EventAck(BackendSocket socket, SocketEvent event) {
-            this.socket = socket;
-            this.event = event;
+        OnceAck(boolean requested, java.util.function.Consumer<Object[]> sender) {
+            this.requested = requested;
+            this.sender = sender;
         }
 
         @Override
         public boolean requested() {
-            return event.wantsAck();
+            return requested;
         }
 
         @Override
@@ -289,10 +376,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             answer(args);
         }
 
-        /** Sends the ack unless the client asked for none or it was already sent; tells which. */
+        /** Sends the ack unless none was asked for or it was already sent; tells which. */
         boolean answer(Object... args) {
-            if (requested() && sent.compareAndSet(false, true)) {
-                toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+            if (requested && sent.compareAndSet(false, true)) {
+                sender.accept(args);
                 return true;
             }
             return false;

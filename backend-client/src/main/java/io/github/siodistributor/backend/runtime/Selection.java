@@ -1,30 +1,88 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.BroadcastOperator;
+import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.DisconnectSockets;
+import io.github.siodistributor.core.protocol.Message.SocketsJoin;
+import io.github.siodistributor.core.protocol.Message.SocketsLeave;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-/** An immutable room selection; {@code emitter} publishes the resulting broadcast. */
-record Selection(List<String> rooms, List<String> exceptRooms, BroadcastEmitter emitter) implements BroadcastOperator {
+/** An immutable selection of a namespace's sockets, with the emit flags; every operation is one publish. */
+record Selection(BackendNamespace namespace, List<String> rooms, List<String> exceptRooms, boolean discardable,
+        Duration timeout) implements BroadcastOperator {
 
-    interface BroadcastEmitter {
-        void emit(List<String> rooms, List<String> exceptRooms, String event, Object[] args);
+    static Selection everyone(BackendNamespace namespace) {
+        return new Selection(namespace, List.of(), List.of(), false, null);
     }
 
     @Override
     public BroadcastOperator to(String... more) {
-        return new Selection(plus(rooms, more), exceptRooms, emitter);
+        return new Selection(namespace, plus(rooms, more), exceptRooms, discardable, timeout);
     }
 
     @Override
     public BroadcastOperator except(String... more) {
-        return new Selection(rooms, plus(exceptRooms, more), emitter);
+        return new Selection(namespace, rooms, plus(exceptRooms, more), discardable, timeout);
+    }
+
+    @Override
+    public BroadcastOperator asVolatile() {
+        return new Selection(namespace, rooms, exceptRooms, true, timeout);
+    }
+
+    @Override
+    public BroadcastOperator compress(boolean compress) {
+        return this;
+    }
+
+    @Override
+    public BroadcastOperator timeout(Duration value) {
+        return new Selection(namespace, rooms, exceptRooms, discardable, DistributorBackend.requirePositive(value));
     }
 
     @Override
     public void emit(String event, Object... args) {
-        emitter.emit(rooms, exceptRooms, event, args);
+        DistributorBackend backend = namespace.backend();
+        backend.toWorkers(namespace, new Broadcast(namespace.name(), rooms, exceptRooms, event, backend.encode(args),
+                discardable));
+    }
+
+    @Override
+    public CompletableFuture<List<SocketArgs>> emitWithAck(String event, Object... args) {
+        return namespace.backend().broadcastWithAck(this, event, args);
+    }
+
+    @Override
+    public CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return namespace.backend().fetchSockets(this);
+    }
+
+    @Override
+    public void socketsJoin(String... join) {
+        namespace.backend().toWorkers(namespace, new SocketsJoin(namespace.name(), rooms, exceptRooms,
+                roomNames(join)));
+    }
+
+    @Override
+    public void socketsLeave(String... leave) {
+        namespace.backend().toWorkers(namespace, new SocketsLeave(namespace.name(), rooms, exceptRooms,
+                roomNames(leave)));
+    }
+
+    @Override
+    public void disconnectSockets(boolean close) {
+        namespace.backend().toWorkers(namespace, new DisconnectSockets(namespace.name(), rooms, exceptRooms, close));
+    }
+
+    /** Room names as given, checked: none may be null or empty. */
+    static List<String> roomNames(String[] names) {
+        return plus(List.of(), names);
     }
 
     private static List<String> plus(List<String> current, String[] more) {
@@ -38,5 +96,12 @@ record Selection(List<String> rooms, List<String> exceptRooms, BroadcastEmitter 
             }
         }
         return List.copyOf(combined);
+    }
+
+    @Override
+    public String toString() {
+        return "BroadcastOperator[" + namespace.name() + (rooms.isEmpty() ? "" : " to " + rooms)
+                + (exceptRooms.isEmpty() ? "" : " except " + exceptRooms) + (discardable ? ", volatile" : "")
+                + (timeout == null ? "" : ", timeout " + timeout) + "]";
     }
 }

@@ -116,13 +116,28 @@ class AnnotatedNamespaceHandlerTest {
         }
 
         @Override
-        public void disconnect() {
-            calls.add("disconnect");
+        public void disconnect(boolean close) {
+            calls.add(close ? "disconnect close" : "disconnect");
         }
 
         @Override
         public BroadcastOperator broadcast() {
             throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void setData(Object data) {
+            calls.add("setData " + data);
+        }
+
+        @Override
+        public Object data() {
+            return null;
+        }
+
+        @Override
+        public <T> T data(Class<T> type) {
+            return null;
         }
     }
 
@@ -160,6 +175,69 @@ class AnnotatedNamespaceHandlerTest {
 
         @Override
         public void emit(String event, Object... args) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public BroadcastOperator asVolatile() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public BroadcastOperator compress(boolean compress) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public BroadcastOperator timeout(java.time.Duration timeout) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<SocketArgs>> emitWithAck(String event, Object... args) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<io.github.siodistributor.backend.RemoteSocket>>
+                fetchSockets() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void socketsJoin(String... rooms) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void socketsLeave(String... rooms) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void disconnectSockets(boolean close) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<java.util.Set<String>> allRooms() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void serverSideEmit(String event, Object... args) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<SocketArgs>> serverSideEmitWithAck(
+                java.time.Duration timeout, String event, Object... args) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<SocketArgs>> serverSideEmitWithAck(String event,
+                Object... args) {
             throw new UnsupportedOperationException();
         }
     }

@@ -102,21 +102,43 @@ public final class EngineSession {
     /** Sends frames in order, from any thread; after close they are dropped. */
     public void send(List<Frame> frames) {
         execute(() -> {
+            if (!closed) {
+                write(frames);
+            }
+        });
+    }
+
+    /**
+     * Sends frames only if the transport can take them now (Socket.IO's {@code volatile}): a WebSocket
+     * whose outbound buffer is below its high-water mark, or a held long-polling request; otherwise they
+     * are dropped and {@code onDiscarded} runs.
+     */
+    public void sendIfWritable(List<Frame> frames, Runnable onDiscarded) {
+        execute(() -> {
             if (closed) {
                 return;
             }
-            if (websocket) {
-                for (Frame frame : frames) {
-                    webSocketChannel.write(toWebSocket(frame));
-                }
-                webSocketChannel.flush();
+            boolean writable = websocket ? webSocketChannel.isWritable() : pendingPoll != null && !upgrading;
+            if (writable) {
+                write(frames);
             } else {
-                queue.addAll(frames);
-                if (pendingPoll != null) {
-                    answerPoll();
-                }
+                onDiscarded.run();
             }
         });
+    }
+
+    private void write(List<Frame> frames) {
+        if (websocket) {
+            for (Frame frame : frames) {
+                webSocketChannel.write(toWebSocket(frame));
+            }
+            webSocketChannel.flush();
+        } else {
+            queue.addAll(frames);
+            if (pendingPoll != null) {
+                answerPoll();
+            }
+        }
     }
 
     public void send(Frame frame) {

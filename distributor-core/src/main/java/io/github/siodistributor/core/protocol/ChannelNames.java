@@ -13,9 +13,13 @@ import java.util.Objects;
  *       that owns the socket subscribes.</li>
  *   <li>{@code <prefix>:broadcast:<namespace>}: backends publish namespace and room broadcasts;
  *       every worker serving the namespace subscribes.</li>
- *   <li>{@code <prefix>:reply:<backendId>}: workers publish the clients' answers to one backend's
- *       emits with ack; only that backend subscribes.</li>
+ *   <li>{@code <prefix>:reply:<backendId>}: workers and backends publish the answers to one backend's
+ *       requests (client acks, fetched sockets and rooms, server-side acks); only that backend subscribes.</li>
+ *   <li>{@code <prefix>:peers:<namespace>}: the backend instances of a namespace talk to each other
+ *       (server-side emits); they all subscribe.</li>
+ *   <li>{@code <prefix>:custom:<topic>}: the application's own messages ({@code CustomMessages}).</li>
  * </ul>
+ * For a dynamic namespace, {@code <namespace>} is the pattern that matches it (see {@link ServedNamespaces}).
  */
 public record ChannelNames(String prefix) {
 
@@ -42,5 +46,15 @@ public record ChannelNames(String prefix) {
 
     public String broadcast(String namespace) {
         return prefix + ":broadcast:" + namespace;
+    }
+
+    /** Where the backend instances of a namespace reach each other. */
+    public String peers(String namespace) {
+        return prefix + ":peers:" + namespace;
+    }
+
+    /** Where the application's custom messages of a topic travel. */
+    public String custom(String topic) {
+        return prefix + ":custom:" + topic;
     }
 }

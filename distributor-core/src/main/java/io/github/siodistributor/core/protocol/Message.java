@@ -23,8 +23,37 @@ public sealed interface Message {
 
     /** What a backend asks of the one worker that owns a socket; it travels on that worker's channel only. */
     sealed interface SocketCommand extends Message permits ConnectDecision, EmitToSocket, EmitWithAck, AckReply,
-            JoinRooms, LeaveRooms, DisconnectSocket {
+            JoinRooms, LeaveRooms, DisconnectSocket, SetSocketData {
         String socketId();
+    }
+
+    /**
+     * What a backend asks of every worker serving a namespace, about the sockets in any of {@code rooms}
+     * (all of the namespace when empty) that are in none of {@code exceptRooms}. One publish on the
+     * namespace's broadcast channel, whatever the number of workers and clients.
+     */
+    sealed interface SelectionCommand extends Message permits Broadcast, BroadcastWithAck, FetchSockets, SocketsJoin,
+            SocketsLeave, DisconnectSockets {
+        List<String> rooms();
+
+        List<String> exceptRooms();
+    }
+
+    /**
+     * A question to several receivers (workers or backend instances) whose answers go to the reply
+     * channel of {@code backendId}, tagged with {@code requestId}.
+     */
+    sealed interface Request extends Message permits EmitWithAck, BroadcastWithAck, FetchSockets, FetchRooms,
+            ServerSideEmit {
+        String backendId();
+
+        long requestId();
+    }
+
+    /** An answer on a backend's reply channel, for the request {@code requestId}. */
+    sealed interface Reply extends Message permits ClientAck, BroadcastSent, SocketsFetched, RoomsFetched,
+            ServerSideAck {
+        long requestId();
     }
 
     /** Worker to backend: a client connected to a namespace. */
@@ -105,7 +134,7 @@ public sealed interface Message {
      * {@code requestId}: the client's answer, or why there will be none.
      */
     record EmitWithAck(String namespace, String socketId, String event, Payload args, String backendId,
-            long requestId) implements SocketCommand {
+            long requestId) implements SocketCommand, Request {
         public EmitWithAck {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -120,7 +149,7 @@ public sealed interface Message {
      * arguments ({@code error} empty) or the reason none will come, such as the socket being gone.
      */
     record ClientAck(String namespace, String socketId, long requestId, Payload args, String error)
-            implements Message {
+            implements Reply {
         public ClientAck {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
@@ -160,27 +189,234 @@ public sealed interface Message {
         }
     }
 
-    /** Backend to the owning worker: disconnect a socket from its namespace (server-side disconnect). */
-    record DisconnectSocket(String namespace, String socketId) implements SocketCommand {
+    /**
+     * Backend to the owning worker: disconnect a socket from its namespace (server-side disconnect);
+     * with {@code close}, end the client's whole connection, every namespace of it.
+     */
+    record DisconnectSocket(String namespace, String socketId, boolean close) implements SocketCommand {
         public DisconnectSocket {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
         }
+
+        public DisconnectSocket(String namespace, String socketId) {
+            this(namespace, socketId, false);
+        }
     }
 
     /**
-     * Backend to every worker serving the namespace: emit to the sockets in any of {@code rooms}
-     * (the whole namespace when empty) that are in none of {@code exceptRooms}. One publish,
-     * whatever the number of clients.
+     * Backend to the owning worker: the socket's {@code data} (JSON), kept by the worker with the socket so
+     * that {@link FetchSockets} from any backend instance returns it.
      */
-    record Broadcast(String namespace, List<String> rooms, List<String> exceptRooms, String event, Payload args)
-            implements Message {
+    record SetSocketData(String namespace, String socketId, byte[] data) implements SocketCommand {
+        public SetSocketData {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SetSocketData that && namespace.equals(that.namespace)
+                    && socketId.equals(that.socketId) && java.util.Arrays.equals(data, that.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(namespace, socketId, java.util.Arrays.hashCode(data));
+        }
+    }
+
+    /**
+     * Backend to every worker serving the namespace: emit to the selected sockets. A {@code discardable}
+     * emit (Socket.IO's {@code volatile}) skips clients that cannot take it at once.
+     */
+    record Broadcast(String namespace, List<String> rooms, List<String> exceptRooms, String event, Payload args,
+            boolean discardable) implements SelectionCommand {
         public Broadcast {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(event, "event");
             Objects.requireNonNull(args, "args");
             rooms = List.copyOf(rooms);
             exceptRooms = List.copyOf(exceptRooms);
+        }
+
+        public Broadcast(String namespace, List<String> rooms, List<String> exceptRooms, String event, Payload args) {
+            this(namespace, rooms, exceptRooms, event, args, false);
+        }
+    }
+
+    /**
+     * Backend to every worker serving the namespace: emit to the selected sockets and collect their acks.
+     * Each worker answers first with a {@link BroadcastSent} (how many clients it asked), then with one
+     * {@link ClientAck} per client.
+     */
+    record BroadcastWithAck(String namespace, List<String> rooms, List<String> exceptRooms, String event,
+            Payload args, String backendId, long requestId) implements SelectionCommand, Request {
+        public BroadcastWithAck {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+            Objects.requireNonNull(backendId, "backendId");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+        }
+    }
+
+    /** Worker to the asking backend: how many clients a {@link BroadcastWithAck} went to on this worker. */
+    record BroadcastSent(String namespace, long requestId, int clients) implements Reply {
+        public BroadcastSent {
+            Objects.requireNonNull(namespace, "namespace");
+            if (clients < 0) {
+                throw new IllegalArgumentException("a client count cannot be negative: " + clients);
+            }
+        }
+    }
+
+    /** Backend to every worker serving the namespace: describe the selected sockets ({@link SocketsFetched}). */
+    record FetchSockets(String namespace, List<String> rooms, List<String> exceptRooms, String backendId,
+            long requestId) implements SelectionCommand, Request {
+        public FetchSockets {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(backendId, "backendId");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+        }
+    }
+
+    /** One socket as a worker describes it: id, connect handshake, rooms and the data a backend set. */
+    record SocketInfo(String socketId, Handshake handshake, List<String> rooms, byte[] data) {
+        public SocketInfo {
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(handshake, "handshake");
+            Objects.requireNonNull(data, "data");
+            rooms = List.copyOf(rooms);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SocketInfo that && socketId.equals(that.socketId)
+                    && handshake.equals(that.handshake) && rooms.equals(that.rooms)
+                    && java.util.Arrays.equals(data, that.data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(socketId, handshake, rooms, java.util.Arrays.hashCode(data));
+        }
+    }
+
+    /** Worker to the asking backend: its sockets that a {@link FetchSockets} selected. */
+    record SocketsFetched(String namespace, long requestId, List<SocketInfo> sockets) implements Reply {
+        public SocketsFetched {
+            Objects.requireNonNull(namespace, "namespace");
+            sockets = List.copyOf(sockets);
+        }
+    }
+
+    /** Backend to every worker serving the namespace: put the selected sockets into {@code join}. */
+    record SocketsJoin(String namespace, List<String> rooms, List<String> exceptRooms, List<String> join)
+            implements SelectionCommand {
+        public SocketsJoin {
+            Objects.requireNonNull(namespace, "namespace");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+            join = List.copyOf(join);
+        }
+    }
+
+    /** Backend to every worker serving the namespace: take the selected sockets out of {@code leave}. */
+    record SocketsLeave(String namespace, List<String> rooms, List<String> exceptRooms, List<String> leave)
+            implements SelectionCommand {
+        public SocketsLeave {
+            Objects.requireNonNull(namespace, "namespace");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+            leave = List.copyOf(leave);
+        }
+    }
+
+    /** Backend to every worker serving the namespace: disconnect the selected sockets, as {@link DisconnectSocket}. */
+    record DisconnectSockets(String namespace, List<String> rooms, List<String> exceptRooms, boolean close)
+            implements SelectionCommand {
+        public DisconnectSockets {
+            Objects.requireNonNull(namespace, "namespace");
+            rooms = List.copyOf(rooms);
+            exceptRooms = List.copyOf(exceptRooms);
+        }
+    }
+
+    /** Backend to every worker serving the namespace: which rooms have members ({@link RoomsFetched}). */
+    record FetchRooms(String namespace, String backendId, long requestId) implements Request {
+        public FetchRooms {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(backendId, "backendId");
+        }
+    }
+
+    /** Worker to the asking backend: the rooms of the namespace with members on this worker. */
+    record RoomsFetched(String namespace, long requestId, List<String> rooms) implements Reply {
+        public RoomsFetched {
+            Objects.requireNonNull(namespace, "namespace");
+            rooms = List.copyOf(rooms);
+        }
+    }
+
+    /**
+     * Backend instance to the other instances serving the namespace (its peers channel): an event for
+     * their handlers. With a {@code requestId} other than {@link #NO_ACK}, each answers with a
+     * {@link ServerSideAck} on the reply channel of {@code backendId}, the sender.
+     */
+    record ServerSideEmit(String namespace, String backendId, long requestId, String event, Payload args)
+            implements Request {
+        public static final long NO_ACK = -1;
+
+        public ServerSideEmit {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(backendId, "backendId");
+            Objects.requireNonNull(event, "event");
+            Objects.requireNonNull(args, "args");
+        }
+
+        public boolean wantsAck() {
+            return requestId != NO_ACK;
+        }
+    }
+
+    /** Backend instance to the sender of a {@link ServerSideEmit}: its handler's answer. */
+    record ServerSideAck(String namespace, long requestId, Payload args) implements Reply {
+        public ServerSideAck {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(args, "args");
+        }
+    }
+
+    /**
+     * An application's own message on {@code <prefix>:custom:<topic>}, between any workers and backends
+     * (see {@code CustomMessages}); the body is opaque to the distributor. Not bound to a namespace: its
+     * {@link #namespace()} is empty.
+     */
+    record Custom(String topic, String senderId, byte[] body) implements Message {
+        public Custom {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(senderId, "senderId");
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public String namespace() {
+            return "";
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Custom that && topic.equals(that.topic) && senderId.equals(that.senderId)
+                    && java.util.Arrays.equals(body, that.body);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(topic, senderId, java.util.Arrays.hashCode(body));
         }
     }
 }

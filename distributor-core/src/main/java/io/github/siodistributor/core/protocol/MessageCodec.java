@@ -2,16 +2,31 @@ package io.github.siodistributor.core.protocol;
 
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.BroadcastSent;
+import io.github.siodistributor.core.protocol.Message.BroadcastWithAck;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.ConnectDecision;
+import io.github.siodistributor.core.protocol.Message.Custom;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
+import io.github.siodistributor.core.protocol.Message.DisconnectSockets;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
+import io.github.siodistributor.core.protocol.Message.FetchRooms;
+import io.github.siodistributor.core.protocol.Message.FetchSockets;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.RoomsFetched;
+import io.github.siodistributor.core.protocol.Message.SelectionCommand;
+import io.github.siodistributor.core.protocol.Message.ServerSideAck;
+import io.github.siodistributor.core.protocol.Message.ServerSideEmit;
+import io.github.siodistributor.core.protocol.Message.SetSocketData;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.Message.SocketsFetched;
+import io.github.siodistributor.core.protocol.Message.SocketsJoin;
+import io.github.siodistributor.core.protocol.Message.SocketsLeave;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,7 +53,20 @@ public final class MessageCodec {
     private static final int EMIT_WITH_ACK = 15;
     private static final int CLIENT_ACK = 16;
     private static final int CONNECT_DECISION = 17;
+    private static final int SET_SOCKET_DATA = 18;
     private static final int BROADCAST = 20;
+    private static final int BROADCAST_WITH_ACK = 21;
+    private static final int FETCH_SOCKETS = 22;
+    private static final int SOCKETS_JOIN = 23;
+    private static final int SOCKETS_LEAVE = 24;
+    private static final int DISCONNECT_SOCKETS = 25;
+    private static final int FETCH_ROOMS = 26;
+    private static final int BROADCAST_SENT = 30;
+    private static final int SOCKETS_FETCHED = 31;
+    private static final int ROOMS_FETCHED = 32;
+    private static final int SERVER_SIDE_EMIT = 40;
+    private static final int SERVER_SIDE_ACK = 41;
+    private static final int CUSTOM = 50;
 
     /** Room names, ids and the like are short; the payload dominates the size. */
     private static final int HEADER_ALLOWANCE = 128;
@@ -116,13 +144,57 @@ public final class MessageCodec {
             out.writeByte(DISCONNECT_SOCKET);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
-        } else if (message instanceof Broadcast m) {
-            out.writeByte(BROADCAST);
+            out.writeByte(m.close() ? 1 : 0);
+        } else if (message instanceof SetSocketData m) {
+            out.writeByte(SET_SOCKET_DATA);
             out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            out.writeBytes(m.data());
+        } else if (message instanceof SelectionCommand m) {
+            writeSelectionCommand(out, m);
+        } else if (message instanceof FetchRooms m) {
+            out.writeByte(FETCH_ROOMS);
+            out.writeString(m.namespace());
+            out.writeString(m.backendId());
+            out.writeSignedVarLong(m.requestId());
+        } else if (message instanceof BroadcastSent m) {
+            out.writeByte(BROADCAST_SENT);
+            out.writeString(m.namespace());
+            out.writeSignedVarLong(m.requestId());
+            out.writeVarLong(m.clients());
+        } else if (message instanceof SocketsFetched m) {
+            out.writeByte(SOCKETS_FETCHED);
+            out.writeString(m.namespace());
+            out.writeSignedVarLong(m.requestId());
+            out.writeVarLong(m.sockets().size());
+            for (SocketInfo socket : m.sockets()) {
+                out.writeString(socket.socketId());
+                writeHandshake(out, socket.handshake());
+                out.writeStrings(socket.rooms());
+                out.writeBytes(socket.data());
+            }
+        } else if (message instanceof RoomsFetched m) {
+            out.writeByte(ROOMS_FETCHED);
+            out.writeString(m.namespace());
+            out.writeSignedVarLong(m.requestId());
             out.writeStrings(m.rooms());
-            out.writeStrings(m.exceptRooms());
+        } else if (message instanceof ServerSideEmit m) {
+            out.writeByte(SERVER_SIDE_EMIT);
+            out.writeString(m.namespace());
+            out.writeString(m.backendId());
+            out.writeSignedVarLong(m.requestId());
             out.writeString(m.event());
             writePayload(out, m.args());
+        } else if (message instanceof ServerSideAck m) {
+            out.writeByte(SERVER_SIDE_ACK);
+            out.writeString(m.namespace());
+            out.writeSignedVarLong(m.requestId());
+            writePayload(out, m.args());
+        } else if (message instanceof Custom m) {
+            out.writeByte(CUSTOM);
+            out.writeString(m.topic());
+            out.writeString(m.senderId());
+            out.writeBytes(m.body());
         } else {
             throw new IllegalArgumentException("unknown message " + message);
         }
@@ -165,9 +237,36 @@ public final class MessageCodec {
                     in.readStrings("room"));
             case LEAVE_ROOMS -> new LeaveRooms(in.readString("namespace"), in.readString("socketId"),
                     in.readStrings("room"));
-            case DISCONNECT_SOCKET -> new DisconnectSocket(in.readString("namespace"), in.readString("socketId"));
+            case DISCONNECT_SOCKET -> new DisconnectSocket(in.readString("namespace"), in.readString("socketId"),
+                    readBoolean(in));
+            case SET_SOCKET_DATA -> new SetSocketData(in.readString("namespace"), in.readString("socketId"),
+                    in.readBytes("data"));
             case BROADCAST -> new Broadcast(in.readString("namespace"), in.readStrings("room"),
-                    in.readStrings("except room"), in.readString("event"), readPayload(in));
+                    in.readStrings("except room"), in.readString("event"), readPayload(in), readBoolean(in));
+            case BROADCAST_WITH_ACK -> new BroadcastWithAck(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), in.readString("event"), readPayload(in),
+                    in.readString("backendId"), in.readSignedVarLong());
+            case FETCH_SOCKETS -> new FetchSockets(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), in.readString("backendId"), in.readSignedVarLong());
+            case SOCKETS_JOIN -> new SocketsJoin(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), in.readStrings("room to join"));
+            case SOCKETS_LEAVE -> new SocketsLeave(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), in.readStrings("room to leave"));
+            case DISCONNECT_SOCKETS -> new DisconnectSockets(in.readString("namespace"), in.readStrings("room"),
+                    in.readStrings("except room"), readBoolean(in));
+            case FETCH_ROOMS -> new FetchRooms(in.readString("namespace"), in.readString("backendId"),
+                    in.readSignedVarLong());
+            case BROADCAST_SENT -> new BroadcastSent(in.readString("namespace"), in.readSignedVarLong(),
+                    in.readCount("client count"));
+            case SOCKETS_FETCHED -> new SocketsFetched(in.readString("namespace"), in.readSignedVarLong(),
+                    readSocketInfos(in));
+            case ROOMS_FETCHED -> new RoomsFetched(in.readString("namespace"), in.readSignedVarLong(),
+                    in.readStrings("room"));
+            case SERVER_SIDE_EMIT -> new ServerSideEmit(in.readString("namespace"), in.readString("backendId"),
+                    in.readSignedVarLong(), in.readString("event"), readPayload(in));
+            case SERVER_SIDE_ACK -> new ServerSideAck(in.readString("namespace"), in.readSignedVarLong(),
+                    readPayload(in));
+            case CUSTOM -> new Custom(in.readString("topic"), in.readString("senderId"), in.readBytes("body"));
             default -> throw new MalformedMessageException("unknown message type " + type);
         };
         if (in.remaining() != 0) {
@@ -175,6 +274,57 @@ public final class MessageCodec {
                     + type);
         }
         return message;
+    }
+
+    /** The type, the namespace and the selection, then what the command does with the selected sockets. */
+    private static void writeSelectionCommand(WireWriter out, SelectionCommand command) {
+        int type;
+        if (command instanceof Broadcast) {
+            type = BROADCAST;
+        } else if (command instanceof BroadcastWithAck) {
+            type = BROADCAST_WITH_ACK;
+        } else if (command instanceof FetchSockets) {
+            type = FETCH_SOCKETS;
+        } else if (command instanceof SocketsJoin) {
+            type = SOCKETS_JOIN;
+        } else if (command instanceof SocketsLeave) {
+            type = SOCKETS_LEAVE;
+        } else {
+            type = DISCONNECT_SOCKETS;
+        }
+        out.writeByte(type);
+        out.writeString(command.namespace());
+        out.writeStrings(command.rooms());
+        out.writeStrings(command.exceptRooms());
+        if (command instanceof Broadcast m) {
+            out.writeString(m.event());
+            writePayload(out, m.args());
+            out.writeByte(m.discardable() ? 1 : 0);
+        } else if (command instanceof BroadcastWithAck m) {
+            out.writeString(m.event());
+            writePayload(out, m.args());
+            out.writeString(m.backendId());
+            out.writeSignedVarLong(m.requestId());
+        } else if (command instanceof FetchSockets m) {
+            out.writeString(m.backendId());
+            out.writeSignedVarLong(m.requestId());
+        } else if (command instanceof SocketsJoin m) {
+            out.writeStrings(m.join());
+        } else if (command instanceof SocketsLeave m) {
+            out.writeStrings(m.leave());
+        } else if (command instanceof DisconnectSockets m) {
+            out.writeByte(m.close() ? 1 : 0);
+        }
+    }
+
+    private static List<SocketInfo> readSocketInfos(WireReader in) {
+        int count = in.readLength("socket count");
+        List<SocketInfo> sockets = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            sockets.add(new SocketInfo(in.readString("socketId"), readHandshake(in), in.readStrings("room"),
+                    in.readBytes("data")));
+        }
+        return sockets;
     }
 
     private static void writeHandshake(WireWriter out, Handshake handshake) {
@@ -235,6 +385,18 @@ public final class MessageCodec {
             return m.args().size();
         } else if (message instanceof Broadcast m) {
             return m.args().size();
+        } else if (message instanceof BroadcastWithAck m) {
+            return m.args().size();
+        } else if (message instanceof ServerSideEmit m) {
+            return m.args().size();
+        } else if (message instanceof ServerSideAck m) {
+            return m.args().size();
+        } else if (message instanceof SetSocketData m) {
+            return m.data().length;
+        } else if (message instanceof Custom m) {
+            return m.body().length;
+        } else if (message instanceof SocketsFetched m) {
+            return m.sockets().size() * 1024;
         } else if (message instanceof SocketConnected m) {
             return m.handshake().auth().length + 1024;
         }

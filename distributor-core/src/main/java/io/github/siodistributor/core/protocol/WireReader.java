@@ -42,6 +42,15 @@ final class WireReader {
         return (raw >>> 1) ^ -(raw & 1);
     }
 
+    /** A count that is not a length of what follows (so not bounded by the bytes left). */
+    int readCount(String what) {
+        long value = readVarLong();
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new MalformedMessageException(what + " " + value + " is out of range at offset " + position);
+        }
+        return (int) value;
+    }
+
     int readLength(String what) {
         long value = readVarLong();
         if (value < 0 || value > remaining()) {

@@ -24,7 +24,9 @@ public final class DroppedMessages {
         /** The handler of a well-formed message failed. */
         HANDLER_FAILED,
         /** A client went over a limit (unanswered acks) and was answered with an error instead. */
-        LIMIT_EXCEEDED
+        LIMIT_EXCEEDED,
+        /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
+        LATE_REPLY
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

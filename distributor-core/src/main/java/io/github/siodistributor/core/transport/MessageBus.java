@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.transport;
 
 import io.github.siodistributor.core.protocol.Message;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -10,10 +11,20 @@ import java.util.function.Consumer;
  */
 public interface MessageBus {
 
-    /** Publishes without waiting for Redis; failures are counted and logged, never thrown. */
-    void publish(String channel, Message message);
+    /**
+     * Publishes without waiting for Redis; failures are logged, never thrown. The result completes with the
+     * number of subscribers that received the message (Redis's PUBLISH answer), which tells a requester how
+     * many answers to wait for; it completes exceptionally when the publish failed.
+     */
+    CompletableFuture<Long> publish(String channel, Message message);
 
-    /** Delivers every well-formed message on {@code channel} to {@code handler} until closed. */
+    /**
+     * Delivers every well-formed message on {@code channel} to {@code handler} until closed. One handler per
+     * channel on one bus: Redis counts receivers per connection, so a second handler behind the same
+     * connection would make receiver counts lie.
+     *
+     * @throws IllegalStateException when the channel already has a handler on this bus
+     */
     Subscription subscribe(String channel, Consumer<Message> handler);
 
     /** What was dropped instead of delivered. */

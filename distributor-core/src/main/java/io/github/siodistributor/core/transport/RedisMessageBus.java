@@ -7,6 +7,9 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final DroppedMessages dropped;
     private volatile RedisConnection publishConnection;
     private volatile RedisClusterAsyncCommands<byte[], byte[]> publisher;
+    private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped) {
@@ -70,26 +74,36 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     }
 
     @Override
-    public void publish(String channel, Message message) {
+    public CompletableFuture<Long> publish(String channel, Message message) {
         RedisClusterAsyncCommands<byte[], byte[]> commands = publisher;
         if (commands == null) {
             throw new IllegalStateException("the message bus is not started");
         }
         byte[] body = MessageCodec.encode(message);
-        commands.publish(channel.getBytes(StandardCharsets.UTF_8), body).whenComplete((receivers, failure) -> {
+        CompletableFuture<Long> receivers = commands.publish(channel.getBytes(StandardCharsets.UTF_8), body)
+                .toCompletableFuture();
+        receivers.whenComplete((count, failure) -> {
             if (failure != null) {
                 log.warn("Could not publish {} on {}: {}", message.getClass().getSimpleName(), channel,
                         failure.toString());
             }
         });
+        return receivers;
     }
 
     @Override
     public Subscription subscribe(String channel, Consumer<Message> handler) {
+        if (!subscribedChannels.add(channel)) {
+            throw new IllegalStateException("channel " + channel + " already has a handler on this message bus; "
+                    + "give each worker and backend of one JVM different channels or a bus of its own");
+        }
         MessageListener listener = (redisMessage, pattern) -> deliver(channel, redisMessage.getBody(), handler);
         ChannelTopic topic = ChannelTopic.of(channel);
         container.addMessageListener(listener, topic);
         return () -> {
+            if (!subscribedChannels.remove(channel)) {
+                return;
+            }
             try {
                 container.removeMessageListener(listener, topic);
             } catch (RuntimeException e) {

@@ -14,18 +14,31 @@ import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
+import io.github.siodistributor.core.protocol.Message.BroadcastSent;
+import io.github.siodistributor.core.protocol.Message.BroadcastWithAck;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.DisconnectSocket;
+import io.github.siodistributor.core.protocol.Message.DisconnectSockets;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.EmitWithAck;
+import io.github.siodistributor.core.protocol.Message.FetchRooms;
+import io.github.siodistributor.core.protocol.Message.FetchSockets;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.RoomsFetched;
+import io.github.siodistributor.core.protocol.Message.SelectionCommand;
+import io.github.siodistributor.core.protocol.Message.SetSocketData;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.Message.SocketsFetched;
+import io.github.siodistributor.core.protocol.Message.SocketsJoin;
+import io.github.siodistributor.core.protocol.Message.SocketsLeave;
 import io.github.siodistributor.core.protocol.Message.SocketCommand;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.socketio.InvalidPacketException;
 import io.github.siodistributor.core.socketio.SocketIoPacket;
@@ -36,9 +49,11 @@ import io.github.siodistributor.core.transport.MessageBus;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,18 +61,21 @@ import org.slf4j.LoggerFactory;
  * A distributor worker: holds client connections and knows nothing of the application. It speaks
  * Engine.IO/Socket.IO to the clients ({@link EngineServer}, on netty-socketio's server bootstrap),
  * forwards each namespace connect, event and disconnect to the namespace's backend channel, and carries
- * out what the backends send back: per-socket commands on its own channel, broadcasts on the namespace
- * broadcast channels (encoded once here, then written to every recipient).
+ * out what the backends send back: per-socket commands on its own channel, broadcasts and other commands
+ * about selected sockets on the namespace broadcast channels (a broadcast is encoded once here, then
+ * written to every recipient).
  */
 public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     static final String CLIENT_DISCONNECT = "client namespace disconnect";
     static final String SERVER_DISCONNECT = "server namespace disconnect";
+    static final String FORCED_SERVER_CLOSE = "forced server close";
 
     private static final Logger log = LoggerFactory.getLogger(DistributorWorker.class);
     private static final byte[] EMPTY_AUTH = {'{', '}'};
 
     private final WorkerSettings settings;
+    private final ServedNamespaces served;
     private final MessageBus bus;
     private final EngineServer engine;
     private final SocketIOServer server;
@@ -65,10 +83,13 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final Rooms rooms = new Rooms();
     private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
+    /** Ack ids for the clients, unique on this worker: a broadcast with ack gives all recipients the same one. */
+    private final AtomicLong nextAckId = new AtomicLong();
     private volatile int boundPort = -1;
 
     public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus) {
         this.settings = settings;
+        this.served = new ServedNamespaces(settings.namespaces());
         this.bus = bus;
         this.engine = new EngineServer(engineSettings, this);
         Configuration configuration = new Configuration();
@@ -79,9 +100,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         server = new SocketIOServer(configuration);
         server.setPipelineFactory(new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
-        for (String namespace : settings.namespaces()) {
-            subscriptions.add(bus.subscribe(settings.channels().broadcast(namespace),
-                    message -> onBroadcast(namespace, message)));
+        for (String spec : served.specs()) {
+            subscriptions.add(bus.subscribe(settings.channels().broadcast(spec),
+                    message -> onNamespaceCommand(spec, message)));
         }
     }
 
@@ -213,28 +234,29 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void connect(ClientConnection connection, SocketIoPacket packet) {
         String namespace = packet.namespace();
         EngineSession session = connection.session;
-        if (!settings.namespaces().contains(namespace)) {
+        String spec = served.specFor(namespace);
+        if (spec == null) {
             session.send(SocketIoPacketEncoder.connectError(namespace, "Invalid namespace"));
             return;
         }
         if (connection.sockets.containsKey(namespace)) {
             return;
         }
-        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, session);
+        byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
+        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace,
+                settings.channels().backend(spec), session, auth);
         connection.sockets.put(namespace, socket);
         sockets.put(socket.id, socket);
-        byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
         // the client hears "connected" only once the backend has let it in (its connect handlers ran)
-        publish(settings.channels().backend(namespace), new SocketConnected(namespace, socket.id,
-                handshakeOf(session.handshake(), auth)));
+        publish(socket.backendChannel, new SocketConnected(namespace, socket.id, handshakeOf(session.handshake(),
+                auth)));
         session.schedule(() -> {
             List<SocketCommand> held = socket.refuse();
             if (held != null) {
                 connection.sockets.remove(namespace, socket);
                 sockets.remove(socket.id, socket);
                 session.send(SocketIoPacketEncoder.connectError(namespace, "the namespace's backend did not answer"));
-                publish(settings.channels().backend(namespace), new SocketDisconnected(namespace, socket.id,
-                        "connect timeout"));
+                publish(socket.backendChannel, new SocketDisconnected(namespace, socket.id, "connect timeout"));
                 refuseHeld(socket, held, "socket " + socket.id + " got no answer from its namespace's backend");
             }
         }, engine.settings().connectTimeout());
@@ -282,8 +304,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             }
             socket.pendingAcks.add(ackId);
         }
-        publish(settings.channels().backend(socket.namespace), new SocketEvent(socket.namespace, socket.id,
-                packet.event(), ackId, args));
+        publish(socket.backendChannel, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
     }
 
     /** Rather than grow without bound, an event over the limit of unanswered acks is refused in its ack. */
@@ -303,8 +324,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (sockets.remove(socket.id, socket)) {
             rooms.remove(socket);
-            publish(settings.channels().backend(socket.namespace), new SocketDisconnected(socket.namespace,
-                    socket.id, reason));
+            publish(socket.backendChannel, new SocketDisconnected(socket.namespace, socket.id, reason));
             for (Long ackId : List.copyOf(socket.awaitedAcks.keySet())) {
                 WorkerSocket.AwaitedAck awaited = socket.awaitedAcks.remove(ackId);
                 if (awaited != null) {
@@ -363,13 +383,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), emit.args()));
         } else if (command instanceof EmitWithAck emit) {
             WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(emit.backendId(), emit.requestId());
-            long ackId = socket.await(awaited);
-            if (ackId < 0) {
-                refuseAwaitedAck(socket.namespace, socket.id, awaited, "too many emits with ack waiting on socket "
-                        + socket.id + " (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")");
-                return;
+            long ackId = nextAckId.getAndIncrement();
+            if (await(socket, ackId, awaited)) {
+                socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), ackId, emit.args()));
             }
-            socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), ackId, emit.args()));
         } else if (command instanceof AckReply ack) {
             if (!socket.pendingAcks.remove(ack.ackId())) {
                 bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "ack " + ack.ackId() + " not pending for socket "
@@ -381,24 +398,116 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             rooms.join(socket, join.rooms());
         } else if (command instanceof LeaveRooms leave) {
             rooms.leave(socket, leave.rooms());
-        } else if (command instanceof DisconnectSocket) {
-            socket.session.send(SocketIoPacketEncoder.disconnect(socket.namespace));
-            socket.session.execute(() -> disconnected((ClientConnection) socket.session.attachment(), socket,
-                    SERVER_DISCONNECT));
+        } else if (command instanceof DisconnectSocket disconnect) {
+            serverDisconnect(socket, disconnect.close());
+        } else if (command instanceof SetSocketData data) {
+            socket.data = data.data();
         }
     }
 
-    private void onBroadcast(String namespace, Message message) {
+    /** Registers an emit with ack, or answers the backend at once when the socket has too many waiting. */
+    private boolean await(WorkerSocket socket, long ackId, WorkerSocket.AwaitedAck awaited) {
+        if (socket.await(ackId, awaited)) {
+            return true;
+        }
+        refuseAwaitedAck(socket.namespace, socket.id, awaited, "too many emits with ack waiting on socket "
+                + socket.id + " (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")");
+        return false;
+    }
+
+    /**
+     * Disconnects a socket from its namespace, as Socket.IO's {@code socket.disconnect(close)}: with
+     * {@code close}, every namespace of the client's connection, and then the connection itself.
+     */
+    private void serverDisconnect(WorkerSocket socket, boolean close) {
+        EngineSession session = socket.session;
+        session.execute(() -> {
+            ClientConnection connection = (ClientConnection) session.attachment();
+            Collection<WorkerSocket> leaving = close ? List.copyOf(connection.sockets.values()) : List.of(socket);
+            for (WorkerSocket each : leaving) {
+                if (connection.sockets.get(each.namespace) == each) {
+                    session.send(SocketIoPacketEncoder.disconnect(each.namespace));
+                    disconnected(connection, each, SERVER_DISCONNECT);
+                }
+            }
+            if (close) {
+                session.close(FORCED_SERVER_CLOSE);
+            }
+        });
+    }
+
+    /** A command about some sockets of a namespace, from its broadcast channel (on the Redis delivery thread). */
+    private void onNamespaceCommand(String spec, Message message) {
         stats.broadcasts.increment();
-        if (!(message instanceof Broadcast broadcast) || !broadcast.namespace().equals(namespace)) {
-            bus.dropped().record(Cause.MISROUTED, settings.channels().broadcast(namespace),
-                    message.getClass().getSimpleName() + " for namespace " + message.namespace());
+        String namespace = message.namespace();
+        if (!served.covers(spec, namespace)) {
+            bus.dropped().record(Cause.MISROUTED, settings.channels().broadcast(spec),
+                    message.getClass().getSimpleName() + " for namespace " + namespace);
             return;
         }
+        if (message instanceof FetchRooms fetch) {
+            List<String> named = rooms.names(namespace).stream().filter(room -> !sockets.containsKey(room)).toList();
+            publish(settings.channels().reply(fetch.backendId()), new RoomsFetched(namespace, fetch.requestId(),
+                    named));
+            return;
+        }
+        if (!(message instanceof SelectionCommand command)) {
+            bus.dropped().record(Cause.MISROUTED, settings.channels().broadcast(spec),
+                    message.getClass().getSimpleName() + " is not a namespace command");
+            return;
+        }
+        Collection<WorkerSocket> selected = rooms.select(namespace, command.rooms(), command.exceptRooms());
+        if (command instanceof Broadcast broadcast) {
+            broadcast(selected, broadcast);
+        } else if (command instanceof BroadcastWithAck broadcast) {
+            broadcastWithAck(List.copyOf(selected), broadcast);
+        } else if (command instanceof FetchSockets fetch) {
+            List<SocketInfo> described = new ArrayList<>(selected.size());
+            for (WorkerSocket socket : selected) {
+                described.add(new SocketInfo(socket.id, handshakeOf(socket.session.handshake(), socket.auth),
+                        List.copyOf(socket.rooms), socket.data));
+            }
+            publish(settings.channels().reply(fetch.backendId()), new SocketsFetched(namespace, fetch.requestId(),
+                    described));
+        } else if (command instanceof SocketsJoin join) {
+            List.copyOf(selected).forEach(socket -> rooms.join(socket, join.join()));
+        } else if (command instanceof SocketsLeave leave) {
+            List.copyOf(selected).forEach(socket -> rooms.leave(socket, leave.leave()));
+        } else if (command instanceof DisconnectSockets disconnect) {
+            List.copyOf(selected).forEach(socket -> serverDisconnect(socket, disconnect.close()));
+        }
+    }
+
+    private void broadcast(Collection<WorkerSocket> recipients, Broadcast broadcast) {
         // encoded once; every recipient gets the same bytes
-        List<Frame> frames = SocketIoPacketEncoder.event(namespace, broadcast.event(), broadcast.args());
-        for (WorkerSocket socket : rooms.select(namespace, broadcast.rooms(), broadcast.exceptRooms())) {
-            socket.session.send(frames);
+        List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), broadcast.args());
+        if (broadcast.discardable()) {
+            Runnable discarded = stats.discarded::increment;
+            for (WorkerSocket socket : recipients) {
+                socket.session.sendIfWritable(frames, discarded);
+            }
+        } else {
+            for (WorkerSocket socket : recipients) {
+                socket.session.send(frames);
+            }
+        }
+    }
+
+    /**
+     * Tells the asking backend how many clients this worker asks, then asks them all with one ack id and
+     * one encoding; each answer (or the reason none will come) goes back as a {@link ClientAck}.
+     */
+    private void broadcastWithAck(List<WorkerSocket> recipients, BroadcastWithAck broadcast) {
+        long ackId = nextAckId.getAndIncrement();
+        WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(broadcast.backendId(), broadcast.requestId());
+        publish(settings.channels().reply(broadcast.backendId()), new BroadcastSent(broadcast.namespace(),
+                broadcast.requestId(), recipients.size()));
+        List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), ackId,
+                broadcast.args());
+        for (WorkerSocket socket : recipients) {
+            if (await(socket, ackId, awaited)) {
+                socket.session.send(frames);
+            }
         }
     }
 

@@ -78,6 +78,11 @@ final class Rooms {
         return selected;
     }
 
+    /** The rooms of a namespace that have members here, including each socket's own room. */
+    Collection<String> names(String namespace) {
+        return rooms.getOrDefault(namespace, new ConcurrentHashMap<>()).keySet();
+    }
+
     int size(String namespace) {
         return members.getOrDefault(namespace, Set.of()).size();
     }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** One client's connection to one namespace, as the worker holds it. */
@@ -16,28 +15,38 @@ final class WorkerSocket {
     /** Unanswered acks one socket may have; a backend that never answers must not grow a worker's memory. */
     static final int PENDING_ACK_LIMIT = 1024;
 
+    /** What {@link #data} holds until a backend sets something: JSON {@code null}. */
+    static final byte[] NO_DATA = {'n', 'u', 'l', 'l'};
+
     final String id;
     final String namespace;
+    /** Where this socket's connects, events and disconnects go: its namespace's (or pattern's) backend channel. */
+    final String backendChannel;
     final EngineSession session;
+    /** The CONNECT packet's auth; with the session's handshake it rebuilds the socket's handshake on request. */
+    final byte[] auth;
+    /** The JSON a backend stored with {@code setData}, returned by fetchSockets. */
+    volatile byte[] data = NO_DATA;
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
     /** Ack ids the client is waiting on: only these may be answered, each once. */
     final Set<Long> pendingAcks = ConcurrentHashMap.newKeySet();
     /** Emits with ack waiting for the client's answer, by the ack id the client was given. */
     final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
-    private final AtomicLong nextAwaitedAck = new AtomicLong();
 
     /** Which backend asked, under which request id. */
     record AwaitedAck(String backendId, long requestId) {
     }
 
-    /** Registers an emit with ack; returns the ack id for the client, or -1 when too many are waiting. */
-    long await(AwaitedAck awaited) {
+    /**
+     * Registers an emit with ack under {@code ackId} (unique on the worker, so that a broadcast can give every
+     * recipient the same id and the same bytes); false when too many are waiting.
+     */
+    boolean await(long ackId, AwaitedAck awaited) {
         if (awaitedAcks.size() >= PENDING_ACK_LIMIT) {
-            return -1;
+            return false;
         }
-        long id = nextAwaitedAck.getAndIncrement();
-        awaitedAcks.put(id, awaited);
-        return id;
+        awaitedAcks.put(ackId, awaited);
+        return true;
     }
 
     private enum State { CONNECTING, ACCEPTED, GONE }
@@ -46,10 +55,12 @@ final class WorkerSocket {
     /** Commands that came while the backend had not yet let the socket in; carried out once it does. */
     private final List<Message.SocketCommand> held = new ArrayList<>();
 
-    WorkerSocket(String id, String namespace, EngineSession session) {
+    WorkerSocket(String id, String namespace, String backendChannel, EngineSession session, byte[] auth) {
         this.id = id;
         this.namespace = namespace;
+        this.backendChannel = backendChannel;
         this.session = session;
+        this.auth = auth;
     }
 
     boolean isAccepted() {

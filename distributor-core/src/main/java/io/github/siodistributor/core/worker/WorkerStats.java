@@ -8,6 +8,7 @@ public final class WorkerStats {
     final LongAdder socketCommands = new LongAdder();
     final LongAdder broadcasts = new LongAdder();
     final LongAdder forwarded = new LongAdder();
+    final LongAdder discarded = new LongAdder();
 
     /** Per-socket commands received on this worker's own channel. */
     public long socketCommandsReceived() {
@@ -17,6 +18,11 @@ public final class WorkerStats {
     /** Broadcasts received on the namespace broadcast channels. */
     public long broadcastsReceived() {
         return broadcasts.sum();
+    }
+
+    /** Volatile (discardable) broadcast packets not sent because the client could not take them at once. */
+    public long volatilePacketsDiscarded() {
+        return discarded.sum();
     }
 
     /** Connects, events and disconnects published towards the backends. */

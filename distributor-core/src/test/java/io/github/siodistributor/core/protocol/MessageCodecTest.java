@@ -104,6 +104,33 @@ class MessageCodecTest {
         messages.add(new Broadcast("/chat", List.of(), List.of(), "said", json("[1,\"two\",{\"3\":3}]")));
         messages.add(new Broadcast("/chat", List.of("a", "b"), List.of(SOCKET), "said", Payload.empty()));
         messages.add(new Broadcast(UNICODE, List.of("ünï"), List.of("😀"), "ëvent", json("[\"😀\"]")));
+        messages.add(new Broadcast("/chat", List.of("a"), List.of(), "tick", json("[1]"), true));
+        messages.add(new DisconnectSocket("/chat", SOCKET, true));
+        messages.add(new Message.SetSocketData("/chat", SOCKET, "{\"name\":\"Zoë\"}".getBytes(StandardCharsets.UTF_8)));
+        messages.add(new Message.SetSocketData("/chat", SOCKET, "null".getBytes(StandardCharsets.UTF_8)));
+        messages.add(new Message.BroadcastWithAck("/chat", List.of("r"), List.of(SOCKET), "q", json("[1]"), "b-1", 5));
+        messages.add(new Message.BroadcastWithAck(UNICODE, List.of(), List.of(), "ë", Payload.of(
+                "[{\"_placeholder\":true,\"num\":0}]".getBytes(StandardCharsets.UTF_8), List.of(new byte[] {9})),
+                "b", Long.MAX_VALUE));
+        messages.add(new Message.BroadcastSent("/chat", 5, 0));
+        messages.add(new Message.BroadcastSent("/chat", 5, Integer.MAX_VALUE));
+        messages.add(new Message.FetchSockets("/chat", List.of("r1", "r2"), List.of("x"), "b-1", 6));
+        messages.add(new Message.FetchSockets("/", List.of(), List.of(), "b", 0));
+        messages.add(new Message.SocketsFetched("/chat", 6, List.of(new Message.SocketInfo(SOCKET, handshake(),
+                List.of(SOCKET, "lobby"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8)))));
+        messages.add(new Message.SocketsFetched("/chat", 7, List.of()));
+        messages.add(new Message.SocketsJoin("/chat", List.of("a"), List.of(), List.of("b", "日本")));
+        messages.add(new Message.SocketsLeave("/chat", List.of(), List.of("a"), List.of("b")));
+        messages.add(new Message.DisconnectSockets("/chat", List.of("a"), List.of("b"), false));
+        messages.add(new Message.DisconnectSockets("/chat", List.of(), List.of(), true));
+        messages.add(new Message.FetchRooms("/chat", "b-1", 8));
+        messages.add(new Message.RoomsFetched("/chat", 8, List.of("lobby", "😀")));
+        messages.add(new Message.RoomsFetched("/chat", 8, List.of()));
+        messages.add(new Message.ServerSideEmit("/chat", "b-1", Message.ServerSideEmit.NO_ACK, "hello", json("[1]")));
+        messages.add(new Message.ServerSideEmit(UNICODE, "b-2", 9, "ping", Payload.empty()));
+        messages.add(new Message.ServerSideAck("/chat", 9, json("[\"pong\"]")));
+        messages.add(new Message.Custom("reload", "w-1", "config".getBytes(StandardCharsets.UTF_8)));
+        messages.add(new Message.Custom("😀", "", new byte[0]));
         return messages;
     }
 
@@ -354,7 +381,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 4, 9, 18, 19, 21, 100, 255})
+    @ValueSource(ints = {0, 4, 9, 19, 27, 33, 42, 100, 255})
     void rejectsUnknownTypes(int type) {
         byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET));
         bytes[3] = (byte) type;
@@ -483,7 +510,7 @@ class MessageCodecTest {
                 .varint(0).bytes();
         byte[] binaryEvent = new Envelope(SOCKET_EVENT).string("/n").string(SOCKET).string("e").varint(0)
                 .string("[{\"_placeholder\":true,\"num\":0}]").varint(1).string("\u0001\u0002").bytes();
-        byte[] disconnect = new Envelope(DISCONNECT_SOCKET).string("/n").string(SOCKET).bytes();
+        byte[] disconnect = new Envelope(DISCONNECT_SOCKET).string("/n").string(SOCKET).varint(1).bytes();
         byte[] join = new Envelope(JOIN_ROOMS).string("/n").string(SOCKET).varint(1).string("r").bytes();
         byte[] connected = new Envelope(SOCKET_CONNECTED).string("/n").string(SOCKET).varint(1).string("h").varint(1)
                 .string("v").varint(0).string("{}").string("addr").string("url").varint(5).bytes();
@@ -491,7 +518,7 @@ class MessageCodecTest {
         assertThat(MessageCodec.decode(event)).isEqualTo(new SocketEvent("/n", SOCKET, "e", 0, json("[1]")));
         assertThat(MessageCodec.decode(binaryEvent)).isEqualTo(new SocketEvent("/n", SOCKET, "e", 0, Payload.of(
                 "[{\"_placeholder\":true,\"num\":0}]".getBytes(StandardCharsets.UTF_8), List.of(new byte[] {1, 2}))));
-        assertThat(MessageCodec.decode(disconnect)).isEqualTo(new DisconnectSocket("/n", SOCKET));
+        assertThat(MessageCodec.decode(disconnect)).isEqualTo(new DisconnectSocket("/n", SOCKET, true));
         assertThat(MessageCodec.decode(join)).isEqualTo(new JoinRooms("/n", SOCKET, List.of("r")));
         assertThat(MessageCodec.decode(connected)).isEqualTo(new SocketConnected("/n", SOCKET, new Handshake(
                 Map.of("h", List.of("v")), Map.of(), "{}".getBytes(StandardCharsets.UTF_8), "addr", "url", 5)));

@@ -1,0 +1,33 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import java.util.Set;
+
+/** A socket as its worker described it to fetchSockets: a snapshot of rooms and data, and a handle to act on it. */
+final class FetchedSocket extends BackendSocket implements RemoteSocket {
+
+    private final Set<String> rooms;
+    private final byte[] dataJson;
+
+    FetchedSocket(SocketInfo info, BackendNamespace namespace) {
+        super(info.socketId(), info.handshake(), namespace);
+        this.rooms = Set.copyOf(info.rooms());
+        this.dataJson = info.data();
+    }
+
+    @Override
+    public Set<String> rooms() {
+        return rooms;
+    }
+
+    @Override
+    public Object data() {
+        return data(Object.class);
+    }
+
+    @Override
+    public <T> T data(Class<T> type) {
+        return namespace().backend().mapper().readValue(dataJson, type);
+    }
+}

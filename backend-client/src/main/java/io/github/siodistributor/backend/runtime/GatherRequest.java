@@ -1,0 +1,68 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.core.protocol.Message.Reply;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A question every receiver answers once (fetchSockets and allRooms to the workers, serverSideEmitWithAck
+ * to the other backend instances); completes with the answers put together once all are in. With no
+ * receiver at all it completes at once, with the answers of nobody.
+ */
+final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
+
+    private final Class<R> replyType;
+    private final String what;
+    private final Function<List<R>, T> combine;
+    private final Function<String, Throwable> timeoutFailure;
+    private final List<R> replies = new ArrayList<>();
+
+    /**
+     * @param what the request and who answers it, for messages: {@code "fetchSockets of /chat"}
+     * @param timeoutFailure builds the failure from its message, such as a {@link TimeoutException}
+     */
+    GatherRequest(Class<R> replyType, String what, Function<List<R>, T> combine,
+            Function<String, Throwable> timeoutFailure) {
+        this.replyType = replyType;
+        this.what = what;
+        this.combine = combine;
+        this.timeoutFailure = timeoutFailure;
+    }
+
+    List<R> replies() {
+        return replies;
+    }
+
+    @Override
+    boolean take(Reply reply) {
+        if (!replyType.isInstance(reply)) {
+            return false;
+        }
+        replies.add(replyType.cast(reply));
+        return true;
+    }
+
+    @Override
+    boolean complete(long receivers) {
+        return replies.size() >= receivers;
+    }
+
+    @Override
+    T value() {
+        return combine.apply(replies);
+    }
+
+    @Override
+    Throwable timedOut(Duration timeout) {
+        return timeoutFailure.apply(what + ": " + replies.size() + " of " + (receivers() < 0 ? "?" : receivers())
+                + " answered within " + timeout);
+    }
+
+    @Override
+    Throwable unreachable(String why) {
+        return new IllegalStateException(what + " reached nobody (" + why + ")");
+    }
+}

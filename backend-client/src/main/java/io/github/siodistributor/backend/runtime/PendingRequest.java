@@ -1,0 +1,43 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.core.protocol.Message.Reply;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A request of this backend waiting for the answers of several receivers on its reply channel. How
+ * many receivers there are is learned from Redis (the PUBLISH answer) and may arrive after the first
+ * answers. Guarded by {@link PendingRequests}, which calls it under the request's own lock.
+ */
+abstract class PendingRequest<T> {
+
+    final CompletableFuture<T> result = new CompletableFuture<>();
+    private long receivers = -1;
+
+    /** Takes one answer; false when it is not an answer to this kind of request (it is dropped and counted). */
+    abstract boolean take(Reply reply);
+
+    /** Whether every answer expected from {@code receivers} receivers is in. */
+    abstract boolean complete(long receivers);
+
+    /** The result once complete; throws the failure when the answers amount to one. */
+    abstract T value();
+
+    /** The failure when the time is up: says what came and what did not. */
+    abstract Throwable timedOut(Duration timeout);
+
+    /** The failure when Redis reached no receiver, or the publish failed. */
+    abstract Throwable unreachable(String why);
+
+    final void receivers(long count) {
+        receivers = count;
+    }
+
+    final long receivers() {
+        return receivers;
+    }
+
+    final boolean complete() {
+        return receivers >= 0 && complete(receivers);
+    }
+}

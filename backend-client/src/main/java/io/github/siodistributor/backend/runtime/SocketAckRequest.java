@@ -1,0 +1,57 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.backend.AckTimeoutException;
+import io.github.siodistributor.backend.SocketAckException;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.protocol.Message.ClientAck;
+import io.github.siodistributor.core.protocol.Message.Reply;
+import java.time.Duration;
+import java.util.function.Function;
+
+/** An emit with ack to one socket: one answer, from the socket's worker. */
+final class SocketAckRequest extends PendingRequest<SocketArgs> {
+
+    private final String socketId;
+    private final String event;
+    private final Function<ClientAck, SocketArgs> decode;
+    private ClientAck answer;
+
+    SocketAckRequest(String socketId, String event, Function<ClientAck, SocketArgs> decode) {
+        this.socketId = socketId;
+        this.event = event;
+        this.decode = decode;
+    }
+
+    @Override
+    boolean take(Reply reply) {
+        if (!(reply instanceof ClientAck ack) || !ack.socketId().equals(socketId) || answer != null) {
+            return false;
+        }
+        answer = ack;
+        return true;
+    }
+
+    @Override
+    boolean complete(long receivers) {
+        return answer != null;
+    }
+
+    @Override
+    SocketArgs value() {
+        if (answer.failed()) {
+            throw new SocketAckException(answer.error());
+        }
+        return decode.apply(answer);
+    }
+
+    @Override
+    Throwable timedOut(Duration timeout) {
+        return new AckTimeoutException("socket " + socketId + " did not acknowledge '" + event + "' within " + timeout);
+    }
+
+    @Override
+    Throwable unreachable(String why) {
+        return new SocketAckException("socket " + socketId + " cannot acknowledge '" + event + "': its worker is "
+                + "not listening (" + why + ")");
+    }
+}

@@ -1,0 +1,88 @@
+package io.github.siodistributor.core.transport;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.Custom;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The application's own messages between any workers and backends on one Redis (the seeds'
+ * {@code publishCustomEvent}): opaque bytes on a named topic, published on
+ * {@code <prefix>:custom:<topic>} and delivered to every listener of the topic in every process, the
+ * sender's own included ({@link Custom#senderId()} tells who sent it). Use it for what the distributor
+ * does not do itself: telling every worker to reload something, a backend asking the workers for
+ * their load, and so on.
+ */
+public final class CustomMessages {
+
+    private final MessageBus bus;
+    private final ChannelNames channels;
+    private final String senderId;
+    /** One bus subscription per topic, shared by the topic's listeners. */
+    private final Map<String, List<CustomMessageListener>> listeners = new ConcurrentHashMap<>();
+
+    /** @param senderId who this process is in the messages it sends, such as its worker id */
+    public CustomMessages(MessageBus bus, ChannelNames channels, String senderId) {
+        this.bus = Objects.requireNonNull(bus, "bus");
+        this.channels = Objects.requireNonNull(channels, "channels");
+        this.senderId = Objects.requireNonNull(senderId, "senderId");
+    }
+
+    public String senderId() {
+        return senderId;
+    }
+
+    /** Publishes {@code body} on {@code topic}; completes with the number of processes listening to the topic. */
+    public CompletableFuture<Long> publish(String topic, byte[] body) {
+        return bus.publish(channels.custom(requireTopic(topic)), new Custom(topic, senderId, body));
+    }
+
+    /** Publishes text as UTF-8. */
+    public CompletableFuture<Long> publish(String topic, String text) {
+        return publish(topic, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Delivers the topic's messages to {@code listener} until the returned subscription is closed. */
+    public MessageBus.Subscription subscribe(CustomMessageListener listener) {
+        String topic = requireTopic(listener.topic());
+        listeners.compute(topic, (name, current) -> {
+            if (current == null) {
+                List<CustomMessageListener> created = new CopyOnWriteArrayList<>();
+                String channel = channels.custom(name);
+                bus.subscribe(channel, message -> deliver(channel, name, message));
+                current = created;
+            }
+            current.add(listener);
+            return current;
+        });
+        return () -> listeners.computeIfPresent(topic, (name, current) -> {
+            current.remove(listener);
+            return current;
+        });
+    }
+
+    private void deliver(String channel, String topic, Message message) {
+        if (!(message instanceof Custom custom) || !custom.topic().equals(topic)) {
+            bus.dropped().record(DroppedMessages.Cause.MISROUTED, channel, message.getClass().getSimpleName()
+                    + " is not a custom message of topic " + topic);
+            return;
+        }
+        for (CustomMessageListener listener : listeners.getOrDefault(topic, List.of())) {
+            listener.onMessage(custom);
+        }
+    }
+
+    private static String requireTopic(String topic) {
+        if (topic == null || topic.isEmpty() || topic.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("a custom message topic must be non-empty and contain no whitespace, "
+                    + "got '" + topic + "'");
+        }
+        return topic;
+    }
+}
