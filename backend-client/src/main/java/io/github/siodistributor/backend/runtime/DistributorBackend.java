@@ -240,7 +240,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     CompletableFuture<List<RemoteSocket>> fetchSockets(Selection selection) {
         BackendNamespace namespace = selection.namespace();
         GatherRequest<SocketsFetched, List<RemoteSocket>> request = new GatherRequest<>(SocketsFetched.class,
-                "fetchSockets of " + selection + " (answers are from workers)", replies -> {
+                "fetchSockets of " + selection + " (workers answering)", replies -> {
                     List<RemoteSocket> sockets = new ArrayList<>();
                     for (SocketsFetched reply : replies) {
                         for (SocketInfo info : reply.sockets()) {
@@ -256,7 +256,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     CompletableFuture<Set<String>> allRooms(BackendNamespace namespace) {
         GatherRequest<RoomsFetched, Set<String>> request = new GatherRequest<>(RoomsFetched.class,
-                "allRooms of " + namespace.name() + " (answers are from workers)", replies -> {
+                "allRooms of " + namespace.name() + " (workers answering)", replies -> {
                     Set<String> rooms = new LinkedHashSet<>();
                     replies.forEach(reply -> rooms.addAll(reply.rooms()));
                     return Set.copyOf(rooms);
@@ -276,7 +276,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         // this backend hears its own emit when it handles the namespace, but does not answer it
         long self = handlers.containsKey(namespace.spec()) ? 1 : 0;
         GatherRequest<ServerSideAck, List<SocketArgs>> request = new GatherRequest<>(ServerSideAck.class,
-                "serverSideEmitWithAck '" + event + "' in " + namespace.name() + " (answers are from other backends)",
+                "serverSideEmitWithAck '" + event + "' in " + namespace.name() + " (other backends answering)",
                 replies -> replies.stream().map(reply -> SocketArgs.wrap(reply.args(), mapper)).toList(),
                 message -> new IncompleteAcksException(message, List.of(), -1, true));
         return requests.open(request, timeout == null ? requestTimeout : timeout, requestId -> bus.publish(

@@ -98,10 +98,10 @@ record Selection(BackendNamespace namespace, List<String> rooms, List<String> ex
         return List.copyOf(combined);
     }
 
+    /** The selected sockets in words, for messages: {@code "/chat rooms [a] except [b]"}. */
     @Override
     public String toString() {
-        return "BroadcastOperator[" + namespace.name() + (rooms.isEmpty() ? "" : " to " + rooms)
-                + (exceptRooms.isEmpty() ? "" : " except " + exceptRooms) + (discardable ? ", volatile" : "")
-                + (timeout == null ? "" : ", timeout " + timeout) + "]";
+        return namespace.name() + (rooms.isEmpty() ? "" : " rooms " + rooms)
+                + (exceptRooms.isEmpty() ? "" : " except " + exceptRooms);
     }
 }

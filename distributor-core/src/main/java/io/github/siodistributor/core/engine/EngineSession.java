@@ -51,6 +51,8 @@ public final class EngineSession {
     private ScheduledFuture<?> pongTimeout;
     private ScheduledFuture<?> upgradeTimeout;
     private volatile boolean closed;
+    /** Set by {@link #closeAfterFlush}: the reason to close with once the queued frames are delivered. */
+    private String closeWhenFlushed;
     private volatile Object attachment;
 
     EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake) {
@@ -143,6 +145,23 @@ public final class EngineSession {
 
     public void send(Frame frame) {
         send(List.of(frame));
+    }
+
+    /**
+     * Closes the session once what is queued has reached the client (a long-polling client gets it with
+     * its next request), so that packets sent just before, such as namespace disconnects, are not lost.
+     */
+    public void closeAfterFlush(String reason) {
+        execute(() -> {
+            if (closed) {
+                return;
+            }
+            if (websocket || queue.isEmpty()) {
+                closeNow(reason);
+            } else {
+                closeWhenFlushed = reason;
+            }
+        });
     }
 
     /** Closes the session from any thread; the listener hears {@code reason}. */
@@ -259,6 +278,9 @@ public final class EngineSession {
         }
         queue.clear();
         HttpReplies.text(poll, server.settings(), payload.toByteArray());
+        if (closeWhenFlushed != null) {
+            closeNow(closeWhenFlushed);
+        }
     }
 
     // ---- WebSocket
@@ -373,6 +395,9 @@ public final class EngineSession {
         }
         queue.clear();
         channel.flush();
+        if (closeWhenFlushed != null) {
+            closeNow(closeWhenFlushed);
+        }
     }
 
     // ---- packets, heartbeat, close

@@ -431,7 +431,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 }
             }
             if (close) {
-                session.close(FORCED_SERVER_CLOSE);
+                session.closeAfterFlush(FORCED_SERVER_CLOSE);
             }
         });
     }
