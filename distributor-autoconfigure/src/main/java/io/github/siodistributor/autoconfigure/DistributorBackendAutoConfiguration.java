@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -46,14 +47,17 @@ public class DistributorBackendAutoConfiguration {
     DistributorBackend distributorBackend(RedisMessageBus bus, ChannelNames channels,
             ObjectProvider<JsonMapper> jsonMapper,
             @Qualifier("distributorHandlerExecutor") ExecutorService distributorHandlerExecutor,
-            DistributorProperties properties) {
-        Duration requestTimeout = properties.getBackend().getRequestTimeout();
-        if (requestTimeout == null || requestTimeout.isNegative() || requestTimeout.isZero()) {
-            throw new IllegalArgumentException("distributor.backend.request-timeout must be positive, got "
-                    + requestTimeout);
-        }
-        return new DistributorBackend(bus, channels, jsonMapper.getIfAvailable(JsonMapper::new),
-                distributorHandlerExecutor, requestTimeout);
+            DistributorProperties properties, WorkerLeases leases) {
+        DistributorProperties.Backend backend = properties.getBackend();
+        Duration requestTimeout = DistributorWorkerAutoConfiguration.positive(backend.getRequestTimeout(),
+                "distributor.backend.request-timeout");
+        DistributorBackend distributorBackend = new DistributorBackend(bus, channels,
+                jsonMapper.getIfAvailable(JsonMapper::new), distributorHandlerExecutor, requestTimeout);
+        distributorBackend.watchWorkers(leases::withoutLease, DistributorWorkerAutoConfiguration.positive(
+                backend.getWorkerCheckInterval(), "distributor.backend.worker-check-interval"),
+                DistributorWorkerAutoConfiguration.positive(backend.getWorkerLossGrace(),
+                        "distributor.backend.worker-loss-grace"));
+        return distributorBackend;
     }
 
     @Bean

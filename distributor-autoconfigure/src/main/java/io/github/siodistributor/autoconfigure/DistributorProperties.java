@@ -89,6 +89,12 @@ public class DistributorProperties {
         /** Namespaces the worker serves ("/chat", or a regular expression starting with '^' for dynamic namespaces, such as "^/game-\\d+$"); by default those of the application's @SocketNamespace beans. */
         private List<String> namespaces = new ArrayList<>();
 
+        /**
+         * TTL of the worker's lease on its id in Redis, renewed every third of it: a second worker with a live id
+         * cannot start, and backends notice a dead worker within this TTL plus distributor.backend.worker-loss-grace.
+         */
+        private Duration leaseTtl = Duration.ofSeconds(5);
+
         /** How often the worker pings each client (Engine.IO pingInterval). */
         private Duration pingInterval = Duration.ofSeconds(25);
 
@@ -106,6 +112,14 @@ public class DistributorProperties {
 
         /** Origins allowed to connect from browsers on other origins (CORS); "*" allows every origin. */
         private List<String> corsOrigins = new ArrayList<>(List.of("*"));
+
+        public Duration getLeaseTtl() {
+            return leaseTtl;
+        }
+
+        public void setLeaseTtl(Duration leaseTtl) {
+            this.leaseTtl = leaseTtl;
+        }
 
         public Duration getPingInterval() {
             return pingInterval;
@@ -210,6 +224,15 @@ public class DistributorProperties {
          */
         private Duration requestTimeout = Duration.ofSeconds(5);
 
+        /** How often the backend checks that the workers holding its sockets still hold their leases. */
+        private Duration workerCheckInterval = Duration.ofSeconds(1);
+
+        /**
+         * How long a worker's lease must stay missing before the backend gives its sockets up (reason "worker
+         * lost"); covers a worker re-taking its lease after a Redis restart.
+         */
+        private Duration workerLossGrace = Duration.ofSeconds(2);
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -224,6 +247,22 @@ public class DistributorProperties {
 
         public void setHandlerThreads(int handlerThreads) {
             this.handlerThreads = handlerThreads;
+        }
+
+        public Duration getWorkerCheckInterval() {
+            return workerCheckInterval;
+        }
+
+        public void setWorkerCheckInterval(Duration workerCheckInterval) {
+            this.workerCheckInterval = workerCheckInterval;
+        }
+
+        public Duration getWorkerLossGrace() {
+            return workerLossGrace;
+        }
+
+        public void setWorkerLossGrace(Duration workerLossGrace) {
+            this.workerLossGrace = workerLossGrace;
         }
 
         public Duration getRequestTimeout() {

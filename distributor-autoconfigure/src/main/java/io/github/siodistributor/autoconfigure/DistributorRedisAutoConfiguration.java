@@ -5,6 +5,7 @@ import io.github.siodistributor.core.transport.CustomMessageListener;
 import io.github.siodistributor.core.transport.CustomMessages;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -39,8 +40,16 @@ public class DistributorRedisAutoConfiguration {
     RedisMessageBus distributorMessageBus(
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped) {
-        RedisConnectionFactory factory = distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
-        return new RedisMessageBus(factory, dropped);
+        return new RedisMessageBus(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), dropped);
+    }
+
+    /** The workers' leases on their ids: uniqueness of ids, and how backends notice a dead worker. */
+    @Bean
+    @ConditionalOnMissingBean
+    WorkerLeases distributorWorkerLeases(
+            @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+            ObjectProvider<RedisConnectionFactory> connectionFactory, ChannelNames channels) {
+        return new WorkerLeases(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), channels);
     }
 
     /** The application's own messages between workers and backends; listener beans are subscribed on start-up. */

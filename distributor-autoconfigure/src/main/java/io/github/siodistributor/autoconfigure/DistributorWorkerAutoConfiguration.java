@@ -4,8 +4,10 @@ import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -46,8 +48,17 @@ public class DistributorWorkerAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus) {
-        return new DistributorWorker(settings, engineSettings, bus);
+    DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus,
+            WorkerLeases leases, DistributorProperties properties) {
+        return new DistributorWorker(settings, engineSettings, bus, leases, positive(
+                properties.getWorker().getLeaseTtl(), "distributor.worker.lease-ttl"));
+    }
+
+    static Duration positive(Duration value, String property) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be positive, got " + value);
+        }
+        return value;
     }
 
     /** Read from the bean definitions: no handler bean is created for this. */

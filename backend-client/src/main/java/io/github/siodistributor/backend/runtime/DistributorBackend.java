@@ -34,6 +34,7 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.ObjectMapper;
@@ -77,6 +79,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final String backendId = UUID.randomUUID().toString();
     private final PendingRequests requests;
     private final Duration requestTimeout;
+    private WorkerWatch workerWatch;
 
     public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor) {
         this(bus, channels, mapper, handlerExecutor, DEFAULT_REQUEST_TIMEOUT);
@@ -299,6 +302,51 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return timeout;
     }
 
+    /** The reason handlers get for the sockets of a worker that died. */
+    public static final String WORKER_LOST = "worker lost";
+
+    /**
+     * Watches the workers that hold this backend's sockets: every {@code interval}, {@code withoutLease}
+     * tells which of them hold no lease; a worker without one for {@code grace} is lost, and each of its
+     * sockets is disconnected here with the reason {@value #WORKER_LOST}.
+     */
+    public synchronized void watchWorkers(Function<Collection<String>, Set<String>> withoutLease, Duration interval,
+            Duration grace) {
+        if (workerWatch != null) {
+            workerWatch.close();
+        }
+        workerWatch = new WorkerWatch(this::workersInUse, withoutLease, this::workerLost, requirePositive(interval),
+                requirePositive(grace));
+    }
+
+    private Collection<String> workersInUse() {
+        Set<String> workers = new java.util.HashSet<>();
+        for (BackendNamespace namespace : namespaces.values()) {
+            for (var socket : namespace.sockets()) {
+                workers.add(SocketIds.workerOf(socket.id()));
+            }
+        }
+        return workers;
+    }
+
+    private void workerLost(String worker) {
+        int count = 0;
+        for (BackendNamespace namespace : namespaces.values()) {
+            NamespaceHandler handler = handlers.get(namespace.spec());
+            for (var connected : namespace.sockets()) {
+                if (worker.equals(SocketIds.workerOf(connected.id()))) {
+                    BackendSocket socket = namespace.disconnected(connected.id());
+                    count++;
+                    if (handler != null) {
+                        dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));
+                    }
+                }
+            }
+        }
+        log.warn("Worker '{}' is gone (its lease expired): {} of its sockets disconnected with reason '{}'", worker,
+                count, WORKER_LOST);
+    }
+
     /**
      * What the sender of an event learns of a failed handler: the message of an {@link EventRejectedException},
      * else "internal error" (the failure is logged here, with what failed).
@@ -352,6 +400,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     public synchronized void close() {
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
+        if (workerWatch != null) {
+            workerWatch.close();
+        }
         requests.close();
     }
 

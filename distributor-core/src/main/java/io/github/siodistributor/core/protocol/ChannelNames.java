@@ -53,6 +53,11 @@ public record ChannelNames(String prefix) {
         return prefix + ":peers:" + namespace;
     }
 
+    /** The key a live worker keeps with a TTL: its lease on its id. */
+    public String workerLease(String workerId) {
+        return prefix + ":lease:worker:" + workerId;
+    }
+
     /** Where the application's custom messages of a topic travel. */
     public String custom(String topic) {
         return prefix + ":custom:" + topic;

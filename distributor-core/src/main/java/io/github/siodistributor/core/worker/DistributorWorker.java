@@ -46,8 +46,10 @@ import io.github.siodistributor.core.socketio.SocketIoPacketDecoder;
 import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -86,8 +88,23 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     /** Ack ids for the clients, unique on this worker: a broadcast with ack gives all recipients the same one. */
     private final AtomicLong nextAckId = new AtomicLong();
     private volatile int boundPort = -1;
+    private final WorkerLeases leases;
+    private final Duration leaseTtl;
+    private volatile WorkerLeases.Lease lease;
 
+    /** A worker without a lease: nothing stops a second worker with its id, backends cannot see it die. */
     public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus) {
+        this(settings, engineSettings, bus, null, null);
+    }
+
+    /**
+     * A worker that holds a lease on its id while it runs ({@link WorkerLeases}): {@link #start()} fails
+     * when another live worker has the id, and backends notice within the TTL when this one dies.
+     */
+    public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus,
+            WorkerLeases leases, Duration leaseTtl) {
+        this.leases = leases;
+        this.leaseTtl = leaseTtl;
         this.settings = settings;
         this.served = new ServedNamespaces(settings.namespaces());
         this.bus = bus;
@@ -106,12 +123,17 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-    /** Binds the listening socket; fails when the address cannot be bound. */
+    /** Takes the worker's lease, then binds the listening socket; fails when either cannot be had. */
     public void start() {
+        if (leases != null) {
+            // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
+            lease = leases.acquire(settings.workerId(), leaseTtl, () -> engine.closeAll("worker id taken over"));
+        }
         ChannelFuture bound;
         try {
             bound = (ChannelFuture) server.startAsync().syncUninterruptibly();
         } catch (Exception e) {
+            releaseLease();
             // (a BindException arrives unchecked through Netty's future) the event loops exist by now and are not daemons: left running they would keep the JVM alive
             server.stop();
             throw new IllegalStateException("Distributor worker '" + settings.workerId() + "' cannot listen on "
@@ -516,9 +538,21 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
         engine.closeAll("server shutting down");
-        if (boundPort != -1) {
-            server.stop();
-            boundPort = -1;
+        try {
+            if (boundPort != -1) {
+                server.stop();
+                boundPort = -1;
+            }
+        } finally {
+            releaseLease();
+        }
+    }
+
+    private void releaseLease() {
+        WorkerLeases.Lease held = lease;
+        lease = null;
+        if (held != null) {
+            held.close();
         }
     }
 

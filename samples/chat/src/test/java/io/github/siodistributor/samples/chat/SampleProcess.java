@@ -76,6 +76,14 @@ final class SampleProcess implements AutoCloseable {
         started.completeExceptionally(new IllegalStateException(name + " closed its output before it started"));
     }
 
+    /** Kills the process at once (SIGKILL): no shutdown hook runs, nothing is released. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " is still alive 20 s after SIGKILL");
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -1,0 +1,145 @@
+package io.github.siodistributor.core.transport;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * Worker liveness in Redis: each worker holds a lease on its id (a key {@code <prefix>:lease:worker:<id>}
+ * with a TTL, renewed while the worker lives). The lease makes worker ids unique (a second worker with
+ * a live id cannot start) and tells backends which workers are gone: a worker killed with
+ * {@code kill -9} stops renewing, and its key expires within the TTL.
+ */
+public final class WorkerLeases {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerLeases.class);
+
+    /** Extends the lease only if this holder still owns it. */
+    private static final RedisScript<Long> RENEW = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
+            + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", Long.class);
+    /** Gives the lease up only if this holder still owns it. */
+    private static final RedisScript<Long> RELEASE = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
+            + "return redis.call('del', KEYS[1]) else return 0 end", Long.class);
+
+    private final StringRedisTemplate redis;
+    private final ChannelNames names;
+
+    public WorkerLeases(RedisConnectionFactory connectionFactory, ChannelNames names) {
+        this.redis = new StringRedisTemplate(Objects.requireNonNull(connectionFactory, "connectionFactory"));
+        this.names = Objects.requireNonNull(names, "names");
+    }
+
+    /**
+     * Takes the lease of {@code workerId} and keeps renewing it every third of {@code ttl} until closed.
+     * A renewal that finds the lease gone (Redis restarted without its data, or was unreachable for longer
+     * than the TTL) takes it again; if another worker took the id meanwhile, {@code onLost} runs.
+     *
+     * @throws IllegalStateException when another live worker holds the id
+     */
+    public Lease acquire(String workerId, Duration ttl, Runnable onLost) {
+        if (ttl == null || ttl.toMillis() < 3) {
+            throw new IllegalArgumentException("a worker lease TTL must be at least 3 ms, got " + ttl);
+        }
+        Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, onLost);
+        lease.take();
+        return lease;
+    }
+
+    /** Of {@code workerIds}, those that hold no lease: stopped, or dead for longer than their TTL. */
+    public Set<String> withoutLease(Collection<String> workerIds) {
+        List<String> ids = new ArrayList<>(new HashSet<>(workerIds));
+        if (ids.isEmpty()) {
+            return Set.of();
+        }
+        List<String> values = redis.opsForValue().multiGet(ids.stream().map(names::workerLease).toList());
+        Set<String> missing = new HashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (values == null || values.get(i) == null) {
+                missing.add(ids.get(i));
+            }
+        }
+        return missing;
+    }
+
+    /** A worker's held lease. */
+    public final class Lease implements AutoCloseable {
+
+        private final String workerId;
+        private final String key;
+        private final Duration ttl;
+        private final Runnable onLost;
+        private final String token = UUID.randomUUID().toString();
+        private final ScheduledExecutorService renewer;
+        private ScheduledFuture<?> renewal;
+
+        private Lease(String workerId, String key, Duration ttl, Runnable onLost) {
+            this.workerId = workerId;
+            this.key = key;
+            this.ttl = ttl;
+            this.onLost = onLost;
+            this.renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "distributor-lease-" + workerId);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+
+        private void take() {
+            if (!Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
+                Long left = redis.getExpire(key, TimeUnit.MILLISECONDS);
+                renewer.shutdownNow();
+                throw new IllegalStateException("Worker id '" + workerId + "' is already in use by a live worker on "
+                        + "this Redis (its lease " + key + " expires in " + left + " ms unless renewed): give each "
+                        + "worker its own distributor.worker.id");
+            }
+            long period = ttl.toMillis() / 3;
+            renewal = renewer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        private void renew() {
+            try {
+                Long renewed = redis.execute(RENEW, List.of(key), token, String.valueOf(ttl.toMillis()));
+                if (renewed != null && renewed == 1) {
+                    return;
+                }
+                if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
+                    log.warn("Worker '{}' found its lease {} gone and took it again", workerId, key);
+                } else {
+                    log.error("Worker '{}' lost its lease {} to another worker with the same id", workerId, key);
+                    onLost.run();
+                }
+            } catch (RuntimeException e) {
+                log.warn("Worker '{}' could not renew its lease {}: {}", workerId, key, e.toString());
+            }
+        }
+
+        /** Stops renewing and gives the lease up, so backends see the worker gone at once. */
+        @Override
+        public void close() {
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            renewer.shutdownNow();
+            try {
+                redis.execute(RELEASE, List.of(key), token);
+            } catch (RuntimeException e) {
+                log.debug("Could not release the lease {}; it expires by itself", key, e);
+            }
+        }
+    }
+}
