@@ -50,7 +50,7 @@ public interface BroadcastOperator {
      * Each worker reports how many clients it asked, then their answers. Completes exceptionally with
      * {@link IncompleteAcksException} (carrying the answers that did come) when the timeout passes first,
      * or when some client can no longer answer (it disconnected, or has too many acks waiting). Callbacks
-     * run on the backend's handler threads.
+     * run on the backend's completion threads (a handler may {@code join()} the result).
      */
     CompletableFuture<List<SocketArgs>> emitWithAck(String event, Object... args);
 

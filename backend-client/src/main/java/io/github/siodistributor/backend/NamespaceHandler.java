@@ -22,8 +22,13 @@ public interface NamespaceHandler {
 
     /**
      * An event from another backend instance of the namespace ({@code serverSideEmit}); {@code ack.requested()}
-     * tells whether the sender waits for an answer. Events of one sender come in order. Ignored by default.
+     * tells whether the sender waits for an answer. Events of one sender come in order. By default ignored,
+     * or, when the sender waits for an answer, refused so that it is told at once rather than at its timeout.
      */
     default void onServerSideEvent(IndirectNamespace namespace, String event, SocketArgs args, Ack ack) {
+        if (ack.requested()) {
+            throw new EventRejectedException("no handler for server-side event '" + event + "' in namespace "
+                    + namespace());
+        }
     }
 }

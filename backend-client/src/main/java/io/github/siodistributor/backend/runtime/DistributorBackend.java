@@ -45,8 +45,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +82,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** Names this backend's reply channel: workers and other backends answer its requests there. */
     private final String backendId = UUID.randomUUID().toString();
     private final PendingRequests requests;
+    /**
+     * Where request futures complete: not the Redis delivery thread (callbacks would stall delivery) and not
+     * the handler pool (a handler blocking on {@code join()} would wait for a thread it occupies itself).
+     */
+    private final ExecutorService completions = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger next = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable runnable) {
+            Thread thread = new Thread(runnable, "distributor-completion-" + next.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
     private final Duration requestTimeout;
     private WorkerWatch workerWatch;
 
@@ -94,7 +112,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         this.encodingMapper = BinaryPlaceholders.encodingMapper(mapper);
         this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
         this.requestTimeout = requirePositive(requestTimeout);
-        this.requests = new PendingRequests(handlerExecutor, bus.dropped());
+        this.requests = new PendingRequests(completions, bus.dropped());
         String replies = channels.reply(backendId);
         subscriptions.add(bus.subscribe(replies, message -> requests.onReply(replies, message)));
     }
@@ -251,7 +269,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                         }
                     }
                     return List.copyOf(sockets);
-                }, TimeoutException::new);
+                }, (message, partial) -> new TimeoutException(message));
         return requests.open(request, timeoutOf(selection), requestId -> bus.publish(
                 channels.broadcast(namespace.spec()), new FetchSockets(namespace.name(), selection.rooms(),
                         selection.exceptRooms(), backendId, requestId)));
@@ -263,7 +281,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     Set<String> rooms = new LinkedHashSet<>();
                     replies.forEach(reply -> rooms.addAll(reply.rooms()));
                     return Set.copyOf(rooms);
-                }, TimeoutException::new);
+                }, (message, partial) -> new TimeoutException(message));
         return requests.open(request, requestTimeout, requestId -> bus.publish(channels.broadcast(namespace.spec()),
                 new FetchRooms(namespace.name(), backendId, requestId)));
     }
@@ -280,11 +298,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         long self = handlers.containsKey(namespace.spec()) ? 1 : 0;
         GatherRequest<ServerSideAck, List<SocketArgs>> request = new GatherRequest<>(ServerSideAck.class,
                 "serverSideEmitWithAck '" + event + "' in " + namespace.name() + " (other backends answering)",
-                replies -> replies.stream().map(reply -> SocketArgs.wrap(reply.args(), mapper)).toList(),
-                message -> new IncompleteAcksException(message, List.of(), -1, true));
+                this::serverSideAnswers, (message, partial) -> new IncompleteAcksException(message,
+                        serverSideAnswers(partial), -1, true));
         return requests.open(request, timeout == null ? requestTimeout : timeout, requestId -> bus.publish(
                 channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId, requestId, event,
                         payload)).thenApply(receivers -> Math.max(0, receivers - self)));
+    }
+
+    private List<SocketArgs> serverSideAnswers(List<ServerSideAck> replies) {
+        return replies.stream().map(reply -> SocketArgs.wrap(reply.args(), mapper)).toList();
     }
 
     private Duration timeoutOf(Selection selection) {
@@ -404,6 +426,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             workerWatch.close();
         }
         requests.close();
+        completions.shutdown();
     }
 
     /** An ack that answers at most once, and only when one was asked for. */

@@ -21,13 +21,15 @@ final class FetchedSocket extends BackendSocket implements RemoteSocket {
         return rooms;
     }
 
+    /** What {@link #setData} set through this handle, else the data the worker held when fetched. */
     @Override
     public Object data() {
-        return data(Object.class);
+        Object set = super.data();
+        return set != null ? set : data(Object.class);
     }
 
     @Override
     public <T> T data(Class<T> type) {
-        return namespace().backend().mapper().readValue(dataJson, type);
+        return super.data() != null ? super.data(type) : namespace().backend().mapper().readValue(dataJson, type);
     }
 }

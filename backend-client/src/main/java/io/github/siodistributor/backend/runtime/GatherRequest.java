@@ -17,15 +17,16 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
     private final Class<R> replyType;
     private final String what;
     private final Function<List<R>, T> combine;
-    private final Function<String, Throwable> timeoutFailure;
+    private final java.util.function.BiFunction<String, List<R>, Throwable> timeoutFailure;
     private final List<R> replies = new ArrayList<>();
 
     /**
      * @param what the request and who answers it, for messages: {@code "fetchSockets of /chat"}
-     * @param timeoutFailure builds the failure from its message, such as a {@link TimeoutException}
+     * @param timeoutFailure builds the failure from its message and the answers that came, such as a
+     *        {@link TimeoutException}
      */
     GatherRequest(Class<R> replyType, String what, Function<List<R>, T> combine,
-            Function<String, Throwable> timeoutFailure) {
+            java.util.function.BiFunction<String, List<R>, Throwable> timeoutFailure) {
         this.replyType = replyType;
         this.what = what;
         this.combine = combine;
@@ -58,7 +59,7 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
     @Override
     Throwable timedOut(Duration timeout) {
         return timeoutFailure.apply(what + ": " + replies.size() + " of " + (receivers() < 0 ? "?" : receivers())
-                + " answered within " + timeout);
+                + " answered within " + timeout, List.copyOf(replies));
     }
 
     @Override

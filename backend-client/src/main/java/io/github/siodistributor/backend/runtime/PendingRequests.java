@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * This backend's requests that wait for answers on its reply channel (emits with ack, fetches,
- * server-side acks), by request id. Futures complete on the handler executor, never on the Redis
+ * server-side acks), by request id. Futures complete on the given executor, never on the Redis
  * delivery thread; an answer for a request that has finished (a late ack) is dropped and counted.
  */
 final class PendingRequests implements AutoCloseable {

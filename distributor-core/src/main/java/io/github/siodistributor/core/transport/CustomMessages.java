@@ -24,8 +24,11 @@ public final class CustomMessages {
     private final MessageBus bus;
     private final ChannelNames channels;
     private final String senderId;
-    /** One bus subscription per topic, shared by the topic's listeners. */
-    private final Map<String, List<CustomMessageListener>> listeners = new ConcurrentHashMap<>();
+    /** One bus subscription per topic, shared by the topic's listeners; dropped with the last listener. */
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+
+    private record Topic(MessageBus.Subscription subscription, List<CustomMessageListener> listeners) {
+    }
 
     /** @param senderId who this process is in the messages it sends, such as its worker id */
     public CustomMessages(MessageBus bus, ChannelNames channels, String senderId) {
@@ -51,19 +54,22 @@ public final class CustomMessages {
     /** Delivers the topic's messages to {@code listener} until the returned subscription is closed. */
     public MessageBus.Subscription subscribe(CustomMessageListener listener) {
         String topic = requireTopic(listener.topic());
-        listeners.compute(topic, (name, current) -> {
+        topics.compute(topic, (name, current) -> {
             if (current == null) {
-                List<CustomMessageListener> created = new CopyOnWriteArrayList<>();
                 String channel = channels.custom(name);
-                bus.subscribe(channel, message -> deliver(channel, name, message));
-                current = created;
+                current = new Topic(bus.subscribe(channel, message -> deliver(channel, name, message)),
+                        new CopyOnWriteArrayList<>());
             }
-            current.add(listener);
+            current.listeners().add(listener);
             return current;
         });
-        return () -> listeners.computeIfPresent(topic, (name, current) -> {
-            current.remove(listener);
-            return current;
+        return () -> topics.computeIfPresent(topic, (name, current) -> {
+            current.listeners().remove(listener);
+            if (!current.listeners().isEmpty()) {
+                return current;
+            }
+            current.subscription().close();
+            return null;
         });
     }
 
@@ -73,8 +79,11 @@ public final class CustomMessages {
                     + " is not a custom message of topic " + topic);
             return;
         }
-        for (CustomMessageListener listener : listeners.getOrDefault(topic, List.of())) {
-            listener.onMessage(custom);
+        Topic subscribed = topics.get(topic);
+        if (subscribed != null) {
+            for (CustomMessageListener listener : subscribed.listeners()) {
+                listener.onMessage(custom);
+            }
         }
     }
 
