@@ -15,6 +15,7 @@ import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnServerSideEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.testfixtures.PackagePrivateHandlers;
 import io.github.siodistributor.core.protocol.Handshake;
@@ -671,5 +672,248 @@ class AnnotatedNamespaceHandlerTest {
     void rejectsANamespaceWithoutALeadingSlash() {
         assertThatThrownBy(() -> new AnnotatedNamespaceHandler(new NoLeadingSlash(), NoLeadingSlash.class))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must start with '/'");
+    }
+
+    // ---- server-side events ---------------------------------------------------------------------
+
+    @SocketNamespace("^/game-\\d+$")
+    public static class GameHandler {
+        final List<List<Object>> calls = new ArrayList<>();
+
+        @OnServerSideEvent("sync")
+        public String sync(IndirectNamespace from, SocketArgs args, Say say, Ack ack, int round, String missing) {
+            calls.add(java.util.Arrays.asList("sync", from, args, say, ack, round, missing));
+            return "synced " + say.text() + " " + round;
+        }
+
+        @OnEvent("sync")
+        public String clientSync(IndirectSocket socket, String value) {
+            calls.add(java.util.Arrays.asList("client sync", socket, value));
+            return "client " + value;
+        }
+
+        @OnServerSideEvent("explicit")
+        public void explicit(Ack ack, String value) {
+            ack.send("got", value);
+        }
+
+        @OnServerSideEvent("quiet")
+        public void quiet(IndirectNamespace from, List<Integer> numbers) {
+            calls.add(java.util.Arrays.asList("quiet", from, numbers));
+        }
+
+        @OnServerSideEvent("raw")
+        public SocketArgs raw(SocketArgs args) {
+            return args;
+        }
+
+        @OnServerSideEvent("count")
+        public long count(long value) {
+            return value * 2;
+        }
+
+        @OnServerSideEvent("rejects")
+        public String rejects() {
+            throw new EventRejectedException("not now");
+        }
+    }
+
+    private final FakeNamespace game = new FakeNamespace("/game-7");
+    private final GameHandler games = new GameHandler();
+    private final AnnotatedNamespaceHandler gameHandler = new AnnotatedNamespaceHandler(games, GameHandler.class);
+
+    @Test
+    void bindsServerSideEventParametersByTypeAndArgumentsInOrder() {
+        SocketArgs args = args("[{\"room\":\"r\",\"text\":\"hello\"},3]");
+        RecordingAck ack = new RecordingAck(true);
+
+        gameHandler.onServerSideEvent(game, "sync", args, ack);
+
+        assertThat(games.calls).hasSize(1);
+        List<Object> call = games.calls.get(0);
+        assertThat(call.get(1)).isSameAs(game);
+        assertThat(call.get(2)).isSameAs(args);
+        assertThat(call.get(3)).isEqualTo(new Say("r", "hello"));
+        assertThat(call.get(4)).isSameAs(ack);
+        assertThat(call.get(5)).isEqualTo(3);
+        assertThat(call.get(6)).as("a parameter past the last argument").isNull();
+        assertThat(ack.sent).containsExactly(List.of("synced hello 3"));
+    }
+
+    @Test
+    void aServerSideEventAndAClientEventOfTheSameNameHaveTheirOwnMethods() {
+        RecordingAck serverSide = new RecordingAck(true);
+        RecordingAck client = new RecordingAck(true);
+        FakeSocket player = new FakeSocket("w-1.3f2a8c10-0000-4000-8000-000000000009", game, handshake);
+
+        gameHandler.onEvent(player, "sync", args("[\"from a client\"]"), client);
+        gameHandler.onServerSideEvent(game, "sync", args("[{\"room\":\"r\",\"text\":\"peer\"},1]"), serverSide);
+
+        assertThat(client.sent).containsExactly(List.of("client from a client"));
+        assertThat(serverSide.sent).containsExactly(List.of("synced peer 1"));
+        assertThat(games.calls).extracting(call -> call.get(0)).containsExactly("client sync", "sync");
+        assertThat(gameHandler.events()).as("client events only").containsExactly("sync");
+    }
+
+    @Test
+    void aServerSideEventMethodMayAckExplicitlyOrNotAtAll() {
+        RecordingAck explicit = new RecordingAck(true);
+        RecordingAck quiet = new RecordingAck(true);
+
+        gameHandler.onServerSideEvent(game, "explicit", args("[\"v\"]"), explicit);
+        gameHandler.onServerSideEvent(game, "quiet", args("[[1,2]]"), quiet);
+
+        assertThat(explicit.sent).containsExactly(List.of("got", "v"));
+        assertThat(quiet.sent).as("a void method sends no ack").isEmpty();
+        assertThat(games.calls).containsExactly(List.of("quiet", game, List.of(1, 2)));
+    }
+
+    @Test
+    void aServerSideEventReturnValueIsTheAckAsIsForSocketArgs() {
+        RecordingAck raw = new RecordingAck(true);
+        RecordingAck count = new RecordingAck(true);
+        SocketArgs args = args("[1,\"two\"]");
+
+        gameHandler.onServerSideEvent(game, "raw", args, raw);
+        gameHandler.onServerSideEvent(game, "count", args("[21]"), count);
+
+        assertThat(raw.sent).hasSize(1);
+        assertThat(raw.sent.get(0)).singleElement().isSameAs(args);
+        assertThat(count.sent).containsExactly(List.of(42L));
+    }
+
+    @Test
+    void aServerSideEventWithAMissingPrimitiveIsRejected() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> gameHandler.onServerSideEvent(game, "count", args("[]"), ack))
+                .withMessageContaining("argument 0").withMessageContaining("long");
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void aServerSideEventHandlersExceptionPropagates() {
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> gameHandler.onServerSideEvent(game, "rejects", args("[]"), new RecordingAck(true)))
+                .withMessage("not now");
+    }
+
+    @Test
+    void anUnknownServerSideEventIsRejectedWhenTheSenderWaitsForAnAck() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> gameHandler.onServerSideEvent(game, "no-such-event", args("[]"), ack))
+                .withMessageContaining("server-side event 'no-such-event'")
+                .withMessageContaining("^/game-\\d+$");
+        assertThat(ack.sent).isEmpty();
+        assertThat(games.calls).isEmpty();
+    }
+
+    @Test
+    void anUnknownServerSideEventWithoutAckIsIgnored() {
+        RecordingAck ack = new RecordingAck(false);
+
+        gameHandler.onServerSideEvent(game, "no-such-event", args("[1]"), ack);
+        // an event name known only as a client event is unknown as a server-side event
+        chat.calls.clear();
+        handler.onServerSideEvent(namespace, "everything", args("[]"), ack);
+
+        assertThat(games.calls).isEmpty();
+        assertThat(chat.calls).isEmpty();
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void aClientEventIsNotHandledByAServerSideEventMethod() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> gameHandler.onEvent(socket, "explicit", args("[\"v\"]"), ack))
+                .withMessageContaining("no handler for event 'explicit'");
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @SocketNamespace("/bad")
+    public static class SocketOnServerSideEvent {
+        @OnServerSideEvent("e")
+        public void e(IndirectSocket socket) {
+        }
+    }
+
+    @SocketNamespace("/bad")
+    public static class HandshakeOnServerSideEvent {
+        @OnServerSideEvent("e")
+        public void e(String value, Handshake handshake) {
+        }
+    }
+
+    @Test
+    void aServerSideEventMethodCannotTakeASocketOrAHandshake() {
+        for (Class<?> type : List.of(SocketOnServerSideEvent.class, HandshakeOnServerSideEvent.class)) {
+            assertThatIllegalStateException().as(type.getSimpleName())
+                    .isThrownBy(() -> new AnnotatedNamespaceHandler(type.getDeclaredConstructor().newInstance(), type))
+                    .withMessageContaining("cannot bind parameter")
+                    .withMessageContaining("a server-side event comes from another backend, not from a socket");
+        }
+    }
+
+    @SocketNamespace("/dup")
+    public static class TwoMethodsForOneServerSideEvent {
+        @OnServerSideEvent("twice")
+        public void first() {
+        }
+
+        @OnServerSideEvent("twice")
+        public String second(String value) {
+            return value;
+        }
+    }
+
+    @Test
+    void rejectsTwoMethodsForOneServerSideEvent() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new TwoMethodsForOneServerSideEvent(),
+                        TwoMethodsForOneServerSideEvent.class))
+                .withMessageContaining("server-side event 'twice'").withMessageContaining("/dup")
+                .withMessageContaining("two handler methods");
+    }
+
+    @SocketNamespace("/hidden")
+    public static class PackagePrivateServerSideEventMethod {
+        @OnServerSideEvent("hidden")
+        String hidden() {
+            return "";
+        }
+    }
+
+    @Test
+    void rejectsANonPublicServerSideEventMethod() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new PackagePrivateServerSideEventMethod(),
+                        PackagePrivateServerSideEventMethod.class))
+                .withMessageContaining("hidden").withMessageContaining("must be public");
+    }
+
+    // ---- pattern namespaces ---------------------------------------------------------------------
+
+    @Test
+    void aPatternNamespaceIsAccepted() {
+        assertThat(gameHandler.namespace()).isEqualTo("^/game-\\d+$");
+        assertThat(gameHandler.toString()).contains(GameHandler.class.getName(), "^/game-\\d+$");
+    }
+
+    @SocketNamespace("^/game-(\\d+")
+    public static class InvalidPattern {
+    }
+
+    @Test
+    void anInvalidPatternNamespaceIsRejectedNamingTheClass() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new InvalidPattern(), InvalidPattern.class))
+                .withMessageStartingWith("@SocketNamespace(\"^/game-(\\d+\") on " + InvalidPattern.class.getName())
+                .withMessageContaining("is not a valid regular expression")
+                .withMessageContaining("Unclosed group");
     }
 }

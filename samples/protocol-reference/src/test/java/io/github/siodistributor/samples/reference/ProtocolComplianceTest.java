@@ -11,6 +11,7 @@ import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.core.worker.WorkerStats;
 import io.github.siodistributor.samples.reference.EngineIoClient.Session;
 import io.github.siodistributor.samples.reference.RawWebSocket.Text;
 import io.github.siodistributor.testsupport.FreePorts;
@@ -646,6 +647,85 @@ class ProtocolComplianceTest {
                 assertThat(ws.received()).noneMatch(event -> event instanceof Text text
                         && text.text().contains("message-back"));
             }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ volatile
+
+    /**
+     * Broadcasts flagged volatile ({@code asVolatile()} on the backend's indirect namespace): sent to a client
+     * that can take them at once (a WebSocket, a polling session with a GET held), discarded and counted for
+     * the others. Each test addresses its own socket only (the room of its id), so that the count is exact
+     * whatever sessions other tests left behind.
+     */
+    @Nested
+    class VolatileBroadcasts {
+
+        private final IndirectNamespace main = app.getBean(IndirectServer.class).of("/");
+        private final WorkerStats stats = app.getBean(DistributorWorker.class).stats();
+
+        @Test
+        void aPollingSessionWithNoPollPendingMissesAVolatileBroadcastButGetsTheNextNormalOne() {
+            Session session = engine.handshake();
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            String sid = socketIdIn(session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"), "auth event"));
+            long discardedBefore = stats.volatilePacketsDiscarded();
+            EngineSession engineSession = app.getBean(DistributorWorker.class).engine().session(session.sid);
+            assertThat(engineSession.hasParkedPoll()).as("a GET held by the server").isFalse();
+
+            main.to(sid).asVolatile().emit("volatile", 1);
+            // quick polling of the count: the heartbeat (300 ms + 200 ms) closes a session that is not polled
+            await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> stats.volatilePacketsDiscarded() > discardedBefore);
+            main.to(sid).emit("normal", 2);
+
+            List<String> received = session.pollUntil(packets -> packets.contains("42[\"normal\",2]"),
+                    "the normal broadcast");
+            assertThat(received).noneMatch(packet -> packet.contains("volatile"));
+            assertThat(stats.volatilePacketsDiscarded()).isEqualTo(discardedBefore + 1);
+            assertThat(engineSession.isOpen()).isTrue();
+        }
+
+        @Test
+        void aPollingSessionWithAPollPendingReceivesAVolatileBroadcast() {
+            withinOneHeartbeat(() -> {
+                Session session = engine.handshake();
+                assertThat(session.post("40").body()).isEqualTo("ok");
+                String sid = socketIdIn(session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"),
+                        "auth event"));
+                long discardedBefore = stats.volatilePacketsDiscarded();
+                CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
+                awaitParked(session.sid);
+
+                main.to(sid).asVolatile().emit("volatile", 3);
+
+                HttpResponse<String> poll = unlessPing(EngineIoClient.await(parked, "parked poll"));
+                assertThat(poll.statusCode()).isEqualTo(200);
+                assertThat(packets(poll.body())).contains("42[\"volatile\",3]");
+                assertThat(stats.volatilePacketsDiscarded()).isEqualTo(discardedBefore);
+            });
+        }
+
+        @Test
+        void aWebSocketSessionReceivesAVolatileBroadcast() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                String sid = connectMain(ws);
+                long discardedBefore = stats.volatilePacketsDiscarded();
+
+                main.to(sid).asVolatile().emit("volatile", "over a WebSocket");
+                main.to(sid).emit("normal", "after it");
+
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"volatile\",\"over a WebSocket\"]");
+                assertThat(ws.nextTextSkippingPings()).isEqualTo("42[\"normal\",\"after it\"]");
+                assertThat(stats.volatilePacketsDiscarded()).isEqualTo(discardedBefore);
+            }
+        }
+
+        /** The socket id in the CONNECT answer among polled packets. */
+        private String socketIdIn(List<String> packets) {
+            String connected = packets.stream().filter(packet -> packet.startsWith("40{")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no CONNECT answer in " + packets));
+            return (String) json(connected.substring(2)).get("sid");
         }
     }
 
