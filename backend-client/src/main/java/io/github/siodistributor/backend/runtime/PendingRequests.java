@@ -142,7 +142,7 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
-    /** Fails every waiting request: nothing will answer them any more. */
+    /** Fails every waiting request, on the calling thread (the executor may be shut down): nothing will answer. */
     @Override
     public void close() {
         timer.shutdownNow();

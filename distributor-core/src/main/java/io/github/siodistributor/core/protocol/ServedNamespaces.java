@@ -43,7 +43,7 @@ public final class ServedNamespaces {
                 Pattern.compile(spec);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("namespace pattern '" + spec + "' is not a valid regular expression: "
-                        + e.getDescription());
+                        + e.getDescription(), e);
             }
         } else if (!spec.startsWith("/")) {
             throw new IllegalArgumentException("namespace '" + spec + "' must start with '/' (a name) or '^' (a "

@@ -82,7 +82,12 @@ public final class CustomMessages {
         Topic subscribed = topics.get(topic);
         if (subscribed != null) {
             for (CustomMessageListener listener : subscribed.listeners()) {
-                listener.onMessage(custom);
+                try {
+                    listener.onMessage(custom);
+                } catch (RuntimeException e) {
+                    // one broken listener must not keep the message from the others
+                    bus.dropped().record(DroppedMessages.Cause.HANDLER_FAILED, channel, listener + ": " + e);
+                }
             }
         }
     }
