@@ -4,6 +4,9 @@
  *
  * stdin : one command per line, e.g.
  *   {"cmd":"connect","id":"a","url":"http://127.0.0.1:9092","namespace":"/chat","auth":{},"options":{}}
+ *   {"cmd":"connect","id":"b","sameConnectionAs":"a","namespace":"/other","auth":{}}
+ *       (another namespace over a's Manager, i.e. a's Engine.IO connection, as io(url + "/other") would
+ *       multiplex without forceNew; "url" and "options" are not used)
  *   {"cmd":"emit","id":"a","event":"say","args":[...],"ack":true,"ref":7,"timeoutMs":5000}
  *   {"cmd":"ack","id":"a","ackId":3,"args":[...]}   (answers a server emit that asked for an ack)
  *   {"cmd":"disconnect","id":"a"}
@@ -73,20 +76,37 @@ function socketFor(cmd) {
 function connect(cmd) {
   const { id } = cmd;
   if (typeof id !== 'string' || id === '') throw new Error('connect needs a string "id"');
-  if (typeof cmd.url !== 'string') throw new Error('connect needs a string "url"');
   const previous = sockets.get(id);
   if (previous && previous.active) throw new Error(`id ${JSON.stringify(id)} is still connected or connecting`);
 
-  const socket = io(cmd.url + (cmd.namespace || ''), {
-    auth: cmd.auth || {},
-    forceNew: true, // one Manager (= one engine.io connection) per id
-    reconnection: false, // tests decide when to reconnect
-    ...(cmd.options || {}),
-  });
+  let socket;
+  const shared = cmd.sameConnectionAs !== undefined && cmd.sameConnectionAs !== null;
+  if (shared) {
+    const owner = sockets.get(cmd.sameConnectionAs);
+    if (!owner) throw new Error(`unknown sameConnectionAs id: ${JSON.stringify(cmd.sameConnectionAs)}`);
+    const namespace = cmd.namespace || '/';
+    // the Manager keeps one socket per namespace: a second id for it would share (and double) its lines
+    if (owner.io.nsps[namespace]) {
+      throw new Error(`the connection of ${JSON.stringify(cmd.sameConnectionAs)} already has ${namespace}`);
+    }
+    // the Manager opens (autoConnect) a socket for this namespace over its existing engine.io connection
+    socket = owner.io.socket(namespace, { auth: cmd.auth || {} });
+  } else {
+    if (typeof cmd.url !== 'string') throw new Error('connect needs a string "url"');
+    socket = io(cmd.url + (cmd.namespace || ''), {
+      auth: cmd.auth || {},
+      forceNew: true, // one Manager (= one engine.io connection) per id
+      reconnection: false, // tests decide when to reconnect
+      ...(cmd.options || {}),
+    });
+  }
   sockets.set(id, socket);
 
   socket.on('connect', () => {
-    out({ type: 'connect', id, socketId: socket.id, transport: socket.io.engine.transport.name });
+    out({
+      type: 'connect', id, socketId: socket.id, transport: socket.io.engine.transport.name,
+      engineId: socket.io.engine.id,
+    });
   });
   socket.on('connect_error', (err) => {
     out({ type: 'connect_error', id, message: err.message, data: encode(err.data === undefined ? null : err.data) });
@@ -106,7 +126,8 @@ function connect(cmd) {
     out(line);
   });
   // The Manager opens its engine synchronously in io() (autoConnect), so "upgrade" cannot be missed.
-  socket.io.on('open', () => {
+  // A socket sharing another id's connection reports no upgrade of its own: that id reports it.
+  if (!shared) socket.io.on('open', () => {
     socket.io.engine.on('upgrade', (transport) => out({ type: 'upgrade', id, transport: transport.name }));
   });
 }
@@ -135,7 +156,8 @@ function answerServerAck(cmd) {
 }
 
 function disconnect(cmd) {
-  socketFor(cmd).disconnect(); // also closes its dedicated Manager (forceNew)
+  // also closes its dedicated Manager (forceNew) once no namespace of that connection is left
+  socketFor(cmd).disconnect();
 }
 
 let exiting = false;

@@ -128,6 +128,19 @@ public final class NodeClients implements AutoCloseable {
         connect(id, url, namespace, null, null);
     }
 
+    /**
+     * Opens a socket for another namespace over the connection (the Manager, one Engine.IO session) of the
+     * already connected {@code sameConnectionAs}, as the JavaScript client multiplexes namespaces of one url:
+     * {@code manager.socket(namespace, {auth})}. Its connect line carries the same {@code engineId}.
+     */
+    public void connectOnSameConnection(String id, String sameConnectionAs, String namespace, Map<String, ?> auth) {
+        ObjectNode cmd = command("connect", id);
+        cmd.put("sameConnectionAs", sameConnectionAs);
+        cmd.put("namespace", namespace);
+        cmd.set("auth", MAPPER.valueToTree(auth == null ? Map.of() : auth));
+        send(cmd);
+    }
+
     /** Fire-and-forget emit. */
     public void emit(String id, String event, Object... args) {
         ObjectNode cmd = command("emit", id);

@@ -165,6 +165,27 @@ class NodeClientsReferenceServerTest {
     }
 
     @Test
+    void anotherNamespaceCanShareAConnection() throws Exception {
+        clients.connect("s", server.url(), "/chat", Map.of("name", "sam"), null);
+        JsonNode chat = clients.awaitConnect("s");
+        clients.connectOnSameConnection("s-main", "s", "/", null);
+        JsonNode main = clients.awaitConnect("s-main");
+        assertThat(main.path("engineId").asText()).isNotEmpty().isEqualTo(chat.path("engineId").asText());
+        assertThat(main.path("socketId").asText()).isNotEqualTo(chat.path("socketId").asText());
+
+        // leaving one namespace keeps the connection and the other namespace
+        clients.disconnect("s-main");
+        assertThat(clients.awaitDisconnect("s-main").path("reason").asText()).isEqualTo("io client disconnect");
+        assertThat(ack(clients.emitWithAck("s", "echo", "still here"))).containsExactly(json("still here"));
+
+        clients.connectOnSameConnection("s-again", "s", "/chat", null);
+        JsonNode error = clients.awaitEvent("error for s-again",
+                line -> line.path("type").asText().equals("error") && line.path("id").asText().equals("s-again"),
+                Duration.ofSeconds(10));
+        assertThat(error.path("message").asText()).contains("already has /chat");
+    }
+
+    @Test
     void badCommandsAreReportedNotFatal() throws Exception {
         CompletableFuture<List<JsonNode>> future = clients.emitWithAck("ghost", "echo");
         assertThatThrownBy(() -> future.get(10, TimeUnit.SECONDS))
