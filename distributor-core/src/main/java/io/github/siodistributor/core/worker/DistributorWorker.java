@@ -429,11 +429,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** Registers an emit with ack, or answers the backend at once when the socket has too many waiting. */
     private boolean await(WorkerSocket socket, long ackId, WorkerSocket.AwaitedAck awaited) {
-        if (socket.await(ackId, awaited)) {
-            return true;
+        switch (socket.await(ackId, awaited)) {
+            case NONE -> {
+                return true;
+            }
+            case GONE -> refuseAwaitedAck(socket.namespace, socket.id, awaited, "socket " + socket.id
+                    + " disconnected before the emit reached it");
+            case TOO_MANY -> refuseAwaitedAck(socket.namespace, socket.id, awaited, "too many emits with ack waiting "
+                    + "on socket " + socket.id + " (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")");
         }
-        refuseAwaitedAck(socket.namespace, socket.id, awaited, "too many emits with ack waiting on socket "
-                + socket.id + " (limit " + WorkerSocket.PENDING_ACK_LIMIT + ")");
         return false;
     }
 
@@ -468,7 +472,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         if (message instanceof FetchRooms fetch) {
-            List<String> named = rooms.names(namespace).stream().filter(room -> !sockets.containsKey(room)).toList();
+            List<String> named = rooms.namedRooms(namespace);
             publish(settings.channels().reply(fetch.backendId()), new RoomsFetched(namespace, fetch.requestId(),
                     named));
             return;

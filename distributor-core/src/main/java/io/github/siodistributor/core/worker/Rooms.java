@@ -78,9 +78,15 @@ final class Rooms {
         return selected;
     }
 
-    /** The rooms of a namespace that have members here, including each socket's own room. */
-    Collection<String> names(String namespace) {
-        return rooms.getOrDefault(namespace, new ConcurrentHashMap<>()).keySet();
+    /** The rooms of a namespace that have members here, without the room each socket has under its own id. */
+    List<String> namedRooms(String namespace) {
+        List<String> named = new java.util.ArrayList<>();
+        rooms.getOrDefault(namespace, new ConcurrentHashMap<>()).forEach((name, sockets) -> {
+            if (sockets.stream().noneMatch(socket -> socket.id.equals(name))) {
+                named.add(name);
+            }
+        });
+        return named;
     }
 
     int size(String namespace) {

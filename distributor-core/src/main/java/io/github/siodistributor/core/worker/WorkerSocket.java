@@ -37,16 +37,23 @@ final class WorkerSocket {
     record AwaitedAck(String backendId, long requestId) {
     }
 
+    /** Why {@link #await} did not register an emit with ack. */
+    enum AwaitRefusal { NONE, GONE, TOO_MANY }
+
     /**
      * Registers an emit with ack under {@code ackId} (unique on the worker, so that a broadcast can give every
-     * recipient the same id and the same bytes); false when too many are waiting.
+     * recipient the same id and the same bytes). Synchronized with {@link #end()}: an emit registered after
+     * the socket ended would never be answered nor refused.
      */
-    boolean await(long ackId, AwaitedAck awaited) {
+    synchronized AwaitRefusal await(long ackId, AwaitedAck awaited) {
+        if (state.get() == State.GONE) {
+            return AwaitRefusal.GONE;
+        }
         if (awaitedAcks.size() >= PENDING_ACK_LIMIT) {
-            return false;
+            return AwaitRefusal.TOO_MANY;
         }
         awaitedAcks.put(ackId, awaited);
-        return true;
+        return AwaitRefusal.NONE;
     }
 
     private enum State { CONNECTING, ACCEPTED, GONE }
