@@ -358,6 +358,20 @@ class DistributorAutoConfigurationTest {
     }
 
     @Test
+    void aRequestTimeoutThatIsNotPositiveFailsStartUpNamingTheProperty() {
+        for (String timeout : List.of("0s", "-1s")) {
+            runner().withPropertyValues("distributor.worker.enabled=false", "distributor.backend.request-timeout="
+                    + timeout).run(context -> {
+                        assertThat(context).as("request-timeout=%s", timeout).hasFailed();
+                        assertThat(context.getStartupFailure()).rootCause()
+                                .hasMessageContaining("distributor.backend.request-timeout");
+                    });
+        }
+        runner().withPropertyValues("distributor.worker.enabled=false", "distributor.backend.request-timeout=250ms")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(DistributorBackend.class));
+    }
+
+    @Test
     void theConfiguredWorkerIdNamesTheWorker() {
         runner().withBean(ChatHandler.class).withPropertyValues("distributor.worker.id=worker_7").run(context -> {
             assertThat(context).hasNotFailed();

@@ -41,6 +41,13 @@ final class ChatCluster implements AutoCloseable {
         return start(extraSources, "distributor.worker.enabled=false");
     }
 
+    /** A backend-only context with extra properties, each {@code "name=value"}. */
+    ConfigurableApplicationContext backend(List<String> properties, Class<?>... extraSources) {
+        List<String> all = new ArrayList<>(properties);
+        all.add(0, "distributor.worker.enabled=false");
+        return start(extraSources, all.toArray(String[]::new));
+    }
+
     static String url(ConfigurableApplicationContext worker) {
         return "http://127.0.0.1:" + worker.getBean(DistributorWorker.class).port();
     }
