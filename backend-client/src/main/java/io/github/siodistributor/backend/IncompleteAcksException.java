@@ -24,7 +24,10 @@ public class IncompleteAcksException extends SocketAckException {
         return responses;
     }
 
-    /** How many answers were expected, or -1 when not every receiver said how many before the timeout. */
+    /**
+     * How many answers were expected: clients of a broadcast, other backend instances of a server-side emit;
+     * -1 when that was not known before the timeout.
+     */
     public int expected() {
         return expected;
     }

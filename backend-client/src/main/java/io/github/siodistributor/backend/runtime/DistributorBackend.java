@@ -269,7 +269,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                         }
                     }
                     return List.copyOf(sockets);
-                }, (message, partial) -> new TimeoutException(message));
+                }, (message, partial, receivers) -> new TimeoutException(message));
         return requests.open(request, timeoutOf(selection), requestId -> bus.publish(
                 channels.broadcast(namespace.spec()), new FetchSockets(namespace.name(), selection.rooms(),
                         selection.exceptRooms(), backendId, requestId)));
@@ -281,7 +281,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     Set<String> rooms = new LinkedHashSet<>();
                     replies.forEach(reply -> rooms.addAll(reply.rooms()));
                     return Set.copyOf(rooms);
-                }, (message, partial) -> new TimeoutException(message));
+                }, (message, partial, receivers) -> new TimeoutException(message));
         return requests.open(request, requestTimeout, requestId -> bus.publish(channels.broadcast(namespace.spec()),
                 new FetchRooms(namespace.name(), backendId, requestId)));
     }
@@ -298,8 +298,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         long self = handlers.containsKey(namespace.spec()) ? 1 : 0;
         GatherRequest<ServerSideAck, List<SocketArgs>> request = new GatherRequest<>(ServerSideAck.class,
                 "serverSideEmitWithAck '" + event + "' in " + namespace.name() + " (other backends answering)",
-                this::serverSideAnswers, (message, partial) -> new IncompleteAcksException(message,
-                        serverSideAnswers(partial), -1, true));
+                this::serverSideAnswers, (message, partial, receivers) -> new IncompleteAcksException(
+                        message, serverSideAnswers(partial), (int) receivers, true));
         return requests.open(request, timeout == null ? requestTimeout : timeout, requestId -> bus.publish(
                 channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId, requestId, event,
                         payload)).thenApply(receivers -> Math.max(0, receivers - self)));

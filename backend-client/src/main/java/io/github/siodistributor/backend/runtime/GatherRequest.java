@@ -17,7 +17,7 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
     private final Class<R> replyType;
     private final String what;
     private final Function<List<R>, T> combine;
-    private final java.util.function.BiFunction<String, List<R>, Throwable> timeoutFailure;
+    private final TimeoutFailure<R> timeoutFailure;
     private final List<R> replies = new ArrayList<>();
 
     /**
@@ -26,11 +26,17 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
      *        {@link TimeoutException}
      */
     GatherRequest(Class<R> replyType, String what, Function<List<R>, T> combine,
-            java.util.function.BiFunction<String, List<R>, Throwable> timeoutFailure) {
+            TimeoutFailure<R> timeoutFailure) {
         this.replyType = replyType;
         this.what = what;
         this.combine = combine;
         this.timeoutFailure = timeoutFailure;
+    }
+
+    /** Builds the failure at the timeout from its message, the answers that came and the receivers (-1: unknown). */
+    @FunctionalInterface
+    interface TimeoutFailure<R> {
+        Throwable build(String message, List<R> replies, long receivers);
     }
 
     List<R> replies() {
@@ -58,8 +64,8 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
 
     @Override
     Throwable timedOut(Duration timeout) {
-        return timeoutFailure.apply(what + ": " + replies.size() + " of " + (receivers() < 0 ? "?" : receivers())
-                + " answered within " + timeout, List.copyOf(replies));
+        return timeoutFailure.build(what + ": " + replies.size() + " of " + (receivers() < 0 ? "?" : receivers())
+                + " answered within " + timeout, List.copyOf(replies), receivers());
     }
 
     @Override

@@ -221,7 +221,7 @@ class PendingRequestsTest {
     private static GatherRequest<SocketsFetched, List<String>> fetchSockets() {
         return new GatherRequest<>(SocketsFetched.class, "fetchSockets of /chat", replies -> replies.stream()
                 .flatMap(reply -> reply.sockets().stream()).map(SocketInfo::socketId).toList(),
-                (message, partial) -> new TimeoutException(message));
+                (message, partial, receivers) -> new TimeoutException(message));
     }
 
     private static GatherRequest<RoomsFetched, Set<String>> allRooms() {
@@ -229,14 +229,14 @@ class PendingRequestsTest {
             Set<String> rooms = new LinkedHashSet<>();
             replies.forEach(reply -> rooms.addAll(reply.rooms()));
             return rooms;
-        }, (message, partial) -> new TimeoutException(message));
+        }, (message, partial, receivers) -> new TimeoutException(message));
     }
 
     private static GatherRequest<ServerSideAck, List<String>> serverSideAcks() {
         return new GatherRequest<>(ServerSideAck.class, "serverSideEmitWithAck 'sync' in /chat",
                 replies -> replies.stream().map(reply -> SocketArgs.wrap(reply.args(), MAPPER).json()).toList(),
-                (message, partial) -> new IncompleteAcksException(message, partial.stream()
-                        .map(reply -> SocketArgs.wrap(reply.args(), MAPPER)).toList(), -1, true));
+                (message, partial, receivers) -> new IncompleteAcksException(message, partial.stream()
+                        .map(reply -> SocketArgs.wrap(reply.args(), MAPPER)).toList(), (int) receivers, true));
     }
 
     private static SocketsFetched fetched(long requestId, String... socketIds) {
