@@ -15,7 +15,7 @@ public final class WorkerStats {
         return socketCommands.sum();
     }
 
-    /** Broadcasts received on the namespace broadcast channels. */
+    /** Commands received on the namespace broadcast channels: broadcasts, fetches and room or disconnect commands. */
     public long broadcastsReceived() {
         return broadcasts.sum();
     }
