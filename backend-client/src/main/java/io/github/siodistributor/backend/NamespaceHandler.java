@@ -21,6 +21,16 @@ public interface NamespaceHandler {
     void onDisconnect(IndirectSocket socket, String reason);
 
     /**
+     * This instance takes over a socket another instance of the namespace had (it died, or stopped and handed
+     * its sockets over); the socket's later events come here. {@code socket} carries the handshake, rooms and
+     * data the worker holds, so that a stateless backend can rebuild its context. By default nothing is done.
+     *
+     * @param reason {@code "backend instance lost"} or {@code "backend instance left"}
+     */
+    default void onRecover(RemoteSocket socket, String reason) {
+    }
+
+    /**
      * An event from another backend instance of the namespace ({@code serverSideEmit}); {@code ack.requested()}
      * tells whether the sender waits for an answer. Events of one sender come in order. By default ignored,
      * or, when the sender waits for an answer, refused so that it is told at once rather than at its timeout.

@@ -1,5 +1,6 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.core.worker.BackendRouting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +113,61 @@ public class DistributorProperties {
 
         /** Origins allowed to connect from browsers on other origins (CORS); "*" allows every origin. */
         private List<String> corsOrigins = new ArrayList<>(List.of("*"));
+
+        /** How often the worker reads the backend registry; a dead backend instance's sockets move at most this long after its heartbeat expired. */
+        private Duration backendCheckInterval = Duration.ofSeconds(1);
+
+        /** How long a backend instance whose registry entry vanished (Redis lost its data) may take to announce itself again before its sockets move. */
+        private Duration backendLossGrace = Duration.ofSeconds(3);
+
+        /** What happens to a namespace's sockets while no backend instance serves it: "hold" keeps them and holds their events (up to held-events-limit each), "disconnect" disconnects them and refuses new ones. */
+        private BackendRouting.WhenNoBackend whenNoBackend = BackendRouting.WhenNoBackend.HOLD;
+
+        /** How many events one socket may have waiting for a backend instance (while none is live, or during a hand-over); more are refused, in the client's ack when it asked for one. */
+        private int heldEventsLimit = 100;
+
+        /** How long a leaving backend instance has to release a socket before the worker moves the socket anyway. */
+        private Duration handoverTimeout = Duration.ofSeconds(10);
+
+        public Duration getBackendCheckInterval() {
+            return backendCheckInterval;
+        }
+
+        public void setBackendCheckInterval(Duration backendCheckInterval) {
+            this.backendCheckInterval = backendCheckInterval;
+        }
+
+        public Duration getBackendLossGrace() {
+            return backendLossGrace;
+        }
+
+        public void setBackendLossGrace(Duration backendLossGrace) {
+            this.backendLossGrace = backendLossGrace;
+        }
+
+        public BackendRouting.WhenNoBackend getWhenNoBackend() {
+            return whenNoBackend;
+        }
+
+        public void setWhenNoBackend(BackendRouting.WhenNoBackend whenNoBackend) {
+            this.whenNoBackend = whenNoBackend;
+        }
+
+        public int getHeldEventsLimit() {
+            return heldEventsLimit;
+        }
+
+        public void setHeldEventsLimit(int heldEventsLimit) {
+            this.heldEventsLimit = heldEventsLimit;
+        }
+
+        public Duration getHandoverTimeout() {
+            return handoverTimeout;
+        }
+
+        public void setHandoverTimeout(Duration handoverTimeout) {
+            this.handoverTimeout = handoverTimeout;
+        }
 
         public Duration getLeaseTtl() {
             return leaseTtl;
@@ -232,6 +288,28 @@ public class DistributorProperties {
          * lost"); covers a worker re-taking its lease after a Redis restart.
          */
         private Duration workerLossGrace = Duration.ofSeconds(2);
+
+        /** How long this backend instance's heartbeat lasts in the registry; it is renewed every third of it. Workers move the sockets of an instance killed without warning within this TTL plus distributor.worker.backend-check-interval. */
+        private Duration heartbeatTtl = Duration.ofSeconds(5);
+
+        /** How long a stopping backend instance waits for the workers to hand its sockets over to the other instances. */
+        private Duration handoverTimeout = Duration.ofSeconds(10);
+
+        public Duration getHeartbeatTtl() {
+            return heartbeatTtl;
+        }
+
+        public void setHeartbeatTtl(Duration heartbeatTtl) {
+            this.heartbeatTtl = heartbeatTtl;
+        }
+
+        public Duration getHandoverTimeout() {
+            return handoverTimeout;
+        }
+
+        public void setHandoverTimeout(Duration handoverTimeout) {
+            this.handoverTimeout = handoverTimeout;
+        }
 
         public boolean isEnabled() {
             return enabled;

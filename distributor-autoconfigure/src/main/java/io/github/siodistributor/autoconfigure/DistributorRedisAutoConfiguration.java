@@ -6,6 +6,8 @@ import io.github.siodistributor.core.transport.CustomMessages;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
+import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -52,6 +54,15 @@ public class DistributorRedisAutoConfiguration {
         return new WorkerLeases(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), channels);
     }
 
+    /** The live backend instances of each namespace: their heartbeats, read by the workers. */
+    @Bean
+    @ConditionalOnMissingBean
+    BackendRegistry distributorBackendRegistry(
+            @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+            ObjectProvider<RedisConnectionFactory> connectionFactory, ChannelNames channels) {
+        return new BackendRegistry(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), channels);
+    }
+
     /** The application's own messages between workers and backends; listener beans are subscribed on start-up. */
     @Bean
     @ConditionalOnMissingBean
@@ -73,7 +84,12 @@ public class DistributorRedisAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     DistributorLifecycle distributorLifecycle(RedisMessageBus bus,
-            ObjectProvider<io.github.siodistributor.core.worker.DistributorWorker> worker) {
-        return new DistributorLifecycle(bus, worker);
+            ObjectProvider<io.github.siodistributor.core.worker.DistributorWorker> worker,
+            ObjectProvider<DistributorBackend> backend, BackendRegistry registry, DistributorProperties properties) {
+        DistributorProperties.Backend settings = properties.getBackend();
+        return new DistributorLifecycle(bus, worker, backend, registry, DistributorWorkerAutoConfiguration.positive(
+                settings.getHeartbeatTtl(), "distributor.backend.heartbeat-ttl"),
+                DistributorWorkerAutoConfiguration.positive(settings.getHandoverTimeout(),
+                        "distributor.backend.handover-timeout"));
     }
 }

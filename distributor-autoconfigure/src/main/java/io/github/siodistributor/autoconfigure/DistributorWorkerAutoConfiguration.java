@@ -5,6 +5,8 @@ import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
+import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.core.worker.BackendRouting;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerSettings;
 import java.time.Duration;
@@ -49,9 +51,19 @@ public class DistributorWorkerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus,
-            WorkerLeases leases, DistributorProperties properties) {
-        return new DistributorWorker(settings, engineSettings, bus, leases, positive(
-                properties.getWorker().getLeaseTtl(), "distributor.worker.lease-ttl"));
+            WorkerLeases leases, BackendRegistry registry, DistributorProperties properties) {
+        DistributorProperties.Worker worker = properties.getWorker();
+        BackendRouting routing;
+        try {
+            routing = new BackendRouting(positive(worker.getBackendCheckInterval(),
+                    "distributor.worker.backend-check-interval"), positive(worker.getBackendLossGrace(),
+                    "distributor.worker.backend-loss-grace"), worker.getWhenNoBackend(), worker.getHeldEventsLimit(),
+                    positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("distributor.worker.held-events-limit: " + e.getMessage(), e);
+        }
+        return new DistributorWorker(settings, engineSettings, bus, leases, positive(worker.getLeaseTtl(),
+                "distributor.worker.lease-ttl"), registry, routing);
     }
 
     static Duration positive(Duration value, String property) {

@@ -255,7 +255,7 @@ class DistributorAutoConfigurationTest {
                     assertThat(context.getBean(ChannelNames.class).prefix()).isEqualTo(custom);
                     assertThat(context.getBean(WorkerSettings.class).channels().prefix()).isEqualTo(custom);
                     // the backend listens under the user's prefix
-                    assertThat(subscribers(redis, custom + ":backend:/chat")).isEqualTo(1);
+                    assertThat(subscribers(redis, custom + ":peers:/chat")).isEqualTo(1);
                 });
     }
 
@@ -305,8 +305,8 @@ class DistributorAutoConfigurationTest {
                 client.shutdown();
             }
             // the subscriptions are on the distributor's server only
-            assertThat(subscribers(secondRedis, prefix + ":backend:/chat")).isEqualTo(1);
-            assertThat(subscribers(redis, prefix + ":backend:/chat")).isZero();
+            assertThat(subscribers(secondRedis, prefix + ":peers:/chat")).isEqualTo(1);
+            assertThat(subscribers(redis, prefix + ":peers:/chat")).isZero();
         });
     }
 
@@ -330,7 +330,9 @@ class DistributorAutoConfigurationTest {
                     Handshake handshake = new Handshake(Map.of(), Map.of(), new byte[] {'{', '}'}, "127.0.0.1", "/",
                             System.currentTimeMillis());
                     context.getBean(RedisMessageBus.class).publish(
-                            context.getBean(ChannelNames.class).backend("/chat"),
+                            context.getBean(ChannelNames.class).instance(
+                                    context.getBean(io.github.siodistributor.backend.runtime.DistributorBackend.class)
+                                            .id()),
                             new SocketConnected("/chat", socketId, handshake));
 
                     await().atMost(TIMEOUT).until(() -> chat.connected.contains(socketId));

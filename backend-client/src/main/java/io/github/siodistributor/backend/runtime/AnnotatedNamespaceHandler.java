@@ -5,10 +5,12 @@ import io.github.siodistributor.backend.EventRejectedException;
 import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnRecover;
 import io.github.siodistributor.backend.annotation.OnServerSideEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.protocol.Handshake;
@@ -38,6 +40,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     private final Object bean;
     private final List<HandlerMethod> connectMethods = new ArrayList<>();
     private final List<HandlerMethod> disconnectMethods = new ArrayList<>();
+    private final List<HandlerMethod> recoverMethods = new ArrayList<>();
     private final Map<String, HandlerMethod> eventMethods = new HashMap<>();
     private final Map<String, HandlerMethod> serverSideEventMethods = new HashMap<>();
 
@@ -62,6 +65,9 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             if (method.isAnnotationPresent(OnDisconnect.class)) {
                 disconnectMethods.add(new HandlerMethod(method, Kind.DISCONNECT));
             }
+            if (method.isAnnotationPresent(OnRecover.class)) {
+                recoverMethods.add(new HandlerMethod(method, Kind.RECOVER));
+            }
             OnEvent onEvent = method.getAnnotation(OnEvent.class);
             if (onEvent != null) {
                 addEventMethod(eventMethods, onEvent.value(), new HandlerMethod(method, Kind.EVENT), "event");
@@ -74,7 +80,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
         }
         for (Method method : userClass.getDeclaredMethods()) {
             boolean annotated = method.isAnnotationPresent(OnConnect.class) || method.isAnnotationPresent(OnEvent.class)
-                    || method.isAnnotationPresent(OnDisconnect.class)
+                    || method.isAnnotationPresent(OnDisconnect.class) || method.isAnnotationPresent(OnRecover.class)
                     || method.isAnnotationPresent(OnServerSideEvent.class);
             if (annotated && !Modifier.isPublic(method.getModifiers())) {
                 throw new IllegalStateException("handler method " + method + " must be public");
@@ -139,6 +145,13 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     }
 
     @Override
+    public void onRecover(RemoteSocket socket, String reason) {
+        for (HandlerMethod method : recoverMethods) {
+            method.invoke(bean, new Call(socket, socket.namespace(), null, NO_ACK, reason));
+        }
+    }
+
+    @Override
     public String toString() {
         return bean.getClass().getName() + " for " + namespace;
     }
@@ -155,7 +168,11 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     };
 
     private enum Kind {
-        CONNECT, EVENT, DISCONNECT, SERVER_SIDE_EVENT;
+        CONNECT, EVENT, DISCONNECT, RECOVER, SERVER_SIDE_EVENT;
+
+        boolean carriesReason() {
+            return this == DISCONNECT || this == RECOVER;
+        }
 
         boolean carriesArguments() {
             return this == EVENT || this == SERVER_SIDE_EVENT;
@@ -192,6 +209,8 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                             + "backend, not from a socket");
                 } else if (type == IndirectSocket.class) {
                     binders[i] = Call::socket;
+                } else if (kind == Kind.RECOVER && type == RemoteSocket.class) {
+                    binders[i] = Call::socket;
                 } else if (type == IndirectNamespace.class) {
                     binders[i] = Call::namespace;
                 } else if (type == Handshake.class) {
@@ -200,7 +219,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     binders[i] = Call::args;
                 } else if (kind.carriesArguments() && type == Ack.class) {
                     binders[i] = Call::ack;
-                } else if (kind == Kind.DISCONNECT && type == String.class) {
+                } else if (kind.carriesReason() && type == String.class) {
                     binders[i] = Call::reason;
                 } else if (kind.carriesArguments()) {
                     int index = argumentIndex++;
@@ -224,7 +243,8 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     throw new IllegalStateException("cannot bind parameter " + parameters[i].getName() + " of type "
                             + type.getName() + " in " + method + "; supported here: " + (kind == Kind.SERVER_SIDE_EVENT
                             ? "IndirectNamespace" : "IndirectSocket, IndirectNamespace, Handshake")
-                            + (kind == Kind.DISCONNECT ? ", String (the reason)" : ""));
+                            + (kind == Kind.RECOVER ? ", RemoteSocket" : "")
+                            + (kind.carriesReason() ? ", String (the reason)" : ""));
                 }
             }
         }

@@ -25,6 +25,10 @@ import io.github.siodistributor.core.protocol.Message.ServerSideEmit;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.ClientActivity;
+import io.github.siodistributor.core.protocol.Message.ReleaseSocket;
+import io.github.siodistributor.core.protocol.Message.SocketRecovered;
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.protocol.Message.SocketInfo;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
 import io.github.siodistributor.core.protocol.Payload;
@@ -32,6 +36,7 @@ import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.BackendRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,6 +103,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     });
     private final Duration requestTimeout;
     private WorkerWatch workerWatch;
+    private BackendPresence presence;
+    private volatile boolean handingOver;
+    /** Signalled when a socket leaves this instance during a hand-over. */
+    private final Object released = new Object();
 
     public DistributorBackend(MessageBus bus, ChannelNames channels, ObjectMapper mapper, Executor handlerExecutor) {
         this(bus, channels, mapper, handlerExecutor, DEFAULT_REQUEST_TIMEOUT);
@@ -115,6 +124,84 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         this.requests = new PendingRequests(completions, bus.dropped());
         String replies = channels.reply(backendId);
         subscriptions.add(bus.subscribe(replies, message -> requests.onReply(replies, message)));
+        String instance = channels.instance(backendId);
+        subscriptions.add(bus.subscribe(instance, message -> onMessage(instance, message)));
+    }
+
+    /**
+     * Makes this instance known to the workers: registered in {@code registry} with a heartbeat of {@code ttl}
+     * for every namespace it handles (and any registered later), and announced. Call once the message bus is
+     * started. Until then workers send this instance nothing.
+     */
+    public synchronized void announce(BackendRegistry registry, Duration ttl) {
+        if (presence != null) {
+            throw new IllegalStateException("backend instance " + backendId + " is already announced");
+        }
+        BackendPresence started = new BackendPresence(backendId, registry, bus, channels, requirePositive(ttl),
+                this::namespaces);
+        started.start();
+        presence = started;
+    }
+
+    /**
+     * Stops this instance gracefully: it leaves the registry, the workers stop sending it new sockets and
+     * hand its sockets over to the other instances, each after this instance has handled the events it already
+     * got. Returns once every socket is handed over (or disconnected), or after {@code timeout}.
+     *
+     * @return whether every socket was handed over within the timeout
+     */
+    public boolean handOver(Duration timeout) {
+        BackendPresence leaving;
+        synchronized (this) {
+            leaving = presence;
+            presence = null;
+        }
+        if (leaving == null) {
+            return true;
+        }
+        handingOver = true;
+        leaving.leave();
+        long deadline = System.nanoTime() + requirePositive(timeout).toNanos();
+        synchronized (released) {
+            while (socketCount() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("Backend instance {} stops with {} sockets not handed over within {}", backendId,
+                            socketCount(), timeout);
+                    return false;
+                }
+                try {
+                    released.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        log.info("Backend instance {} handed all its sockets over", backendId);
+        return true;
+    }
+
+    private int socketCount() {
+        int count = 0;
+        for (BackendNamespace namespace : namespaces.values()) {
+            count += namespace.sockets().size();
+        }
+        return count;
+    }
+
+    /** A socket left this instance: wake a hand-over waiting for the last one. */
+    private void socketGone() {
+        if (handingOver) {
+            synchronized (released) {
+                released.notifyAll();
+            }
+        }
+    }
+
+    /** This instance's id: it names its channel and its entry in the backend registry. */
+    public String id() {
+        return backendId;
     }
 
     /**
@@ -129,10 +216,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         handled = new ServedNamespaces(handlers.keySet());
         ServedNamespaces own = new ServedNamespaces(List.of(spec));
-        String channel = channels.backend(spec);
-        subscriptions.add(bus.subscribe(channel, message -> onMessage(channel, own, handler, message)));
         String peers = channels.peers(spec);
         subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, handler, message)));
+        if (presence != null) {
+            presence.added(spec);
+        }
     }
 
     public synchronized List<String> namespaces() {
@@ -154,25 +242,48 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         });
     }
 
-    private void onMessage(String channel, ServedNamespaces own, NamespaceHandler handler, Message message) {
-        if (!own.covers(handler.namespace(), message.namespace())) {
+    /** The activity of a socket assigned to this instance (on the Redis delivery thread). */
+    private void onMessage(String channel, Message message) {
+        String spec = handled.specFor(message.namespace());
+        NamespaceHandler handler = spec == null ? null : handlers.get(spec);
+        if (handler == null || !(message instanceof ClientActivity activity)) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
             return;
         }
         BackendNamespace namespace = namespace(message.namespace());
+        String socketId = activity.socketId();
         if (message instanceof SocketConnected connected) {
-            BackendSocket socket = namespace.connected(connected.socketId(), connected.handshake());
-            dispatcher.execute(socket.id(), () -> connect(handler, namespace, socket));
+            BackendSocket socket = namespace.connected(socketId, connected.handshake());
+            dispatcher.execute(socketId, () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
-            BackendSocket socket = namespace.socketFor(event.socketId());
-            dispatcher.execute(socket.id(), () -> handleEvent(handler, socket, event));
+            BackendSocket socket = namespace.socketFor(socketId);
+            dispatcher.execute(socketId, () -> handleEvent(handler, socket, event));
         } else if (message instanceof SocketDisconnected disconnected) {
-            BackendSocket socket = namespace.disconnected(disconnected.socketId());
-            dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, disconnected.reason()));
-        } else {
-            bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName()
-                    + " is not a worker-to-backend message");
+            BackendSocket socket = namespace.disconnected(socketId);
+            socketGone();
+            dispatcher.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
+        } else if (message instanceof SocketRecovered recovered) {
+            namespace.connected(socketId, recovered.handshake());
+            FetchedSocket socket = new FetchedSocket(new SocketInfo(socketId, recovered.handshake(), recovered.rooms(),
+                    recovered.data()), namespace);
+            dispatcher.execute(socketId, () -> recover(handler, socket, recovered.reason()));
+        } else if (message instanceof ReleaseSocket) {
+            // after the socket's earlier events: they are handled by now, and the worker holds the later ones
+            dispatcher.execute(socketId, () -> {
+                namespace.disconnected(socketId);
+                toOwner(new SocketReleased(namespace.name(), socketId));
+                socketGone();
+            });
+        }
+    }
+
+    private void recover(NamespaceHandler handler, FetchedSocket socket, String reason) {
+        try {
+            handler.onRecover(socket, reason);
+        } catch (RuntimeException e) {
+            log.error("Recover handler of {} failed for socket {}; its events come here all the same",
+                    handler.namespace(), socket.id(), thrownByHandler(e));
         }
     }
 
@@ -196,6 +307,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         if (!decision.accepted()) {
             namespace.disconnected(socket.id());
+            socketGone();
         }
         toOwner(decision);
     }
@@ -358,6 +470,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             for (var connected : namespace.sockets()) {
                 if (worker.equals(SocketIds.workerOf(connected.id()))) {
                     BackendSocket socket = namespace.disconnected(connected.id());
+                    socketGone();
                     count++;
                     if (handler != null) {
                         dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));
@@ -420,6 +533,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (presence != null) {
+            presence.close();
+        }
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
         if (workerWatch != null) {

@@ -7,8 +7,11 @@ import java.util.Objects;
  * several deployments can share one Redis.
  *
  * <ul>
- *   <li>{@code <prefix>:backend:<namespace>}: workers publish a namespace's connects, events and
- *       disconnects; the namespace's backend subscribes.</li>
+ *   <li>{@code <prefix>:instance:<backendId>}: workers publish the connects, events and disconnects of
+ *       the sockets assigned to one backend instance; only that instance subscribes.</li>
+ *   <li>{@code <prefix>:instances}: backend instances announce that they serve a namespace or are
+ *       leaving; every worker subscribes. The live set itself is the sorted set
+ *       {@code <prefix>:registry:<namespace>} (see {@code BackendRegistry}).</li>
  *   <li>{@code <prefix>:worker:<workerId>}: backends publish per-socket commands; only the worker
  *       that owns the socket subscribes.</li>
  *   <li>{@code <prefix>:broadcast:<namespace>}: backends publish namespace and room broadcasts;
@@ -31,8 +34,19 @@ public record ChannelNames(String prefix) {
         }
     }
 
-    public String backend(String namespace) {
-        return prefix + ":backend:" + namespace;
+    /** Where the sockets assigned to one backend instance send their activity. */
+    public String instance(String backendId) {
+        return prefix + ":instance:" + backendId;
+    }
+
+    /** Where backend instances announce themselves and their leaving to the workers. */
+    public String instances() {
+        return prefix + ":instances";
+    }
+
+    /** The sorted set of the live backend instances of a namespace spec, scored by heartbeat expiry. */
+    public String instanceRegistry(String namespace) {
+        return prefix + ":registry:" + namespace;
     }
 
     public String worker(String workerId) {

@@ -17,13 +17,14 @@ public sealed interface Message {
     String namespace();
 
     /** What a worker tells the backend of a namespace about one of its sockets. */
-    sealed interface ClientActivity extends Message permits SocketConnected, SocketEvent, SocketDisconnected {
+    sealed interface ClientActivity extends Message permits SocketConnected, SocketEvent, SocketDisconnected,
+            SocketRecovered, ReleaseSocket {
         String socketId();
     }
 
     /** What a backend asks of the one worker that owns a socket; it travels on that worker's channel only. */
     sealed interface SocketCommand extends Message permits ConnectDecision, EmitToSocket, EmitWithAck, AckReply,
-            JoinRooms, LeaveRooms, DisconnectSocket, SetSocketData {
+            JoinRooms, LeaveRooms, DisconnectSocket, SetSocketData, SocketReleased {
         String socketId();
     }
 
@@ -88,6 +89,66 @@ public sealed interface Message {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * Worker to the backend instance a socket was moved to, because the instance that had it died or left:
+     * the socket as the worker knows it (handshake, rooms, data), so that a stateless backend can rebuild
+     * its context. The socket's next events follow on the same channel.
+     */
+    record SocketRecovered(String namespace, String socketId, Handshake handshake, List<String> rooms, byte[] data,
+            String reason) implements ClientActivity {
+        public SocketRecovered {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(handshake, "handshake");
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(reason, "reason");
+            rooms = List.copyOf(rooms);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SocketRecovered that && namespace.equals(that.namespace)
+                    && socketId.equals(that.socketId) && handshake.equals(that.handshake) && rooms.equals(that.rooms)
+                    && java.util.Arrays.equals(data, that.data) && reason.equals(that.reason);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(namespace, socketId, handshake, rooms, java.util.Arrays.hashCode(data), reason);
+        }
+    }
+
+    /**
+     * Worker to a backend instance that is leaving: once the events sent before this one are handled, give
+     * the socket up and answer {@link SocketReleased}. Meanwhile the worker holds the socket's new events.
+     */
+    record ReleaseSocket(String namespace, String socketId) implements ClientActivity {
+        public ReleaseSocket {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+        }
+    }
+
+    /** Backend to the owning worker: this instance has handled everything of the socket and let it go. */
+    record SocketReleased(String namespace, String socketId) implements SocketCommand {
+        public SocketReleased {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+        }
+    }
+
+    /**
+     * A backend instance to every worker, on {@code <prefix>:instances}: it now serves the namespace spec
+     * {@code namespace} (a name or a pattern), or it is leaving and wants its sockets handed over. The
+     * registry in Redis ({@code BackendRegistry}) stays the truth; this only makes workers act at once.
+     */
+    record InstanceAnnouncement(String namespace, String backendId, boolean leaving) implements Message {
+        public InstanceAnnouncement {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(backendId, "backendId");
         }
     }
 

@@ -15,6 +15,10 @@ import io.github.siodistributor.core.protocol.Message.FetchRooms;
 import io.github.siodistributor.core.protocol.Message.FetchSockets;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
+import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
+import io.github.siodistributor.core.protocol.Message.ReleaseSocket;
+import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Message.RoomsFetched;
 import io.github.siodistributor.core.protocol.Message.SelectionCommand;
 import io.github.siodistributor.core.protocol.Message.ServerSideAck;
@@ -45,6 +49,8 @@ public final class MessageCodec {
     private static final int SOCKET_CONNECTED = 1;
     private static final int SOCKET_EVENT = 2;
     private static final int SOCKET_DISCONNECTED = 3;
+    private static final int SOCKET_RECOVERED = 4;
+    private static final int RELEASE_SOCKET = 5;
     private static final int EMIT_TO_SOCKET = 10;
     private static final int ACK_REPLY = 11;
     private static final int JOIN_ROOMS = 12;
@@ -54,6 +60,7 @@ public final class MessageCodec {
     private static final int CLIENT_ACK = 16;
     private static final int CONNECT_DECISION = 17;
     private static final int SET_SOCKET_DATA = 18;
+    private static final int SOCKET_RELEASED = 19;
     private static final int BROADCAST = 20;
     private static final int BROADCAST_WITH_ACK = 21;
     private static final int FETCH_SOCKETS = 22;
@@ -67,6 +74,7 @@ public final class MessageCodec {
     private static final int SERVER_SIDE_EMIT = 40;
     private static final int SERVER_SIDE_ACK = 41;
     private static final int CUSTOM = 50;
+    private static final int INSTANCE_ANNOUNCEMENT = 60;
 
     /** Room names, ids and the like are short; the payload dominates the size. */
     private static final int HEADER_ALLOWANCE = 128;
@@ -96,6 +104,27 @@ public final class MessageCodec {
             out.writeString(m.namespace());
             out.writeString(m.socketId());
             out.writeString(m.reason());
+        } else if (message instanceof SocketRecovered m) {
+            out.writeByte(SOCKET_RECOVERED);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+            writeHandshake(out, m.handshake());
+            out.writeStrings(m.rooms());
+            out.writeBytes(m.data());
+            out.writeString(m.reason());
+        } else if (message instanceof ReleaseSocket m) {
+            out.writeByte(RELEASE_SOCKET);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+        } else if (message instanceof SocketReleased m) {
+            out.writeByte(SOCKET_RELEASED);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+        } else if (message instanceof InstanceAnnouncement m) {
+            out.writeByte(INSTANCE_ANNOUNCEMENT);
+            out.writeString(m.namespace());
+            out.writeString(m.backendId());
+            out.writeByte(m.leaving() ? 1 : 0);
         } else if (message instanceof EmitToSocket m) {
             out.writeByte(EMIT_TO_SOCKET);
             out.writeString(m.namespace());
@@ -223,6 +252,12 @@ public final class MessageCodec {
                     in.readString("event"), in.readSignedVarLong(), readPayload(in));
             case SOCKET_DISCONNECTED -> new SocketDisconnected(in.readString("namespace"), in.readString("socketId"),
                     in.readString("reason"));
+            case SOCKET_RECOVERED -> new SocketRecovered(in.readString("namespace"), in.readString("socketId"),
+                    readHandshake(in), in.readStrings("room"), in.readBytes("data"), in.readString("reason"));
+            case RELEASE_SOCKET -> new ReleaseSocket(in.readString("namespace"), in.readString("socketId"));
+            case SOCKET_RELEASED -> new SocketReleased(in.readString("namespace"), in.readString("socketId"));
+            case INSTANCE_ANNOUNCEMENT -> new InstanceAnnouncement(in.readString("namespace"),
+                    in.readString("backendId"), readBoolean(in));
             case EMIT_TO_SOCKET -> new EmitToSocket(in.readString("namespace"), in.readString("socketId"),
                     in.readString("event"), readPayload(in));
             case EMIT_WITH_ACK -> new EmitWithAck(in.readString("namespace"), in.readString("socketId"),
@@ -399,6 +434,8 @@ public final class MessageCodec {
             return m.sockets().size() * 1024;
         } else if (message instanceof SocketConnected m) {
             return m.handshake().auth().length + 1024;
+        } else if (message instanceof SocketRecovered m) {
+            return m.handshake().auth().length + m.data().length + 1024;
         }
         return 0;
     }

@@ -26,7 +26,9 @@ public final class DroppedMessages {
         /** A client went over a limit (unanswered acks) and was answered with an error instead. */
         LIMIT_EXCEEDED,
         /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
-        LATE_REPLY
+        LATE_REPLY,
+        /** A socket's activity with no backend instance to take it, under the policy that disconnects such sockets. */
+        NO_BACKEND
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

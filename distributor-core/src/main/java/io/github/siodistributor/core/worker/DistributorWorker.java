@@ -2,7 +2,6 @@ package io.github.siodistributor.core.worker;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOServer;
-import io.github.siodistributor.core.engine.EngineHandshake;
 import io.github.siodistributor.core.engine.EngineListener;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
@@ -10,7 +9,6 @@ import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
 import io.github.siodistributor.core.protocol.ClientErrors;
-import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
@@ -37,6 +35,8 @@ import io.github.siodistributor.core.protocol.Message.SocketCommand;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
+import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
@@ -46,6 +46,7 @@ import io.github.siodistributor.core.socketio.SocketIoPacketDecoder;
 import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
@@ -91,24 +92,24 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final WorkerLeases leases;
     private final Duration leaseTtl;
     private volatile WorkerLeases.Lease lease;
-
-    /** A worker without a lease: nothing stops a second worker with its id, backends cannot see it die. */
-    public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus) {
-        this(settings, engineSettings, bus, null, null);
-    }
+    private final SocketRouter router;
 
     /**
-     * A worker that holds a lease on its id while it runs ({@link WorkerLeases}): {@link #start()} fails
-     * when another live worker has the id, and backends notice within the TTL when this one dies.
+     * @param leases the workers' leases ({@link WorkerLeases}), or null for none: then nothing stops a second
+     *        worker with this id, and backends cannot see this one die
+     * @param registry where backend instances announce their liveness, or null to know instances only from
+     *        their announcements (dead instances are then never noticed)
      */
     public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus,
-            WorkerLeases leases, Duration leaseTtl) {
+            WorkerLeases leases, Duration leaseTtl, BackendRegistry registry, BackendRouting routing) {
         this.leases = leases;
         this.leaseTtl = leaseTtl;
         this.settings = settings;
         this.served = new ServedNamespaces(settings.namespaces());
         this.bus = bus;
         this.engine = new EngineServer(engineSettings, this);
+        this.router = new SocketRouter(settings.workerId(), bus, settings.channels(), registry, routing,
+                served.specs(), stats, sockets::values, this::disconnectForNoBackend);
         Configuration configuration = new Configuration();
         configuration.setHostname(settings.host());
         configuration.setPort(settings.port());
@@ -121,6 +122,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             subscriptions.add(bus.subscribe(settings.channels().broadcast(spec),
                     message -> onNamespaceCommand(spec, message)));
         }
+        subscriptions.add(bus.subscribe(settings.channels().instances(), this::onAnnouncement));
     }
 
     /** Takes the worker's lease, then binds the listening socket; fails when either cannot be had. */
@@ -128,6 +130,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         if (leases != null) {
             // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
             lease = leases.acquire(settings.workerId(), leaseTtl, () -> engine.closeAll("worker id taken over"));
+        }
+        try {
+            router.start();
+        } catch (RuntimeException e) {
+            releaseLease();
+            throw e;
         }
         ChannelFuture bound;
         try {
@@ -265,20 +273,23 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
-        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace,
-                settings.channels().backend(spec), session, auth);
+        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, spec,
+                session, auth);
+        if (!router.assign(socket) && router.routing().whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
+            session.send(SocketIoPacketEncoder.connectError(namespace, SocketRouter.NO_BACKEND));
+            return;
+        }
         connection.sockets.put(namespace, socket);
         sockets.put(socket.id, socket);
         // the client hears "connected" only once the backend has let it in (its connect handlers ran)
-        publish(socket.backendChannel, new SocketConnected(namespace, socket.id, handshakeOf(session.handshake(),
-                auth)));
+        router.send(socket, new SocketConnected(namespace, socket.id, socket.handshake()));
         session.schedule(() -> {
             List<SocketCommand> held = socket.refuse();
             if (held != null) {
                 connection.sockets.remove(namespace, socket);
                 sockets.remove(socket.id, socket);
                 session.send(SocketIoPacketEncoder.connectError(namespace, "the namespace's backend did not answer"));
-                publish(socket.backendChannel, new SocketDisconnected(namespace, socket.id, "connect timeout"));
+                router.send(socket, new SocketDisconnected(namespace, socket.id, "connect timeout"));
                 refuseHeld(socket, held, "socket " + socket.id + " got no answer from its namespace's backend");
             }
         }, engine.settings().connectTimeout());
@@ -326,7 +337,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             }
             socket.pendingAcks.add(ackId);
         }
-        publish(socket.backendChannel, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
+        router.send(socket, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
     }
 
     /** Rather than grow without bound, an event over the limit of unanswered acks is refused in its ack. */
@@ -346,7 +357,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (sockets.remove(socket.id, socket)) {
             rooms.remove(socket);
-            publish(socket.backendChannel, new SocketDisconnected(socket.namespace, socket.id, reason));
+            router.send(socket, new SocketDisconnected(socket.namespace, socket.id, reason));
             for (Long ackId : List.copyOf(socket.awaitedAcks.keySet())) {
                 WorkerSocket.AwaitedAck awaited = socket.awaitedAcks.remove(ackId);
                 if (awaited != null) {
@@ -365,10 +376,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void publish(String channel, Message message) {
         stats.forwarded.increment();
         bus.publish(channel, message);
-    }
-
-    private static Handshake handshakeOf(EngineHandshake engine, byte[] auth) {
-        return new Handshake(engine.headers(), engine.query(), auth, engine.address(), engine.url(), engine.time());
     }
 
     // ---- from the backends (on the Redis delivery thread)
@@ -394,6 +401,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (command instanceof ConnectDecision decision) {
             decide(socket, decision);
+        } else if (command instanceof SocketReleased) {
+            router.onReleased(socket);
         } else if (!socket.holdWhileConnecting(command)) {
             carryOut(socket, command);
         }
@@ -490,7 +499,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         } else if (command instanceof FetchSockets fetch) {
             List<SocketInfo> described = new ArrayList<>(selected.size());
             for (WorkerSocket socket : selected) {
-                described.add(new SocketInfo(socket.id, handshakeOf(socket.session.handshake(), socket.auth),
+                described.add(new SocketInfo(socket.id, socket.handshake(),
                         List.copyOf(socket.rooms), socket.data));
             }
             publish(settings.channels().reply(fetch.backendId()), new SocketsFetched(namespace, fetch.requestId(),
@@ -537,8 +546,31 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
+    /** A backend instance joined or is leaving (on the Redis delivery thread). */
+    private void onAnnouncement(Message message) {
+        if (message instanceof InstanceAnnouncement announcement) {
+            router.onAnnouncement(announcement);
+        } else {
+            bus.dropped().record(Cause.MISROUTED, settings.channels().instances(), message.getClass().getSimpleName()
+                    + " is not an instance announcement");
+        }
+    }
+
+    /** No backend instance is left for the socket's namespace and the policy says to disconnect its sockets. */
+    private void disconnectForNoBackend(WorkerSocket socket) {
+        EngineSession session = socket.session;
+        session.execute(() -> {
+            ClientConnection connection = (ClientConnection) session.attachment();
+            if (connection.sockets.get(socket.namespace) == socket) {
+                session.send(SocketIoPacketEncoder.disconnect(socket.namespace));
+                disconnected(connection, socket, SocketRouter.NO_BACKEND);
+            }
+        });
+    }
+
     @Override
     public void close() {
+        router.close();
         subscriptions.forEach(MessageBus.Subscription::close);
         subscriptions.clear();
         engine.closeAll("server shutting down");

@@ -1,6 +1,8 @@
 package io.github.siodistributor.core.worker;
 
+import io.github.siodistributor.core.engine.EngineHandshake;
 import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,26 @@ final class WorkerSocket {
 
     final String id;
     final String namespace;
-    /** Where this socket's connects, events and disconnects go: its namespace's (or pattern's) backend channel. */
-    final String backendChannel;
+    /** The served namespace spec (the name, or the pattern of a dynamic namespace) that the socket belongs to. */
+    final String spec;
+    /**
+     * The backend instance that handles this socket's activity (per-socket affinity), or null while none is
+     * live. Written on the session's event loop, read by the router's watch thread.
+     */
+    volatile String backendId;
+    /** Whether this socket was ever let in: a backend has its context then, and a new instance gets a recovery. */
+    volatile boolean everAccepted;
+
+    // The fields below belong to the session's event loop (SocketRouter).
+    /** Activity not yet delivered to an instance, by sequence number: held, or returned by a publish nobody heard. */
+    final java.util.TreeMap<Long, Message.ClientActivity> waiting = new java.util.TreeMap<>();
+    long nextSequence;
+    /** The instance is leaving: new activity waits until it has handled what it got and let the socket go. */
+    boolean moving;
+    /** No instance is left and the policy is to disconnect: the socket's activity has nowhere to go. */
+    boolean orphaned;
+    /** Why the socket lost its instance, for the recovery signal that a later instance will get. */
+    String recoveryReason = SocketRouter.BACKEND_LOST;
     final EngineSession session;
     /** The CONNECT packet's auth; with the session's handshake it rebuilds the socket's handshake on request. */
     final byte[] auth;
@@ -62,12 +82,22 @@ final class WorkerSocket {
     /** Commands that came while the backend had not yet let the socket in; carried out once it does. */
     private final List<Message.SocketCommand> held = new ArrayList<>();
 
-    WorkerSocket(String id, String namespace, String backendChannel, EngineSession session, byte[] auth) {
+    WorkerSocket(String id, String namespace, String spec, EngineSession session, byte[] auth) {
         this.id = id;
         this.namespace = namespace;
-        this.backendChannel = backendChannel;
+        this.spec = spec;
         this.session = session;
         this.auth = auth;
+    }
+
+    /** The socket's handshake as backends see it: the Engine.IO handshake with this namespace's auth. */
+    Handshake handshake() {
+        EngineHandshake engine = session.handshake();
+        return new Handshake(engine.headers(), engine.query(), auth, engine.address(), engine.url(), engine.time());
+    }
+
+    boolean isConnecting() {
+        return state.get() == State.CONNECTING;
     }
 
     boolean isAccepted() {
@@ -88,7 +118,11 @@ final class WorkerSocket {
 
     /** Lets the socket in; returns the held commands to carry out, or null when it was no longer connecting. */
     synchronized List<Message.SocketCommand> accept() {
-        return state.compareAndSet(State.CONNECTING, State.ACCEPTED) ? drainHeld() : null;
+        if (!state.compareAndSet(State.CONNECTING, State.ACCEPTED)) {
+            return null;
+        }
+        everAccepted = true;
+        return drainHeld();
     }
 
     /** Turns a connecting socket away; returns the held commands (to refuse), or null when it was not connecting. */

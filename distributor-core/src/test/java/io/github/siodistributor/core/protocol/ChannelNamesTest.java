@@ -16,17 +16,19 @@ class ChannelNamesTest {
         ChannelNames channels = new ChannelNames("sio");
 
         assertThat(channels.prefix()).isEqualTo("sio");
-        assertThat(channels.backend("/chat")).isEqualTo("sio:backend:/chat");
+        assertThat(channels.instance("b-1")).isEqualTo("sio:instance:b-1");
+        assertThat(channels.instances()).isEqualTo("sio:instances");
+        assertThat(channels.instanceRegistry("/chat")).isEqualTo("sio:registry:/chat");
         assertThat(channels.worker("w-1")).isEqualTo("sio:worker:w-1");
         assertThat(channels.broadcast("/chat")).isEqualTo("sio:broadcast:/chat");
-        assertThat(channels.backend("/")).isEqualTo("sio:backend:/");
+        assertThat(channels.instanceRegistry("/")).isEqualTo("sio:registry:/");
     }
 
     @Test
     void theThreeKindsOfChannelNeverCollide() {
         ChannelNames channels = new ChannelNames("p");
 
-        assertThat(Set.of(channels.backend("/x"), channels.worker("/x"), channels.broadcast("/x"))).hasSize(3);
+        assertThat(Set.of(channels.instance("/x"), channels.worker("/x"), channels.broadcast("/x"))).hasSize(3);
     }
 
     @Test
@@ -34,7 +36,7 @@ class ChannelNamesTest {
         ChannelNames blue = new ChannelNames("blue");
         ChannelNames green = new ChannelNames("green");
 
-        assertThat(blue.backend("/chat")).isNotEqualTo(green.backend("/chat")).startsWith("blue:");
+        assertThat(blue.instances()).isNotEqualTo(green.instances()).startsWith("blue:");
         assertThat(blue.worker("w")).isNotEqualTo(green.worker("w")).startsWith("blue:");
         assertThat(blue.broadcast("/chat")).isNotEqualTo(green.broadcast("/chat")).startsWith("blue:");
     }

@@ -131,6 +131,14 @@ class MessageCodecTest {
         messages.add(new Message.ServerSideAck("/chat", 9, json("[\"pong\"]")));
         messages.add(new Message.Custom("reload", "w-1", "config".getBytes(StandardCharsets.UTF_8)));
         messages.add(new Message.Custom("😀", "", new byte[0]));
+        messages.add(new Message.SocketRecovered("/chat", SOCKET, handshake(), List.of(SOCKET, "lobby", "日本"),
+                "{\"name\":\"Zoë\"}".getBytes(StandardCharsets.UTF_8), "backend instance lost"));
+        messages.add(new Message.SocketRecovered(UNICODE, SOCKET, new Handshake(Map.of(), Map.of(), new byte[] {'{',
+                '}'}, "", "", 0), List.of(), "null".getBytes(StandardCharsets.UTF_8), ""));
+        messages.add(new Message.ReleaseSocket("/chat", SOCKET));
+        messages.add(new Message.SocketReleased(UNICODE, SOCKET));
+        messages.add(new Message.InstanceAnnouncement("^/game-\\d+$", "b-1", false));
+        messages.add(new Message.InstanceAnnouncement("/chat", "b-2", true));
         return messages;
     }
 
@@ -381,7 +389,7 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 4, 9, 19, 27, 33, 42, 100, 255})
+    @ValueSource(ints = {0, 6, 9, 27, 33, 42, 61, 100, 255})
     void rejectsUnknownTypes(int type) {
         byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET));
         bytes[3] = (byte) type;

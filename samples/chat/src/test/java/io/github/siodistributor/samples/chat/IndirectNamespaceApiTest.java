@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -223,8 +224,9 @@ class IndirectNamespaceApiTest extends ChatClusterTestSupport {
         try (StatefulRedisConnection<String, String> connection = redis.connect()) {
             List<String> channels = connection.sync().pubsubChannels();
             assertThat(channels).isNotEmpty().allMatch(channel -> channel.startsWith("apitest:"));
-            assertThat(channels).contains("apitest:backend:/chat", "apitest:backend:/recorded", "apitest:worker:w1",
-                    "apitest:worker:w2", "apitest:broadcast:/chat", "apitest:broadcast:/recorded");
+            assertThat(channels).contains("apitest:instance:" + backend.getBean(DistributorBackend.class).id(),
+                    "apitest:instances", "apitest:peers:/chat", "apitest:worker:w1", "apitest:worker:w2",
+                    "apitest:broadcast:/chat", "apitest:broadcast:/recorded");
         } finally {
             redis.shutdown();
         }

@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -131,9 +132,10 @@ class TwoWorkersTest extends ChatClusterTestSupport {
         long workerMalformed = worker1Drops.count(Cause.MALFORMED);
         long workerUnknown = worker1Drops.count(Cause.UNKNOWN_SOCKET);
 
+        String instanceChannel = "sio:instance:" + backend.getBean(DistributorBackend.class).id();
         RedisClient redis = RedisClient.create(cluster.redis().uri());
         try (StatefulRedisConnection<byte[], byte[]> connection = redis.connect(ByteArrayCodec.INSTANCE)) {
-            for (String channel : List.of("sio:backend:/chat", "sio:worker:w1", "sio:broadcast:/chat")) {
+            for (String channel : List.of(instanceChannel, "sio:worker:w1", "sio:broadcast:/chat", "sio:instances")) {
                 publish(connection, channel, "not an envelope".getBytes(StandardCharsets.UTF_8));
                 publish(connection, channel, new byte[] {'S', 'D', 1, 2, (byte) 0xFF, (byte) 0xFF});
                 publish(connection, channel, new byte[] {'S', 'D', 9, 2});
@@ -141,7 +143,7 @@ class TwoWorkersTest extends ChatClusterTestSupport {
             }
             // well-formed but foreign: a /game message on the /chat channel, a command for a socket nobody has
             byte[] foreign = MessageCodec.encode(new EmitToSocket("/game", "w1.x", "e", Payload.empty()));
-            publish(connection, "sio:backend:/chat", foreign);
+            publish(connection, instanceChannel, foreign);
             publish(connection, "sio:worker:w1", MessageCodec.encode(new EmitToSocket("/chat",
                     "w1.00000000-0000-0000-0000-000000000000", "e", Payload.empty())));
         } finally {
@@ -151,7 +153,7 @@ class TwoWorkersTest extends ChatClusterTestSupport {
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).untilAsserted(() -> {
             assertThat(backendDrops.count(Cause.MALFORMED)).isGreaterThanOrEqualTo(backendMalformed + 4);
             assertThat(backendDrops.count(Cause.MISROUTED)).isEqualTo(backendMisrouted + 1);
-            assertThat(worker1Drops.count(Cause.MALFORMED)).isGreaterThanOrEqualTo(workerMalformed + 8);
+            assertThat(worker1Drops.count(Cause.MALFORMED)).isGreaterThanOrEqualTo(workerMalformed + 12);
             assertThat(worker1Drops.count(Cause.UNKNOWN_SOCKET)).isEqualTo(workerUnknown + 1);
         });
 

@@ -1,0 +1,95 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
+import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.core.transport.MessageBus;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend instance's liveness as workers see it: a heartbeat in the {@link BackendRegistry} every third
+ * of the TTL for each namespace spec it handles, and announcements on {@code <prefix>:instances} so that
+ * workers act at once when it arrives or leaves.
+ */
+final class BackendPresence implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BackendPresence.class);
+
+    private final String backendId;
+    private final BackendRegistry registry;
+    private final MessageBus bus;
+    private final ChannelNames channels;
+    private final Duration ttl;
+    private final Supplier<Collection<String>> specs;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "distributor-backend-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    BackendPresence(String backendId, BackendRegistry registry, MessageBus bus, ChannelNames channels, Duration ttl,
+            Supplier<Collection<String>> specs) {
+        if (ttl.toMillis() < 3) {
+            throw new IllegalArgumentException("a backend heartbeat TTL must be at least 3 ms, got " + ttl);
+        }
+        this.backendId = backendId;
+        this.registry = registry;
+        this.bus = bus;
+        this.channels = channels;
+        this.ttl = ttl;
+        this.specs = specs;
+    }
+
+    /** Registers and announces every spec now (failing when Redis cannot be reached), then keeps beating. */
+    void start() {
+        Collection<String> all = specs.get();
+        registry.heartbeat(backendId, all, ttl);
+        all.forEach(spec -> announce(spec, false));
+        long period = ttl.toMillis() / 3;
+        timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** A namespace registered after start-up. */
+    void added(String spec) {
+        registry.heartbeat(backendId, List.of(spec), ttl);
+        announce(spec, false);
+    }
+
+    private void beat() {
+        try {
+            registry.heartbeat(backendId, specs.get(), ttl);
+        } catch (RuntimeException e) {
+            log.warn("Backend instance {} could not renew its heartbeat: {}", backendId, e.toString());
+        }
+    }
+
+    /** Stops beating, leaves the registry and tells the workers to hand this instance's sockets over. */
+    void leave() {
+        timer.shutdownNow();
+        Collection<String> all = specs.get();
+        try {
+            registry.remove(backendId, all);
+        } catch (RuntimeException e) {
+            log.warn("Backend instance {} could not leave the registry (its entries expire by themselves): {}",
+                    backendId, e.toString());
+        }
+        all.forEach(spec -> announce(spec, true));
+    }
+
+    private void announce(String spec, boolean leaving) {
+        bus.publish(channels.instances(), new InstanceAnnouncement(spec, backendId, leaving));
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,362 @@
+package io.github.siodistributor.core.worker;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.ClientErrors;
+import io.github.siodistributor.core.protocol.Message.ClientActivity;
+import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
+import io.github.siodistributor.core.protocol.Message.ReleaseSocket;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketRecovered;
+import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
+import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.MessageBus;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each socket's activity to the one backend instance that has it, and moves sockets when
+ * instances come and go, keeping each socket's activity in order and losing none of it:
+ * <ul>
+ *   <li>a new socket goes to the instance {@link BackendInstances#choose} picks, and stays there;</li>
+ *   <li>activity no instance heard (PUBLISH reached no subscriber: the instance is gone) waits, in order,
+ *       and is sent again to the instance the socket ends up with;</li>
+ *   <li>an instance whose heartbeat expired is dead: its sockets move to survivors, each preceded by a
+ *       {@link SocketRecovered} carrying the handshake and rooms;</li>
+ *   <li>a leaving instance first gets a {@link ReleaseSocket} after the socket's earlier activity; the socket's
+ *       new activity waits until the instance answers that it let the socket go, then follows the recovery
+ *       to the next instance;</li>
+ *   <li>with no instance left, activity waits (bounded) or the socket is disconnected, per {@link BackendRouting}.</li>
+ * </ul>
+ * A socket's waiting activity is touched only on its session's event loop.
+ */
+final class SocketRouter implements AutoCloseable {
+
+    /** The reason a recovery carries when the socket's instance died. */
+    static final String BACKEND_LOST = "backend instance lost";
+    /** The reason a recovery carries when the socket's instance stopped and handed it over. */
+    static final String BACKEND_LEFT = "backend instance left";
+    /** The reason clients and logs get when the policy disconnects sockets that no instance serves. */
+    static final String NO_BACKEND = "no backend instance serves the namespace";
+
+    private static final Logger log = LoggerFactory.getLogger(SocketRouter.class);
+
+    private final String workerId;
+    private final MessageBus bus;
+    private final ChannelNames channels;
+    private final BackendRegistry registry;
+    private final BackendRouting routing;
+    private final List<String> specs;
+    private final WorkerStats stats;
+    private final Supplier<Collection<WorkerSocket>> connected;
+    private final Consumer<WorkerSocket> disconnectForNoBackend;
+    private final BackendInstances instances;
+    /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
+    private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean checkRequested = new AtomicBoolean();
+    private final ScheduledExecutorService timer;
+
+    SocketRouter(String workerId, MessageBus bus, ChannelNames channels, BackendRegistry registry,
+            BackendRouting routing, List<String> specs, WorkerStats stats, Supplier<Collection<WorkerSocket>> connected,
+            Consumer<WorkerSocket> disconnectForNoBackend) {
+        this.workerId = workerId;
+        this.bus = bus;
+        this.channels = channels;
+        this.registry = registry;
+        this.routing = routing;
+        this.specs = List.copyOf(specs);
+        this.stats = stats;
+        this.connected = connected;
+        this.disconnectForNoBackend = disconnectForNoBackend;
+        this.instances = new BackendInstances(routing.lossGrace().toNanos());
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "distributor-backend-watch-" + workerId);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Reads the registry once now (so that the first clients find their instances), then at every interval. */
+    void start() {
+        check();
+        long interval = routing.checkInterval().toNanos();
+        timer.scheduleWithFixedDelay(this::check, interval, interval, TimeUnit.NANOSECONDS);
+    }
+
+    BackendRouting routing() {
+        return routing;
+    }
+
+    /** Picks a new socket's instance; false when none is live (the socket's activity then waits or is refused). */
+    boolean assign(WorkerSocket socket) {
+        socket.backendId = instances.choose(socket.spec, socket.id);
+        return socket.backendId != null;
+    }
+
+    /** Sends a socket's activity to its instance, or keeps it waiting in order (on the session's event loop). */
+    void send(WorkerSocket socket, ClientActivity activity) {
+        long sequence = socket.nextSequence++;
+        if (socket.backendId == null || socket.moving || !socket.waiting.isEmpty()) {
+            hold(socket, sequence, activity);
+        } else {
+            publish(socket, socket.backendId, sequence, activity);
+        }
+    }
+
+    private void publish(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
+        stats.forwarded.increment();
+        bus.publish(channels.instance(instance), activity).whenComplete((receivers, failure) -> {
+            if (failure == null && receivers == 0) {
+                socket.session.execute(() -> unheard(socket, instance, sequence, activity));
+            }
+        });
+    }
+
+    /** Nobody subscribed to the instance's channel: it is gone (or resubscribing after a Redis restart). */
+    private void unheard(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
+        if (activity instanceof ReleaseSocket) {
+            if (socket.moving && instance.equals(socket.backendId)) {
+                rehome(socket, BACKEND_LEFT);
+            }
+            return;
+        }
+        if (activity instanceof SocketRecovered && !instance.equals(socket.backendId)) {
+            return; // superseded: the socket's next instance gets a recovery of its own
+        }
+        socket.waiting.put(sequence, activity);
+        stalled.add(socket);
+        requestCheck();
+    }
+
+    private void hold(WorkerSocket socket, long sequence, ClientActivity activity) {
+        if (socket.orphaned) {
+            bus.dropped().record(Cause.NO_BACKEND, channels.instances(), activity.getClass().getSimpleName()
+                    + " of socket " + socket.id + " in " + socket.namespace);
+            return;
+        }
+        if (activity instanceof SocketEvent event && heldEvents(socket) >= routing.heldEventsLimit()) {
+            String message = "no backend instance took event '" + event.event() + "' yet and socket " + socket.id
+                    + " already has " + routing.heldEventsLimit() + " events waiting (distributor.worker."
+                    + "held-events-limit)";
+            bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, message);
+            if (event.wantsAck() && socket.pendingAcks.remove(event.ackId())) {
+                socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(),
+                        ClientErrors.ack(event.event(), message)));
+            }
+            return;
+        }
+        socket.waiting.put(sequence, activity);
+        stalled.add(socket);
+    }
+
+    private static int heldEvents(WorkerSocket socket) {
+        int events = 0;
+        for (ClientActivity activity : socket.waiting.values()) {
+            if (activity instanceof SocketEvent) {
+                events++;
+            }
+        }
+        return events;
+    }
+
+    /** Sends what waits, in order, to the socket's instance (on the session's event loop). */
+    private void flush(WorkerSocket socket) {
+        if (socket.backendId == null || socket.moving) {
+            return;
+        }
+        List<Map.Entry<Long, ClientActivity>> pending = new ArrayList<>(socket.waiting.entrySet());
+        socket.waiting.clear();
+        stalled.remove(socket);
+        String instance = socket.backendId;
+        for (Map.Entry<Long, ClientActivity> entry : pending) {
+            publish(socket, instance, entry.getKey(), entry.getValue());
+        }
+    }
+
+    /**
+     * Gives the socket to another live instance (on the session's event loop): a recovery when a backend knew
+     * it, or its connect again when it was still connecting, then everything that waits.
+     */
+    private void rehome(WorkerSocket socket, String reason) {
+        socket.moving = false;
+        socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
+                || activity instanceof ReleaseSocket);
+        String next = instances.choose(socket.spec, socket.id);
+        socket.backendId = next;
+        if (next == null) {
+            socket.recoveryReason = reason;
+            if (routing.whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
+                orphan(socket);
+            } else {
+                stalled.add(socket);
+            }
+            return;
+        }
+        boolean connectWaits = !socket.waiting.isEmpty() && socket.waiting.firstEntry().getValue()
+                instanceof SocketConnected;
+        if (!connectWaits) {
+            long sequence = socket.waiting.isEmpty() ? socket.nextSequence++ : socket.waiting.firstKey() - 1;
+            if (socket.everAccepted) {
+                socket.waiting.put(sequence, new SocketRecovered(socket.namespace, socket.id, socket.handshake(),
+                        List.copyOf(socket.rooms), socket.data, reason));
+            } else if (socket.isConnecting()) {
+                // its connect reached an instance that never decided: the new one decides
+                socket.waiting.put(sequence, new SocketConnected(socket.namespace, socket.id, socket.handshake()));
+            }
+        }
+        flush(socket);
+    }
+
+    /** No instance and the policy says disconnect: what waits is dropped (counted) and the client is told. */
+    private void orphan(WorkerSocket socket) {
+        socket.orphaned = true;
+        if (!socket.waiting.isEmpty()) {
+            bus.dropped().record(Cause.NO_BACKEND, channels.instances(), socket.waiting.size()
+                    + " waiting messages of socket " + socket.id + " in " + socket.namespace);
+            socket.waiting.clear();
+        }
+        stalled.remove(socket);
+        disconnectForNoBackend.accept(socket);
+    }
+
+    // ---- instances coming and going
+
+    /** An instance announced itself or its leaving (on the Redis delivery thread). */
+    void onAnnouncement(InstanceAnnouncement announcement) {
+        String spec = announcement.namespace();
+        if (!specs.contains(spec)) {
+            return; // a namespace this worker does not serve
+        }
+        if (announcement.leaving()) {
+            instances.left(spec, announcement.backendId());
+            log.info("Backend instance {} of {} is leaving: handing its sockets on worker '{}' over", 
+                    announcement.backendId(), spec, workerId);
+            for (WorkerSocket socket : socketsOf(spec, announcement.backendId())) {
+                socket.session.execute(() -> release(socket, announcement.backendId()));
+            }
+        } else if (instances.joined(spec, announcement.backendId())) {
+            log.info("Backend instance {} now serves {}", announcement.backendId(), spec);
+            adoptWaiting(spec);
+        }
+    }
+
+    /** Asks a leaving instance to let the socket go once it has handled what it got (on the event loop). */
+    private void release(WorkerSocket socket, String leaving) {
+        if (!leaving.equals(socket.backendId) || socket.moving) {
+            return;
+        }
+        socket.moving = true;
+        publish(socket, leaving, socket.nextSequence++, new ReleaseSocket(socket.namespace, socket.id));
+        socket.session.schedule(() -> {
+            if (socket.moving && leaving.equals(socket.backendId)) {
+                log.warn("Backend instance {} did not release socket {} within {}; moving it anyway", leaving,
+                        socket.id, routing.handoverTimeout());
+                rehome(socket, BACKEND_LEFT);
+            }
+        }, routing.handoverTimeout());
+    }
+
+    /** The leaving instance let the socket go (on the Redis delivery thread). */
+    void onReleased(WorkerSocket socket) {
+        socket.session.execute(() -> {
+            if (socket.moving) {
+                rehome(socket, BACKEND_LEFT);
+            }
+        });
+    }
+
+    /** Sockets waiting for any instance of the spec get one now that one is live. */
+    private void adoptWaiting(String spec) {
+        for (WorkerSocket socket : List.copyOf(stalled)) {
+            if (socket.spec.equals(spec) && socket.backendId == null) {
+                socket.session.execute(() -> {
+                    if (socket.backendId == null && !socket.moving && !socket.orphaned) {
+                        rehome(socket, socket.recoveryReason);
+                    }
+                });
+            }
+        }
+    }
+
+    private Collection<WorkerSocket> socketsOf(String spec, String backendId) {
+        Set<WorkerSocket> matching = new HashSet<>();
+        for (WorkerSocket socket : connected.get()) {
+            if (socket.spec.equals(spec) && backendId.equals(socket.backendId)) {
+                matching.add(socket);
+            }
+        }
+        for (WorkerSocket socket : stalled) {
+            if (socket.spec.equals(spec) && backendId.equals(socket.backendId)) {
+                matching.add(socket);
+            }
+        }
+        return matching;
+    }
+
+    private void requestCheck() {
+        if (checkRequested.compareAndSet(false, true)) {
+            try {
+                timer.execute(() -> {
+                    checkRequested.set(false);
+                    check();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                checkRequested.set(false); // closed
+            }
+        }
+    }
+
+    /** Reads the registry: moves the sockets of dead instances, and retries what nobody heard (watch thread). */
+    void check() {
+        if (registry == null) {
+            return;
+        }
+        BackendInstances.Changes changes;
+        try {
+            changes = instances.update(registry.instances(specs), System.nanoTime());
+        } catch (RuntimeException e) {
+            log.debug("Cannot read the backend registry now: {}", e.toString());
+            return; // nothing is decided while Redis cannot be asked
+        }
+        for (BackendInstances.Instance gone : changes.gone()) {
+            Collection<WorkerSocket> moving = socketsOf(gone.spec(), gone.backendId());
+            log.warn("Backend instance {} of {} is gone (heartbeat expired): moving its {} sockets on worker '{}'",
+                    gone.backendId(), gone.spec(), moving.size(), workerId);
+            for (WorkerSocket socket : moving) {
+                socket.session.execute(() -> {
+                    if (gone.backendId().equals(socket.backendId)) {
+                        rehome(socket, BACKEND_LOST);
+                    }
+                });
+            }
+        }
+        for (BackendInstances.Instance appeared : changes.appeared()) {
+            adoptWaiting(appeared.spec());
+        }
+        for (WorkerSocket socket : List.copyOf(stalled)) {
+            String instance = socket.backendId;
+            if (instance != null && instances.live(socket.spec).contains(instance)) {
+                socket.session.execute(() -> flush(socket)); // its instance lives: it was resubscribing
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,189 @@
+package io.github.siodistributor.samples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.testsupport.NodeClients;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Several backend instances of one namespace (in-JVM contexts on one real Redis, real JS clients): new
+ * sockets are spread over the instances and each socket's events go to its instance only, in order; a
+ * stopping instance hands its sockets over without losing or reordering an event; with no instance left,
+ * the worker holds events (bounded) or disconnects, as configured. Killed instances: {@code BackendFailoverIT}.
+ */
+class BackendScaleOutTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Test
+    void newSocketsAreSpreadOverTheInstancesAndEachSocketsEventsGoToItsInstanceInOrder() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            String url = ChatCluster.url(cluster.worker("w1", SequenceHandler.class));
+            SequenceHandler a = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+            SequenceHandler b = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+
+            List<String> ids = connect(clients, url, 16);
+            List<CompletableFuture<List<JsonNode>>> acks = new ArrayList<>();
+            for (int n = 1; n <= 20; n++) {
+                for (int c = 0; c < ids.size(); c++) {
+                    acks.add(clients.emitWithAck("c" + c, "n", n));
+                }
+            }
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(a.connected).isNotEmpty().doesNotContainAnyElementsOf(b.connected);
+            assertThat(b.connected).isNotEmpty();
+            assertThat(union(a.connected, b.connected)).containsExactlyInAnyOrderElementsOf(ids);
+            List<Integer> oneToTwenty = IntStream.rangeClosed(1, 20).boxed().toList();
+            for (String id : ids) {
+                SequenceHandler own = a.connected.contains(id) ? a : b;
+                SequenceHandler other = own == a ? b : a;
+                assertThat(own.handledOf(id)).as("events of %s on its instance", id).isEqualTo(oneToTwenty);
+                assertThat(other.handledOf(id)).as("events of %s on the other instance", id).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aStoppingInstanceHandsItsSocketsOverWithoutLosingOrReorderingAnEvent() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            String url = ChatCluster.url(cluster.worker("w1", SequenceHandler.class));
+            ConfigurableApplicationContext leavingContext = cluster.backend(SequenceHandler.class);
+            SequenceHandler leaving = leavingContext.getBean(SequenceHandler.class);
+            SequenceHandler staying = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+            List<String> ids = connect(clients, url, 16);
+            for (int c = 0; c < ids.size(); c++) {
+                clients.emitWithAck("c" + c, "join", "room-" + c).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            Set<String> moved = Set.copyOf(leaving.connected);
+            assertThat(moved).as("sockets on the instance that stops").isNotEmpty();
+
+            // every client keeps emitting numbered events, without acks, while the instance stops
+            AtomicInteger sent = new AtomicInteger();
+            ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
+            load.scheduleAtFixedRate(() -> {
+                int n = sent.incrementAndGet();
+                for (int c = 0; c < ids.size(); c++) {
+                    clients.emit("c" + c, "n", n);
+                }
+            }, 0, 5, TimeUnit.MILLISECONDS);
+            try {
+                await().atMost(WAIT).until(() -> leaving.handled.size() >= 100);
+                leavingContext.close();
+                int sentWhenStopped = sent.get();
+                await().atMost(WAIT).until(() -> sent.get() >= sentWhenStopped + 20);
+            } finally {
+                load.shutdown();
+                assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            }
+            int last = sent.get() + 1;
+            for (int c = 0; c < ids.size(); c++) {
+                // in order behind every earlier event of the socket: once answered, all were handled
+                clients.emitWithAck("c" + c, "n", last).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+
+            List<Integer> all = IntStream.rangeClosed(1, last).boxed().toList();
+            for (int c = 0; c < ids.size(); c++) {
+                String id = ids.get(c);
+                List<Integer> before = leaving.handledOf(id);
+                List<Integer> after = staying.handledOf(id);
+                List<Integer> together = new ArrayList<>(before);
+                together.addAll(after);
+                assertThat(together).as("every event of %s handled exactly once, in order", id).isEqualTo(all);
+                if (moved.contains(id)) {
+                    assertThat(before).as("events of %s before the hand-over", id).isNotEmpty();
+                }
+            }
+            List<SequenceHandler.Recovery> recoveries = new ArrayList<>(staying.recoveries);
+            assertThat(recoveries).extracting(SequenceHandler.Recovery::socketId)
+                    .containsExactlyInAnyOrderElementsOf(moved);
+            for (SequenceHandler.Recovery recovery : recoveries) {
+                int c = ids.indexOf(recovery.socketId());
+                assertThat(recovery.reason()).isEqualTo("backend instance left");
+                assertThat(recovery.auth()).contains("\"name\":\"c" + c + "\"");
+                assertThat(recovery.rooms()).contains("room-" + c, recovery.socketId());
+            }
+            assertThat(clients.lines()).noneMatch(line -> "disconnect".equals(line.path("type").asText()));
+        }
+    }
+
+    @Test
+    void withNoInstanceLeftTheWorkerHoldsABoundedNumberOfEventsUntilOneComes() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            String url = ChatCluster.url(cluster.worker("w1", List.of("distributor.worker.held-events-limit=5"),
+                    SequenceHandler.class));
+            ConfigurableApplicationContext only = cluster.backend(SequenceHandler.class);
+            List<String> ids = connect(clients, url, 1);
+            clients.emitWithAck("c0", "join", "kept").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            only.close();
+
+            List<CompletableFuture<List<JsonNode>>> held = new ArrayList<>();
+            for (int n = 1; n <= 5; n++) {
+                held.add(clients.emitWithAck(Duration.ofSeconds(60), "c0", "n", n));
+            }
+            List<JsonNode> refused = clients.emitWithAck("c0", "n", 6).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(refused.get(0).path("error").path("message").asText()).contains("distributor.worker.held-events-limit")
+                    .contains("5 events waiting");
+            assertThat(held).noneMatch(CompletableFuture::isDone);
+
+            SequenceHandler next = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+            for (int n = 1; n <= 5; n++) {
+                assertThat(held.get(n - 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).get(0).asInt()).isEqualTo(n);
+            }
+            assertThat(next.handledOf(ids.get(0))).containsExactly(1, 2, 3, 4, 5);
+            SequenceHandler.Recovery recovery = next.recoveries.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(recovery).isNotNull();
+            assertThat(recovery.socketId()).isEqualTo(ids.get(0));
+            assertThat(recovery.reason()).isEqualTo("backend instance left");
+            assertThat(recovery.rooms()).contains("kept");
+            assertThat(clients.lines()).noneMatch(line -> "disconnect".equals(line.path("type").asText()));
+        }
+    }
+
+    @Test
+    void withNoInstanceLeftAndTheDisconnectPolicySocketsAreDisconnectedAndNewOnesRefused() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            String url = ChatCluster.url(cluster.worker("w1", List.of("distributor.worker.when-no-backend=disconnect"),
+                    SequenceHandler.class));
+            ConfigurableApplicationContext only = cluster.backend(SequenceHandler.class);
+            connect(clients, url, 1);
+            only.close();
+
+            assertThat(clients.awaitDisconnect("c0").path("reason").asText()).isEqualTo("io server disconnect");
+            clients.connect("late", url, "/seq", Map.of("name", "late"), Map.of("reconnection", false));
+            assertThat(clients.awaitConnectError("late").toString()).contains("no backend instance serves the namespace");
+        }
+    }
+
+    private static List<String> connect(NodeClients clients, String url, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int c = 0; c < count; c++) {
+            clients.connect("c" + c, url, "/seq", Map.of("name", "c" + c), null);
+        }
+        for (int c = 0; c < count; c++) {
+            ids.add(clients.awaitConnect("c" + c).get("socketId").asText());
+        }
+        return ids;
+    }
+
+    private static Set<String> union(Set<String> first, Set<String> second) {
+        Set<String> all = new HashSet<>(first);
+        all.addAll(second);
+        return all;
+    }
+}

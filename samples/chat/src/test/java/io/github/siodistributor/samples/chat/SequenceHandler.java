@@ -1,0 +1,60 @@
+package io.github.siodistributor.samples.chat;
+
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.backend.annotation.OnConnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnRecover;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.Handshake;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.springframework.stereotype.Component;
+
+/** Records, per backend instance, which numbered events of which socket it handled, and what it recovered. */
+@Component
+@SocketNamespace("/seq")
+public class SequenceHandler {
+
+    record Handled(String socketId, int n) {
+    }
+
+    record Recovery(String socketId, String reason, String auth, Set<String> rooms) {
+    }
+
+    final Set<String> connected = ConcurrentHashMap.newKeySet();
+    final List<Handled> handled = new CopyOnWriteArrayList<>();
+    final BlockingQueue<Recovery> recoveries = new LinkedBlockingQueue<>();
+
+    @OnConnect
+    public void connected(IndirectSocket socket) {
+        connected.add(socket.id());
+    }
+
+    @OnEvent("join")
+    public String join(IndirectSocket socket, String room) {
+        socket.join(room);
+        return room;
+    }
+
+    @OnEvent("n")
+    public int number(IndirectSocket socket, int n) {
+        handled.add(new Handled(socket.id(), n));
+        return n;
+    }
+
+    @OnRecover
+    public void recovered(RemoteSocket socket, Handshake handshake, String reason) {
+        recoveries.add(new Recovery(socket.id(), reason, new String(handshake.auth(), StandardCharsets.UTF_8),
+                socket.rooms()));
+    }
+
+    List<Integer> handledOf(String socketId) {
+        return handled.stream().filter(h -> h.socketId().equals(socketId)).map(Handled::n).toList();
+    }
+}
