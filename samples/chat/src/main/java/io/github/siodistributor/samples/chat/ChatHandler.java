@@ -1,11 +1,14 @@
 package io.github.siodistributor.samples.chat;
 
 import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnRecover;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.protocol.Handshake;
 import java.util.Map;
+import java.util.TreeSet;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -55,6 +58,17 @@ public class ChatHandler {
     @OnEvent("whoami")
     public Map<String, String> whoami(IndirectSocket socket) {
         return Map.of("id", socket.id(), "name", nameOf(socket));
+    }
+
+    /**
+     * This instance took the socket over from another chat backend instance that died or stopped. The chat
+     * keeps nothing per socket (the worker keeps the rooms), so there is nothing to rebuild: the client is
+     * told, with the rooms it is still in.
+     */
+    @OnRecover
+    public void recovered(RemoteSocket socket, String reason) {
+        socket.emit("recovered", Map.of("name", nameOf(socket), "reason", reason, "rooms",
+                new TreeSet<>(socket.rooms())));
     }
 
     /** The handshake auth's {@code name}, or "anonymous". */
