@@ -80,6 +80,10 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             EngineSession session = server.newSession(ctx.channel(), handshakeOf(ctx.channel(), request, query));
+            if (session == null) {
+                ctx.close();
+                return;
+            }
             watchPolls(session);
             session.openWithPolling(requester);
             return;
@@ -123,6 +127,10 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         Channel channel = ctx.channel();
         upgrade(ctx, request, () -> {
             EngineSession session = server.newSession(channel, handshake);
+            if (session == null) {
+                channel.close();
+                return;
+            }
             bindWebSocket(channel, session);
             session.openWithWebSocket(channel);
         });

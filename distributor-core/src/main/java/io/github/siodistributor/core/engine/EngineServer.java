@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +24,7 @@ public final class EngineServer {
     private final EngineSettings settings;
     private final EngineListener listener;
     private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private volatile boolean shuttingDown;
 
     public EngineServer(EngineSettings settings, EngineListener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -50,10 +52,17 @@ public final class EngineServer {
         return sessions.get(id);
     }
 
+    /** A new session on {@code channel}, or null once {@link #shutdown} began: the caller then drops the connection. */
     EngineSession newSession(Channel channel, EngineHandshake handshake) {
         while (true) {
             EngineSession session = new EngineSession(RandomIds.next(), channel.eventLoop(), this, handshake);
             if (sessions.putIfAbsent(session.id(), session) == null) {
+                // checked after the put: shutdown() sets the flag before it lists the sessions, so a session
+                // is either refused here or in that list, never neither
+                if (shuttingDown) {
+                    sessions.remove(session.id(), session);
+                    return null;
+                }
                 return session;
             }
         }
@@ -99,6 +108,20 @@ public final class EngineServer {
     /** Closes every session, telling the layer above {@code reason}. */
     public void closeAll(String reason) {
         sessions().forEach(session -> session.close(reason));
+    }
+
+    /**
+     * Refuses new sessions from now on (their connections are dropped, as by a stopped server, even when they
+     * arrive on connections accepted earlier) and sends every open session's client away: a WebSocket gets
+     * its close frame, a parked poll Engine.IO's close packet, so the client reconnects, behind a balancer
+     * to another server. The layer above hears {@code reason} for each session. The result completes once
+     * every session's close has run on its event loop, so whatever the layer above does on close (tell
+     * the backends) has been started by then.
+     */
+    public CompletableFuture<Void> shutdown(String reason) {
+        shuttingDown = true;
+        return CompletableFuture.allOf(sessions().stream().map(session -> session.closeForShutdown(reason))
+                .toArray(CompletableFuture[]::new));
     }
 
 }

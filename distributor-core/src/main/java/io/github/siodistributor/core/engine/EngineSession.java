@@ -17,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -167,6 +169,30 @@ public final class EngineSession {
     /** Closes the session from any thread; the listener hears {@code reason}. */
     public void close(String reason) {
         execute(() -> closeNow(reason));
+    }
+
+    /**
+     * Closes the session because the server goes away: a parked poll is answered with Engine.IO's close
+     * packet (a WebSocket gets its close frame as always), so the client reconnects at once instead of
+     * learning from a failed request. Completes once the listener has heard {@code reason}; exceptionally
+     * when the session's event loop no longer runs tasks.
+     */
+    CompletableFuture<Void> closeForShutdown(String reason) {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        try {
+            execute(() -> {
+                try {
+                    closeNow(reason, Frame.CLOSE);
+                    closed.complete(null);
+                } catch (RuntimeException | Error e) {
+                    closed.completeExceptionally(e);
+                    throw e;
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            closed.completeExceptionally(e);
+        }
+        return closed;
     }
 
     // ---- opening
@@ -441,6 +467,11 @@ public final class EngineSession {
     }
 
     private void closeNow(String reason) {
+        closeNow(reason, Frame.NOOP);
+    }
+
+    /** {@code toParkedPoll} ends a parked long-polling request: a noop, or the close packet that sends the client away. */
+    private void closeNow(String reason, Frame toParkedPoll) {
         if (closed) {
             return;
         }
@@ -451,7 +482,7 @@ public final class EngineSession {
         server.remove(this);
         if (pendingPoll != null) {
             queue.clear();
-            queue.add(Frame.NOOP);
+            queue.add(toParkedPoll);
             answerPoll();
         }
         queue.clear();

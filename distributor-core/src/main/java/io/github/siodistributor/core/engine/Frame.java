@@ -11,6 +11,7 @@ public record Frame(boolean binary, byte[] bytes) {
 
     static final Frame PING = text("2");
     static final Frame NOOP = text("6");
+    static final Frame CLOSE = text("1");
     static final Frame PROBE_PONG = text("3probe");
 
     public static Frame text(byte[] packet) {

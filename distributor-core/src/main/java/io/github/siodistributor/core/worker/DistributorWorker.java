@@ -48,6 +48,7 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.WorkerLeases;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -55,7 +56,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +79,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     static final String CLIENT_DISCONNECT = "client namespace disconnect";
     static final String SERVER_DISCONNECT = "server namespace disconnect";
     static final String FORCED_SERVER_CLOSE = "forced server close";
+    /**
+     * The disconnect reason backends hear for the sockets of a worker that is closed (a graceful shutdown,
+     * SIGTERM): Socket.IO's own reason for a server that shuts down. The clients are sent away and reconnect;
+     * compare {@code DistributorBackend.WORKER_LOST} for a worker that died.
+     */
+    public static final String SHUTTING_DOWN = "server shutting down";
+    /** How long {@link #close()} waits for its clients' disconnects to reach Redis before it gives up on them. */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger log = LoggerFactory.getLogger(DistributorWorker.class);
     private static final byte[] EMPTY_AUTH = {'{', '}'};
@@ -93,6 +107,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final Duration leaseTtl;
     private volatile WorkerLeases.Lease lease;
     private final SocketRouter router;
+    /** The listening socket, closed first at shutdown. */
+    private volatile Channel acceptor;
+    private volatile boolean closing;
+    /** What was published while closing: the bus must not stop before Redis has it. */
+    private final Set<CompletableFuture<Long>> lastPublishes = ConcurrentHashMap.newKeySet();
 
     /**
      * @param leases the workers' leases ({@link WorkerLeases}), or null for none: then nothing stops a second
@@ -148,6 +167,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
                     + " (set distributor.worker.port to a free port)", e);
         }
+        acceptor = bound.channel();
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
         log.info("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());
@@ -375,7 +395,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     private void publish(String channel, Message message) {
         stats.forwarded.increment();
-        bus.publish(channel, message);
+        CompletableFuture<Long> published = bus.publish(channel, message);
+        if (closing) {
+            lastPublishes.add(published);
+        }
     }
 
     // ---- from the backends (on the Redis delivery thread)
@@ -568,19 +591,64 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         });
     }
 
+    /**
+     * Shuts the worker down so that nothing waits for a timeout: no new connection is taken, every client is
+     * sent away (it reconnects, to another worker behind a balancer), every socket's backend hears
+     * {@link #SHUTTING_DOWN}, and the lease is given up, so the id is free at once. Returns once those
+     * disconnects have reached Redis, or after {@link #SHUTDOWN_TIMEOUT}: the caller may stop the bus then.
+     */
     @Override
     public void close() {
-        router.close();
-        subscriptions.forEach(MessageBus.Subscription::close);
-        subscriptions.clear();
-        engine.closeAll("server shutting down");
+        closing = true;
+        router.trackPublishes(lastPublishes);
+        long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos();
         try {
-            if (boundPort != -1) {
-                server.stop();
-                boundPort = -1;
+            stopAccepting(deadline);
+            subscriptions.forEach(MessageBus.Subscription::close);
+            subscriptions.clear();
+            int connections = engine.sessionCount();
+            // session closes run on the event loops; each publishes its sockets' disconnects
+            awaitUntil(engine.shutdown(SHUTTING_DOWN), deadline, "closing its client connections");
+            awaitUntil(CompletableFuture.allOf(lastPublishes.toArray(CompletableFuture[]::new)), deadline,
+                    "telling the backends its sockets are gone");
+            if (connections > 0) {
+                log.info("Distributor worker '{}' closed {} client connection(s); their backends heard '{}'",
+                        settings.workerId(), connections, SHUTTING_DOWN);
             }
         } finally {
-            releaseLease();
+            router.close();
+            try {
+                releaseLease();
+            } finally {
+                if (boundPort != -1) {
+                    server.stop();
+                    boundPort = -1;
+                }
+            }
+        }
+    }
+
+    /** A client that reconnects now must land on another worker, not on this one while it closes. */
+    private void stopAccepting(long deadline) {
+        Channel listening = acceptor;
+        acceptor = null;
+        if (listening != null) {
+            listening.close().awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void awaitUntil(CompletableFuture<?> done, long deadline, String what) {
+        try {
+            done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            log.warn("Distributor worker '{}' gave up {} after {} s; backends give up the sockets left once its lease "
+                    + "is gone (reason 'worker lost')", settings.workerId(), what, SHUTDOWN_TIMEOUT.toSeconds());
+        } catch (ExecutionException e) {
+            log.warn("Distributor worker '{}' ran into a failure {}: {}; backends give up the sockets left once its "
+                    + "lease is gone (reason 'worker lost')", settings.workerId(), what, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Distributor worker '{}' was interrupted {}", settings.workerId(), what);
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,6 +69,8 @@ final class SocketRouter implements AutoCloseable {
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean checkRequested = new AtomicBoolean();
+    /** While the worker closes: where each publish's future goes, so that the worker can wait for them. */
+    private volatile Set<CompletableFuture<Long>> closingPublishes;
     private final ScheduledExecutorService timer;
 
     SocketRouter(String workerId, MessageBus bus, ChannelNames channels, BackendRegistry registry,
@@ -117,9 +120,19 @@ final class SocketRouter implements AutoCloseable {
         }
     }
 
+    /** From now on, every publish's future is added to {@code publishes} (the worker is closing). */
+    void trackPublishes(Set<CompletableFuture<Long>> publishes) {
+        closingPublishes = publishes;
+    }
+
     private void publish(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
         stats.forwarded.increment();
-        bus.publish(channels.instance(instance), activity).whenComplete((receivers, failure) -> {
+        CompletableFuture<Long> published = bus.publish(channels.instance(instance), activity);
+        Set<CompletableFuture<Long>> tracking = closingPublishes;
+        if (tracking != null) {
+            tracking.add(published);
+        }
+        published.whenComplete((receivers, failure) -> {
             if (failure == null && receivers == 0) {
                 socket.session.execute(() -> unheard(socket, instance, sequence, activity));
             }

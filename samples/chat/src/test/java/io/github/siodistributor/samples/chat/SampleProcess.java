@@ -84,6 +84,19 @@ final class SampleProcess implements AutoCloseable {
         }
     }
 
+    /** Asks the process to stop (SIGTERM), as an orchestrator does, without waiting: its shutdown hooks run. */
+    void terminate() {
+        // through the handle: Process.destroy() would also close the pipes and lose what the shutdown logs
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the process to end; fails with its output if it is still alive after {@code seconds}. */
+    void awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " is still alive " + seconds + " s later; output:\n" + output());
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

@@ -1,0 +1,81 @@
+package io.github.siodistributor.samples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.engine.EngineServer;
+import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.transport.WorkerLeases;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.testsupport.NodeClients;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A worker closed gracefully (its application context closed, as on SIGTERM) with a backend in another
+ * context: the clients are sent away with an Engine.IO close whatever their transport, each socket's backend
+ * hears {@link DistributorWorker#SHUTTING_DOWN} (not "worker lost" later: the disconnects reach Redis
+ * before the worker's bus stops), and the worker's id is free at once.
+ */
+class WorkerShutdownTest {
+
+    private static final String WORKER_ID = "leaving";
+
+    @Test
+    void aClosedWorkerSendsItsClientsAwayTellsTheirBackendAndFreesItsId() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext backend = cluster.backend(RecordingHandler.class);
+            RecordingHandler recorder = backend.getBean(RecordingHandler.class);
+            ConfigurableApplicationContext worker = cluster.worker(WORKER_ID, RecordingHandler.class);
+            String url = ChatCluster.url(worker);
+
+            clients.connect("polling", url, "/recorded", null, Map.of("transports", List.of("polling")));
+            clients.connect("websocket", url, "/recorded", null, Map.of("transports", List.of("websocket")));
+            Map<String, String> socketIds = new HashMap<>();
+            String pollingEngineId = null;
+            for (String client : List.of("polling", "websocket")) {
+                var connect = clients.awaitConnect(client);
+                socketIds.put(client, connect.get("socketId").asText());
+                if (client.equals("polling")) {
+                    pollingEngineId = connect.get("engineId").asText();
+                }
+                clients.emitWithAck(client, "join", "before").get(20, TimeUnit.SECONDS);
+            }
+            // Engine.IO's close packet can only travel on a poll the client has parked
+            EngineServer engine = worker.getBean(DistributorWorker.class).engine();
+            EngineSession polling = engine.session(pollingEngineId);
+            await().atMost(Duration.ofSeconds(10)).until(polling::hasParkedPoll);
+
+            worker.close();
+
+            // a client that was told to go hears "transport close"; one that finds its session gone on its
+            // next request hears "transport error"
+            for (String client : List.of("polling", "websocket")) {
+                assertThat(clients.awaitDisconnect(client).get("reason").asText()).as(client)
+                        .isEqualTo("transport close");
+            }
+            Map<String, String> reasons = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                RecordingHandler.Disconnect disconnect = recorder.disconnects.poll(10, TimeUnit.SECONDS);
+                assertThat(disconnect).as("disconnect %d of 2 on the backend", i + 1).isNotNull();
+                reasons.put(disconnect.socketId(), disconnect.reason());
+            }
+            assertThat(reasons).containsOnly(Map.entry(socketIds.get("polling"), DistributorWorker.SHUTTING_DOWN),
+                    Map.entry(socketIds.get("websocket"), DistributorWorker.SHUTTING_DOWN));
+
+            // given up, not left to expire: a worker with the same id may start right away
+            assertThat(backend.getBean(WorkerLeases.class).withoutLease(List.of(WORKER_ID))).contains(WORKER_ID);
+            ConfigurableApplicationContext successor = cluster.worker(WORKER_ID, RecordingHandler.class);
+            clients.connect("again", ChatCluster.url(successor), "/recorded", null,
+                    Map.of("transports", List.of("websocket")));
+            assertThat(clients.awaitConnect("again").get("socketId").asText()).startsWith(WORKER_ID + ".");
+            assertThat(clients.emitWithAck("again", "join", "after").get(20, TimeUnit.SECONDS).get(0).asText())
+                    .isEqualTo("after");
+        }
+    }
+}
