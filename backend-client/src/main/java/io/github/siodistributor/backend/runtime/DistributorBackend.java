@@ -478,6 +478,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 }
             }
         }
+        requests.workerLost(worker, WORKER_LOST);
         log.warn("Worker '{}' is gone (its lease expired): {} of its sockets disconnected with reason '{}'", worker,
                 count, WORKER_LOST);
     }

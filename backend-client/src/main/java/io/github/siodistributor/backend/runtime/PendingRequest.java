@@ -29,6 +29,11 @@ abstract class PendingRequest<T> {
     /** The failure when Redis reached no receiver, or the publish failed. */
     abstract Throwable unreachable(String why);
 
+    /** Whether only the given worker can answer this request: when that worker is lost, nothing will. */
+    boolean awaitsOnly(String workerId) {
+        return false;
+    }
+
     final void receivers(long count) {
         receivers = count;
     }

@@ -142,6 +142,15 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
+    /** Fails the requests that only {@code workerId} could answer: it is lost, so no answer will come. */
+    void workerLost(String workerId, String why) {
+        for (Map.Entry<Long, PendingRequest<?>> entry : List.copyOf(pending.entrySet())) {
+            if (entry.getValue().awaitsOnly(workerId)) {
+                finish(entry.getKey(), () -> entry.getValue().unreachable(why));
+            }
+        }
+    }
+
     /** Fails every waiting request, on the calling thread (the executor may be shut down): nothing will answer. */
     @Override
     public void close() {

@@ -2,6 +2,7 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.SocketAckException;
+import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.Reply;
@@ -47,6 +48,11 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     @Override
     Throwable timedOut(Duration timeout) {
         return new AckTimeoutException("socket " + socketId + " did not acknowledge '" + event + "' within " + timeout);
+    }
+
+    @Override
+    boolean awaitsOnly(String workerId) {
+        return workerId.equals(SocketIds.workerOf(socketId));
     }
 
     @Override

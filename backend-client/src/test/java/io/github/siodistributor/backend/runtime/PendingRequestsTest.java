@@ -286,6 +286,22 @@ class PendingRequestsTest {
         }
 
         @Test
+        void failsWhenTheSocketsWorkerIsLostAndLeavesOtherWorkersRequestsWaiting() {
+            Opened<SocketArgs> onLostWorker = open(socketAck());
+            onLostWorker.receivers(1);
+            Opened<SocketArgs> elsewhere = open(new SocketAckRequest("w-2.3f2a8c10-0000-4000-8000-000000000003",
+                    "ping", PendingRequestsTest::decode));
+            elsewhere.receivers(1);
+
+            requests.workerLost("w-1", "worker lost");
+
+            assertThat(failureOf(onLostWorker)).isExactlyInstanceOf(SocketAckException.class)
+                    .hasMessageContaining(SOCKET).hasMessageContaining("worker lost");
+            assertThat(executor.submitted()).as("only the lost worker's request completed").isEqualTo(1);
+            assertThat(elsewhere.result()).isNotDone();
+        }
+
+        @Test
         void aFailedClientAckFailsWithItsReason() {
             Opened<SocketArgs> opened = open(socketAck());
             opened.receivers(1);
