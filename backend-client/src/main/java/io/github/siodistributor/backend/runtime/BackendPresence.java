@@ -74,6 +74,12 @@ final class BackendPresence implements AutoCloseable {
     /** Stops beating, leaves the registry and tells the workers to hand this instance's sockets over. */
     void leave() {
         timer.shutdownNow();
+        try {
+            // a beat still running could put the entries back after they are removed
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Collection<String> all = specs.get();
         try {
             registry.remove(backendId, all);

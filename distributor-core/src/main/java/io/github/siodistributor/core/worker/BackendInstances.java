@@ -3,8 +3,10 @@ package io.github.siodistributor.core.worker;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -26,6 +28,12 @@ final class BackendInstances {
     private final long graceNanos;
     /** Live instance ids per spec; each list is immutable and replaced whole. */
     private final Map<String, List<String>> live = new ConcurrentHashMap<>();
+    /**
+     * Instances that announced their leaving, while the registry may still list them (a read taken before they
+     * left, or a heartbeat that raced their leaving): they must not come back. Replaced whole; guarded by
+     * {@code this} for writes.
+     */
+    private volatile Set<Instance> departed = Set.of();
     /** When a known instance was first found missing from the registry; guarded by {@code this}. */
     private final Map<Instance, Long> vanishedSince = new HashMap<>();
 
@@ -64,6 +72,20 @@ final class BackendInstances {
         return true;
     }
 
+    /** Whether the instance announced its leaving: its sockets must be handed over, not given more activity. */
+    boolean hasDeparted(String spec, String backendId) {
+        Set<Instance> known = departed;
+        return !known.isEmpty() && known.contains(new Instance(spec, backendId));
+    }
+
+    /** An instance announced its leaving: no new socket goes to it, and no registry read brings it back. */
+    synchronized boolean departed(String spec, String backendId) {
+        Set<Instance> next = new HashSet<>(departed);
+        next.add(new Instance(spec, backendId));
+        departed = Set.copyOf(next);
+        return left(spec, backendId);
+    }
+
     /** An instance is leaving or known dead: no new socket goes to it. */
     synchronized boolean left(String spec, String backendId) {
         List<String> current = live(spec);
@@ -84,6 +106,7 @@ final class BackendInstances {
     synchronized Changes update(Map<String, Map<String, Boolean>> registry, long nowNanos) {
         List<Instance> gone = new ArrayList<>();
         List<Instance> appeared = new ArrayList<>();
+        Set<Instance> stillListed = new HashSet<>();
         for (Map.Entry<String, Map<String, Boolean>> entry : registry.entrySet()) {
             String spec = entry.getKey();
             Map<String, Boolean> registered = entry.getValue();
@@ -102,13 +125,18 @@ final class BackendInstances {
                 }
             }
             registered.forEach((id, alive) -> {
-                if (alive && !next.contains(id)) {
+                Instance instance = new Instance(spec, id);
+                if (departed.contains(instance)) {
+                    stillListed.add(instance);
+                } else if (alive && !next.contains(id)) {
                     next.add(id);
-                    appeared.add(new Instance(spec, id));
+                    appeared.add(instance);
                 }
             });
             live.put(spec, List.copyOf(next));
         }
+        // once the registry no longer lists a departed instance, no read taken later will
+        departed = Set.copyOf(stillListed);
         return new Changes(gone, appeared);
     }
 

@@ -112,6 +112,11 @@ final class SocketRouter implements AutoCloseable {
 
     /** Sends a socket's activity to its instance, or keeps it waiting in order (on the session's event loop). */
     void send(WorkerSocket socket, ClientActivity activity) {
+        String instance = socket.backendId;
+        if (instance != null && !socket.moving && instances.hasDeparted(socket.spec, instance)) {
+            // assigned while the instance announced its leaving: the announcement's sweep may have missed it
+            release(socket, instance);
+        }
         long sequence = socket.nextSequence++;
         if (socket.backendId == null || socket.moving || !socket.waiting.isEmpty()) {
             hold(socket, sequence, activity);
@@ -255,7 +260,7 @@ final class SocketRouter implements AutoCloseable {
             return; // a namespace this worker does not serve
         }
         if (announcement.leaving()) {
-            instances.left(spec, announcement.backendId());
+            instances.departed(spec, announcement.backendId());
             log.info("Backend instance {} of {} is leaving: handing its sockets on worker '{}' over", 
                     announcement.backendId(), spec, workerId);
             for (WorkerSocket socket : socketsOf(spec, announcement.backendId())) {
@@ -362,8 +367,18 @@ final class SocketRouter implements AutoCloseable {
         }
         for (WorkerSocket socket : List.copyOf(stalled)) {
             String instance = socket.backendId;
-            if (instance != null && instances.live(socket.spec).contains(instance)) {
+            if (instance == null) {
+                continue;
+            }
+            if (instances.live(socket.spec).contains(instance)) {
                 socket.session.execute(() -> flush(socket)); // its instance lives: it was resubscribing
+            } else {
+                // its instance is gone without having been live here since (it left, or died unseen)
+                socket.session.execute(() -> {
+                    if (instance.equals(socket.backendId) && !socket.moving) {
+                        rehome(socket, BACKEND_LOST);
+                    }
+                });
             }
         }
     }
