@@ -26,7 +26,12 @@ public final class DroppedMessages {
         /** A client went over a limit (unanswered acks) and was answered with an error instead. */
         LIMIT_EXCEEDED,
         /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
-        LATE_REPLY
+        LATE_REPLY,
+        /**
+         * A publish that did not reach Redis: refused during an outage (policy {@code reject}, or the outage buffer
+         * full), or failed by Redis or the connection.
+         */
+        REDIS_UNAVAILABLE
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

@@ -326,7 +326,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             }
             socket.pendingAcks.add(ackId);
         }
-        publish(socket.backendChannel, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
+        publishEvent(socket, packet, socket.backendChannel, new SocketEvent(socket.namespace, socket.id,
+                packet.event(), ackId, args));
     }
 
     /** Rather than grow without bound, an event over the limit of unanswered acks is refused in its ack. */
@@ -560,5 +561,19 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-
+    /**
+     * Forwards a client's event; when the bus cannot (Redis unreachable, per its outage policy) a client waiting
+     * for an ack learns it in the ack rather than never. The bus has counted the drop.
+     */
+    private void publishEvent(WorkerSocket socket, SocketIoPacket packet, String channel, SocketEvent event) {
+        stats.forwarded.increment();
+        bus.publish(channel, event).whenComplete((receivers, failure) -> {
+            // the ack id leaves the pending set first, so that a late answer cannot reach the client a second time
+            if (failure != null && packet.ackId() != SocketIoPacket.NO_ACK
+                    && socket.pendingAcks.remove(packet.ackId())) {
+                socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, packet.ackId(),
+                        ClientErrors.ack(packet.event(), "the event could not be forwarded: " + failure.getMessage())));
+            }
+        });
+    }
 }

@@ -1,0 +1,333 @@
+package io.github.siodistributor.core.transport;
+
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.PublishState.Phase;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a bus's publishes to Lettuce, and decides what becomes of them while Redis cannot be reached.
+ *
+ * <p>Lettuce on its own queues every command while it reconnects, without a bound, and sends them the moment
+ * its connection is back, when the other processes may not have resubscribed yet: PUBLISH then reaches
+ * nobody and the message is gone. So while the connection is down, publishes are held here (or refused, per
+ * the {@link OutagePolicy}) up to a count limit; once it is up again they go out in order, and during the
+ * resubscribe grace a publish that reached no subscriber is sent again before anything behind it. A channel
+ * that has reached a subscriber since the reconnect is trusted from then on, so the replay is pipelined.
+ *
+ * <p>Publishes and held messages together, including those Lettuce has not answered yet, never exceed the
+ * limit: beyond it a publish fails at once and is counted ({@link Cause#REDIS_UNAVAILABLE}).
+ *
+ * <p>Lettuce callbacks never take this object's lock: they run on Lettuce's event loops, which may be
+ * holding Lettuce's own locks, so anything that needs the lock goes through the timer thread.
+ */
+final class OutagePublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OutagePublisher.class);
+    /** How often the connection state is looked at, and how soon a publish that reached nobody goes out again. */
+    private static final long TICK_MILLIS = 100;
+
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final BooleanSupplier connected;
+    private final OutageSettings settings;
+    private final DroppedMessages dropped;
+    private final ScheduledExecutorService timer;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    // guarded by this
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    /** The head of the line, sent alone: its receiver count decides whether it goes again. */
+    private Held awaited;
+    private Phase phase = Phase.CONNECTED;
+    private long graceEndsAt;
+    /** Channels that reached a subscriber since Redis came back. */
+    private final Set<String> confirmed = new HashSet<>();
+    private boolean flushScheduled;
+    private long refusedInOutage;
+    private long replayedInOutage;
+    private boolean closed;
+
+    private record Held(String channel, byte[] body, CompletableFuture<Long> result) {
+    }
+
+    /**
+     * @param connected whether Lettuce's publishing connection is up right now (it reconnects by itself)
+     */
+    OutagePublisher(RedisClusterAsyncCommands<byte[], byte[]> commands, BooleanSupplier connected,
+            OutageSettings settings, DroppedMessages dropped, String name) {
+        this.commands = commands;
+        this.connected = connected;
+        this.settings = settings;
+        this.dropped = dropped;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "distributor-publisher-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes, holds or refuses; never blocks. */
+    CompletableFuture<Long> publish(String channel, byte[] body) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        String refusal;
+        synchronized (this) {
+            refusal = admit(channel, body, result);
+            if (refusal != null) {
+                refusedInOutage++;
+            }
+        }
+        if (refusal != null) {
+            dropped.record(Cause.REDIS_UNAVAILABLE, channel, refusal);
+            result.completeExceptionally(new RedisUnavailableException(refusal + ": not published"));
+        }
+        return result;
+    }
+
+    /** Publishes now or fails at once, bypassing the line: for the bus's own probes, which must not wait. */
+    CompletableFuture<Long> publishNow(String channel, byte[] body) {
+        if (!connected.getAsBoolean()) {
+            return CompletableFuture.failedFuture(new RedisUnavailableException("no connection to Redis"));
+        }
+        return commands.publish(channel.getBytes(StandardCharsets.UTF_8), body).toCompletableFuture();
+    }
+
+    boolean isConnected() {
+        return connected.getAsBoolean();
+    }
+
+    synchronized PublishState state() {
+        return new PublishState(closed ? Phase.STOPPED : phase, held.size() + (awaited == null ? 0 : 1));
+    }
+
+    /** Sends, holds, or says why not. */
+    private String admit(String channel, byte[] body, CompletableFuture<Long> result) {
+        if (closed) {
+            return "the message bus is stopped";
+        }
+        followConnection();
+        int limit = settings.limit();
+        boolean lineEmpty = held.isEmpty() && awaited == null;
+        if (phase == Phase.CONNECTED || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(channel))) {
+            if (inFlight.get() >= limit) {
+                return "Redis has not answered " + limit + " publishes yet (limit " + limit + ")";
+            }
+            send(channel, body, result);
+            return null;
+        }
+        if (phase == Phase.OUTAGE && settings.policy() == OutagePolicy.REJECT) {
+            return "Redis is unreachable (outage policy: reject)";
+        }
+        if (held.size() + inFlight.get() >= limit) {
+            return "Redis is unreachable and the outage buffer is full (limit " + limit + ")";
+        }
+        held.add(new Held(channel, body, result));
+        if (phase == Phase.RECOVERING) {
+            scheduleFlush(0);
+        }
+        return null;
+    }
+
+    private void send(String channel, byte[] body, CompletableFuture<Long> result) {
+        inFlight.incrementAndGet();
+        commands.publish(channel.getBytes(StandardCharsets.UTF_8), body).whenComplete((receivers, failure) -> {
+            inFlight.decrementAndGet();
+            if (failure != null) {
+                dropped.record(Cause.REDIS_UNAVAILABLE, channel, "publish failed: " + failure);
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(receivers);
+            }
+        });
+    }
+
+    /** Moves between the phases as the connection goes down and comes back. */
+    private void followConnection() {
+        boolean up = connected.getAsBoolean();
+        if (phase != Phase.OUTAGE && !up) {
+            enterOutage();
+        } else if (phase == Phase.OUTAGE && up) {
+            leaveOutage();
+        }
+    }
+
+    private void enterOutage() {
+        if (phase == Phase.CONNECTED) {
+            refusedInOutage = 0;
+            replayedInOutage = 0;
+            if (settings.policy() == OutagePolicy.BUFFER) {
+                log.warn("Redis is unreachable: holding publishes (at most {}) until it is back", settings.limit());
+            } else {
+                log.warn("Redis is unreachable: refusing publishes until it is back (outage policy: reject)");
+            }
+        }
+        phase = Phase.OUTAGE;
+    }
+
+    private void leaveOutage() {
+        if (settings.policy() == OutagePolicy.REJECT) {
+            phase = Phase.CONNECTED;
+            log.info("Redis is reachable again; {} publishes were refused during the outage", refusedInOutage);
+            return;
+        }
+        phase = Phase.RECOVERING;
+        graceEndsAt = System.nanoTime() + settings.resubscribeGrace().toNanos();
+        confirmed.clear();
+        log.info("Redis is reachable again: replaying {} held publishes in order", held.size()
+                + (awaited == null ? 0 : 1));
+        scheduleFlush(0);
+    }
+
+    private void scheduleFlush(long delayNanos) {
+        if (!flushScheduled && !closed) {
+            flushScheduled = true;
+            timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void tick() {
+        synchronized (this) {
+            if (!closed) {
+                followConnection();
+            }
+        }
+    }
+
+    /** Sends the line out: pipelined where the channel is confirmed, else its head alone (on the timer thread). */
+    private void flush() {
+        synchronized (this) {
+            flushScheduled = false;
+            if (closed || phase != Phase.RECOVERING || awaited != null) {
+                return;
+            }
+            if (!connected.getAsBoolean()) {
+                enterOutage();
+                return;
+            }
+            long now = System.nanoTime();
+            boolean graceOver = now - graceEndsAt >= 0;
+            Held next;
+            while ((next = held.peek()) != null && (graceOver || confirmed.contains(next.channel()))) {
+                held.poll();
+                replayedInOutage++;
+                send(next.channel(), next.body(), next.result());
+            }
+            if (next != null) {
+                awaited = held.poll();
+                sendAwaited(awaited);
+            } else if (graceOver) {
+                phase = Phase.CONNECTED;
+                log.info("Redis publishing is back to normal: {} publishes were replayed and {} refused over the "
+                        + "outage", replayedInOutage, refusedInOutage);
+            } else {
+                // nothing waits, but publishes to channels not yet confirmed still queue until the grace ends
+                scheduleFlush(graceEndsAt - now);
+            }
+        }
+    }
+
+    private void sendAwaited(Held head) {
+        inFlight.incrementAndGet();
+        commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
+                (receivers, failure) -> {
+                    inFlight.decrementAndGet();
+                    execute(() -> onAwaitedAnswer(head, receivers, failure));
+                });
+    }
+
+    private void onAwaitedAnswer(Held head, Long receivers, Throwable failure) {
+        Runnable completion = null;
+        synchronized (this) {
+            if (awaited != head) {
+                return;
+            }
+            boolean graceOver = System.nanoTime() - graceEndsAt >= 0;
+            if (failure == null && (receivers > 0 || graceOver)) {
+                if (receivers > 0) {
+                    confirmed.add(head.channel());
+                }
+                awaited = null;
+                replayedInOutage++;
+                completion = () -> head.result().complete(receivers);
+                scheduleFlush(0);
+            } else if (failure == null) {
+                // nobody listens yet: the other processes may still be reconnecting
+                timer.schedule(() -> resend(head), TICK_MILLIS, TimeUnit.MILLISECONDS);
+            } else if (connected.getAsBoolean()) {
+                awaited = null;
+                completion = () -> {
+                    dropped.record(Cause.REDIS_UNAVAILABLE, head.channel(), "publish failed: " + failure);
+                    head.result().completeExceptionally(failure);
+                };
+                scheduleFlush(0);
+            } else {
+                awaited = null;
+                held.addFirst(head);
+                enterOutage();
+            }
+        }
+        if (completion != null) {
+            completion.run();
+        }
+    }
+
+    private void resend(Held head) {
+        synchronized (this) {
+            if (awaited != head || closed) {
+                return;
+            }
+            if (!connected.getAsBoolean()) {
+                awaited = null;
+                held.addFirst(head);
+                enterOutage();
+                return;
+            }
+            sendAwaited(head);
+        }
+    }
+
+    private void execute(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: close() has failed whatever was still waiting
+        }
+    }
+
+    /** Stops; whatever is still held fails, counted. */
+    @Override
+    public void close() {
+        List<Held> abandoned = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (awaited != null) {
+                abandoned.add(awaited);
+                awaited = null;
+            }
+            abandoned.addAll(held);
+            held.clear();
+        }
+        timer.shutdownNow();
+        for (Held each : abandoned) {
+            String why = "the message bus stopped while Redis was unreachable";
+            dropped.record(Cause.REDIS_UNAVAILABLE, each.channel(), why);
+            each.result().completeExceptionally(new RedisUnavailableException(why + ": not published"));
+        }
+    }
+}
