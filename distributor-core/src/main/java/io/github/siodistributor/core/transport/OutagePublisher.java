@@ -4,16 +4,18 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.PublishState.Phase;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands a bus's publishes to Lettuce, and decides what becomes of them while Redis cannot be reached.
  *
- * <p>Lettuce on its own queues every command while it reconnects, without a bound, and sends them the moment
- * its connection is back, when the other processes may not have resubscribed yet: PUBLISH then reaches
+ * <p>Lettuce on its own queues every command while it reconnects, without a bound, and sends them again the
+ * moment its connection is back, when the other processes may not have resubscribed yet: PUBLISH then reaches
  * nobody and the message is gone. So while the connection is down, publishes are held here (or refused, per
- * the {@link OutagePolicy}) up to a count limit; once it is up again they go out in order, and during the
- * resubscribe grace a publish that reached no subscriber is sent again before anything behind it. A channel
- * that has reached a subscriber since the reconnect is trusted from then on, so the replay is pipelined.
+ * the {@link OutagePolicy}) up to a count limit. Once it is up again, the line goes out in order, and during
+ * the resubscribe grace a publish that reached no subscriber (held here, or replayed by Lettuce) goes back to
+ * the front of the line and is sent again before anything behind it. A channel that has reached a subscriber
+ * since the reconnect is trusted from then on, so the replay is pipelined.
  *
- * <p>Publishes and held messages together, including those Lettuce has not answered yet, never exceed the
- * limit: beyond it a publish fails at once and is counted ({@link Cause#REDIS_UNAVAILABLE}).
+ * <p>Held publishes and those Lettuce has not answered yet never exceed the limit together: beyond it a
+ * publish fails at once and is counted ({@link Cause#REDIS_UNAVAILABLE}).
  *
  * <p>Lettuce callbacks never take this object's lock: they run on Lettuce's event loops, which may be
  * holding Lettuce's own locks, so anything that needs the lock goes through the timer thread.
@@ -46,13 +49,21 @@ final class OutagePublisher implements AutoCloseable {
     private final DroppedMessages dropped;
     private final ScheduledExecutorService timer;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Disconnects Lettuce reported: a drop and reconnect between two looks at the connection is still seen. */
+    private final AtomicLong disconnects = new AtomicLong();
+    /** Read without the lock by Lettuce callbacks: whether a publish that reached nobody should be kept. */
+    private volatile Phase phase = Phase.CONNECTED;
 
     // guarded by this
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final LinkedList<Held> line = new LinkedList<>();
+    /** How many publishes went back to the front of the line since it was last taken from: they keep their order. */
+    private int putBack;
     /** The head of the line, sent alone: its receiver count decides whether it goes again. */
     private Held awaited;
-    private Phase phase = Phase.CONNECTED;
+    private long seenDisconnects;
     private long graceEndsAt;
+    /** Whether what Lettuce sent again on reconnecting has been answered, before the line starts going out. */
+    private boolean replayAnswered;
     /** Channels that reached a subscriber since Redis came back. */
     private final Set<String> confirmed = new HashSet<>();
     private boolean flushScheduled;
@@ -85,14 +96,13 @@ final class OutagePublisher implements AutoCloseable {
         CompletableFuture<Long> result = new CompletableFuture<>();
         String refusal;
         synchronized (this) {
-            refusal = admit(channel, body, result);
+            refusal = admit(new Held(channel, body, result));
             if (refusal != null) {
                 refusedInOutage++;
             }
         }
         if (refusal != null) {
-            dropped.record(Cause.REDIS_UNAVAILABLE, channel, refusal);
-            result.completeExceptionally(new RedisUnavailableException(refusal + ": not published"));
+            refuse(channel, refusal, result);
         }
         return result;
     }
@@ -109,57 +119,95 @@ final class OutagePublisher implements AutoCloseable {
         return connected.getAsBoolean();
     }
 
+    /** Lettuce lost the publishing connection (on a Lettuce thread). */
+    void connectionLost() {
+        disconnects.incrementAndGet();
+        execute(this::tick, () -> { });
+    }
+
+    /** Lettuce connected again (on a Lettuce thread). */
+    void connectionRestored() {
+        execute(this::tick, () -> { });
+    }
+
     synchronized PublishState state() {
-        return new PublishState(closed ? Phase.STOPPED : phase, held.size() + (awaited == null ? 0 : 1));
+        return new PublishState(closed ? Phase.STOPPED : phase, line.size() + (awaited == null ? 0 : 1));
     }
 
     /** Sends, holds, or says why not. */
-    private String admit(String channel, byte[] body, CompletableFuture<Long> result) {
+    private String admit(Held publish) {
         if (closed) {
             return "the message bus is stopped";
         }
         followConnection();
         int limit = settings.limit();
-        boolean lineEmpty = held.isEmpty() && awaited == null;
-        if (phase == Phase.CONNECTED || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(channel))) {
+        boolean lineEmpty = line.isEmpty() && awaited == null;
+        if (phase == Phase.CONNECTED
+                || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(publish.channel()))) {
             if (inFlight.get() >= limit) {
                 return "Redis has not answered " + limit + " publishes yet (limit " + limit + ")";
             }
-            send(channel, body, result);
+            send(publish);
             return null;
         }
         if (phase == Phase.OUTAGE && settings.policy() == OutagePolicy.REJECT) {
             return "Redis is unreachable (outage policy: reject)";
         }
-        if (held.size() + inFlight.get() >= limit) {
+        if (line.size() + inFlight.get() >= limit) {
             return "Redis is unreachable and the outage buffer is full (limit " + limit + ")";
         }
-        held.add(new Held(channel, body, result));
+        line.add(publish);
         if (phase == Phase.RECOVERING) {
             scheduleFlush(0);
         }
         return null;
     }
 
-    private void send(String channel, byte[] body, CompletableFuture<Long> result) {
+    private void send(Held publish) {
         inFlight.incrementAndGet();
-        commands.publish(channel.getBytes(StandardCharsets.UTF_8), body).whenComplete((receivers, failure) -> {
+        commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8), publish.body()).whenComplete(
+                (receivers, failure) -> {
+                    if (failure == null && receivers == 0 && keepsUnheard()) {
+                        // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
+                        // gone: back in line, counted in flight until it is
+                        execute(() -> putBack(publish), () -> {
+                            inFlight.decrementAndGet();
+                            publish.result().complete(receivers);
+                        });
+                        return;
+                    }
+                    inFlight.decrementAndGet();
+                    if (failure != null) {
+                        dropped.record(Cause.REDIS_UNAVAILABLE, publish.channel(), "publish failed: " + failure);
+                        publish.result().completeExceptionally(failure);
+                    } else {
+                        publish.result().complete(receivers);
+                    }
+                });
+    }
+
+    private boolean keepsUnheard() {
+        return settings.policy() == OutagePolicy.BUFFER && phase != Phase.CONNECTED;
+    }
+
+    private void putBack(Held publish) {
+        synchronized (this) {
+            line.add(putBack++, publish);
             inFlight.decrementAndGet();
-            if (failure != null) {
-                dropped.record(Cause.REDIS_UNAVAILABLE, channel, "publish failed: " + failure);
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(receivers);
+            if (phase == Phase.RECOVERING) {
+                scheduleFlush(0);
             }
-        });
+        }
     }
 
     /** Moves between the phases as the connection goes down and comes back. */
     private void followConnection() {
+        long lost = disconnects.get();
         boolean up = connected.getAsBoolean();
-        if (phase != Phase.OUTAGE && !up) {
+        if (phase != Phase.OUTAGE && (!up || lost != seenDisconnects)) {
+            seenDisconnects = lost;
             enterOutage();
-        } else if (phase == Phase.OUTAGE && up) {
+        } else if (phase == Phase.OUTAGE && up && lost == seenDisconnects) {
             leaveOutage();
         }
     }
@@ -185,8 +233,9 @@ final class OutagePublisher implements AutoCloseable {
         }
         phase = Phase.RECOVERING;
         graceEndsAt = System.nanoTime() + settings.resubscribeGrace().toNanos();
+        replayAnswered = false;
         confirmed.clear();
-        log.info("Redis is reachable again: replaying {} held publishes in order", held.size()
+        log.info("Redis is reachable again: replaying {} held publishes in order", line.size()
                 + (awaited == null ? 0 : 1));
         scheduleFlush(0);
     }
@@ -213,20 +262,28 @@ final class OutagePublisher implements AutoCloseable {
             if (closed || phase != Phase.RECOVERING || awaited != null) {
                 return;
             }
-            if (!connected.getAsBoolean()) {
-                enterOutage();
+            followConnection();
+            if (phase != Phase.RECOVERING) {
                 return;
+            }
+            if (!replayAnswered) {
+                // what Lettuce replayed is older than the line: its answers may still put some of it back in front
+                if (inFlight.get() > 0) {
+                    scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+                    return;
+                }
+                replayAnswered = true;
             }
             long now = System.nanoTime();
             boolean graceOver = now - graceEndsAt >= 0;
             Held next;
-            while ((next = held.peek()) != null && (graceOver || confirmed.contains(next.channel()))) {
-                held.poll();
+            while ((next = line.peek()) != null && (graceOver || confirmed.contains(next.channel()))) {
+                take();
                 replayedInOutage++;
-                send(next.channel(), next.body(), next.result());
+                send(next);
             }
             if (next != null) {
-                awaited = held.poll();
+                awaited = take();
                 sendAwaited(awaited);
             } else if (graceOver) {
                 phase = Phase.CONNECTED;
@@ -239,43 +296,49 @@ final class OutagePublisher implements AutoCloseable {
         }
     }
 
+    private Held take() {
+        putBack = 0;
+        return line.poll();
+    }
+
     private void sendAwaited(Held head) {
         inFlight.incrementAndGet();
         commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
-                (receivers, failure) -> {
+                (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
                     inFlight.decrementAndGet();
-                    execute(() -> onAwaitedAnswer(head, receivers, failure));
-                });
+                    head.result().completeExceptionally(new RedisUnavailableException("the message bus stopped"));
+                }));
     }
 
     private void onAwaitedAnswer(Held head, Long receivers, Throwable failure) {
         Runnable completion = null;
         synchronized (this) {
+            inFlight.decrementAndGet();
             if (awaited != head) {
                 return;
             }
+            awaited = null;
             boolean graceOver = System.nanoTime() - graceEndsAt >= 0;
             if (failure == null && (receivers > 0 || graceOver)) {
                 if (receivers > 0) {
                     confirmed.add(head.channel());
                 }
-                awaited = null;
                 replayedInOutage++;
                 completion = () -> head.result().complete(receivers);
                 scheduleFlush(0);
             } else if (failure == null) {
-                // nobody listens yet: the other processes may still be reconnecting
-                timer.schedule(() -> resend(head), TICK_MILLIS, TimeUnit.MILLISECONDS);
+                // nobody listens yet (the other processes may still be reconnecting): again shortly, behind
+                // anything older that was put back meanwhile
+                line.add(putBack, head);
+                scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
             } else if (connected.getAsBoolean()) {
-                awaited = null;
                 completion = () -> {
                     dropped.record(Cause.REDIS_UNAVAILABLE, head.channel(), "publish failed: " + failure);
                     head.result().completeExceptionally(failure);
                 };
                 scheduleFlush(0);
             } else {
-                awaited = null;
-                held.addFirst(head);
+                line.add(putBack, head);
                 enterOutage();
             }
         }
@@ -284,26 +347,17 @@ final class OutagePublisher implements AutoCloseable {
         }
     }
 
-    private void resend(Held head) {
-        synchronized (this) {
-            if (awaited != head || closed) {
-                return;
-            }
-            if (!connected.getAsBoolean()) {
-                awaited = null;
-                held.addFirst(head);
-                enterOutage();
-                return;
-            }
-            sendAwaited(head);
-        }
+    private void refuse(String channel, String why, CompletableFuture<Long> result) {
+        dropped.record(Cause.REDIS_UNAVAILABLE, channel, why);
+        result.completeExceptionally(new RedisUnavailableException(why + ": not published"));
     }
 
-    private void execute(Runnable task) {
+    /** Runs {@code task} on the timer thread, or {@code ifClosed} when the timer is gone. */
+    private void execute(Runnable task, Runnable ifClosed) {
         try {
             timer.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed: close() has failed whatever was still waiting
+        } catch (RejectedExecutionException e) {
+            ifClosed.run();
         }
     }
 
@@ -316,18 +370,17 @@ final class OutagePublisher implements AutoCloseable {
                 return;
             }
             closed = true;
+            phase = Phase.STOPPED;
             if (awaited != null) {
                 abandoned.add(awaited);
                 awaited = null;
             }
-            abandoned.addAll(held);
-            held.clear();
+            abandoned.addAll(line);
+            line.clear();
         }
         timer.shutdownNow();
         for (Held each : abandoned) {
-            String why = "the message bus stopped while Redis was unreachable";
-            dropped.record(Cause.REDIS_UNAVAILABLE, each.channel(), why);
-            each.result().completeExceptionally(new RedisUnavailableException(why + ": not published"));
+            refuse(each.channel(), "the message bus stopped while Redis was unreachable", each.result());
         }
     }
 }

@@ -5,10 +5,14 @@ import io.github.siodistributor.core.protocol.MalformedMessageException;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -24,6 +28,7 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
@@ -56,6 +61,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final SubscriptionProbe probe;
     private volatile RedisConnection publishConnection;
     private volatile OutagePublisher publisher;
+    private AbstractRedisClient client;
+    private RedisConnectionStateListener connectionEvents;
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
@@ -99,22 +106,48 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         }
         publishConnection = connection;
         RedisClusterAsyncCommands<byte[], byte[]> commands = lettuce.getNativeConnection();
-        publisher = new OutagePublisher(commands, isOpen(commands), outage, dropped, busId.substring(0, 8));
+        StatefulConnection<byte[], byte[]> stateful = statefulConnection(commands);
+        // an unknown kind of connection: only failed publishes will tell
+        BooleanSupplier open = stateful == null ? () -> true : stateful::isOpen;
+        OutagePublisher started = new OutagePublisher(commands, open, outage, dropped, busId.substring(0, 8));
+        publisher = started;
+        if (stateful != null && connectionFactory instanceof LettuceConnectionFactory factory
+                && factory.getNativeClient() != null) {
+            client = factory.getNativeClient();
+            connectionEvents = new ConnectionEvents(stateful, started);
+            client.addListener(connectionEvents);
+        }
         container.start();
     }
 
-    private static BooleanSupplier isOpen(RedisClusterAsyncCommands<byte[], byte[]> commands) {
-        StatefulConnection<byte[], byte[]> connection = null;
+    private static StatefulConnection<byte[], byte[]> statefulConnection(
+            RedisClusterAsyncCommands<byte[], byte[]> commands) {
         if (commands instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
-            connection = standalone.getStatefulConnection();
-        } else if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
-            connection = cluster.getStatefulConnection();
+            return standalone.getStatefulConnection();
         }
-        if (connection == null) {
-            // unknown kind of connection: publish failures alone will tell
-            return () -> true;
+        if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+            return cluster.getStatefulConnection();
         }
-        return connection::isOpen;
+        return null;
+    }
+
+    /** Tells the publisher at once when its connection drops, even if it is back before anyone looks. */
+    private record ConnectionEvents(StatefulConnection<byte[], byte[]> connection, OutagePublisher publisher)
+            implements RedisConnectionStateListener {
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (handler == connection) {
+                publisher.connectionLost();
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            if (handler == connection) {
+                publisher.connectionRestored();
+            }
+        }
     }
 
     /**
@@ -213,6 +246,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** Unsubscribes and releases the publishing connection; {@link #start()} may follow. */
     public synchronized void stop() {
         container.stop();
+        if (connectionEvents != null) {
+            client.removeListener(connectionEvents);
+            connectionEvents = null;
+            client = null;
+        }
         OutagePublisher current = publisher;
         publisher = null;
         if (current != null) {

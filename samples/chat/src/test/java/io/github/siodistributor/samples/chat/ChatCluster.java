@@ -36,6 +36,14 @@ final class ChatCluster implements AutoCloseable {
                 "distributor.worker.port=" + FreePorts.find());
     }
 
+    /** A worker-only context with extra properties, each {@code "name=value"}. */
+    ConfigurableApplicationContext worker(String workerId, List<String> properties, Class<?>... extraSources) {
+        List<String> all = new ArrayList<>(List.of("distributor.backend.enabled=false",
+                "distributor.worker.id=" + workerId, "distributor.worker.port=" + FreePorts.find()));
+        all.addAll(properties);
+        return start(extraSources, all.toArray(String[]::new));
+    }
+
     /** A backend-only context. */
     ConfigurableApplicationContext backend(Class<?>... extraSources) {
         return start(extraSources, "distributor.worker.enabled=false");
