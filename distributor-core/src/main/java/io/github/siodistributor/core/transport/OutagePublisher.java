@@ -2,6 +2,8 @@ package io.github.siodistributor.core.transport;
 
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.PublishState.Phase;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -167,12 +170,16 @@ final class OutagePublisher implements AutoCloseable {
         inFlight.incrementAndGet();
         commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8), publish.body()).whenComplete(
                 (receivers, failure) -> {
-                    if (failure == null && receivers == 0 && keepsUnheard()) {
+                    if (failure == null ? receivers == 0 && keepsUnheard() : keepsBroken(failure)) {
                         // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
-                        // gone: back in line, counted in flight until it is
+                        // gone, or the connection broke under it: back in line, counted in flight until it is
                         execute(() -> putBack(publish), () -> {
                             inFlight.decrementAndGet();
-                            publish.result().complete(receivers);
+                            if (failure == null) {
+                                publish.result().complete(receivers);
+                            } else {
+                                publish.result().completeExceptionally(failure);
+                            }
                         });
                         return;
                     }
@@ -190,10 +197,30 @@ final class OutagePublisher implements AutoCloseable {
         return settings.policy() == OutagePolicy.BUFFER && phase != Phase.CONNECTED;
     }
 
+    /**
+     * Whether a failed publish is held for another try: with the buffer policy, when the connection failed under
+     * it (reset, closed). Not when Redis answered with an error or did not answer in time: it may have run it.
+     */
+    private boolean keepsBroken(Throwable failure) {
+        return settings.policy() == OutagePolicy.BUFFER && isConnectionFailure(failure);
+    }
+
+    static boolean isConnectionFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        return !(cause instanceof RedisCommandExecutionException) && !(cause instanceof RedisCommandTimeoutException)
+                && !(cause instanceof RedisUnavailableException);
+    }
+
     private void putBack(Held publish) {
         synchronized (this) {
             line.add(putBack++, publish);
             inFlight.decrementAndGet();
+            if (phase == Phase.CONNECTED) {
+                // the connection broke before anyone saw it: what follows must queue behind this one
+                enterOutage();
+                followConnection();
+            }
             if (phase == Phase.RECOVERING) {
                 scheduleFlush(0);
             }
@@ -202,17 +229,16 @@ final class OutagePublisher implements AutoCloseable {
 
     /** Moves between the phases as the connection goes down and comes back. */
     private void followConnection() {
-        long lost = disconnects.get();
         boolean up = connected.getAsBoolean();
-        if (phase != Phase.OUTAGE && (!up || lost != seenDisconnects)) {
-            seenDisconnects = lost;
+        if (phase != Phase.OUTAGE && (!up || disconnects.get() != seenDisconnects)) {
             enterOutage();
-        } else if (phase == Phase.OUTAGE && up && lost == seenDisconnects) {
+        } else if (phase == Phase.OUTAGE && up) {
             leaveOutage();
         }
     }
 
     private void enterOutage() {
+        seenDisconnects = disconnects.get();
         if (phase == Phase.CONNECTED) {
             refusedInOutage = 0;
             replayedInOutage = 0;
@@ -226,6 +252,8 @@ final class OutagePublisher implements AutoCloseable {
     }
 
     private void leaveOutage() {
+        // drops reported while the outage lasted are over: only a later one means another outage
+        seenDisconnects = disconnects.get();
         if (settings.policy() == OutagePolicy.REJECT) {
             phase = Phase.CONNECTED;
             log.info("Redis is reachable again; {} publishes were refused during the outage", refusedInOutage);
@@ -331,7 +359,7 @@ final class OutagePublisher implements AutoCloseable {
                 // anything older that was put back meanwhile
                 line.add(putBack, head);
                 scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
-            } else if (connected.getAsBoolean()) {
+            } else if (connected.getAsBoolean() && !keepsBroken(failure)) {
                 completion = () -> {
                     dropped.record(Cause.REDIS_UNAVAILABLE, head.channel(), "publish failed: " + failure);
                     head.result().completeExceptionally(failure);
@@ -339,7 +367,8 @@ final class OutagePublisher implements AutoCloseable {
                 scheduleFlush(0);
             } else {
                 line.add(putBack, head);
-                enterOutage();
+                followConnection();
+                scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
             }
         }
         if (completion != null) {

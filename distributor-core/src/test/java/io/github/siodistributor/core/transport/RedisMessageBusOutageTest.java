@@ -137,6 +137,18 @@ class RedisMessageBusOutageTest {
     }
 
     @Test
+    void onlyAFailureOfTheConnectionItselfIsHeldForAnotherTry() {
+        assertThat(OutagePublisher.isConnectionFailure(new java.net.SocketException("Connection reset"))).isTrue();
+        assertThat(OutagePublisher.isConnectionFailure(new java.util.concurrent.CompletionException(
+                new io.lettuce.core.RedisException("Connection closed")))).isTrue();
+        // Redis ran it, or may have: sending it again would not help, or would repeat it
+        assertThat(OutagePublisher.isConnectionFailure(new io.lettuce.core.RedisCommandExecutionException(
+                "OOM command not allowed"))).isFalse();
+        assertThat(OutagePublisher.isConnectionFailure(new io.lettuce.core.RedisCommandTimeoutException(
+                "Command timed out"))).isFalse();
+    }
+
+    @Test
     void beyondTheBufferLimitAPublishFailsAtOnceNamingTheLimitAndIsCounted() {
         RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 3, Duration.ofSeconds(5)));
         List<Message> received = new CopyOnWriteArrayList<>();
