@@ -1,5 +1,6 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.worker.BackendRouting;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,15 @@ public class DistributorProperties {
         /** Prefix of every Redis channel and key the distributor uses; deployments sharing one Redis need different prefixes. */
         private String prefix = "sio";
 
+        /**
+         * How long a health check waits for the probe message it sends itself through Redis; the subscription
+         * reads DOWN when it does not come back in time.
+         */
+        private Duration probeTimeout = Duration.ofSeconds(2);
+
         private final Embedded embedded = new Embedded();
+
+        private final Outage outage = new Outage();
 
         public String getPrefix() {
             return prefix;
@@ -43,8 +52,81 @@ public class DistributorProperties {
             this.prefix = prefix;
         }
 
+        public Duration getProbeTimeout() {
+            return probeTimeout;
+        }
+
+        public void setProbeTimeout(Duration probeTimeout) {
+            this.probeTimeout = probeTimeout;
+        }
+
         public Embedded getEmbedded() {
             return embedded;
+        }
+
+        public Outage getOutage() {
+            return outage;
+        }
+    }
+
+    public static class Outage {
+
+        /**
+         * What happens to a message (a client's event, a backend's emit) while Redis is unreachable: "buffer" holds
+         * it and publishes it in order once Redis is back; "reject" fails it at once (a client's ack carries the
+         * error). Either way, what is not published is counted.
+         */
+        private OutagePolicy policy = OutagePolicy.BUFFER;
+
+        /**
+         * Most messages held during an outage, together with those Redis has not answered yet; beyond it a message
+         * fails at once, whatever the policy.
+         */
+        private int bufferLimit = 10_000;
+
+        /**
+         * After Redis is back, how long a held message that reaches no subscriber is published again, waiting for
+         * the other processes to reconnect and resubscribe.
+         */
+        private Duration resubscribeGrace = Duration.ofSeconds(5);
+
+        /**
+         * Longest wait between two of Lettuce's reconnect attempts (its default grows to 30s), so that every
+         * process is back within about this long after Redis is. Applies to the Lettuce client resources Spring
+         * Boot creates; 0 leaves Lettuce's own schedule.
+         */
+        private Duration reconnectDelayMax = Duration.ofSeconds(1);
+
+        public OutagePolicy getPolicy() {
+            return policy;
+        }
+
+        public void setPolicy(OutagePolicy policy) {
+            this.policy = policy;
+        }
+
+        public int getBufferLimit() {
+            return bufferLimit;
+        }
+
+        public void setBufferLimit(int bufferLimit) {
+            this.bufferLimit = bufferLimit;
+        }
+
+        public Duration getResubscribeGrace() {
+            return resubscribeGrace;
+        }
+
+        public void setResubscribeGrace(Duration resubscribeGrace) {
+            this.resubscribeGrace = resubscribeGrace;
+        }
+
+        public Duration getReconnectDelayMax() {
+            return reconnectDelayMax;
+        }
+
+        public void setReconnectDelayMax(Duration reconnectDelayMax) {
+            this.reconnectDelayMax = reconnectDelayMax;
         }
     }
 

@@ -4,6 +4,7 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.CustomMessageListener;
 import io.github.siodistributor.core.transport.CustomMessages;
 import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.transport.BackendRegistry;
@@ -41,8 +42,25 @@ public class DistributorRedisAutoConfiguration {
     @ConditionalOnMissingBean
     RedisMessageBus distributorMessageBus(
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
-            ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped) {
-        return new RedisMessageBus(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), dropped);
+            ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped, ChannelNames channels,
+            DistributorProperties properties) {
+        return new RedisMessageBus(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), dropped,
+                channels, outageSettings(properties.getRedis().getOutage()));
+    }
+
+    private static OutageSettings outageSettings(DistributorProperties.Outage outage) {
+        if (outage.getPolicy() == null) {
+            throw new IllegalArgumentException("distributor.redis.outage.policy must be buffer or reject");
+        }
+        if (outage.getBufferLimit() < 1) {
+            throw new IllegalArgumentException("distributor.redis.outage.buffer-limit must be at least 1, got "
+                    + outage.getBufferLimit());
+        }
+        if (outage.getResubscribeGrace() == null || outage.getResubscribeGrace().isNegative()) {
+            throw new IllegalArgumentException("distributor.redis.outage.resubscribe-grace must be zero or positive, "
+                    + "got " + outage.getResubscribeGrace());
+        }
+        return new OutageSettings(outage.getPolicy(), outage.getBufferLimit(), outage.getResubscribeGrace());
     }
 
     /** The workers' leases on their ids: uniqueness of ids, and how backends notice a dead worker. */

@@ -1,7 +1,13 @@
 package io.github.siodistributor.testsupport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -28,6 +34,8 @@ public final class TestRedis implements AutoCloseable {
     private final RedisServer server;
     /** Last lines redis-server printed; draining its pipes also keeps it from blocking on a full pipe. */
     private final Deque<String> logTail = new ArrayDeque<>();
+    /** Held open by {@link #cutSubscribers()}: the one connection that may still lift the client limit. */
+    private Socket control;
 
     /** A server on a free port, not started yet. */
     public TestRedis() {
@@ -68,9 +76,96 @@ public final class TestRedis implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Kills every pub/sub connection and refuses new connections until {@link #admitClients()}: clients that
+     * reconnect their subscribers by themselves (Lettuce does) are left with a dead subscription while their
+     * other connections stay up. Nothing else tells apart a dead subscription from a dead Redis.
+     *
+     * @return how many pub/sub connections were killed
+     */
+    public synchronized long cutSubscribers() {
+        if (control != null) {
+            throw new IllegalStateException("subscribers are cut already");
+        }
+        try {
+            control = new Socket();
+            control.connect(new InetSocketAddress(HOST, port), 5000);
+            control.setSoTimeout(5000);
+            long clients = infoField(command(control, "INFO", "clients"), "connected_clients");
+            long subscribers = command(control, "CLIENT", "LIST", "TYPE", "pubsub").lines()
+                    .filter(line -> line.startsWith("id=")).count();
+            // the limit first: killed subscribers reconnect within milliseconds
+            command(control, "CONFIG", "SET", "maxclients", String.valueOf(clients - subscribers));
+            return Long.parseLong(command(control, "CLIENT", "KILL", "TYPE", "pubsub"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not cut the subscribers of Redis on port " + port, e);
+        }
+    }
+
+    /** Lifts the limit {@link #cutSubscribers()} set: subscribers may reconnect. */
+    public synchronized void admitClients() {
+        if (control == null) {
+            return;
+        }
+        try (Socket socket = control) {
+            control = null;
+            command(socket, "CONFIG", "SET", "maxclients", "10000");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not lift the client limit of Redis on port " + port, e);
+        }
+    }
+
+    /** One command over {@code socket} in RESP; returns a simple, integer or bulk reply as text. */
+    private static String command(Socket socket, String... args) throws IOException {
+        StringBuilder request = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String arg : args) {
+            request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+                    .append("\r\n");
+        }
+        OutputStream out = socket.getOutputStream();
+        out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        InputStream in = socket.getInputStream();
+        String line = readLine(in);
+        switch (line.charAt(0)) {
+            case '+', ':' -> {
+                return line.substring(1);
+            }
+            case '$' -> {
+                byte[] body = in.readNBytes(Integer.parseInt(line.substring(1)) + 2);
+                return new String(body, 0, body.length - 2, StandardCharsets.UTF_8);
+            }
+            default -> throw new IOException("Redis answered " + String.join(" ", args) + " with " + line);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int previous = -1;
+        for (int b = in.read(); b != -1; b = in.read()) {
+            if (previous == '\r' && b == '\n') {
+                byte[] bytes = line.toByteArray();
+                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8);
+            }
+            line.write(b);
+            previous = b;
+        }
+        throw new IOException("Redis closed the connection");
+    }
+
+    private static long infoField(String info, String field) {
+        return info.lines().filter(line -> line.startsWith(field + ":")).findFirst()
+                .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
+                .orElseThrow(() -> new IllegalStateException("no " + field + " in INFO: " + info));
+    }
+
     /** Stops the server (kills the process); {@link #start()} brings it back on the same port. */
     public synchronized void stop() {
         try {
+            if (control != null) {
+                control.close();
+                control = null;
+            }
             server.stop();
         } catch (IOException e) {
             throw new UncheckedIOException("could not stop embedded Redis on port " + port, e);

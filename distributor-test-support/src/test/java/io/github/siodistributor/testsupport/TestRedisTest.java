@@ -34,6 +34,37 @@ class TestRedisTest {
     }
 
     @Test
+    void cuttingSubscribersKillsThemAndKeepsNewConnectionsOutUntilAdmitted() throws Exception {
+        try (TestRedis redis = TestRedis.startNew();
+                Socket subscriber = new Socket();
+                Socket publisher = new Socket()) {
+            subscriber.connect(new InetSocketAddress("127.0.0.1", redis.port()), 2000);
+            subscriber.setSoTimeout(5000);
+            subscriber.getOutputStream().write("SUBSCRIBE news\r\n".getBytes(StandardCharsets.US_ASCII));
+            BufferedReader subscribed = new BufferedReader(new InputStreamReader(subscriber.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            assertThat(subscribed.readLine()).isEqualTo("*3");
+            publisher.connect(new InetSocketAddress("127.0.0.1", redis.port()), 2000);
+            publisher.setSoTimeout(5000);
+
+            assertThat(redis.cutSubscribers()).isEqualTo(1);
+
+            // the subscriber's connection is gone (its stream ends; a live one would time out), the publisher's is
+            // not, and nobody new gets in
+            while (subscribed.readLine() != null) {
+                // the rest of the SUBSCRIBE reply
+            }
+            publisher.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new BufferedReader(new InputStreamReader(publisher.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine()).isEqualTo("+PONG");
+            assertThat(ping(redis.port())).startsWith("-ERR max number of clients");
+
+            redis.admitClients();
+            assertThat(ping(redis.port())).isEqualTo("+PONG");
+        }
+    }
+
+    @Test
     void freePortsAreBindableAndNeverTheConvenienceRedis() throws Exception {
         int port = FreePorts.find();
         assertThat(port).isPositive().isNotEqualTo(FreePorts.CONVENIENCE_REDIS_PORT);

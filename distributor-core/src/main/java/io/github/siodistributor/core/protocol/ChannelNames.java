@@ -21,6 +21,8 @@ import java.util.Objects;
  *   <li>{@code <prefix>:peers:<namespace>}: the backend instances of a namespace talk to each other
  *       (server-side emits); they all subscribe.</li>
  *   <li>{@code <prefix>:custom:<topic>}: the application's own messages ({@code CustomMessages}).</li>
+ *   <li>{@code <prefix>:probe:<busId>}: one process's check that its own subscription delivers; only it
+ *       publishes and subscribes there.</li>
  * </ul>
  * For a dynamic namespace, {@code <namespace>} is the pattern that matches it (see {@link ServedNamespaces}).
  */
@@ -70,6 +72,11 @@ public record ChannelNames(String prefix) {
     /** The key a live worker keeps with a TTL: its lease on its id. */
     public String workerLease(String workerId) {
         return prefix + ":lease:worker:" + workerId;
+    }
+
+    /** Where one message bus sends itself probe messages to check its subscription. */
+    public String probe(String busId) {
+        return prefix + ":probe:" + busId;
     }
 
     /** Where the application's custom messages of a topic travel. */

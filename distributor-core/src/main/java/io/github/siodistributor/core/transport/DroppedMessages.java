@@ -28,7 +28,12 @@ public final class DroppedMessages {
         /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
         LATE_REPLY,
         /** A socket's activity with no backend instance to take it, under the policy that disconnects such sockets. */
-        NO_BACKEND
+        NO_BACKEND,
+        /**
+         * A publish that did not reach Redis: refused during an outage (policy {@code reject}, or the outage buffer
+         * full), or failed by Redis or the connection.
+         */
+        REDIS_UNAVAILABLE
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

@@ -12,9 +12,10 @@ import java.util.function.Consumer;
 public interface MessageBus {
 
     /**
-     * Publishes without waiting for Redis; failures are logged, never thrown. The result completes with the
-     * number of subscribers that received the message (Redis's PUBLISH answer), which tells a requester how
-     * many answers to wait for; it completes exceptionally when the publish failed.
+     * Publishes without waiting for Redis; failures are counted ({@link DroppedMessages}), never thrown. The result
+     * completes with the number of subscribers that received the message (Redis's PUBLISH answer), which tells a
+     * requester how many answers to wait for; it completes exceptionally when the publish failed or was refused
+     * (Redis unreachable, see {@link RedisMessageBus}).
      */
     CompletableFuture<Long> publish(String channel, Message message);
 

@@ -1,15 +1,25 @@
 package io.github.siodistributor.core.transport;
 
+import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.MalformedMessageException;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import java.nio.charset.StandardCharsets;
+import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +28,7 @@ import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
@@ -32,6 +43,11 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  *
  * <p>Register the subscriptions known at start-up before {@link #start()}: the container subscribes
  * them all and waits for Redis to confirm, so nothing published afterwards is missed.
+ *
+ * <p>Redis outages: Lettuce reconnects both connections by itself and resubscribes the channels, and the
+ * listener container never notices. While the publishing connection is down, publishes are held or refused
+ * per the {@link OutageSettings} ({@link OutagePublisher}); {@link #checkSubscription} tells whether the
+ * subscription really delivers, since neither an open connection nor the container can tell.
  */
 public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
@@ -40,18 +56,38 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final RedisConnectionFactory connectionFactory;
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     private final DroppedMessages dropped;
+    private final OutageSettings outage;
+    private final String busId = UUID.randomUUID().toString();
+    private final SubscriptionProbe probe;
     private volatile RedisConnection publishConnection;
-    private volatile RedisClusterAsyncCommands<byte[], byte[]> publisher;
+    private volatile OutagePublisher publisher;
+    private AbstractRedisClient client;
+    private RedisConnectionStateListener connectionEvents;
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     private boolean closed;
 
+    /** A bus with the default channel prefix and outage settings ({@link OutageSettings#defaults()}). */
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped) {
+        this(connectionFactory, dropped, new ChannelNames("sio"), OutageSettings.defaults());
+    }
+
+    /** @param channels names the bus's own probe channel ({@link ChannelNames#probe}) */
+    public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped, ChannelNames channels,
+            OutageSettings outage) {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
         this.dropped = Objects.requireNonNull(dropped, "dropped");
+        this.outage = Objects.requireNonNull(outage, "outage");
         container.setConnectionFactory(connectionFactory);
         container.setTaskExecutor(new SyncTaskExecutor());
         container.setBeanName("distributorMessageListenerContainer");
         container.afterPropertiesSet();
+        probe = new SubscriptionProbe(channels.probe(busId), busId);
+        subscribe(probe.channel(), message -> {
+            if (!probe.onMessage(message)) {
+                dropped.record(Cause.MISROUTED, probe.channel(), message.getClass().getSimpleName()
+                        + " is not this bus's probe");
+            }
+        });
     }
 
     /** Opens the publishing connection and subscribes everything registered so far. */
@@ -69,26 +105,88 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                     + connectionFactory.getClass().getName());
         }
         publishConnection = connection;
-        publisher = lettuce.getNativeConnection();
+        RedisClusterAsyncCommands<byte[], byte[]> commands = lettuce.getNativeConnection();
+        StatefulConnection<byte[], byte[]> stateful = statefulConnection(commands);
+        // an unknown kind of connection: only failed publishes will tell
+        BooleanSupplier open = stateful == null ? () -> true : stateful::isOpen;
+        OutagePublisher started = new OutagePublisher(commands, open, outage, dropped, busId.substring(0, 8));
+        publisher = started;
+        if (stateful != null && connectionFactory instanceof LettuceConnectionFactory factory
+                && factory.getNativeClient() != null) {
+            client = factory.getNativeClient();
+            connectionEvents = new ConnectionEvents(stateful, started);
+            client.addListener(connectionEvents);
+        }
         container.start();
     }
 
+    private static StatefulConnection<byte[], byte[]> statefulConnection(
+            RedisClusterAsyncCommands<byte[], byte[]> commands) {
+        if (commands instanceof RedisAsyncCommands<byte[], byte[]> standalone) {
+            return standalone.getStatefulConnection();
+        }
+        if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+            return cluster.getStatefulConnection();
+        }
+        return null;
+    }
+
+    /** Tells the publisher at once when its connection drops, even if it is back before anyone looks. */
+    private record ConnectionEvents(StatefulConnection<byte[], byte[]> connection, OutagePublisher publisher)
+            implements RedisConnectionStateListener {
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+            if (handler == connection) {
+                publisher.connectionLost();
+            }
+        }
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            if (handler == connection) {
+                publisher.connectionRestored();
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>While Redis is unreachable the publish is held (policy {@link OutagePolicy#BUFFER}) and completes once
+     * it reached Redis after the outage, or fails at once with {@link RedisUnavailableException} (policy
+     * {@link OutagePolicy#REJECT}, or the limit reached); refusals and failures are counted as
+     * {@link Cause#REDIS_UNAVAILABLE}.
+     */
     @Override
     public CompletableFuture<Long> publish(String channel, Message message) {
-        RedisClusterAsyncCommands<byte[], byte[]> commands = publisher;
-        if (commands == null) {
+        OutagePublisher current = publisher;
+        if (current == null) {
             throw new IllegalStateException("the message bus is not started");
         }
-        byte[] body = MessageCodec.encode(message);
-        CompletableFuture<Long> receivers = commands.publish(channel.getBytes(StandardCharsets.UTF_8), body)
-                .toCompletableFuture();
-        receivers.whenComplete((count, failure) -> {
-            if (failure != null) {
-                log.warn("Could not publish {} on {}: {}", message.getClass().getSimpleName(), channel,
-                        failure.toString());
-            }
-        });
-        return receivers;
+        return current.publish(channel, MessageCodec.encode(message));
+    }
+
+    /**
+     * Checks end to end that the subscription delivers: publishes a probe message to itself and waits, at most
+     * {@code timeout}, for it to come back. Never blocks; concurrent checks share one probe.
+     */
+    public CompletableFuture<SubscriptionCheck> checkSubscription(Duration timeout) {
+        OutagePublisher current = publisher;
+        if (current == null) {
+            return CompletableFuture.completedFuture(SubscriptionCheck.dead("the message bus is not started"));
+        }
+        return probe.check(current, timeout);
+    }
+
+    /** Whether publishes go straight to Redis, and how many wait. */
+    public PublishState publishState() {
+        OutagePublisher current = publisher;
+        return current == null ? new PublishState(PublishState.Phase.STOPPED, 0) : current.state();
+    }
+
+    public OutageSettings outageSettings() {
+        return outage;
     }
 
     @Override
@@ -132,7 +230,10 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         }
     }
 
-    /** True while the subscription connection is established. */
+    /**
+     * True once the listener container has subscribed; it stays true while Lettuce reconnects the subscription,
+     * so this says nothing about a Redis outage: see {@link #checkSubscription}.
+     */
     public boolean isListening() {
         return container.isListening();
     }
@@ -145,10 +246,19 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** Unsubscribes and releases the publishing connection; {@link #start()} may follow. */
     public synchronized void stop() {
         container.stop();
+        if (connectionEvents != null) {
+            client.removeListener(connectionEvents);
+            connectionEvents = null;
+            client = null;
+        }
+        OutagePublisher current = publisher;
+        publisher = null;
+        if (current != null) {
+            current.close();
+        }
         if (publishConnection != null) {
             publishConnection.close();
             publishConnection = null;
-            publisher = null;
         }
     }
 

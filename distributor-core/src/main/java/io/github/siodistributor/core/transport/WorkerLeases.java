@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,6 +41,8 @@ public final class WorkerLeases {
 
     private final StringRedisTemplate redis;
     private final ChannelNames names;
+    /** The leases this process holds, by worker id: their state is a health detail. */
+    private final Map<String, Lease> held = new ConcurrentHashMap<>();
 
     public WorkerLeases(RedisConnectionFactory connectionFactory, ChannelNames names) {
         this.redis = new StringRedisTemplate(Objects.requireNonNull(connectionFactory, "connectionFactory"));
@@ -57,7 +62,22 @@ public final class WorkerLeases {
         }
         Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, onLost);
         lease.take();
+        held.put(workerId, lease);
         return lease;
+    }
+
+    /** The lease this process holds on {@code workerId}, if it holds one. */
+    public Optional<Lease> held(String workerId) {
+        return Optional.ofNullable(held.get(workerId));
+    }
+
+    /**
+     * Whether a lease is known to be held.
+     *
+     * @param held true while the lease was confirmed in Redis within its TTL and not taken over
+     * @param detail what was last seen, for a health report
+     */
+    public record LeaseState(boolean held, String detail) {
     }
 
     /** Of {@code workerIds}, those that hold no lease: stopped, or dead for longer than their TTL. */
@@ -86,6 +106,9 @@ public final class WorkerLeases {
         private final String token = UUID.randomUUID().toString();
         private final ScheduledExecutorService renewer;
         private ScheduledFuture<?> renewal;
+        /** When Redis last confirmed the lease ours (taken or renewed). */
+        private volatile long confirmedAt;
+        private volatile boolean lost;
 
         private Lease(String workerId, String key, Duration ttl, Runnable onLost) {
             this.workerId = workerId;
@@ -107,6 +130,7 @@ public final class WorkerLeases {
                         + "this Redis (its lease " + key + " expires in " + left + " ms unless renewed): give each "
                         + "worker its own distributor.worker.id");
             }
+            confirmedAt = System.nanoTime();
             long period = ttl.toMillis() / 3;
             renewal = renewer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
         }
@@ -115,11 +139,14 @@ public final class WorkerLeases {
             try {
                 Long renewed = redis.execute(RENEW, List.of(key), token, String.valueOf(ttl.toMillis()));
                 if (renewed != null && renewed == 1) {
+                    confirmedAt = System.nanoTime();
                     return;
                 }
                 if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
+                    confirmedAt = System.nanoTime();
                     log.warn("Worker '{}' found its lease {} gone and took it again", workerId, key);
                 } else {
+                    lost = true;
                     log.error("Worker '{}' lost its lease {} to another worker with the same id", workerId, key);
                     onLost.run();
                 }
@@ -128,9 +155,27 @@ public final class WorkerLeases {
             }
         }
 
+        /**
+         * Held while Redis confirmed it within the TTL. A renewal that cannot reach Redis leaves the clients
+         * connected: backends keep the worker's sockets while they cannot read Redis either, and the lease is
+         * taken again once Redis is back.
+         */
+        public LeaseState state() {
+            if (lost) {
+                return new LeaseState(false, "taken over by another worker with the id '" + workerId + "'");
+            }
+            long ago = (System.nanoTime() - confirmedAt) / 1_000_000;
+            if (ago <= ttl.toMillis()) {
+                return new LeaseState(true, "confirmed in Redis " + ago + " ms ago (TTL " + ttl.toMillis() + " ms)");
+            }
+            return new LeaseState(false, "not confirmed in Redis for " + ago + " ms, longer than its TTL of "
+                    + ttl.toMillis() + " ms: Redis is unreachable or slow");
+        }
+
         /** Stops renewing and gives the lease up, so backends see the worker gone at once. */
         @Override
         public void close() {
+            held.remove(workerId, this);
             if (renewal != null) {
                 renewal.cancel(false);
             }

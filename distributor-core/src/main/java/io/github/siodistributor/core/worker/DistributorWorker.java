@@ -659,6 +659,4 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             held.close();
         }
     }
-
-
 }

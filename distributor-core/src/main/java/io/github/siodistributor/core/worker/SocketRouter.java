@@ -138,10 +138,24 @@ final class SocketRouter implements AutoCloseable {
             tracking.add(published);
         }
         published.whenComplete((receivers, failure) -> {
-            if (failure == null && receivers == 0) {
+            if (failure != null) {
+                refuseUnforwarded(socket, activity, failure);
+            } else if (receivers == 0) {
                 socket.session.execute(() -> unheard(socket, instance, sequence, activity));
             }
         });
+    }
+
+    /**
+     * Redis could not take the publish (an outage, per the bus's outage policy; the bus counted it): a client
+     * waiting for the event's ack learns it in the ack rather than never.
+     */
+    private static void refuseUnforwarded(WorkerSocket socket, ClientActivity activity, Throwable failure) {
+        // the ack id leaves the pending set first, so that a late answer cannot reach the client a second time
+        if (activity instanceof SocketEvent event && event.wantsAck() && socket.pendingAcks.remove(event.ackId())) {
+            socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(), ClientErrors.ack(
+                    event.event(), "the event could not be forwarded: " + failure.getMessage())));
+        }
     }
 
     /** Nobody subscribed to the instance's channel: it is gone (or resubscribing after a Redis restart). */

@@ -80,7 +80,7 @@ class DroppedMessagesTest {
     void countsExactlyUnderConcurrentRecording() throws Exception {
         DroppedMessages dropped = new DroppedMessages();
         int threads = 4;
-        int perThread = Cause.values().length * 5_000; // a multiple of the number of causes
+        int perThread = Cause.values().length * 5_000; // the same count for every cause
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);

@@ -38,9 +38,9 @@ final class ChatCluster implements AutoCloseable {
 
     /** A worker-only context with extra properties, each {@code "name=value"}. */
     ConfigurableApplicationContext worker(String workerId, List<String> properties, Class<?>... extraSources) {
-        List<String> all = new ArrayList<>(properties);
-        all.addAll(0, List.of("distributor.backend.enabled=false", "distributor.worker.id=" + workerId,
-                "distributor.worker.port=" + FreePorts.find()));
+        List<String> all = new ArrayList<>(List.of("distributor.backend.enabled=false",
+                "distributor.worker.id=" + workerId, "distributor.worker.port=" + FreePorts.find()));
+        all.addAll(properties);
         return start(extraSources, all.toArray(String[]::new));
     }
 

@@ -1,0 +1,415 @@
+package io.github.siodistributor.core.transport;
+
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.PublishState.Phase;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a bus's publishes to Lettuce, and decides what becomes of them while Redis cannot be reached.
+ *
+ * <p>Lettuce on its own queues every command while it reconnects, without a bound, and sends them again the
+ * moment its connection is back, when the other processes may not have resubscribed yet: PUBLISH then reaches
+ * nobody and the message is gone. So while the connection is down, publishes are held here (or refused, per
+ * the {@link OutagePolicy}) up to a count limit. Once it is up again, the line goes out in order, and during
+ * the resubscribe grace a publish that reached no subscriber (held here, or replayed by Lettuce) goes back to
+ * the front of the line and is sent again before anything behind it. A channel that has reached a subscriber
+ * since the reconnect is trusted from then on, so the replay is pipelined.
+ *
+ * <p>Held publishes and those Lettuce has not answered yet never exceed the limit together: beyond it a
+ * publish fails at once and is counted ({@link Cause#REDIS_UNAVAILABLE}).
+ *
+ * <p>Lettuce callbacks never take this object's lock: they run on Lettuce's event loops, which may be
+ * holding Lettuce's own locks, so anything that needs the lock goes through the timer thread.
+ */
+final class OutagePublisher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(OutagePublisher.class);
+    /** How often the connection state is looked at, and how soon a publish that reached nobody goes out again. */
+    private static final long TICK_MILLIS = 100;
+
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final BooleanSupplier connected;
+    private final OutageSettings settings;
+    private final DroppedMessages dropped;
+    private final ScheduledExecutorService timer;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Disconnects Lettuce reported: a drop and reconnect between two looks at the connection is still seen. */
+    private final AtomicLong disconnects = new AtomicLong();
+    /** Read without the lock by Lettuce callbacks: whether a publish that reached nobody should be kept. */
+    private volatile Phase phase = Phase.CONNECTED;
+
+    // guarded by this
+    private final LinkedList<Held> line = new LinkedList<>();
+    /** How many publishes went back to the front of the line since it was last taken from: they keep their order. */
+    private int putBack;
+    /** The head of the line, sent alone: its receiver count decides whether it goes again. */
+    private Held awaited;
+    private long seenDisconnects;
+    private long graceEndsAt;
+    /** Whether what Lettuce sent again on reconnecting has been answered, before the line starts going out. */
+    private boolean replayAnswered;
+    /** Channels that reached a subscriber since Redis came back. */
+    private final Set<String> confirmed = new HashSet<>();
+    private boolean flushScheduled;
+    private long refusedInOutage;
+    private long replayedInOutage;
+    private boolean closed;
+
+    private record Held(String channel, byte[] body, CompletableFuture<Long> result) {
+    }
+
+    /**
+     * @param connected whether Lettuce's publishing connection is up right now (it reconnects by itself)
+     */
+    OutagePublisher(RedisClusterAsyncCommands<byte[], byte[]> commands, BooleanSupplier connected,
+            OutageSettings settings, DroppedMessages dropped, String name) {
+        this.commands = commands;
+        this.connected = connected;
+        this.settings = settings;
+        this.dropped = dropped;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "distributor-publisher-" + name);
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Publishes, holds or refuses; never blocks. */
+    CompletableFuture<Long> publish(String channel, byte[] body) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        String refusal;
+        synchronized (this) {
+            refusal = admit(new Held(channel, body, result));
+            if (refusal != null) {
+                refusedInOutage++;
+            }
+        }
+        if (refusal != null) {
+            refuse(channel, refusal, result);
+        }
+        return result;
+    }
+
+    /** Publishes now or fails at once, bypassing the line: for the bus's own probes, which must not wait. */
+    CompletableFuture<Long> publishNow(String channel, byte[] body) {
+        if (!connected.getAsBoolean()) {
+            return CompletableFuture.failedFuture(new RedisUnavailableException("no connection to Redis"));
+        }
+        return commands.publish(channel.getBytes(StandardCharsets.UTF_8), body).toCompletableFuture();
+    }
+
+    boolean isConnected() {
+        return connected.getAsBoolean();
+    }
+
+    /** Lettuce lost the publishing connection (on a Lettuce thread). */
+    void connectionLost() {
+        disconnects.incrementAndGet();
+        execute(this::tick, () -> { });
+    }
+
+    /** Lettuce connected again (on a Lettuce thread). */
+    void connectionRestored() {
+        execute(this::tick, () -> { });
+    }
+
+    synchronized PublishState state() {
+        return new PublishState(closed ? Phase.STOPPED : phase, line.size() + (awaited == null ? 0 : 1));
+    }
+
+    /** Sends, holds, or says why not. */
+    private String admit(Held publish) {
+        if (closed) {
+            return "the message bus is stopped";
+        }
+        followConnection();
+        int limit = settings.limit();
+        boolean lineEmpty = line.isEmpty() && awaited == null;
+        if (phase == Phase.CONNECTED
+                || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(publish.channel()))) {
+            if (inFlight.get() >= limit) {
+                return "Redis has not answered " + limit + " publishes yet (limit " + limit + ")";
+            }
+            send(publish);
+            return null;
+        }
+        if (phase == Phase.OUTAGE && settings.policy() == OutagePolicy.REJECT) {
+            return "Redis is unreachable (outage policy: reject)";
+        }
+        if (line.size() + inFlight.get() >= limit) {
+            return "Redis is unreachable and the outage buffer is full (limit " + limit + ")";
+        }
+        line.add(publish);
+        if (phase == Phase.RECOVERING) {
+            scheduleFlush(0);
+        }
+        return null;
+    }
+
+    private void send(Held publish) {
+        inFlight.incrementAndGet();
+        commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8), publish.body()).whenComplete(
+                (receivers, failure) -> {
+                    if (failure == null ? receivers == 0 && keepsUnheard() : keepsBroken(failure)) {
+                        // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
+                        // gone, or the connection broke under it: back in line, counted in flight until it is
+                        execute(() -> putBack(publish), () -> {
+                            inFlight.decrementAndGet();
+                            if (failure == null) {
+                                publish.result().complete(receivers);
+                            } else {
+                                publish.result().completeExceptionally(failure);
+                            }
+                        });
+                        return;
+                    }
+                    inFlight.decrementAndGet();
+                    if (failure != null) {
+                        dropped.record(Cause.REDIS_UNAVAILABLE, publish.channel(), "publish failed: " + failure);
+                        publish.result().completeExceptionally(failure);
+                    } else {
+                        publish.result().complete(receivers);
+                    }
+                });
+    }
+
+    private boolean keepsUnheard() {
+        return settings.policy() == OutagePolicy.BUFFER && phase != Phase.CONNECTED;
+    }
+
+    /**
+     * Whether a failed publish is held for another try: with the buffer policy, when the connection failed under
+     * it (reset, closed). Not when Redis answered with an error or did not answer in time: it may have run it.
+     */
+    private boolean keepsBroken(Throwable failure) {
+        return settings.policy() == OutagePolicy.BUFFER && isConnectionFailure(failure);
+    }
+
+    static boolean isConnectionFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        return !(cause instanceof RedisCommandExecutionException) && !(cause instanceof RedisCommandTimeoutException)
+                && !(cause instanceof RedisUnavailableException);
+    }
+
+    private void putBack(Held publish) {
+        synchronized (this) {
+            line.add(putBack++, publish);
+            inFlight.decrementAndGet();
+            if (phase == Phase.CONNECTED) {
+                // the connection broke before anyone saw it: what follows must queue behind this one
+                enterOutage();
+                followConnection();
+            }
+            if (phase == Phase.RECOVERING) {
+                scheduleFlush(0);
+            }
+        }
+    }
+
+    /** Moves between the phases as the connection goes down and comes back. */
+    private void followConnection() {
+        boolean up = connected.getAsBoolean();
+        if (phase != Phase.OUTAGE && (!up || disconnects.get() != seenDisconnects)) {
+            enterOutage();
+        } else if (phase == Phase.OUTAGE && up) {
+            leaveOutage();
+        }
+    }
+
+    private void enterOutage() {
+        seenDisconnects = disconnects.get();
+        if (phase == Phase.CONNECTED) {
+            refusedInOutage = 0;
+            replayedInOutage = 0;
+            if (settings.policy() == OutagePolicy.BUFFER) {
+                log.warn("Redis is unreachable: holding publishes (at most {}) until it is back", settings.limit());
+            } else {
+                log.warn("Redis is unreachable: refusing publishes until it is back (outage policy: reject)");
+            }
+        }
+        phase = Phase.OUTAGE;
+    }
+
+    private void leaveOutage() {
+        // drops reported while the outage lasted are over: only a later one means another outage
+        seenDisconnects = disconnects.get();
+        if (settings.policy() == OutagePolicy.REJECT) {
+            phase = Phase.CONNECTED;
+            log.info("Redis is reachable again; {} publishes were refused during the outage", refusedInOutage);
+            return;
+        }
+        phase = Phase.RECOVERING;
+        graceEndsAt = System.nanoTime() + settings.resubscribeGrace().toNanos();
+        replayAnswered = false;
+        confirmed.clear();
+        log.info("Redis is reachable again: replaying {} held publishes in order", line.size()
+                + (awaited == null ? 0 : 1));
+        scheduleFlush(0);
+    }
+
+    private void scheduleFlush(long delayNanos) {
+        if (!flushScheduled && !closed) {
+            flushScheduled = true;
+            timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void tick() {
+        synchronized (this) {
+            if (!closed) {
+                followConnection();
+            }
+        }
+    }
+
+    /** Sends the line out: pipelined where the channel is confirmed, else its head alone (on the timer thread). */
+    private void flush() {
+        synchronized (this) {
+            flushScheduled = false;
+            if (closed || phase != Phase.RECOVERING || awaited != null) {
+                return;
+            }
+            followConnection();
+            if (phase != Phase.RECOVERING) {
+                return;
+            }
+            if (!replayAnswered) {
+                // what Lettuce replayed is older than the line: its answers may still put some of it back in front
+                if (inFlight.get() > 0) {
+                    scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+                    return;
+                }
+                replayAnswered = true;
+            }
+            long now = System.nanoTime();
+            boolean graceOver = now - graceEndsAt >= 0;
+            Held next;
+            while ((next = line.peek()) != null && (graceOver || confirmed.contains(next.channel()))) {
+                take();
+                replayedInOutage++;
+                send(next);
+            }
+            if (next != null) {
+                awaited = take();
+                sendAwaited(awaited);
+            } else if (graceOver) {
+                phase = Phase.CONNECTED;
+                log.info("Redis publishing is back to normal: {} publishes were replayed and {} refused over the "
+                        + "outage", replayedInOutage, refusedInOutage);
+            } else {
+                // nothing waits, but publishes to channels not yet confirmed still queue until the grace ends
+                scheduleFlush(graceEndsAt - now);
+            }
+        }
+    }
+
+    private Held take() {
+        putBack = 0;
+        return line.poll();
+    }
+
+    private void sendAwaited(Held head) {
+        inFlight.incrementAndGet();
+        commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
+                (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
+                    inFlight.decrementAndGet();
+                    head.result().completeExceptionally(new RedisUnavailableException("the message bus stopped"));
+                }));
+    }
+
+    private void onAwaitedAnswer(Held head, Long receivers, Throwable failure) {
+        Runnable completion = null;
+        synchronized (this) {
+            inFlight.decrementAndGet();
+            if (awaited != head) {
+                return;
+            }
+            awaited = null;
+            boolean graceOver = System.nanoTime() - graceEndsAt >= 0;
+            if (failure == null && (receivers > 0 || graceOver)) {
+                if (receivers > 0) {
+                    confirmed.add(head.channel());
+                }
+                replayedInOutage++;
+                completion = () -> head.result().complete(receivers);
+                scheduleFlush(0);
+            } else if (failure == null) {
+                // nobody listens yet (the other processes may still be reconnecting): again shortly, behind
+                // anything older that was put back meanwhile
+                line.add(putBack, head);
+                scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+            } else if (connected.getAsBoolean() && !keepsBroken(failure)) {
+                completion = () -> {
+                    dropped.record(Cause.REDIS_UNAVAILABLE, head.channel(), "publish failed: " + failure);
+                    head.result().completeExceptionally(failure);
+                };
+                scheduleFlush(0);
+            } else {
+                line.add(putBack, head);
+                followConnection();
+                scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+            }
+        }
+        if (completion != null) {
+            completion.run();
+        }
+    }
+
+    private void refuse(String channel, String why, CompletableFuture<Long> result) {
+        dropped.record(Cause.REDIS_UNAVAILABLE, channel, why);
+        result.completeExceptionally(new RedisUnavailableException(why + ": not published"));
+    }
+
+    /** Runs {@code task} on the timer thread, or {@code ifClosed} when the timer is gone. */
+    private void execute(Runnable task, Runnable ifClosed) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException e) {
+            ifClosed.run();
+        }
+    }
+
+    /** Stops; whatever is still held fails, counted. */
+    @Override
+    public void close() {
+        List<Held> abandoned = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            phase = Phase.STOPPED;
+            if (awaited != null) {
+                abandoned.add(awaited);
+                awaited = null;
+            }
+            abandoned.addAll(line);
+            line.clear();
+        }
+        timer.shutdownNow();
+        for (Held each : abandoned) {
+            refuse(each.channel(), "the message bus stopped while Redis was unreachable", each.result());
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.github.siodistributor.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.Custom;
+import io.github.siodistributor.core.protocol.MessageCodec;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.PublishState.Phase;
+import io.github.siodistributor.testsupport.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A Redis that stops and comes back on the same port, under a bus. What Lettuce and the listener container do
+ * on their own: both connections reconnect, the channels are resubscribed, the container keeps saying it
+ * listens, and Lettuce would queue every publish made meanwhile without a bound. What the bus adds is
+ * checked here: held publishes in order within a limit, or refusals, all counted, and a subscription check
+ * that sees a dead subscription even while the publishing connection is up.
+ */
+class RedisMessageBusOutageTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final TestRedis redis = TestRedis.startNew();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+        redis.stop();
+    }
+
+    private RedisMessageBus bus(OutageSettings outage) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(),
+                redis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        resources.add(factory::destroy);
+        RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("outage"), outage);
+        resources.add(bus);
+        return bus;
+    }
+
+    private static Custom message(int sequence) {
+        return new Custom("t", "test", new byte[] { (byte) sequence });
+    }
+
+    private static List<Integer> sequences(List<Message> received) {
+        return received.stream().map(message -> (int) ((Custom) message).body()[0]).toList();
+    }
+
+    private void stopRedisUnder(RedisMessageBus bus) {
+        redis.stop();
+        await().atMost(TIMEOUT).until(() -> bus.publishState().phase() == Phase.OUTAGE);
+    }
+
+    @Test
+    void publishesHeldDuringAnOutageArriveInOrderOnceRedisIsBack() {
+        RedisMessageBus bus = bus(OutageSettings.defaults());
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", received::add);
+        bus.start();
+        bus.publish("news", message(0)).join();
+        await().atMost(TIMEOUT).until(() -> received.size() == 1);
+
+        stopRedisUnder(bus);
+        List<CompletableFuture<Long>> held = IntStream.rangeClosed(1, 100).mapToObj(i -> bus.publish("news",
+                message(i))).toList();
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+        assertThat(bus.publishState().held()).isEqualTo(100);
+        assertThat(bus.isListening()).as("the listener container does not notice an outage").isTrue();
+
+        redis.start();
+
+        await().atMost(TIMEOUT).until(() -> received.size() == 101);
+        assertThat(sequences(received)).containsExactlyElementsOf(IntStream.rangeClosed(0, 100).boxed().toList());
+        assertThat(held).allSatisfy(future -> assertThat(future.join()).isEqualTo(1));
+        assertThat(bus.dropped().total()).isZero();
+        await().atMost(TIMEOUT).until(() -> bus.publishState().phase() == Phase.CONNECTED);
+        assertThat(bus.publish("news", message(101)).join()).isEqualTo(1);
+    }
+
+    @Test
+    void publishesOnTheirWayWhenRedisDiesAreNotLost() throws Exception {
+        RedisMessageBus bus = bus(OutageSettings.defaults());
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("stream", received::add);
+        bus.start();
+        List<CompletableFuture<Long>> published = new CopyOnWriteArrayList<>();
+        AtomicBoolean enough = new AtomicBoolean();
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; !enough.get() && i < 8_000; i++) {
+                published.add(bus.publish("stream", new Custom("t", "test", ByteBuffer.allocate(4).putInt(i)
+                        .array())));
+            }
+        });
+        publisher.start();
+        // Redis dies while publishes stream out
+        await().atMost(TIMEOUT).until(() -> published.size() >= 1_000);
+        redis.stop();
+        int atStop = published.size();
+        await().atMost(TIMEOUT).until(() -> published.size() >= atStop + 500 || !publisher.isAlive());
+        enough.set(true);
+        publisher.join(TIMEOUT.toMillis());
+        int total = published.size();
+
+        redis.start();
+        await().atMost(TIMEOUT).until(() -> published.stream().allMatch(CompletableFuture::isDone));
+        assertThat(bus.dropped().total()).as("nothing refused or failed").isZero();
+        // Lettuce sends again what was on its way when the connection broke (it may arrive twice), and what then
+        // reached nobody is sent once more after it: none is lost, though those few may come out of order
+        assertThat(received.stream().map(message -> ByteBuffer.wrap(((Custom) message).body()).getInt()).distinct()
+                .sorted()).containsExactlyElementsOf(IntStream.range(0, total).boxed().toList());
+    }
+
+    @Test
+    void onlyAFailureOfTheConnectionItselfIsHeldForAnotherTry() {
+        assertThat(OutagePublisher.isConnectionFailure(new java.net.SocketException("Connection reset"))).isTrue();
+        assertThat(OutagePublisher.isConnectionFailure(new java.util.concurrent.CompletionException(
+                new io.lettuce.core.RedisException("Connection closed")))).isTrue();
+        // Redis ran it, or may have: sending it again would not help, or would repeat it
+        assertThat(OutagePublisher.isConnectionFailure(new io.lettuce.core.RedisCommandExecutionException(
+                "OOM command not allowed"))).isFalse();
+        assertThat(OutagePublisher.isConnectionFailure(new io.lettuce.core.RedisCommandTimeoutException(
+                "Command timed out"))).isFalse();
+    }
+
+    @Test
+    void beyondTheBufferLimitAPublishFailsAtOnceNamingTheLimitAndIsCounted() {
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 3, Duration.ofSeconds(5)));
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", received::add);
+        bus.start();
+
+        stopRedisUnder(bus);
+        List<CompletableFuture<Long>> futures = IntStream.rangeClosed(1, 5).mapToObj(i -> bus.publish("news",
+                message(i))).toList();
+
+        assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
+        assertThat(futures.subList(3, 5)).allSatisfy(future -> assertThat(future).isCompletedExceptionally()
+                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(RedisUnavailableException.class)
+                .withMessageContaining("outage buffer is full (limit 3)"));
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(2);
+
+        redis.start();
+        await().atMost(TIMEOUT).until(() -> received.size() == 3);
+        assertThat(sequences(received)).containsExactly(1, 2, 3);
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(2);
+    }
+
+    @Test
+    void theRejectPolicyFailsPublishesAtOnceWhileRedisIsUnreachable() {
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.REJECT, 100, Duration.ofSeconds(5)));
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", received::add);
+        bus.start();
+
+        stopRedisUnder(bus);
+        CompletableFuture<Long> refused = bus.publish("news", message(1));
+
+        assertThat(refused).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(RedisUnavailableException.class)
+                .withMessageContaining("outage policy: reject");
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
+        assertThat(bus.publishState().held()).isZero();
+
+        redis.start();
+        await().atMost(TIMEOUT).until(() -> bus.publishState().phase() == Phase.CONNECTED);
+        // the subscription comes back on its own schedule; once it does, publishes arrive again
+        await().atMost(TIMEOUT).until(() -> bus.publish("news", message(2)).join() == 1);
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(sequences(received)).containsOnly(2);
+    }
+
+    @Test
+    void aHeldPublishWaitsForASubscriberThatResubscribesAfterThePublisherReconnected() throws Exception {
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 100, Duration.ofSeconds(60)));
+        bus.start();
+
+        stopRedisUnder(bus);
+        List<CompletableFuture<Long>> held = IntStream.rangeClosed(1, 3).mapToObj(i -> bus.publish("late",
+                message(i))).toList();
+        redis.start();
+        // reconnected and replaying, with nobody subscribed to the channel yet: the head is sent again and again
+        await().atMost(TIMEOUT).until(() -> bus.publishState().phase() == Phase.RECOVERING);
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        StatefulRedisPubSubConnection<byte[], byte[]> subscriber = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        subscriber.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] channel, byte[] body) {
+                received.add((int) ((Custom) MessageCodec.decode(body)).body()[0]);
+            }
+        });
+        subscriber.sync().subscribe("late".getBytes(StandardCharsets.UTF_8));
+
+        await().atMost(TIMEOUT).until(() -> received.size() == 3);
+        assertThat(received).containsExactly(1, 2, 3);
+        assertThat(held).allSatisfy(future -> assertThat(future.join()).isEqualTo(1));
+        assertThat(bus.dropped().total()).isZero();
+    }
+
+    @Test
+    void theSubscriptionCheckReadsDeadWhileRedisIsDownAndAliveOnceItIsBack() throws Exception {
+        RedisMessageBus bus = bus(OutageSettings.defaults());
+        bus.start();
+        assertThat(bus.checkSubscription(PROBE_TIMEOUT).get().alive()).isTrue();
+
+        stopRedisUnder(bus);
+        SubscriptionCheck down = bus.checkSubscription(PROBE_TIMEOUT).get();
+        assertThat(down.alive()).isFalse();
+        assertThat(down.detail()).contains("no connection to Redis");
+
+        redis.start();
+        await().atMost(TIMEOUT).until(() -> bus.checkSubscription(PROBE_TIMEOUT).get().alive());
+    }
+
+    @Test
+    void aDeadSubscriptionReadsDeadWhileThePublishingConnectionIsUp() throws Exception {
+        RedisMessageBus bus = bus(OutageSettings.defaults());
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", received::add);
+        bus.start();
+        assertThat(bus.checkSubscription(PROBE_TIMEOUT).get().alive()).isTrue();
+
+        assertThat(redis.cutSubscribers()).isEqualTo(1);
+        try {
+            SubscriptionCheck check = bus.checkSubscription(PROBE_TIMEOUT).get();
+            assertThat(check.alive()).isFalse();
+            assertThat(check.detail()).contains("Redis is reachable, but the subscription is not");
+            assertThat(bus.publishState().phase()).isEqualTo(Phase.CONNECTED);
+            assertThat(bus.isListening()).as("the listener container does not notice").isTrue();
+        } finally {
+            redis.admitClients();
+        }
+
+        // Lettuce resubscribes by itself once it may connect again
+        await().atMost(TIMEOUT).until(() -> bus.checkSubscription(PROBE_TIMEOUT).get().alive());
+        assertThat(bus.publish("news", message(1)).join()).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> received.size() == 1);
+    }
+
+    @Test
+    void concurrentChecksShareOneProbeAndAForeignMessageOnTheProbeChannelIsCounted() throws Exception {
+        RedisMessageBus bus = bus(OutageSettings.defaults());
+        bus.start();
+        CompletableFuture<SubscriptionCheck> first = bus.checkSubscription(PROBE_TIMEOUT);
+        CompletableFuture<SubscriptionCheck> second = bus.checkSubscription(PROBE_TIMEOUT);
+        assertThat(first.get().alive()).isTrue();
+        assertThat(second.get()).isEqualTo(first.get());
+
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        byte[] channel = client.connect().sync().pubsubChannels("outage:probe:*").get(0).getBytes(
+                StandardCharsets.UTF_8);
+        client.connect(ByteArrayCodec.INSTANCE).sync().publish(channel, MessageCodec.encode(message(7)));
+        await().atMost(TIMEOUT).until(() -> bus.dropped().count(Cause.MISROUTED) == 1);
+        assertThat(bus.checkSubscription(PROBE_TIMEOUT).get().alive()).isTrue();
+    }
+}

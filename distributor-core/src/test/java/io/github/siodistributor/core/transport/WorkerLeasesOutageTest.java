@@ -1,0 +1,63 @@
+package io.github.siodistributor.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.testsupport.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/** A worker's lease over a Redis restart that loses every key: it reads not held meanwhile, and is taken again. */
+class WorkerLeasesOutageTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final TestRedis redis = TestRedis.startNew();
+    private LettuceConnectionFactory factory;
+
+    @BeforeEach
+    void connect() {
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        factory.destroy();
+        redis.stop();
+    }
+
+    @Test
+    void aLeaseThatCannotBeRenewedReadsNotHeldWithoutClosingAnythingAndIsTakenAgainAfterARestart() {
+        ChannelNames names = new ChannelNames("outage");
+        WorkerLeases leases = new WorkerLeases(factory, names);
+        AtomicInteger lost = new AtomicInteger();
+        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofMillis(900), lost::incrementAndGet);
+        assertThat(leases.held("w1")).containsSame(lease);
+        assertThat(lease.state().held()).isTrue();
+
+        redis.stop();
+        await().atMost(TIMEOUT).until(() -> !lease.state().held());
+        assertThat(lease.state().detail()).contains("not confirmed in Redis").contains("TTL of 900 ms");
+
+        redis.start();
+        // the restarted Redis has no keys: the renewal finds the lease gone and takes it again
+        StringRedisTemplate template = new StringRedisTemplate(factory);
+        await().atMost(TIMEOUT).until(() -> lease.state().held()
+                && template.opsForValue().get(names.workerLease("w1")) != null);
+        assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+        assertThat(lost).as("nobody else took the id: the worker's clients are never closed").hasValue(0);
+
+        lease.close();
+        assertThat(leases.held("w1")).isEmpty();
+    }
+}
