@@ -44,7 +44,7 @@ public class DistributorRedisAutoConfiguration {
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped, ChannelNames channels,
             DistributorProperties properties) {
-        return new RedisMessageBus(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), dropped,
+        return new RedisMessageBus(redisFor(distributorConnectionFactory, connectionFactory), dropped,
                 channels, outageSettings(properties.getRedis().getOutage()));
     }
 
@@ -69,7 +69,7 @@ public class DistributorRedisAutoConfiguration {
     WorkerLeases distributorWorkerLeases(
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory, ChannelNames channels) {
-        return new WorkerLeases(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), channels);
+        return new WorkerLeases(redisFor(distributorConnectionFactory, connectionFactory), channels);
     }
 
     /** The live backend instances of each namespace: their heartbeats, read by the workers. */
@@ -78,7 +78,7 @@ public class DistributorRedisAutoConfiguration {
     BackendRegistry distributorBackendRegistry(
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory, ChannelNames channels) {
-        return new BackendRegistry(distributorConnectionFactory.getIfAvailable(connectionFactory::getObject), channels);
+        return new BackendRegistry(redisFor(distributorConnectionFactory, connectionFactory), channels);
     }
 
     /** The application's own messages between workers and backends; listener beans are subscribed on start-up. */
@@ -109,5 +109,11 @@ public class DistributorRedisAutoConfiguration {
                 settings.getHeartbeatTtl(), "distributor.backend.heartbeat-ttl"),
                 DistributorWorkerAutoConfiguration.positive(settings.getHandoverTimeout(),
                         "distributor.backend.handover-timeout"));
+    }
+
+    /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */
+    private static RedisConnectionFactory redisFor(ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+            ObjectProvider<RedisConnectionFactory> connectionFactory) {
+        return distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
     }
 }

@@ -137,13 +137,45 @@ final class SocketRouter implements AutoCloseable {
         if (tracking != null) {
             tracking.add(published);
         }
+        socket.inFlight.incrementAndGet();
         published.whenComplete((receivers, failure) -> {
             if (failure != null) {
                 refuseUnforwarded(socket, activity, failure);
             } else if (receivers == 0) {
                 socket.session.execute(() -> unheard(socket, instance, sequence, activity));
             }
+            // after the unheard message is queued on the event loop, so that a waiting move sees it
+            if (socket.inFlight.decrementAndGet() == 0) {
+                runIfSettled(socket);
+            }
         });
+    }
+
+    /**
+     * Runs {@code action} on the event loop once no publish of the socket is in flight: a publish that nobody
+     * heard comes back into the waiting line, and only then may the line move, or it would overtake.
+     * Returns whether the action was deferred (the caller stops); the latest deferred action wins.
+     */
+    private boolean deferWhileInFlight(WorkerSocket socket, Runnable action) {
+        if (socket.inFlight.get() == 0) {
+            return false;
+        }
+        socket.whenSettled.set(action);
+        if (socket.inFlight.get() == 0) {
+            runIfSettled(socket); // the last answer came between the two reads
+        }
+        return true;
+    }
+
+    private static void runIfSettled(WorkerSocket socket) {
+        if (socket.whenSettled.get() != null) {
+            socket.session.execute(() -> {
+                Runnable action = socket.whenSettled.getAndSet(null);
+                if (action != null) {
+                    action.run();
+                }
+            });
+        }
     }
 
     /**
@@ -207,7 +239,7 @@ final class SocketRouter implements AutoCloseable {
 
     /** Sends what waits, in order, to the socket's instance (on the session's event loop). */
     private void flush(WorkerSocket socket) {
-        if (socket.backendId == null || socket.moving) {
+        if (socket.backendId == null || socket.moving || deferWhileInFlight(socket, () -> flush(socket))) {
             return;
         }
         List<Map.Entry<Long, ClientActivity>> pending = new ArrayList<>(socket.waiting.entrySet());
@@ -224,6 +256,9 @@ final class SocketRouter implements AutoCloseable {
      * it, or its connect again when it was still connecting, then everything that waits.
      */
     private void rehome(WorkerSocket socket, String reason) {
+        if (deferWhileInFlight(socket, () -> rehome(socket, reason))) {
+            return;
+        }
         socket.moving = false;
         socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
                 || activity instanceof ReleaseSocket);
@@ -352,7 +387,11 @@ final class SocketRouter implements AutoCloseable {
         }
     }
 
-    /** Reads the registry: moves the sockets of dead instances, and retries what nobody heard (watch thread). */
+    /**
+     * Reads the registry and moves the sockets of dead instances, with what they did not hear (watch thread).
+     * What a live instance did not hear is sent to it again at most once per loss grace: a Redis restart's
+     * resubscribe gap is bridged by the bus itself, and an instance that is dying is soon declared dead.
+     */
     void check() {
         if (registry == null) {
             return;
@@ -385,7 +424,12 @@ final class SocketRouter implements AutoCloseable {
                 continue;
             }
             if (instances.live(socket.spec).contains(instance)) {
-                socket.session.execute(() -> flush(socket)); // its instance lives: it was resubscribing
+                // seldom: a live instance that missed messages after the bus's resubscribe grace, or one dying now
+                long now = System.nanoTime();
+                if (now - socket.lastRetry >= routing.lossGrace().toNanos()) {
+                    socket.lastRetry = now;
+                    socket.session.execute(() -> flush(socket));
+                }
             } else {
                 // its instance is gone without having been live here since (it left, or died unseen)
                 socket.session.execute(() -> {

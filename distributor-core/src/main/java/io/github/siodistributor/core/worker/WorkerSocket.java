@@ -40,6 +40,12 @@ final class WorkerSocket {
     boolean moving;
     /** No instance is left and the policy is to disconnect: the socket's activity has nowhere to go. */
     boolean orphaned;
+    /** Publishes of this socket's activity that Redis has not answered yet (answers come on Lettuce's thread). */
+    final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** What to do on the event loop once nothing is in flight: a move must not overtake a late "nobody heard". */
+    final AtomicReference<Runnable> whenSettled = new AtomicReference<>();
+    /** When the router last sent unheard activity again to a live instance; the router's watch thread only. */
+    long lastRetry = System.nanoTime();
     /** Why the socket lost its instance, for the recovery signal that a later instance will get. */
     String recoveryReason = SocketRouter.BACKEND_LOST;
     final EngineSession session;
