@@ -141,14 +141,23 @@ final class SocketRouter implements AutoCloseable {
         published.whenComplete((receivers, failure) -> {
             if (failure != null) {
                 refuseUnforwarded(socket, activity, failure);
-            } else if (receivers == 0) {
-                socket.session.execute(() -> unheard(socket, instance, sequence, activity));
             }
-            // after the unheard message is queued on the event loop, so that a waiting move sees it
-            if (socket.inFlight.decrementAndGet() == 0) {
-                runIfSettled(socket);
+            if (failure == null && receivers == 0) {
+                // settled only once back in the waiting line: a move queued on the event loop before it must wait
+                socket.session.execute(() -> {
+                    unheard(socket, instance, sequence, activity);
+                    settled(socket);
+                });
+            } else {
+                settled(socket);
             }
         });
+    }
+
+    private static void settled(WorkerSocket socket) {
+        if (socket.inFlight.decrementAndGet() == 0) {
+            runIfSettled(socket);
+        }
     }
 
     /**

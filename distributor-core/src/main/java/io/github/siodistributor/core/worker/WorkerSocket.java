@@ -40,7 +40,10 @@ final class WorkerSocket {
     boolean moving;
     /** No instance is left and the policy is to disconnect: the socket's activity has nowhere to go. */
     boolean orphaned;
-    /** Publishes of this socket's activity that Redis has not answered yet (answers come on Lettuce's thread). */
+    /**
+     * Publishes of this socket's activity not yet settled: unanswered by Redis, or answered "nobody heard" and not
+     * yet back in the waiting line. Answers come on Lettuce's thread.
+     */
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** What to do on the event loop once nothing is in flight: a move must not overtake a late "nobody heard". */
     final AtomicReference<Runnable> whenSettled = new AtomicReference<>();

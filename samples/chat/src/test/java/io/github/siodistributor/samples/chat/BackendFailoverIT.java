@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Two chat backend instances as OS processes sharing the sockets of one worker; one is killed with SIGKILL
@@ -30,7 +33,9 @@ class BackendFailoverIT {
     void aKilledInstancesSocketsMoveToTheSurvivorWithARecoveryAndNoEventAfterTheMoveIsLostDuplicatedOrReordered()
             throws Exception {
         try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
-            String url = ChatCluster.url(cluster.worker("w1"));
+            ConfigurableApplicationContext worker = cluster.worker("w1");
+            String url = ChatCluster.url(worker);
+            DroppedMessages dropped = worker.getBean(DroppedMessages.class);
             try (SampleProcess doomed = SampleProcess.start("backend-a", backendArguments(cluster));
                     SampleProcess survivor = SampleProcess.start("backend-b", backendArguments(cluster))) {
                 doomed.awaitStarted(90);
@@ -98,8 +103,8 @@ class BackendFailoverIT {
                         for (int n = movedAt + 1; n <= last; n++) {
                             afterMove.add(n);
                         }
-                        assertThat(said).as("every event %s sent after its socket moved", client)
-                                .containsAll(afterMove);
+                        assertThat(said).as("every event %s sent after its socket moved (worker drops: %s)", client,
+                                dropsOf(dropped)).containsAll(afterMove);
                         JsonNode recovered = clients.received(client, "recovered").get(0).get("args").get(0);
                         assertThat(recovered.get("reason").asText()).isEqualTo("backend instance lost");
                         assertThat(recovered.get("name").asText()).isEqualTo(client);
@@ -110,6 +115,14 @@ class BackendFailoverIT {
                 assertThat(clients.lines()).noneMatch(line -> "disconnect".equals(line.path("type").asText()));
             }
         }
+    }
+
+    private static Map<Cause, Long> dropsOf(DroppedMessages dropped) {
+        Map<Cause, Long> counts = new java.util.EnumMap<>(Cause.class);
+        for (Cause cause : Cause.values()) {
+            counts.put(cause, dropped.count(cause));
+        }
+        return counts;
     }
 
     /** The numbers a client's own room heard, in arrival order. */
