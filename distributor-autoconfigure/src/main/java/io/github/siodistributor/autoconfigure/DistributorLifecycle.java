@@ -1,12 +1,12 @@
 package io.github.siodistributor.autoconfigure;
 
-import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import java.time.Duration;
-import org.springframework.beans.factory.ObjectProvider;
 import java.util.concurrent.CountDownLatch;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 /**

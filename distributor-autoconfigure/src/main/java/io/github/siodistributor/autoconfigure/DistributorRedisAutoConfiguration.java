@@ -1,14 +1,14 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.CustomMessageListener;
 import io.github.siodistributor.core.transport.CustomMessages;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
-import io.github.siodistributor.core.transport.BackendRegistry;
-import io.github.siodistributor.backend.runtime.DistributorBackend;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;

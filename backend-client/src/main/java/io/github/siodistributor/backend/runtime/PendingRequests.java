@@ -1,9 +1,9 @@
 package io.github.siodistributor.backend.runtime;
 
-import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.Reply;
-import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.DroppedMessages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,10 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.SocketAckException;
-import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.Reply;
+import io.github.siodistributor.core.protocol.SocketIds;
 import java.time.Duration;
 import java.util.function.Function;
 

@@ -1,8 +1,8 @@
 package io.github.siodistributor.autoconfigure.health;
 
 import io.github.siodistributor.core.transport.SubscriptionCheck;
-import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.transport.WorkerLeases.LeaseState;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;

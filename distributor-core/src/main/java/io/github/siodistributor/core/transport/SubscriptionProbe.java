@@ -1,7 +1,7 @@
 package io.github.siodistributor.core.transport;
 
-import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.Custom;
+import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import java.nio.ByteBuffer;
 import java.time.Duration;

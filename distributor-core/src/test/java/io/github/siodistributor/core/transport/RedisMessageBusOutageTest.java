@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
-import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.Custom;
+import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.PublishState.Phase;

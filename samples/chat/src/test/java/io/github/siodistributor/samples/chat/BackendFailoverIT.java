@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package io.github.siodistributor.samples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Several backend instances of one namespace (in-JVM contexts on one real Redis, real JS clients): new

@@ -1,6 +1,5 @@
 package io.github.siodistributor.samples.chat;
 
-import io.github.siodistributor.backend.runtime.DistributorBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.SocketAckException;
 import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.testsupport.NodeClients;
 import io.lettuce.core.RedisClient;

@@ -1,16 +1,16 @@
 package io.github.siodistributor.samples.chat;
 
-import io.github.siodistributor.backend.runtime.DistributorBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
-import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerStats;
 import io.lettuce.core.RedisClient;
