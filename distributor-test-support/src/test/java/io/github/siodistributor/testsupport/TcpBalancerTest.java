@@ -70,6 +70,7 @@ class TcpBalancerTest {
             assertThat(balancer.turnedAway()).isZero();
 
             b.close();
+            awaitRefused(b.port());
             try (Client client = new Client(balancer.port())) {
                 assertThat(client.readLine()).as("a connection no target accepts").isNull();
             }
@@ -94,6 +95,22 @@ class TcpBalancerTest {
     }
 
     /** Greets each connection with its name, then echoes every line as "echo <line>". */
+    /** Waits (polling, 10 s at most) until the closed port refuses connections: the JDK may close it lazily. */
+    private static void awaitRefused(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
+            } catch (IOException refused) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("port " + port + " still accepts connections 10 s after its socket closed");
+            }
+            Thread.sleep(10);
+        }
+    }
+
     private static final class Target implements AutoCloseable {
         private final String name;
         private final ServerSocket server;
