@@ -53,13 +53,15 @@ public class DistributorWorkerAutoConfiguration {
     DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus,
             WorkerLeases leases, BackendRegistry registry, DistributorProperties properties) {
         DistributorProperties.Worker worker = properties.getWorker();
+        Duration checkInterval = positive(worker.getBackendCheckInterval(), "distributor.worker.backend-check-interval");
+        Duration lossGrace = positive(worker.getBackendLossGrace(), "distributor.worker.backend-loss-grace");
+        Duration handoverTimeout = positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout");
         BackendRouting routing;
         try {
-            routing = new BackendRouting(positive(worker.getBackendCheckInterval(),
-                    "distributor.worker.backend-check-interval"), positive(worker.getBackendLossGrace(),
-                    "distributor.worker.backend-loss-grace"), worker.getWhenNoBackend(), worker.getHeldEventsLimit(),
-                    positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout"));
+            routing = new BackendRouting(checkInterval, lossGrace, worker.getWhenNoBackend(),
+                    worker.getHeldEventsLimit(), handoverTimeout);
         } catch (IllegalArgumentException e) {
+            // the durations are checked above: what is left to refuse is the limit
             throw new IllegalArgumentException("distributor.worker.held-events-limit: " + e.getMessage(), e);
         }
         return new DistributorWorker(settings, engineSettings, bus, leases, positive(worker.getLeaseTtl(),
