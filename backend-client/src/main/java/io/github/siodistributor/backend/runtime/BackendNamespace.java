@@ -5,6 +5,7 @@ import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.SocketIds;
 import java.time.Duration;
@@ -25,6 +26,8 @@ final class BackendNamespace implements IndirectNamespace {
     private final String spec;
     private final DistributorBackend backend;
     private final Selection everyone;
+    /** This backend's counters of the namespace's spec, resolved once. */
+    private final NamespaceStats stats;
     /** Sockets connected through this backend, with their handshakes. */
     private final Map<String, BackendSocket> connected = new ConcurrentHashMap<>();
 
@@ -33,11 +36,16 @@ final class BackendNamespace implements IndirectNamespace {
         this.spec = spec;
         this.backend = backend;
         this.everyone = Selection.everyone(this);
+        this.stats = backend.stats().of(spec);
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    NamespaceStats stats() {
+        return stats;
     }
 
     /** What names this namespace's channels: the name, or the pattern that serves it. */

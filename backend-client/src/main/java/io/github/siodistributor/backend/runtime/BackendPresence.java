@@ -29,6 +29,8 @@ final class BackendPresence implements AutoCloseable {
     private final ChannelNames channels;
     private final Duration ttl;
     private final Supplier<Collection<String>> specs;
+    /** The last heartbeat's failure, or null once one succeeds: what the health check reports. */
+    private volatile RuntimeException lastFailure;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "distributor-backend-heartbeat");
         thread.setDaemon(true);
@@ -66,9 +68,20 @@ final class BackendPresence implements AutoCloseable {
     private void beat() {
         try {
             registry.heartbeat(backendId, specs.get(), ttl);
+            lastFailure = null;
         } catch (RuntimeException e) {
+            lastFailure = e;
             log.warn("Backend instance {} could not renew its heartbeat: {}", backendId, e.toString());
         }
+    }
+
+    /** Registered while the heartbeat renews; not once a renewal failed (its entries then expire within the TTL). */
+    DistributorBackend.Registration registration() {
+        RuntimeException failure = lastFailure;
+        return failure == null
+                ? new DistributorBackend.Registration(true, "registered, heartbeat every " + ttl.toMillis() / 3
+                        + " ms (TTL " + ttl.toMillis() + " ms)")
+                : new DistributorBackend.Registration(false, "the heartbeat could not be renewed: " + failure);
     }
 
     /** Stops beating, leaves the registry and tells the workers to hand this instance's sockets over. */

@@ -46,6 +46,7 @@ class BackendSocket implements IndirectSocket {
     @Override
     public void emit(String event, Object... args) {
         DistributorBackend backend = namespace.backend();
+        namespace.stats().eventsOut(1);
         backend.toOwner(new EmitToSocket(namespace.name(), id, event, backend.encode(args)));
     }
 

@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.AckTimeoutException;
 import io.github.siodistributor.backend.ConnectionRejectedException;
 import io.github.siodistributor.backend.EventRejectedException;
 import io.github.siodistributor.backend.IncompleteAcksException;
@@ -9,6 +10,8 @@ import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.NamespaceHandler;
 import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.metrics.NamespaceStats;
+import io.github.siodistributor.core.metrics.StatsByNamespace;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.ClientErrors;
 import io.github.siodistributor.core.protocol.Message.AckReply;
@@ -83,6 +86,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
     private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
+    private final StatsByNamespace stats = new StatsByNamespace();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
     /** Names this backend's reply channel: workers and other backends answer its requests there. */
     private final String backendId = UUID.randomUUID().toString();
@@ -103,7 +107,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     });
     private final Duration requestTimeout;
     private WorkerWatch workerWatch;
-    private BackendPresence presence;
+    private volatile BackendPresence presence;
     private volatile boolean handingOver;
     /** Signalled when a socket leaves this instance during a hand-over. */
     private final Object released = new Object();
@@ -199,6 +203,25 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
     }
 
+    /** Per namespace spec: connects, disconnects, events, acks, broadcasts, handler time. */
+    public StatsByNamespace stats() {
+        return stats;
+    }
+
+    /** Whether this instance is in the backend registry, where workers look for it, and how it stands there. */
+    public record Registration(boolean registered, String detail) {
+    }
+
+    /** Whether this instance is in the backend registry: announced, heartbeat renewing, not handed over. */
+    public Registration registration() {
+        BackendPresence current = presence;
+        if (current == null) {
+            return new Registration(false, handingOver ? "left the registry: handing its sockets over"
+                    : "not announced yet");
+        }
+        return current.registration();
+    }
+
     /** This instance's id: it names its channel and its entry in the backend registry. */
     public String id() {
         return backendId;
@@ -258,10 +281,12 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             dispatcher.execute(socketId, () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
             BackendSocket socket = namespace.socketFor(socketId);
+            namespace.stats().eventIn();
             dispatcher.execute(socketId, () -> handleEvent(handler, socket, event));
         } else if (message instanceof SocketDisconnected disconnected) {
             BackendSocket socket = namespace.disconnected(socketId);
             socketGone();
+            namespace.stats().disconnected(disconnected.reason());
             dispatcher.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
         } else if (message instanceof SocketRecovered recovered) {
             namespace.connected(socketId, recovered.handshake());
@@ -305,7 +330,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     socket.id(), cause);
             decision = new ConnectDecision(namespace.name(), socket.id(), false, "internal error", new byte[0]);
         }
-        if (!decision.accepted()) {
+        if (decision.accepted()) {
+            namespace.stats().connected();
+        } else {
             namespace.disconnected(socket.id());
             socketGone();
         }
@@ -313,11 +340,17 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {
-        OnceAck ack = new OnceAck(event.wantsAck(), args -> toOwner(new AckReply(event.namespace(), socket.id(),
-                event.ackId(), encode(args))));
+        NamespaceStats counted = socket.namespace().stats();
+        OnceAck ack = new OnceAck(event.wantsAck(), args -> {
+            counted.ackSent();
+            toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+        });
+        long started = System.nanoTime();
         try {
             handler.onEvent(socket, event.event(), SocketArgs.wrap(event.args(), mapper), ack);
+            counted.handlerTime(System.nanoTime() - started);
         } catch (RuntimeException e) {
+            counted.handlerTime(System.nanoTime() - started);
             String message = failureMessage(e, "event '" + event.event() + "' of socket " + socket.id() + " in "
                     + handler.namespace());
             // in the ack when the client waits for one that is not yet answered, else as an event
@@ -357,17 +390,25 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             Duration timeout) {
         String worker = requireOwner(socketId);
         Payload payload = encode(args);
-        return requests.open(new SocketAckRequest(socketId, event, this::decode), timeout, requestId -> bus.publish(
-                channels.worker(worker), new EmitWithAck(namespace, socketId, event, payload, backendId, requestId)));
+        NamespaceStats counted = namespace(namespace).stats();
+        counted.eventsOut(1);
+        CompletableFuture<SocketArgs> answer = requests.open(new SocketAckRequest(socketId, event, this::decode),
+                timeout, requestId -> bus.publish(channels.worker(worker), new EmitWithAck(namespace, socketId, event,
+                        payload, backendId, requestId)));
+        answer.whenComplete((value, failure) -> countAcks(counted, failure == null ? 1 : 0, failure));
+        return answer;
     }
 
     CompletableFuture<List<SocketArgs>> broadcastWithAck(Selection selection, String event, Object[] args) {
         BackendNamespace namespace = selection.namespace();
         Payload payload = encode(args);
-        return requests.open(new BroadcastAckRequest("'" + event + "' to " + selection, this::decode),
-                timeoutOf(selection), requestId -> bus.publish(channels.broadcast(namespace.spec()),
-                        new BroadcastWithAck(namespace.name(), selection.rooms(), selection.exceptRooms(), event,
-                                payload, backendId, requestId)));
+        namespace.stats().broadcast();
+        CompletableFuture<List<SocketArgs>> answers = requests.open(new BroadcastAckRequest("'" + event + "' to "
+                + selection, this::decode), timeoutOf(selection), requestId -> bus.publish(channels.broadcast(
+                        namespace.spec()), new BroadcastWithAck(namespace.name(), selection.rooms(),
+                                selection.exceptRooms(), event, payload, backendId, requestId)));
+        answers.whenComplete((all, failure) -> countAcks(namespace.stats(), all == null ? 0 : all.size(), failure));
+        return answers;
     }
 
     CompletableFuture<List<RemoteSocket>> fetchSockets(Selection selection) {
@@ -415,6 +456,21 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return requests.open(request, timeout == null ? requestTimeout : timeout, requestId -> bus.publish(
                 channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId, requestId, event,
                         payload)).thenApply(receivers -> Math.max(0, receivers - self)));
+    }
+
+    /** The clients' answers that came to an emit with ack, and whether it timed out waiting for more. */
+    private static void countAcks(NamespaceStats counted, int answers, Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        int received = answers;
+        if (cause instanceof IncompleteAcksException incomplete) {
+            received = incomplete.responses().size();
+            if (incomplete.timedOut()) {
+                counted.ackTimedOut();
+            }
+        } else if (cause instanceof AckTimeoutException) {
+            counted.ackTimedOut();
+        }
+        counted.acksReceived(received);
     }
 
     private List<SocketArgs> serverSideAnswers(List<ServerSideAck> replies) {
@@ -471,6 +527,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 if (worker.equals(SocketIds.workerOf(connected.id()))) {
                     BackendSocket socket = namespace.disconnected(connected.id());
                     socketGone();
+                    namespace.stats().disconnected(WORKER_LOST);
                     count++;
                     if (handler != null) {
                         dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));

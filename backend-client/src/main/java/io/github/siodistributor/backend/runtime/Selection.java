@@ -49,6 +49,7 @@ record Selection(BackendNamespace namespace, List<String> rooms, List<String> ex
     @Override
     public void emit(String event, Object... args) {
         DistributorBackend backend = namespace.backend();
+        namespace.stats().broadcast();
         backend.toWorkers(namespace, new Broadcast(namespace.name(), rooms, exceptRooms, event, backend.encode(args),
                 discardable));
     }

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -64,6 +65,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private AbstractRedisClient client;
     private RedisConnectionStateListener connectionEvents;
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder received = new LongAdder();
     private boolean closed;
 
     /** A bus with the default channel prefix and outage settings ({@link OutageSettings#defaults()}). */
@@ -164,6 +167,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         if (current == null) {
             throw new IllegalStateException("the message bus is not started");
         }
+        published.increment();
         return current.publish(channel, MessageCodec.encode(message));
     }
 
@@ -183,6 +187,16 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     public PublishState publishState() {
         OutagePublisher current = publisher;
         return current == null ? new PublishState(PublishState.Phase.STOPPED, 0) : current.state();
+    }
+
+    /** Messages handed to {@link #publish} (whether Redis then took them or not: see {@link #dropped()}). */
+    public long published() {
+        return published.sum();
+    }
+
+    /** Messages Redis delivered on this bus's subscriptions, well-formed or not. */
+    public long received() {
+        return received.sum();
     }
 
     public OutageSettings outageSettings() {
@@ -212,6 +226,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     }
 
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {
+        received.increment();
         Message message;
         try {
             message = MessageCodec.decode(body);

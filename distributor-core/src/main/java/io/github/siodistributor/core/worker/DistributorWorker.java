@@ -8,6 +8,7 @@ import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
+import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.ClientErrors;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
@@ -138,8 +139,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         server.setPipelineFactory(new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
         for (String spec : served.specs()) {
+            NamespaceStats namespaceStats = stats.namespaces.of(spec);
             subscriptions.add(bus.subscribe(settings.channels().broadcast(spec),
-                    message -> onNamespaceCommand(spec, message)));
+                    message -> onNamespaceCommand(spec, namespaceStats, message)));
         }
         subscriptions.add(bus.subscribe(settings.channels().instances(), this::onAnnouncement));
     }
@@ -169,7 +171,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         acceptor = bound.channel();
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
-        log.info("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
+        // the application's start-up line (with the Redis target) is logged by whoever configured the worker
+        log.debug("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());
     }
 
@@ -184,6 +187,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     public WorkerStats stats() {
         return stats;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    /** The live backend instances of each namespace this worker serves (by spec), from its last registry read. */
+    public Map<String, List<String>> backendInstances() {
+        return router.liveInstances();
     }
 
     /** The Engine.IO server: its sessions, for diagnostics. */
@@ -273,6 +285,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             case ACK, BINARY_ACK -> {
                 WorkerSocket.AwaitedAck awaited = socket == null ? null : socket.awaitedAcks.remove(packet.ackId());
                 if (awaited != null) {
+                    socket.stats.ackReceived();
                     publish(settings.channels().reply(awaited.backendId()), new ClientAck(socket.namespace, socket.id,
                             awaited.requestId(), Payload.of(packet.data(), attachments), ""));
                 }
@@ -295,6 +308,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
         WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, spec,
                 session, auth);
+        socket.stats = stats.namespaces.of(spec);
         if (!router.assign(socket) && router.routing().whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
             session.send(SocketIoPacketEncoder.connectError(namespace, SocketRouter.NO_BACKEND));
             return;
@@ -323,6 +337,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 return;
             }
             rooms.add(socket);
+            socket.stats.connected();
             socket.session.send(SocketIoPacketEncoder.connect(socket.namespace, socket.id));
             held.forEach(command -> carryOut(socket, command));
         } else {
@@ -355,8 +370,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 refuseOverAckLimit(socket, packet);
                 return;
             }
-            socket.pendingAcks.add(ackId);
+            socket.pendingAcks.put(ackId, System.nanoTime());
         }
+        socket.stats.eventIn();
         router.send(socket, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
     }
 
@@ -377,6 +393,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (sockets.remove(socket.id, socket)) {
             rooms.remove(socket);
+            if (socket.everAccepted) {
+                socket.stats.disconnected(reason);
+            }
             router.send(socket, new SocketDisconnected(socket.namespace, socket.id, reason));
             for (Long ackId : List.copyOf(socket.awaitedAcks.keySet())) {
                 WorkerSocket.AwaitedAck awaited = socket.awaitedAcks.remove(ackId);
@@ -434,20 +453,25 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void carryOut(WorkerSocket socket, SocketCommand command) {
         String channel = settings.channels().worker(settings.workerId());
         if (command instanceof EmitToSocket emit) {
+            socket.stats.eventsOut(1);
             socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), emit.args()));
         } else if (command instanceof EmitWithAck emit) {
             WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(emit.backendId(), emit.requestId());
             long ackId = nextAckId.getAndIncrement();
             if (await(socket, ackId, awaited)) {
+                socket.stats.eventsOut(1);
                 socket.session.send(SocketIoPacketEncoder.event(socket.namespace, emit.event(), ackId, emit.args()));
             }
         } else if (command instanceof AckReply ack) {
-            if (!socket.pendingAcks.remove(ack.ackId())) {
+            Long askedAt = socket.pendingAcks.remove(ack.ackId());
+            if (askedAt == null) {
                 bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "ack " + ack.ackId() + " not pending for socket "
                         + socket.id);
                 return;
             }
             socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
+            socket.stats.ackSent();
+            socket.stats.ackLatency(System.nanoTime() - askedAt);
         } else if (command instanceof JoinRooms join) {
             rooms.join(socket, join.rooms());
         } else if (command instanceof LeaveRooms leave) {
@@ -495,7 +519,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     }
 
     /** A command about some sockets of a namespace, from its broadcast channel (on the Redis delivery thread). */
-    private void onNamespaceCommand(String spec, Message message) {
+    private void onNamespaceCommand(String spec, NamespaceStats namespaceStats, Message message) {
         stats.broadcasts.increment();
         String namespace = message.namespace();
         if (!served.covers(spec, namespace)) {
@@ -516,9 +540,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         Collection<WorkerSocket> selected = rooms.select(namespace, command.rooms(), command.exceptRooms());
         if (command instanceof Broadcast broadcast) {
-            broadcast(selected, broadcast);
+            namespaceStats.broadcast();
+            broadcast(selected, broadcast, namespaceStats);
         } else if (command instanceof BroadcastWithAck broadcast) {
-            broadcastWithAck(List.copyOf(selected), broadcast);
+            namespaceStats.broadcast();
+            broadcastWithAck(List.copyOf(selected), broadcast, namespaceStats);
         } else if (command instanceof FetchSockets fetch) {
             List<SocketInfo> described = new ArrayList<>(selected.size());
             for (WorkerSocket socket : selected) {
@@ -536,7 +562,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-    private void broadcast(Collection<WorkerSocket> recipients, Broadcast broadcast) {
+    private void broadcast(Collection<WorkerSocket> recipients, Broadcast broadcast, NamespaceStats namespaceStats) {
+        namespaceStats.eventsOut(recipients.size());
         // encoded once; every recipient gets the same bytes
         List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), broadcast.args());
         if (broadcast.discardable()) {
@@ -555,7 +582,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
      * Tells the asking backend how many clients this worker asks, then asks them all with one ack id and
      * one encoding; each answer (or the reason none will come) goes back as a {@link ClientAck}.
      */
-    private void broadcastWithAck(List<WorkerSocket> recipients, BroadcastWithAck broadcast) {
+    private void broadcastWithAck(List<WorkerSocket> recipients, BroadcastWithAck broadcast,
+            NamespaceStats namespaceStats) {
+        namespaceStats.eventsOut(recipients.size());
         long ackId = nextAckId.getAndIncrement();
         WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(broadcast.backendId(), broadcast.requestId());
         publish(settings.channels().reply(broadcast.backendId()), new BroadcastSent(broadcast.namespace(),

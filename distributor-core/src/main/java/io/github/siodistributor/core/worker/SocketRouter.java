@@ -104,6 +104,13 @@ final class SocketRouter implements AutoCloseable {
         return routing;
     }
 
+    /** The live backend instances of each served spec, as this worker last saw them. */
+    Map<String, List<String>> liveInstances() {
+        Map<String, List<String>> live = new java.util.LinkedHashMap<>();
+        specs.forEach(spec -> live.put(spec, instances.live(spec)));
+        return live;
+    }
+
     /** Picks a new socket's instance; false when none is live (the socket's activity then waits or is refused). */
     boolean assign(WorkerSocket socket) {
         socket.backendId = instances.choose(socket.spec, socket.id);
@@ -193,7 +200,7 @@ final class SocketRouter implements AutoCloseable {
      */
     private static void refuseUnforwarded(WorkerSocket socket, ClientActivity activity, Throwable failure) {
         // the ack id leaves the pending set first, so that a late answer cannot reach the client a second time
-        if (activity instanceof SocketEvent event && event.wantsAck() && socket.pendingAcks.remove(event.ackId())) {
+        if (activity instanceof SocketEvent event && event.wantsAck() && socket.pendingAcks.remove(event.ackId()) != null) {
             socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(), ClientErrors.ack(
                     event.event(), "the event could not be forwarded: " + failure.getMessage())));
         }
@@ -226,7 +233,7 @@ final class SocketRouter implements AutoCloseable {
                     + " already has " + routing.heldEventsLimit() + " events waiting (distributor.worker."
                     + "held-events-limit)";
             bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, message);
-            if (event.wantsAck() && socket.pendingAcks.remove(event.ackId())) {
+            if (event.wantsAck() && socket.pendingAcks.remove(event.ackId()) != null) {
                 socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(),
                         ClientErrors.ack(event.event(), message)));
             }

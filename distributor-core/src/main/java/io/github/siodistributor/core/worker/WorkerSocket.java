@@ -2,6 +2,7 @@ package io.github.siodistributor.core.worker;
 
 import io.github.siodistributor.core.engine.EngineHandshake;
 import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import java.util.ArrayList;
@@ -57,8 +58,10 @@ final class WorkerSocket {
     /** The JSON a backend stored with {@code setData}, returned by fetchSockets. */
     volatile byte[] data = NO_DATA;
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    /** Ack ids the client is waiting on: only these may be answered, each once. */
-    final Set<Long> pendingAcks = ConcurrentHashMap.newKeySet();
+    /** Ack ids the client is waiting on, with when it asked (System.nanoTime()): only these may be answered, each once. */
+    final Map<Long, Long> pendingAcks = new ConcurrentHashMap<>();
+    /** The counters of the socket's namespace on this worker, resolved once when the socket is made. */
+    NamespaceStats stats;
     /** Emits with ack waiting for the client's answer, by the ack id the client was given. */
     final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
 

@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.worker;
 
+import io.github.siodistributor.core.metrics.StatsByNamespace;
 import java.util.concurrent.atomic.LongAdder;
 
 /** What a worker has seen on its Redis subscriptions, and forwarded from its clients. */
@@ -9,6 +10,12 @@ public final class WorkerStats {
     final LongAdder broadcasts = new LongAdder();
     final LongAdder forwarded = new LongAdder();
     final LongAdder discarded = new LongAdder();
+    final StatsByNamespace namespaces = new StatsByNamespace();
+
+    /** Per namespace spec: connects, disconnects, events, acks, broadcasts, the end-to-end ack latency. */
+    public StatsByNamespace namespaces() {
+        return namespaces;
+    }
 
     /** Per-socket commands received on this worker's own channel. */
     public long socketCommandsReceived() {
