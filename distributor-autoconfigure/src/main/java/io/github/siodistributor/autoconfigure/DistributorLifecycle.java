@@ -1,13 +1,21 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.autoconfigure.failure.RedisUnreachableException;
+import io.github.siodistributor.autoconfigure.failure.WorkerPortInUseException;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.core.worker.WorkerSettings;
+import java.net.BindException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.RedisConnectionFailureException;
 
 /**
  * Starts the distributor once every subscription is registered (worker channels in the worker's
@@ -15,8 +23,13 @@ import org.springframework.context.SmartLifecycle;
  * them all and waits for Redis to confirm, then the backend instance's announcement, then the worker's
  * listening socket, so that no client event can reach a backend that is not yet listening. Stopping, the
  * backend instance first hands its sockets over to the other instances.
+ *
+ * <p>Each role logs one line once it runs; a Redis that cannot be reached and a worker port that is taken fail
+ * the start with their own exceptions, which the distributor's failure analyzers explain.
  */
 public class DistributorLifecycle implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DistributorLifecycle.class);
 
     private final RedisMessageBus bus;
     private final ObjectProvider<DistributorWorker> worker;
@@ -24,28 +37,68 @@ public class DistributorLifecycle implements SmartLifecycle {
     private final BackendRegistry registry;
     private final Duration heartbeatTtl;
     private final Duration handoverTimeout;
+    private final RedisTarget redis;
+    private final String prefix;
     private volatile boolean running;
     private volatile CountDownLatch keepAlive;
 
     public DistributorLifecycle(RedisMessageBus bus, ObjectProvider<DistributorWorker> worker,
             ObjectProvider<DistributorBackend> backend, BackendRegistry registry, Duration heartbeatTtl,
-            Duration handoverTimeout) {
+            Duration handoverTimeout, RedisTarget redis, String prefix) {
         this.bus = bus;
         this.worker = worker;
         this.backend = backend;
         this.registry = registry;
         this.heartbeatTtl = heartbeatTtl;
         this.handoverTimeout = handoverTimeout;
+        this.redis = redis;
+        this.prefix = prefix;
     }
 
     @Override
     public void start() {
-        bus.start();
+        try {
+            bus.start();
+        } catch (RedisConnectionFailureException e) {
+            throw new RedisUnreachableException(redis.description(), e);
+        }
         // the backend is announced before the worker reads the registry, so that the first clients find it
-        backend.ifAvailable(instance -> instance.announce(registry, heartbeatTtl));
-        worker.ifAvailable(DistributorWorker::start);
+        backend.ifAvailable(instance -> {
+            instance.announce(registry, heartbeatTtl);
+            log.info("Distributor backend {} handling {} ({})", instance.id(), String.join(", ",
+                    instance.namespaces()), redisLine());
+        });
+        worker.ifAvailable(this::startWorker);
         startKeepAlive();
         running = true;
+    }
+
+    private void startWorker(DistributorWorker instance) {
+        WorkerSettings settings = instance.settings();
+        String host = settings.host() == null ? "0.0.0.0" : settings.host();
+        try {
+            instance.start();
+        } catch (RuntimeException e) {
+            if (causedBy(e, BindException.class)) {
+                throw new WorkerPortInUseException(host, settings.port(), e);
+            }
+            throw e;
+        }
+        log.info("Distributor worker {} listening on {}:{} for {} ({})", instance.id(), host, instance.port(),
+                String.join(", ", settings.namespaces()), redisLine());
+    }
+
+    private String redisLine() {
+        return "Redis " + redis.description() + ", prefix " + prefix;
+    }
+
+    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

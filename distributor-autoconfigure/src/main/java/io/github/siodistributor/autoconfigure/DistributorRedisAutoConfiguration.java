@@ -103,12 +103,23 @@ public class DistributorRedisAutoConfiguration {
     @ConditionalOnMissingBean
     DistributorLifecycle distributorLifecycle(RedisMessageBus bus,
             ObjectProvider<io.github.siodistributor.core.worker.DistributorWorker> worker,
-            ObjectProvider<DistributorBackend> backend, BackendRegistry registry, DistributorProperties properties) {
+            ObjectProvider<DistributorBackend> backend, BackendRegistry registry, DistributorProperties properties,
+            RedisTarget redisTarget, ChannelNames channels) {
         DistributorProperties.Backend settings = properties.getBackend();
         return new DistributorLifecycle(bus, worker, backend, registry, DistributorWorkerAutoConfiguration.positive(
                 settings.getHeartbeatTtl(), "distributor.backend.heartbeat-ttl"),
                 DistributorWorkerAutoConfiguration.positive(settings.getHandoverTimeout(),
-                        "distributor.backend.handover-timeout"));
+                        "distributor.backend.handover-timeout"), redisTarget, channels.prefix());
+    }
+
+    /** Which Redis the distributor uses, in words (start-up log, info endpoint, start-up errors). */
+    @Bean
+    @ConditionalOnMissingBean
+    RedisTarget distributorRedisTarget(
+            @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+            ObjectProvider<RedisConnectionFactory> connectionFactory, DistributorProperties properties) {
+        return RedisTarget.of(redisFor(distributorConnectionFactory, connectionFactory),
+                properties.getRedis().getEmbedded().isEnabled());
     }
 
     /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */

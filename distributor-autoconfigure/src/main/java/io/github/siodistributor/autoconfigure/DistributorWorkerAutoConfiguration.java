@@ -1,5 +1,6 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.autoconfigure.failure.NoNamespaceToServeException;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
@@ -32,9 +33,7 @@ public class DistributorWorkerAutoConfiguration {
         DistributorProperties.Worker worker = properties.getWorker();
         List<String> namespaces = worker.getNamespaces().isEmpty() ? handlerNamespaces(beans) : worker.getNamespaces();
         if (namespaces.isEmpty()) {
-            throw new IllegalStateException("The distributor worker has no namespace to serve: set "
-                    + "distributor.worker.namespaces or declare a @SocketNamespace bean (NamespaceHandler beans are not "
-                    + "inspected for this: list their namespaces in distributor.worker.namespaces)");
+            throw new NoNamespaceToServeException();
         }
         return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
     }

@@ -1,20 +1,31 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.autoconfigure.failure.DuplicateNamespaceHandlerException;
 import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.AnnotatedNamespaceHandler;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationContext;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Registers the application's handlers with the backend once every singleton exists: the
  * {@code @SocketNamespace} beans (adapted by their annotated methods) and any {@link NamespaceHandler}
  * beans. Done after the singletons rather than while creating the backend so that handlers may
- * inject the backend's {@code IndirectServer} themselves.
+ * inject the backend's {@code IndirectServer} themselves. Two beans for one namespace fail the start with a
+ * {@link DuplicateNamespaceHandlerException} naming both.
  */
 class SocketNamespaceHandlerRegistrar implements SmartInitializingSingleton {
 
@@ -29,11 +40,45 @@ class SocketNamespaceHandlerRegistrar implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         DistributorBackend backend = context.getBean(DistributorBackend.class);
-        context.getBeansWithAnnotation(SocketNamespace.class).forEach((name, bean) -> {
-            Class<?> userClass = AopUtils.getTargetClass(bean);
-            backend.register(new AnnotatedNamespaceHandler(bean, userClass));
+        Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
+        context.getBeansWithAnnotation(SocketNamespace.class).forEach((name, bean) ->
+                handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean))));
+        handlers.putAll(context.getBeansOfType(NamespaceHandler.class));
+        refuseDuplicates(handlers);
+        handlers.values().forEach(backend::register);
+        log.debug("Distributor backend handling {}", backend.namespaces());
+    }
+
+    private void refuseDuplicates(Map<String, NamespaceHandler> handlers) {
+        Map<String, List<String>> beansByNamespace = new LinkedHashMap<>();
+        handlers.forEach((name, handler) -> beansByNamespace.computeIfAbsent(handler.namespace(),
+                namespace -> new ArrayList<>()).add(name));
+        beansByNamespace.forEach((namespace, beans) -> {
+            if (beans.size() > 1) {
+                throw new DuplicateNamespaceHandlerException(namespace, beans, sharedEvents(beans));
+            }
         });
-        context.getBeansOfType(NamespaceHandler.class).values().forEach(backend::register);
-        log.info("Distributor backend handling {}", backend.namespaces());
+    }
+
+    /** The {@code @OnEvent} names that more than one of the beans declares. */
+    private List<String> sharedEvents(List<String> beans) {
+        Set<String> seen = new LinkedHashSet<>();
+        Set<String> shared = new LinkedHashSet<>();
+        for (String bean : beans) {
+            Class<?> type = AopUtils.getTargetClass(context.getBean(bean));
+            Set<String> events = new LinkedHashSet<>();
+            ReflectionUtils.doWithMethods(type, method -> {
+                OnEvent onEvent = AnnotatedElementUtils.findMergedAnnotation(method, OnEvent.class);
+                if (onEvent != null) {
+                    events.add(onEvent.value());
+                }
+            });
+            for (String event : events) {
+                if (!seen.add(event)) {
+                    shared.add(event);
+                }
+            }
+        }
+        return List.copyOf(shared);
     }
 }

@@ -10,6 +10,7 @@ import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
@@ -112,6 +113,27 @@ class DistributorHealthAutoConfigurationTest {
             Health backend = health(context, "backend");
             assertThat(backend.getStatus()).isEqualTo(Status.UP);
             assertThat(backend.getDetails()).containsEntry("namespaces", List.of("/health"));
+        });
+    }
+
+    @Test
+    void theRegistryStateShowsInBothRoles() {
+        runner(redis).withPropertyValues("distributor.worker.id=registry-state").run(context -> {
+            DistributorBackend backend = context.getBean(DistributorBackend.class);
+            assertThat(health(context, "worker").getDetails()).containsEntry("backendInstances", Map.of("/health", 1));
+            Health registered = health(context, "backend");
+            assertThat(registered.getStatus()).isEqualTo(Status.UP);
+            assertThat(registered.getDetails()).containsEntry("instanceId", backend.id());
+            assertThat((String) registered.getDetails().get("registry")).startsWith("registered, heartbeat every");
+
+            // a backend instance that left the registry is DOWN; the worker sees it gone and stays UP
+            assertThat(backend.handOver(TIMEOUT)).isTrue();
+            Health left = health(context, "backend");
+            assertThat(left.getStatus()).isEqualTo(Status.DOWN);
+            assertThat((String) left.getDetails().get("registry")).contains("left the registry");
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(health(context, "worker").getDetails())
+                    .containsEntry("backendInstances", Map.of("/health", 0)));
+            assertThat(health(context, "worker").getStatus()).isEqualTo(Status.UP);
         });
     }
 

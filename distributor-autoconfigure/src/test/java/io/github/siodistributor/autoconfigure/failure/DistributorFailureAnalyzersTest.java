@@ -1,0 +1,152 @@
+package io.github.siodistributor.autoconfigure.failure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.testsupport.FreePorts;
+import io.github.siodistributor.testsupport.TestRedis;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.io.support.SpringFactoriesLoader;
+
+/**
+ * Each common misconfiguration fails a real start with its own exception, and the failure analyzers registered in
+ * {@code META-INF/spring.factories} turn it into what went wrong and what to change.
+ */
+class DistributorFailureAnalyzersTest {
+
+    private static TestRedis redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = TestRedis.startNew();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.stop();
+        }
+    }
+
+    @SocketNamespace("/dup")
+    public static class FirstHandler {
+        @OnEvent("say")
+        public void say(String text) {
+        }
+
+        @OnEvent("first-only")
+        public void firstOnly() {
+        }
+    }
+
+    @SocketNamespace("/dup")
+    public static class SecondHandler {
+        @OnEvent("say")
+        public void say(String text) {
+        }
+    }
+
+    @SocketNamespace("/fine")
+    public static class FineHandler {
+        @OnEvent("say")
+        public void say(String text) {
+        }
+    }
+
+    private static ApplicationContextRunner runner(int redisPort) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                        JacksonAutoConfiguration.class, DistributorRedisAutoConfiguration.class,
+                        DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class))
+                .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
+                        "spring.data.redis.connect-timeout=5s", "distributor.worker.port=0",
+                        "distributor.worker.host=127.0.0.1", "distributor.backend.handler-threads=2",
+                        "distributor.redis.prefix=failure-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** What the analyzers Spring Boot would load from spring.factories make of a start-up failure. */
+    private static FailureAnalysis analyze(Throwable failure) {
+        // Spring Boot's own analyzers that need its bean factory are left out: ours need nothing
+        List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
+                DistributorFailureAnalyzersTest.class.getClassLoader()).load(FailureAnalyzer.class, null,
+                (type, implementation, notLoaded) -> { });
+        return analyzers.stream().map(analyzer -> analyzer.analyze(failure)).filter(Objects::nonNull).findFirst()
+                .orElseThrow(() -> new AssertionError("no failure analyzer explains " + failure));
+    }
+
+    @Test
+    void noRedisReachableAtStart() {
+        int closed = FreePorts.find();
+        runner(closed).withBean(FineHandler.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(java.net.ConnectException.class);
+            FailureAnalysis analysis = analyze(context.getStartupFailure());
+            assertThat(analysis.getCause()).isInstanceOf(RedisUnreachableException.class);
+            assertThat(analysis.getDescription()).contains("could not reach Redis at 127.0.0.1:" + closed);
+            assertThat(analysis.getAction()).contains("Start Redis at 127.0.0.1:" + closed)
+                    .contains("spring.data.redis.host").contains("distributor.redis.embedded.enabled=true");
+        });
+    }
+
+    @Test
+    void theWorkerPortIsTaken() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            runner(redis.port()).withBean(FineHandler.class).withPropertyValues("distributor.worker.port=" + port)
+                    .run(context -> {
+                        assertThat(context).hasFailed();
+                        FailureAnalysis analysis = analyze(context.getStartupFailure());
+                        assertThat(analysis.getCause()).isInstanceOf(WorkerPortInUseException.class);
+                        assertThat(analysis.getDescription()).contains("could not listen on 127.0.0.1:" + port)
+                                .contains("already in use");
+                        assertThat(analysis.getAction()).contains("distributor.worker.port").contains("0 picks");
+                    });
+        }
+    }
+
+    @Test
+    void aWorkerWithNoNamespaceToServe() {
+        runner(redis.port()).run(context -> {
+            assertThat(context).hasFailed();
+            FailureAnalysis analysis = analyze(context.getStartupFailure());
+            assertThat(analysis.getCause()).isInstanceOf(NoNamespaceToServeException.class);
+            assertThat(analysis.getDescription()).contains("no namespace to serve");
+            assertThat(analysis.getAction()).contains("@SocketNamespace").contains("distributor.worker.namespaces")
+                    .contains("distributor.worker.enabled=false");
+        });
+    }
+
+    @Test
+    void twoHandlerBeansForOneEvent() {
+        runner(redis.port()).withBean("firstHandler", FirstHandler.class).withBean("secondHandler",
+                SecondHandler.class).withBean(FineHandler.class).run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    DuplicateNamespaceHandlerException cause = (DuplicateNamespaceHandlerException) analysis
+                            .getCause();
+                    assertThat(cause.namespace()).isEqualTo("/dup");
+                    assertThat(cause.beanNames()).containsExactly("firstHandler", "secondHandler");
+                    assertThat(cause.sharedEvents()).containsExactly("say");
+                    assertThat(analysis.getDescription()).contains("Namespace /dup")
+                            .contains("firstHandler, secondHandler").contains("[say] would have two handlers");
+                    assertThat(analysis.getAction()).contains("merge the methods of firstHandler and secondHandler");
+                });
+    }
+}
