@@ -24,8 +24,12 @@ class SeparateProcessesIT {
                 NodeClients clients = new NodeClients()) {
             backend.awaitStarted(90);
             worker.awaitStarted(90);
-            assertThat(worker.output()).contains("Distributor worker 'proc-worker' listening");
-            assertThat(backend.output()).doesNotContain("Distributor worker").contains("Distributor backend handling [/chat]");
+            // each role's start-up line: id, address, namespaces, Redis target
+            String redisTarget = "(Redis 127.0.0.1:" + redis.port() + ", prefix ";
+            assertThat(worker.output()).contains("Distributor worker proc-worker listening on 0.0.0.0:" + workerPort
+                    + " for /chat " + redisTarget).doesNotContain("Distributor backend");
+            assertThat(backend.output()).doesNotContain("Distributor worker").containsPattern(
+                    "Distributor backend [0-9a-f-]{36} handling /chat \\(Redis 127\\.0\\.0\\.1:" + redis.port());
 
             String url = "http://127.0.0.1:" + workerPort;
             clients.connect("p", url, "/chat", Map.of("name", "proc"), null);
