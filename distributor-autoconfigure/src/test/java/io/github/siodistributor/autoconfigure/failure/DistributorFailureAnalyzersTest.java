@@ -2,9 +2,7 @@ package io.github.siodistributor.autoconfigure.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorRunners;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.testsupport.FreePorts;
@@ -13,15 +11,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 
@@ -31,19 +24,8 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
  */
 class DistributorFailureAnalyzersTest {
 
-    private static TestRedis redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = TestRedis.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
 
     @SocketNamespace("/dup")
     public static class FirstHandler {
@@ -71,14 +53,7 @@ class DistributorFailureAnalyzersTest {
     }
 
     private static ApplicationContextRunner runner(int redisPort) {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        JacksonAutoConfiguration.class, DistributorRedisAutoConfiguration.class,
-                        DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class))
-                .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redisPort,
-                        "spring.data.redis.connect-timeout=5s", "distributor.worker.port=0",
-                        "distributor.worker.host=127.0.0.1", "distributor.backend.handler-threads=2",
-                        "distributor.redis.prefix=failure-" + UUID.randomUUID().toString().substring(0, 8));
+        return DistributorRunners.bothRoles(redisPort).withPropertyValues("spring.data.redis.connect-timeout=5s");
     }
 
     /** What the analyzers Spring Boot would load from spring.factories make of a start-up failure. */

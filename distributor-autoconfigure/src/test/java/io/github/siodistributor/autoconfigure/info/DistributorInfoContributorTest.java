@@ -2,9 +2,7 @@ package io.github.siodistributor.autoconfigure.info;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorRunners;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
@@ -13,16 +11,12 @@ import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.actuate.autoconfigure.info.InfoContributorAutoConfiguration;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -33,19 +27,8 @@ import org.springframework.context.ApplicationContext;
 @ExtendWith(OutputCaptureExtension.class)
 class DistributorInfoContributorTest {
 
-    private static TestRedis redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = TestRedis.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
 
     @SocketNamespace("/info")
     public static class InfoHandler {
@@ -56,16 +39,9 @@ class DistributorInfoContributorTest {
     }
 
     private static ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        JacksonAutoConfiguration.class, DistributorRedisAutoConfiguration.class,
-                        DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class,
-                        InfoContributorAutoConfiguration.class, DistributorInfoContributorAutoConfiguration.class))
-                .withBean(InfoHandler.class)
-                .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
-                        "distributor.worker.port=0", "distributor.worker.host=127.0.0.1",
-                        "distributor.worker.id=info-w", "distributor.backend.handler-threads=2",
-                        "distributor.redis.prefix=info-test");
+        return DistributorRunners.bothRoles(redis.port(), InfoContributorAutoConfiguration.class,
+                DistributorInfoContributorAutoConfiguration.class).withBean(InfoHandler.class)
+                .withPropertyValues("distributor.worker.id=info-w", "distributor.redis.prefix=info-test");
     }
 
     @SuppressWarnings("unchecked")

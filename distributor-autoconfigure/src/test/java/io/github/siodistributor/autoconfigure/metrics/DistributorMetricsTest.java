@@ -3,9 +3,7 @@ package io.github.siodistributor.autoconfigure.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
-import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorRunners;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
@@ -23,12 +21,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -41,24 +35,10 @@ class DistributorMetricsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String NAMESPACE = "/metered";
 
-    private static TestRedis redis;
-    private static NodeClients clients;
-
-    @BeforeAll
-    static void start() {
-        redis = TestRedis.startNew();
-        clients = new NodeClients();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (clients != null) {
-            clients.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
+    @AutoClose
+    private static final NodeClients clients = new NodeClients();
 
     @SocketNamespace(NAMESPACE)
     public static class MeteredHandler {
@@ -81,17 +61,9 @@ class DistributorMetricsTest {
     }
 
     private static ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-                        JacksonAutoConfiguration.class, DistributorRedisAutoConfiguration.class,
-                        DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class,
-                        MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        DistributorMetricsAutoConfiguration.class))
-                .withBean(MeteredHandler.class)
-                .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
-                        "distributor.worker.port=0", "distributor.worker.id=metered",
-                        "distributor.backend.handler-threads=2",
-                        "distributor.redis.prefix=metrics-" + UUID.randomUUID().toString().substring(0, 8));
+        return DistributorRunners.bothRoles(redis.port(), MetricsAutoConfiguration.class,
+                SimpleMetricsExportAutoConfiguration.class, DistributorMetricsAutoConfiguration.class)
+                .withBean(MeteredHandler.class).withPropertyValues("distributor.worker.id=metered");
     }
 
     private static RequiredSearch worker(MeterRegistry registry, String name) {
