@@ -24,7 +24,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ChatPageBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    /** Debian's Chromium; another one with {@code -Dbrowser-test.chromium=...}. */
+    private static final Path CHROMIUM = Path.of(System.getProperty("browser-test.chromium", "/usr/bin/chromium"));
     private static final long SCRIPT_SECONDS = 180;
 
     @Test
@@ -70,8 +71,10 @@ class ChatPageBrowserIT {
         Path stdout = Files.createTempFile("chat-browser", ".out");
         Path stderr = Files.createTempFile("chat-browser", ".err");
         try {
-            Process node = new ProcessBuilder("node", "chat-browser.js", pageUrl, screenshot.toString())
-                    .directory(js.toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder("node", "chat-browser.js", pageUrl, screenshot.toString())
+                    .directory(js.toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            builder.environment().put("CHROMIUM", CHROMIUM.toString());
+            Process node = builder.start();
             if (!node.waitFor(SCRIPT_SECONDS, TimeUnit.SECONDS)) {
                 node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("chat-browser.js still running after " + SCRIPT_SECONDS + " s; stdout:\n"
