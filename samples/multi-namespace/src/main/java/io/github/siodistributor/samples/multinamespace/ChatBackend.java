@@ -10,17 +10,10 @@ import org.springframework.stereotype.Component;
 @Component
 @Profile("chat")
 @SocketNamespace("/chat")
-public class ChatBackend {
+public class ChatBackend extends NamespaceBackend {
 
-    private final BackendProcess backend;
-
-    public ChatBackend(BackendProcess backend) {
-        this.backend = backend;
-    }
-
-    @OnEvent("hello")
-    public BackendProcess.Hello hello(IndirectSocket socket) {
-        return backend.hello(socket.namespace().name());
+    public ChatBackend(BackendProcess process) {
+        super(process);
     }
 
     /** Everyone in the chat hears it, on every worker. */

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 @SocketNamespace("/gameA")
 public class GameABackend extends GameBackend {
 
-    public GameABackend(BackendProcess backend) {
-        super(backend);
+    public GameABackend(BackendProcess process) {
+        super(process);
     }
 }

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 @SocketNamespace("/gameB")
 public class GameBBackend extends GameBackend {
 
-    public GameBBackend(BackendProcess backend) {
-        super(backend);
+    public GameBBackend(BackendProcess process) {
+        super(process);
     }
 }

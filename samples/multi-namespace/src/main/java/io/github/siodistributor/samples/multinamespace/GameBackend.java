@@ -9,22 +9,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the game. Each game is its own namespace with its own backend process ({@link GameABackend},
  * {@link GameBBackend}), so a game's state lives in one place and the games scale apart.
  */
-public abstract class GameBackend {
+public abstract class GameBackend extends NamespaceBackend {
 
     /** A move as every player of the game sees it. */
     public record Moved(int turn, String move) {
     }
 
-    private final BackendProcess backend;
     private final AtomicInteger turns = new AtomicInteger();
 
-    protected GameBackend(BackendProcess backend) {
-        this.backend = backend;
-    }
-
-    @OnEvent("hello")
-    public BackendProcess.Hello hello(IndirectSocket socket) {
-        return backend.hello(socket.namespace().name());
+    protected GameBackend(BackendProcess process) {
+        super(process);
     }
 
     /** Returns the move's turn number. */
