@@ -22,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class DistributorTestClient implements DisposableBean {
 
     /** How long waits for a connect, an ack or an event last unless the call says otherwise. */
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
     private final DistributorWorker worker;
     private final JsonPayloads payloads;

@@ -94,7 +94,7 @@ public final class TestSocket implements AutoCloseable {
         socket.emit(event, toClient(payloads, args));
     }
 
-    /** Emits with an ack and waits for the answer (10 s by default); fails when none comes in time. */
+    /** Emits with an ack and waits for the answer ({@link DistributorTestClient#DEFAULT_TIMEOUT}); fails when none comes in time. */
     public Received emitWithAck(String event, Object... args) {
         return emitWithAck(timeout, event, args);
     }
