@@ -30,10 +30,10 @@ pid_of() { cat "$RUN_DIR/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid="$(pid_of "$1")"; [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-free_port() {
+free_port() { # below Linux's ephemeral range (32768 and up), where outgoing connections take their ports
   local port
   for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     if ! port_open "$port"; then echo "$port"; return; fi
   done
   echo "no free port found" >&2; return 1

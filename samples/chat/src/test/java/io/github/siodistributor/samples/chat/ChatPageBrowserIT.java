@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.siodistributor.testsupport.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ class ChatPageBrowserIT {
         Files.deleteIfExists(screenshot);
 
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(ChatApplication.class).run(
-                "--server.port=0", "--distributor.worker.port=" + FreePorts.find())) {
+                "--server.port=0", "--distributor.worker.port=0")) {
             String pageUrl = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/";
             JsonNode pages = runScenario(js, pageUrl, screenshot);
 
