@@ -1,0 +1,92 @@
+package io.github.siodistributor.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.siodistributor.autoconfigure.EmbeddedRedisServer;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * {@link DistributorTest} on an application whose {@code application.yml} turns the worker off, puts it on
+ * 9092 and points Redis at a host that does not exist: the test still gets a worker, the backend and an
+ * embedded Redis on free ports, and a client that talks to its handlers.
+ */
+@DistributorTest
+class DistributorTestClientTest {
+
+    @Autowired
+    DistributorTestClient client;
+
+    @Autowired
+    DistributorWorker worker;
+
+    @Autowired
+    EmbeddedRedisServer redis;
+
+    @Test
+    void theWorkerAndTheEmbeddedRedisRunOnFreePortsWhateverTheApplicationConfigures() {
+        assertThat(worker.port()).isPositive().isNotEqualTo(9092);
+        assertThat(redis.port()).isPositive().isNotEqualTo(6379);
+        assertThat(client.url()).isEqualTo("http://127.0.0.1:" + worker.port());
+    }
+
+    @Test
+    void acksCarryTheHandlersAnswerConvertedBothWays() {
+        TestSocket socket = client.connect("/echo", Map.of("name", "ada"));
+        assertThat(socket.id()).isNotBlank();
+
+        Received echo = socket.emitWithAck("echo", 1, "two", Map.of("three", 3));
+        assertThat(echo.args()).extracting(Object::toString).containsExactly("1", "\"two\"", "{\"three\":3}");
+
+        byte[] attachment = {0, 1, 2, (byte) 255};
+        EchoHandler.Note note = socket.emitWithAck("note", new EchoHandler.Note("binary", attachment))
+                .arg(0, EchoHandler.Note.class);
+        assertThat(note.text()).isEqualTo("BINARY");
+        assertThat(note.attachment()).containsExactly(attachment);
+    }
+
+    @Test
+    void eventsFromTheBackendAreAwaitedInOrder() {
+        TestSocket socket = client.connect("/echo");
+        socket.emit("greet", "first");
+        socket.emit("greet", "second");
+        assertThat(socket.awaitEvent("greeting").arg(0).asString()).isEqualTo("hello first");
+        assertThat(socket.awaitEvent("greeting").arg(0).asString()).isEqualTo("hello second");
+        assertThat(socket.received("greeting")).hasSize(2);
+    }
+
+    @Test
+    void theTestAnswersTheBackendsEmitWithAck() {
+        TestSocket socket = client.connect("/echo");
+        socket.emit("quiz");
+        Received question = socket.awaitEvent("question");
+        assertThat(question.arg(0).asString()).isEqualTo("6 x 7?");
+        assertThat(question.ackRequested()).isTrue();
+        question.ack(42);
+        assertThat(socket.awaitEvent("answered").arg(0).asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void aRefusedConnectionThrowsWithTheServersMessageAndData() {
+        assertThatThrownBy(() -> client.connect("/echo", Map.of("name", "mallory")))
+                .isInstanceOfSatisfying(ConnectRefusedException.class, refused -> {
+                    assertThat(refused.errorMessage()).isEqualTo("not you");
+                    assertThat(refused.errorData().path("who").asString()).isEqualTo("mallory");
+                });
+        assertThatThrownBy(() -> client.connect("/nobody-serves-this"))
+                .isInstanceOfSatisfying(ConnectRefusedException.class,
+                        refused -> assertThat(refused.errorMessage()).isEqualTo("Invalid namespace"));
+    }
+
+    @Test
+    void oneConnectionMultiplexesNamespaces() {
+        TestSocket echo = client.connect("/echo");
+        TestSocket other = echo.connect("/other");
+        assertThat(other.emitWithAck("where").arg(0).asString()).isEqualTo("other");
+        assertThat(echo.emitWithAck("echo", "still here").arg(0).asString()).isEqualTo("still here");
+        assertThat(other.id()).isNotEqualTo(echo.id());
+    }
+}
