@@ -13,6 +13,7 @@ public final class EmbeddedRedisServer {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedisServer.class);
     private static final String HOST = "127.0.0.1";
+    private static final int FREE_PORT_ATTEMPTS = 3;
 
     private final RedisServer server;
     private final int port;
@@ -24,15 +25,30 @@ public final class EmbeddedRedisServer {
 
     /** @param port the port, or 0 for a free one */
     public static EmbeddedRedisServer start(int port) {
-        int chosen = port == 0 ? freePort() : port;
+        if (port != 0) {
+            return startOn(port);
+        }
+        // a port found free may be taken by another process before redis-server binds it: try a few
+        UncheckedIOException last = null;
+        for (int attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+            try {
+                return startOn(freePort());
+            } catch (UncheckedIOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static EmbeddedRedisServer startOn(int port) {
         try {
-            RedisServer server = RedisServer.newRedisServer().port(chosen).bind(HOST).setting("save \"\"")
+            RedisServer server = RedisServer.newRedisServer().port(port).bind(HOST).setting("save \"\"")
                     .setting("appendonly no").build();
             server.start();
-            log.info("Embedded Redis (development only) listening on {}:{}", HOST, chosen);
-            return new EmbeddedRedisServer(server, chosen);
+            log.info("Embedded Redis (development only) listening on {}:{}", HOST, port);
+            return new EmbeddedRedisServer(server, port);
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded Redis server on port " + chosen, e);
+            throw new UncheckedIOException("Could not start the embedded Redis server on port " + port, e);
         }
     }
 

@@ -1,33 +1,50 @@
 package io.github.siodistributor.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds TCP ports that are free on the loopback interface right now. */
+/** Finds TCP ports that are free right now, for servers a test starts. */
 public final class FreePorts {
 
     /** Reserved for the developer's own Redis; tests must never touch it. */
     public static final int CONVENIENCE_REDIS_PORT = 6379;
 
+    /*
+     * Below Linux's ephemeral range (32768-60999): a port the OS hands out for bind(0) is also where it
+     * takes the local ports of outgoing connections, so under load (many clients, parallel builds) such a
+     * port was often taken again before the test's server bound it.
+     */
+    static final int LOWEST = 20_000;
+    static final int HIGHEST = 32_767;
+    private static final int ATTEMPTS = 1_000;
+
     private FreePorts() {
     }
 
     /**
-     * Returns a port that was free on 127.0.0.1 a moment ago (the OS picks it from the ephemeral range).
-     * There is an unavoidable window before the caller binds it, which is fine for tests.
+     * Returns a port that was free on every interface a moment ago. There is still a window before the
+     * caller binds it, but nothing else picks ports in this range by itself.
      */
     public static int find() {
-        while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = socket.getLocalPort();
-                if (port != CONVENIENCE_REDIS_PORT) {
-                    return port;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("could not find a free port", e);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST + 1);
+            if (port != CONVENIENCE_REDIS_PORT && isFree(port)) {
+                return port;
             }
+        }
+        throw new IllegalStateException("no free port between " + LOWEST + " and " + HIGHEST + " after "
+                + ATTEMPTS + " attempts");
+    }
+
+    static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(port), 1);
+            return true;
+        } catch (IOException taken) {
+            return false;
         }
     }
 }
