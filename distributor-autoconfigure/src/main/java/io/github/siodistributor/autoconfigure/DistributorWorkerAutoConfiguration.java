@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
@@ -36,7 +37,15 @@ public class DistributorWorkerAutoConfiguration {
                     + "distributor.worker.namespaces or declare a @SocketNamespace bean (NamespaceHandler beans are not "
                     + "inspected for this: list their namespaces in distributor.worker.namespaces)");
         }
-        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
+        String advertised = worker.getAdvertisedAddress();
+        if (advertised != null) {
+            try {
+                WorkerAddress.parse(advertised, worker.getPort() == 0 ? 1 : worker.getPort());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("distributor.worker.advertised-address: " + e.getMessage(), e);
+            }
+        }
+        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels, advertised);
     }
 
     @Bean
