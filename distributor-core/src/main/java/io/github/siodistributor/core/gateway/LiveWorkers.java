@@ -33,8 +33,10 @@ final class LiveWorkers {
      * @throws RuntimeException when Redis cannot be read; the last view stays
      */
     void refresh() {
+        // taken before the read: a report's time on this host's clock is then placed early rather than late, so
+        // that a new session sent just after a report is never taken for one the report counted
+        long nanosBefore = System.nanoTime();
         WorkerDirectory.Snapshot snapshot = directory.read();
-        long nanosNow = System.nanoTime();
         Map<String, WorkerTarget> known = byId;
         Map<String, WorkerTarget> next = new HashMap<>();
         for (WorkerDirectory.Entry entry : snapshot.workers()) {
@@ -43,7 +45,7 @@ final class LiveWorkers {
                 target = new WorkerTarget(entry.workerId(), entry.address());
             }
             long ageMillis = Math.max(0, snapshot.now() - entry.reportedAt());
-            target.reported(entry.connections(), entry.reportedAt(), nanosNow - ageMillis * 1_000_000);
+            target.reported(entry.connections(), entry.reportedAt(), nanosBefore - ageMillis * 1_000_000);
             next.put(entry.workerId(), target);
         }
         List<WorkerTarget> ordered = new ArrayList<>(next.values());

@@ -24,13 +24,15 @@ final class WorkerTarget {
     }
 
     /**
-     * A new report: {@code connections} as the worker counted them at {@code reportedAtNanos} (the report's
-     * time on this host's clock). A newer report also ends an earlier connect failure.
+     * The worker's report as read: {@code connections} as the worker counted them at {@code reportedAtRedis}
+     * (Redis's clock), which is {@code reportedAtNanos} on this host's clock. A report read before changes nothing;
+     * a newer one also ends an earlier connect failure.
      */
     synchronized void reported(int connections, long reportedAtRedis, long reportedAtNanos) {
-        if (reportedAtRedis > this.reportedAtRedis) {
-            unreachable = false;
+        if (reportedAtRedis <= this.reportedAtRedis) {
+            return;
         }
+        unreachable = false;
         this.reportedAtRedis = reportedAtRedis;
         this.reported = connections;
         this.reportedAtNanos = reportedAtNanos;

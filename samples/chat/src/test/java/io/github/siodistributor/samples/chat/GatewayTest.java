@@ -10,7 +10,6 @@ import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.gateway.KnownWorker;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.worker.DistributorWorker;
-import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,8 +54,7 @@ class GatewayTest extends ChatClusterTestSupport {
     @Test
     void everyRequestOfEachPollingSessionLandsOnItsOwningWorker() throws Exception {
         String url = startGateway("round-robin");
-        Map<String, Long> before = requestsByWorker();
-        Map<String, Long> unknownBefore = unknownSessionRequestsByWorker();
+        WorkerRequests requests = WorkerRequests.since(workers);
         Map<String, String> engineIds = connectAll(url, List.of("p1", "p2", "p3", "p4", "p5", "p6"),
                 Map.of("transports", List.of("polling")));
         assertThat(engineIds.values().stream().collect(Collectors.groupingBy(SocketIds::workerOf,
@@ -67,14 +64,13 @@ class GatewayTest extends ChatClusterTestSupport {
                 assertThat(join(client, "r" + round)).isEqualTo("r" + round);
             }
         }
-        assertEveryRequestReachedItsOwner(engineIds, before, unknownBefore);
+        requests.assertEveryRequestReachedItsOwner(clients, engineIds, WAIT);
     }
 
     @Test
     void clientsWithDefaultSettingsPollThenUpgradeThroughTheGateway() throws Exception {
         String url = startGateway("round-robin");
-        Map<String, Long> before = requestsByWorker();
-        Map<String, Long> unknownBefore = unknownSessionRequestsByWorker();
+        WorkerRequests requests = WorkerRequests.since(workers);
         Map<String, String> engineIds = connectAll(url, List.of("d1", "d2", "d3"), null);
         for (String client : engineIds.keySet()) {
             assertThat(clients.awaitUpgrade(client).get("transport").asText()).isEqualTo("websocket");
@@ -87,14 +83,13 @@ class GatewayTest extends ChatClusterTestSupport {
                 .isTrue();
         assertThat(clients.awaitEvent("d2", "shouted").get("args").get(0).asText()).isEqualTo("hello");
         assertThat(clients.awaitEvent("d3", "shouted").get("args").get(0).asText()).isEqualTo("hello");
-        assertEveryRequestReachedItsOwner(engineIds, before, unknownBefore);
+        requests.assertEveryRequestReachedItsOwner(clients, engineIds, WAIT);
     }
 
     @Test
     void oneKeepAliveConnectionCarryingSeveralSessionsHasEachRequestRoutedToItsOwner() throws Exception {
         startGateway("round-robin");
-        Map<String, Long> before = requestsByWorker();
-        Map<String, Long> unknownBefore = unknownSessionRequestsByWorker();
+        WorkerRequests requests = WorkerRequests.since(workers);
         int port = gateway.getBean(DistributorGateway.class).port();
         Map<String, Long> sent = new HashMap<>();
         List<String> sids = new ArrayList<>();
@@ -134,9 +129,8 @@ class GatewayTest extends ChatClusterTestSupport {
                 assertThat(poll(http, sid, sent, "1").body()).isEqualTo("ok");
             }
         }
-        assertThat(requestsByWorker()).as("requests each worker received").isEqualTo(WORKERS.stream().collect(
-                Collectors.toMap(Function.identity(), worker -> before.get(worker) + sent.getOrDefault(worker, 0L))));
-        assertThat(unknownSessionRequestsByWorker()).isEqualTo(unknownBefore);
+        assertThat(requests.received()).as("requests each worker received").isEqualTo(sent);
+        assertThat(requests.forUnknownSessions().values()).containsOnly(0L);
     }
 
     @Test
@@ -247,38 +241,6 @@ class GatewayTest extends ChatClusterTestSupport {
 
     private String join(String client, String room) throws Exception {
         return clients.emitWithAck(client, "join", room).get(WAIT_SECONDS, TimeUnit.SECONDS).get(0).asText();
-    }
-
-    /**
-     * What the clients sent for each session (counted in the Node process, handshakes included) is what the
-     * session's worker received, and no worker received a request for a session it does not hold.
-     */
-    private void assertEveryRequestReachedItsOwner(Map<String, String> engineIds, Map<String, Long> before,
-            Map<String, Long> unknownBefore) {
-        await("the workers' counts of the clients' requests").atMost(WAIT).untilAsserted(() -> {
-            NodeClients.RequestCounts counts = clients.requestCounts();
-            assertThat(counts.withoutSid()).as("handshakes").isEqualTo(engineIds.size());
-            Map<String, Long> sentTo = new HashMap<>();
-            for (String engineId : engineIds.values()) {
-                long requests = counts.bySid().getOrDefault(engineId, 0L) + 1;
-                sentTo.merge(SocketIds.workerOf(engineId), requests, Long::sum);
-            }
-            Map<String, Long> received = new HashMap<>();
-            requestsByWorker().forEach((worker, count) -> received.put(worker, count - before.get(worker)));
-            assertThat(received).as("requests received by each worker").isEqualTo(WORKERS.stream().collect(
-                    Collectors.toMap(Function.identity(), worker -> sentTo.getOrDefault(worker, 0L))));
-        });
-        assertThat(unknownSessionRequestsByWorker()).as("requests for sessions a worker does not hold")
-                .isEqualTo(unknownBefore);
-    }
-
-    private static Map<String, Long> requestsByWorker() {
-        return WORKERS.stream().collect(Collectors.toMap(Function.identity(), id -> engine(id).requestsReceived()));
-    }
-
-    private static Map<String, Long> unknownSessionRequestsByWorker() {
-        return WORKERS.stream().collect(Collectors.toMap(Function.identity(),
-                id -> engine(id).unknownSessionRequests()));
     }
 
     private static EngineServer engine(String workerId) {
