@@ -13,7 +13,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -80,7 +79,7 @@ public final class DistributorGateway implements AutoCloseable {
                             pipeline.addLast("tls", settings.ssl().newHandler(channel.alloc()));
                         }
                         pipeline.addLast("httpCodec", new HttpServerCodec());
-                        pipeline.addLast("httpAggregator", new HttpObjectAggregator(settings.maxRequestSize()));
+                        pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
                                 settings.ssl() != null));
                     }

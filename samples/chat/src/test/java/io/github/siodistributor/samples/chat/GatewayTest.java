@@ -185,9 +185,10 @@ class GatewayTest extends ChatClusterTestSupport {
     }
 
     @Test
-    void withNoLiveWorkerANewSessionGetsA503SayingSo() throws Exception {
+    void withNoLiveWorkerANewSessionGetsA503SayingSoAndAnOversizedBodyA413() throws Exception {
         // another prefix: a deployment whose workers are all gone
-        ConfigurableApplicationContext empty = cluster.gateway("distributor.redis.prefix=nobody");
+        ConfigurableApplicationContext empty = cluster.gateway("distributor.redis.prefix=nobody",
+                "distributor.gateway.max-request-size=1KB");
         try (RawHttpConnection http = new RawHttpConnection("127.0.0.1",
                 empty.getBean(DistributorGateway.class).port())) {
             RawHttpConnection.Response refused = http.get("/socket.io/?EIO=4&transport=polling");
@@ -197,6 +198,10 @@ class GatewayTest extends ChatClusterTestSupport {
             RawHttpConnection.Response again = http.get("/socket.io/?EIO=4&transport=polling&sid=w1.abc");
             assertThat(again.status()).as("the same keep-alive connection, a session of a worker that is gone")
                     .isEqualTo(400);
+            RawHttpConnection.Response tooLarge = http.post("/socket.io/?EIO=4&transport=polling&sid=w1.abc",
+                    "x".repeat(2000));
+            assertThat(tooLarge.status()).as("a body over distributor.gateway.max-request-size").isEqualTo(413);
+            assertThat(http.closedByPeer()).isTrue();
         } finally {
             empty.close();
         }

@@ -62,6 +62,11 @@ final class RawHttpConnection implements AutoCloseable {
         return new Response(status, headers, new String(content, StandardCharsets.UTF_8));
     }
 
+    /** Whether the other side closed the connection (waits for it, or for a byte, up to the read timeout). */
+    boolean closedByPeer() throws IOException {
+        return in.read() == -1;
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int b;
