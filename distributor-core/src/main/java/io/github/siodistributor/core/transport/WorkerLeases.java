@@ -28,7 +28,9 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Worker liveness in Redis: each worker holds a lease on its id (a key {@code <prefix>:lease:worker:<id>}
  * with a TTL, renewed while the worker lives). The lease makes worker ids unique (a second worker with
  * a live id cannot start) and tells backends which workers are gone: a worker killed with
- * {@code kill -9} stops renewing, and its key expires within the TTL.
+ * {@code kill -9} stops renewing, and its key expires within the TTL. Once a worker listens, each renewal also
+ * reports it in the {@link WorkerDirectory} that gateways read (its address and connection count), in the same
+ * script call.
  */
 public final class WorkerLeases {
 
