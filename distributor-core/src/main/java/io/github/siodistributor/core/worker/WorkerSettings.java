@@ -4,8 +4,12 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.protocol.WorkerAddress;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,11 +55,31 @@ public record WorkerSettings(String workerId, String host, int port, List<String
         return new WorkerAddress(allInterfaces ? localAddress() : host, boundPort);
     }
 
+    /** This machine's address; when its host name resolves to a loopback address (Debian: 127.0.1.1), one of its interfaces'. */
     private static String localAddress() {
+        InetAddress local;
         try {
-            return InetAddress.getLocalHost().getHostAddress();
+            local = InetAddress.getLocalHost();
         } catch (UnknownHostException e) {
-            return InetAddress.getLoopbackAddress().getHostAddress();
+            local = InetAddress.getLoopbackAddress();
         }
+        if (!local.isLoopbackAddress()) {
+            return local.getHostAddress();
+        }
+        try {
+            for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!network.isUp() || network.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(network.getInetAddresses())) {
+                    if (address instanceof Inet4Address && !address.isLinkLocalAddress()) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // no interface to ask: the loopback address serves a gateway on this machine
+        }
+        return local.getHostAddress();
     }
 }
