@@ -10,6 +10,7 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
 
@@ -67,7 +68,8 @@ public record WorkerSettings(String workerId, String host, int port, List<String
             return local.getHostAddress();
         }
         try {
-            for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            Enumeration<NetworkInterface> networks = NetworkInterface.getNetworkInterfaces();
+            for (NetworkInterface network : networks == null ? List.<NetworkInterface>of() : Collections.list(networks)) {
                 if (!network.isUp() || network.isLoopback()) {
                     continue;
                 }
