@@ -10,12 +10,16 @@
  *   {"cmd":"emit","id":"a","event":"say","args":[...],"ack":true,"ref":7,"timeoutMs":5000}
  *   {"cmd":"ack","id":"a","ackId":3,"args":[...]}   (answers a server emit that asked for an ack)
  *   {"cmd":"disconnect","id":"a"}
+ *   {"cmd":"requests","ref":3}   (how many HTTP requests the clients made so far: by the sid in their query string,
+ *       and those without one, i.e. handshakes; a WebSocket upgrade counts as one request)
  *   {"cmd":"exit"}
  * stdout: one JSON object per line and nothing else (see NodeClients.java for the formats).
  * stderr: free-form diagnostics.
  *
  * Binary values travel as {"$binary":"<base64>"} in both directions.
  */
+const http = require('node:http');
+const https = require('node:https');
 const readline = require('node:readline');
 const { io } = require('socket.io-client');
 
@@ -26,6 +30,34 @@ const sockets = new Map();
 /** server-requested ack callbacks, by the ackId reported in the "event" line */
 const serverAcks = new Map();
 let nextServerAckId = 1;
+
+/*
+ * Every HTTP request the clients make (long-polling through xmlhttprequest-ssl, WebSocket upgrades through ws; both
+ * look http.request and https.request up at each call), counted by the sid in its query string.
+ */
+const requestCounts = { withoutSid: 0, bySid: {} };
+
+function countRequest(target) {
+  let path = '';
+  if (typeof target === 'string') path = new URL(target).search;
+  else if (target instanceof URL) path = target.search;
+  else if (target && typeof target.path === 'string') path = target.path;
+  const match = /[?&]sid=([^&]*)/.exec(path);
+  if (!match) {
+    requestCounts.withoutSid++;
+    return;
+  }
+  const sid = decodeURIComponent(match[1]);
+  requestCounts.bySid[sid] = (requestCounts.bySid[sid] || 0) + 1;
+}
+
+for (const module of [http, https]) {
+  const original = module.request;
+  module.request = function countedRequest(...args) {
+    countRequest(args[0]);
+    return original.apply(this, args);
+  };
+}
 
 function out(message) {
   // stdout is a pipe: writes are synchronous on Linux/macOS, so lines never interleave or get lost on exit.
@@ -160,6 +192,10 @@ function disconnect(cmd) {
   socketFor(cmd).disconnect();
 }
 
+function requests(cmd) {
+  out({ type: 'requests', ref: cmd.ref, withoutSid: requestCounts.withoutSid, bySid: requestCounts.bySid });
+}
+
 let exiting = false;
 function exit() {
   if (exiting) return;
@@ -168,7 +204,7 @@ function exit() {
   process.exit(0);
 }
 
-const handlers = { connect, emit, ack: answerServerAck, disconnect, exit };
+const handlers = { connect, emit, ack: answerServerAck, disconnect, requests, exit };
 
 function handleLine(line) {
   if (line.trim() === '') return;

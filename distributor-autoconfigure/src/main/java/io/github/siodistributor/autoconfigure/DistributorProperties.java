@@ -1,5 +1,6 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.core.gateway.Balancing;
 import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.worker.BackendRouting;
 import java.time.Duration;
@@ -16,6 +17,7 @@ public class DistributorProperties {
     private final Redis redis = new Redis();
     private final Worker worker = new Worker();
     private final Backend backend = new Backend();
+    private final Gateway gateway = new Gateway();
 
     public Redis getRedis() {
         return redis;
@@ -27,6 +29,10 @@ public class DistributorProperties {
 
     public Backend getBackend() {
         return backend;
+    }
+
+    public Gateway getGateway() {
+        return gateway;
     }
 
     public static class Redis {
@@ -168,6 +174,13 @@ public class DistributorProperties {
 
         /** Port the worker listens on for Socket.IO clients; 0 picks a free port. */
         private int port = 9092;
+
+        /**
+         * Where gateways send this worker's clients: "host" or "host:port" (an IPv6 address in brackets); without a
+         * port, the port the worker listens on. By default the worker's host, or this machine's address when it
+         * listens on all interfaces.
+         */
+        private String advertisedAddress;
 
         /** Namespaces the worker serves ("/chat", or a regular expression starting with '^' for dynamic namespaces, such as "^/game-\\d+$"); by default those of the application's @SocketNamespace beans. */
         private List<String> namespaces = new ArrayList<>();
@@ -327,6 +340,14 @@ public class DistributorProperties {
             return host;
         }
 
+        public String getAdvertisedAddress() {
+            return advertisedAddress;
+        }
+
+        public void setAdvertisedAddress(String advertisedAddress) {
+            this.advertisedAddress = advertisedAddress;
+        }
+
         public void setHost(String host) {
             this.host = host;
         }
@@ -431,6 +452,106 @@ public class DistributorProperties {
 
         public void setRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
+        }
+    }
+
+    public static class Gateway {
+
+        /** Whether this application runs a sticky gateway: one address in front of the live workers. */
+        private boolean enabled = false;
+
+        /** Address the gateway listens on; all interfaces when not set. */
+        private String host;
+
+        /** Port the gateway listens on for Socket.IO clients; 0 picks a free port. */
+        private int port = 9090;
+
+        /** How new sessions are spread over the live workers: "random", "round-robin" or "least-connection" (fewest connections as the workers report them, plus the new sessions sent since). */
+        private Balancing balancing = Balancing.LEAST_CONNECTION;
+
+        /** How often the gateway reads the live workers (and their connection counts) from Redis. */
+        private Duration refreshInterval = Duration.ofSeconds(1);
+
+        /** How long connecting to a worker may take; a worker that cannot be reached gets no new session until it reports again. */
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        /** Largest request body accepted from a client; keep it at least distributor.worker.max-payload. */
+        private DataSize maxRequestSize = DataSize.ofBytes(1_000_000);
+
+        private final Ssl ssl = new Ssl();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public int getPort() {
+            return port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public Balancing getBalancing() {
+            return balancing;
+        }
+
+        public void setBalancing(Balancing balancing) {
+            this.balancing = balancing;
+        }
+
+        public Duration getRefreshInterval() {
+            return refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public DataSize getMaxRequestSize() {
+            return maxRequestSize;
+        }
+
+        public void setMaxRequestSize(DataSize maxRequestSize) {
+            this.maxRequestSize = maxRequestSize;
+        }
+
+        public Ssl getSsl() {
+            return ssl;
+        }
+    }
+
+    public static class Ssl {
+
+        /** Name of the SSL bundle (spring.ssl.bundle.*) with the gateway's key and certificate; the gateway then takes HTTPS and WSS only. */
+        private String bundle;
+
+        public String getBundle() {
+            return bundle;
+        }
+
+        public void setBundle(String bundle) {
+            this.bundle = bundle;
         }
     }
 }

@@ -123,7 +123,7 @@ public class DistributorRedisAutoConfiguration {
     }
 
     /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */
-    private static RedisConnectionFactory redisFor(ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+    static RedisConnectionFactory redisFor(ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory) {
         return distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
     }

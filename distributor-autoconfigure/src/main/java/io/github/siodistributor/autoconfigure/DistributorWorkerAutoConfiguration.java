@@ -4,6 +4,7 @@ import io.github.siodistributor.autoconfigure.failure.NoNamespaceToServeExceptio
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
@@ -35,7 +36,15 @@ public class DistributorWorkerAutoConfiguration {
         if (namespaces.isEmpty()) {
             throw new NoNamespaceToServeException();
         }
-        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels);
+        String advertised = worker.getAdvertisedAddress();
+        if (advertised != null) {
+            try {
+                WorkerAddress.parse(advertised, worker.getPort() == 0 ? 1 : worker.getPort());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("distributor.worker.advertised-address: " + e.getMessage(), e);
+            }
+        }
+        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels, advertised);
     }
 
     @Bean

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -189,6 +190,29 @@ public final class NodeClients implements AutoCloseable {
     /** Client-side disconnect ({@code socket.disconnect()}); a {@code disconnect} line follows. */
     public void disconnect(String id) {
         send(command("disconnect", id));
+    }
+
+    /**
+     * The HTTP requests the driver's clients made so far, counted in the driver where they go out.
+     *
+     * @param withoutSid requests with no {@code sid} in their query string: handshakes
+     * @param bySid the others, by their {@code sid} (each long-polling GET and POST, each WebSocket upgrade)
+     */
+    public record RequestCounts(long withoutSid, Map<String, Long> bySid) {
+    }
+
+    /** Asks the driver how many HTTP requests its clients made so far. */
+    public RequestCounts requestCounts() {
+        long ref = nextRef.getAndIncrement();
+        ObjectNode cmd = MAPPER.createObjectNode();
+        cmd.put("cmd", "requests");
+        cmd.put("ref", ref);
+        send(cmd);
+        JsonNode line = awaitEvent("the request counts", candidate -> "requests".equals(candidate.path("type").asText())
+                && candidate.path("ref").asLong() == ref, DEFAULT_TIMEOUT);
+        Map<String, Long> bySid = new HashMap<>();
+        line.path("bySid").fields().forEachRemaining(entry -> bySid.put(entry.getKey(), entry.getValue().asLong()));
+        return new RequestCounts(line.path("withoutSid").asLong(), Map.copyOf(bySid));
     }
 
     // ------------------------------------------------------------------ waiting

@@ -1,6 +1,5 @@
 package io.github.siodistributor.core.engine;
 
-import io.github.siodistributor.core.engine.HttpReplies.EngineError;
 import io.github.siodistributor.core.engine.HttpReplies.Requester;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -47,6 +46,8 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
             return;
         }
+        String sid = first(query, "sid");
+        server.countRequest(sid != null && server.session(sid) == null);
         if (HttpMethod.OPTIONS.equals(request.method())) {
             HttpReplies.preflight(requester, settings,
                     request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
@@ -61,7 +62,6 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             HttpReplies.error(requester, settings, EngineError.UNKNOWN_TRANSPORT);
             return;
         }
-        String sid = first(query, "sid");
         boolean upgradeRequest = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
                 request.headers().get(HttpHeaderNames.UPGRADE, ""));
         if ("websocket".equals(transport)) {

@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.engine;
 
+import io.github.siodistributor.core.protocol.SocketIds;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An Engine.IO v4 server as Netty handlers: HTTP long-polling and WebSocket on the path
@@ -23,12 +25,29 @@ public final class EngineServer {
 
     private final EngineSettings settings;
     private final EngineListener listener;
+    private final String ownerId;
     private final ConcurrentHashMap<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder unknownSessionRequests = new LongAdder();
     private volatile boolean shuttingDown;
 
+    /** A server whose session ids are random, naming no owner. */
     public EngineServer(EngineSettings settings, EngineListener listener) {
+        this(settings, listener, null);
+    }
+
+    /**
+     * A server whose session ids name {@code ownerId} ({@code <ownerId>.<random>}, as {@link SocketIds#of}), so
+     * that a balancer in front of several servers can send every request of a session to its owner by its
+     * {@code sid} alone.
+     */
+    public EngineServer(EngineSettings settings, EngineListener listener, String ownerId) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
+        if (ownerId != null) {
+            SocketIds.requireValidWorkerId(ownerId);
+        }
+        this.ownerId = ownerId;
     }
 
     /** Sets up a new connection's pipeline. */
@@ -55,7 +74,7 @@ public final class EngineServer {
     /** A new session on {@code channel}, or null once {@link #shutdown} began: the caller then drops the connection. */
     EngineSession newSession(Channel channel, EngineHandshake handshake) {
         while (true) {
-            EngineSession session = new EngineSession(RandomIds.next(), channel.eventLoop(), this, handshake);
+            EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake);
             if (sessions.putIfAbsent(session.id(), session) == null) {
                 // checked after the put: shutdown() sets the flag before it lists the sessions, so a session
                 // is either refused here or in that list, never neither
@@ -66,6 +85,28 @@ public final class EngineServer {
                 return session;
             }
         }
+    }
+
+    private String newSessionId() {
+        return ownerId == null ? RandomIds.next() : SocketIds.of(ownerId, RandomIds.next());
+    }
+
+    /** Counts an HTTP request (a handshake, poll, post or WebSocket upgrade); {@code unknownSession} when its sid is not ours. */
+    void countRequest(boolean unknownSession) {
+        requests.increment();
+        if (unknownSession) {
+            unknownSessionRequests.increment();
+        }
+    }
+
+    /** HTTP requests received on the Engine.IO path: handshakes, polls, posts and WebSocket upgrades. */
+    public long requestsReceived() {
+        return requests.sum();
+    }
+
+    /** Of {@link #requestsReceived()}, those for a session this server does not hold (answered 400 at once). */
+    public long unknownSessionRequests() {
+        return unknownSessionRequests.sum();
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.siodistributor.core.engine;
 
-import io.github.siodistributor.core.engine.HttpReplies.EngineError;
 import io.github.siodistributor.core.engine.HttpReplies.Requester;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -11,28 +11,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /** The HTTP answers of the Engine.IO server, each with its CORS headers and keep-alive handling. */
 final class HttpReplies {
-
-    /** Engine.IO's error codes, as the reference server sends them. */
-    enum EngineError {
-        UNKNOWN_TRANSPORT(0, "Transport unknown"),
-        UNKNOWN_SID(1, "Session ID unknown"),
-        BAD_HANDSHAKE_METHOD(2, "Bad handshake method"),
-        BAD_REQUEST(3, "Bad request"),
-        FORBIDDEN(4, "Forbidden"),
-        UNSUPPORTED_PROTOCOL_VERSION(5, "Unsupported protocol version");
-
-        final int code;
-        final String message;
-
-        EngineError(int code, String message) {
-            this.code = code;
-            this.message = message;
-        }
-    }
 
     private HttpReplies() {
     }
@@ -46,11 +27,8 @@ final class HttpReplies {
     }
 
     static void error(Requester to, EngineSettings settings, EngineError error) {
-        HttpResponseStatus status = error == EngineError.FORBIDDEN ? HttpResponseStatus.FORBIDDEN
-                : HttpResponseStatus.BAD_REQUEST;
-        byte[] body = ("{\"code\":" + error.code + ",\"message\":\"" + error.message + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        send(to, settings, status, "application/json", Unpooled.wrappedBuffer(body));
+        send(to, settings, HttpResponseStatus.valueOf(error.httpStatus()), "application/json",
+                Unpooled.wrappedBuffer(error.body()));
     }
 
     static void preflight(Requester to, EngineSettings settings, String requestedHeaders) {

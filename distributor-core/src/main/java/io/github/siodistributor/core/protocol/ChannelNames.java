@@ -74,6 +74,14 @@ public record ChannelNames(String prefix) {
         return prefix + ":lease:worker:" + workerId;
     }
 
+    /**
+     * The hash of the workers that gateways may send clients to: field = worker id, value = its report (when it
+     * was made, when it expires, its connection count and address; see {@code WorkerDirectory}).
+     */
+    public String workerDirectory() {
+        return prefix + ":workers";
+    }
+
     /** Where one message bus sends itself probe messages to check its subscription. */
     public String probe(String busId) {
         return prefix + ":probe:" + busId;

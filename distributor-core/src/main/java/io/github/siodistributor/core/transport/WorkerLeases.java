@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.transport;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -26,18 +28,34 @@ import org.springframework.data.redis.core.script.RedisScript;
  * Worker liveness in Redis: each worker holds a lease on its id (a key {@code <prefix>:lease:worker:<id>}
  * with a TTL, renewed while the worker lives). The lease makes worker ids unique (a second worker with
  * a live id cannot start) and tells backends which workers are gone: a worker killed with
- * {@code kill -9} stops renewing, and its key expires within the TTL.
+ * {@code kill -9} stops renewing, and its key expires within the TTL. Once a worker listens, each renewal also
+ * reports it in the {@link WorkerDirectory} that gateways read (its address and connection count), in the same
+ * script call.
  */
 public final class WorkerLeases {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerLeases.class);
 
+    /**
+     * The lease's holder reports itself in the worker directory (ARGV 3-5: worker id, connection count, address;
+     * no address, no report): the gateways read it. One call per renewal, on Redis's clock.
+     */
+    private static final String REPORT = """
+            if ARGV[5] ~= '' then
+              local t = redis.call('TIME')
+              local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+              redis.call('HSET', KEYS[2], ARGV[3], now .. ' ' .. (now + tonumber(ARGV[2])) .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
+            end
+            """;
+    /** Takes the lease if nobody holds it (ARGV 1-2: token, TTL in ms). */
+    private static final RedisScript<Long> TAKE = RedisScript.of("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', "
+            + "ARGV[2]) then\n" + REPORT + "return 1 end return 0", Long.class);
     /** Extends the lease only if this holder still owns it. */
     private static final RedisScript<Long> RENEW = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
-            + "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end", Long.class);
-    /** Gives the lease up only if this holder still owns it. */
+            + "redis.call('pexpire', KEYS[1], ARGV[2])\n" + REPORT + "return 1 end return 0", Long.class);
+    /** Gives the lease up, and the directory entry with it, only if this holder still owns it (ARGV 2: worker id). */
     private static final RedisScript<Long> RELEASE = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
-            + "return redis.call('del', KEYS[1]) else return 0 end", Long.class);
+            + "redis.call('hdel', KEYS[2], ARGV[2]) return redis.call('del', KEYS[1]) else return 0 end", Long.class);
 
     private final StringRedisTemplate redis;
     private final ChannelNames names;
@@ -96,6 +114,9 @@ public final class WorkerLeases {
         return missing;
     }
 
+    private record Report(WorkerAddress address, IntSupplier connections) {
+    }
+
     /** A worker's held lease. */
     public final class Lease implements AutoCloseable {
 
@@ -103,6 +124,9 @@ public final class WorkerLeases {
         private final String key;
         private final Duration ttl;
         private final Runnable onLost;
+        private final List<String> keys;
+        /** What the worker reports with each renewal once it listens; null until then. */
+        private volatile Report report;
         private final String token = UUID.randomUUID().toString();
         private final ScheduledExecutorService renewer;
         private ScheduledFuture<?> renewal;
@@ -115,6 +139,7 @@ public final class WorkerLeases {
             this.key = key;
             this.ttl = ttl;
             this.onLost = onLost;
+            this.keys = List.of(key, names.workerDirectory());
             this.renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "distributor-lease-" + workerId);
                 thread.setDaemon(true);
@@ -123,7 +148,7 @@ public final class WorkerLeases {
         }
 
         private void take() {
-            if (!Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
+            if (!takeIfFree()) {
                 Long left = redis.getExpire(key, TimeUnit.MILLISECONDS);
                 renewer.shutdownNow();
                 throw new IllegalStateException("Worker id '" + workerId + "' is already in use by a live worker on "
@@ -135,14 +160,36 @@ public final class WorkerLeases {
             renewal = renewer.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
         }
 
+        private boolean takeIfFree() {
+            return Long.valueOf(1).equals(execute(TAKE));
+        }
+
+        private Long execute(RedisScript<Long> script) {
+            Report current = report;
+            return redis.execute(script, keys, token, String.valueOf(ttl.toMillis()), workerId,
+                    current == null ? "0" : String.valueOf(current.connections().getAsInt()),
+                    current == null ? "" : current.address().toString());
+        }
+
+        /**
+         * From now on every renewal also reports the worker in the directory that gateways read: where it takes
+         * clients and how many connections it holds. Reports once at once, so that a gateway may use the worker
+         * without waiting for the next renewal.
+         */
+        public void report(WorkerAddress address, IntSupplier connections) {
+            report = new Report(Objects.requireNonNull(address, "address"), Objects.requireNonNull(connections,
+                    "connections"));
+            renewer.execute(this::renew);
+        }
+
         private void renew() {
             try {
-                Long renewed = redis.execute(RENEW, List.of(key), token, String.valueOf(ttl.toMillis()));
+                Long renewed = execute(RENEW);
                 if (renewed != null && renewed == 1) {
                     confirmedAt = System.nanoTime();
                     return;
                 }
-                if (Boolean.TRUE.equals(redis.opsForValue().setIfAbsent(key, token, ttl))) {
+                if (takeIfFree()) {
                     confirmedAt = System.nanoTime();
                     log.warn("Worker '{}' found its lease {} gone and took it again", workerId, key);
                 } else {
@@ -181,7 +228,7 @@ public final class WorkerLeases {
             }
             renewer.shutdownNow();
             try {
-                redis.execute(RELEASE, List.of(key), token);
+                redis.execute(RELEASE, keys, token, workerId);
             } catch (RuntimeException e) {
                 log.debug("Could not release the lease {}; it expires by itself", key, e);
             }

@@ -127,7 +127,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         this.settings = settings;
         this.served = new ServedNamespaces(settings.namespaces());
         this.bus = bus;
-        this.engine = new EngineServer(engineSettings, this);
+        this.engine = new EngineServer(engineSettings, this, settings.workerId());
         this.router = new SocketRouter(settings.workerId(), bus, settings.channels(), registry, routing,
                 served.specs(), stats, sockets::values, this::disconnectForNoBackend);
         Configuration configuration = new Configuration();
@@ -171,6 +171,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         acceptor = bound.channel();
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
+        WorkerLeases.Lease held = lease;
+        if (held != null) {
+            // only now that it listens may gateways send it clients
+            held.report(settings.advertised(boundPort), engine::sessionCount);
+        }
         // the application's start-up line (with the Redis target) is logged by whoever configured the worker
         log.debug("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());

@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
@@ -54,6 +55,19 @@ final class ChatCluster implements AutoCloseable {
         List<String> all = new ArrayList<>(properties);
         all.add(0, "distributor.worker.enabled=false");
         return start(extraSources, all.toArray(String[]::new));
+    }
+
+    /** A gateway-only context (neither worker nor backend) on a free port of 127.0.0.1, with extra properties. */
+    ConfigurableApplicationContext gateway(String... properties) {
+        List<String> all = new ArrayList<>(List.of("distributor.worker.enabled=false", "distributor.backend.enabled=false",
+                "distributor.gateway.enabled=true", "distributor.gateway.host=127.0.0.1",
+                "distributor.gateway.port=" + FreePorts.find()));
+        all.addAll(List.of(properties));
+        return start(new Class<?>[0], all.toArray(String[]::new));
+    }
+
+    static String gatewayUrl(ConfigurableApplicationContext gateway) {
+        return "http://127.0.0.1:" + gateway.getBean(DistributorGateway.class).port();
     }
 
     static String url(ConfigurableApplicationContext worker) {

@@ -1,0 +1,140 @@
+package io.github.siodistributor.autoconfigure;
+
+import io.github.siodistributor.core.gateway.DistributorGateway;
+import io.github.siodistributor.core.gateway.GatewaySettings;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.WorkerDirectory;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslOptions;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+/**
+ * The gateway role ({@code distributor.gateway.enabled=true}): one address in front of the live workers, which it
+ * reads from Redis. Needs neither the worker nor the backend role in the same application.
+ */
+@AutoConfiguration(after = { DistributorRedisAutoConfiguration.class, SslAutoConfiguration.class })
+@ConditionalOnBean(RedisConnectionFactory.class)
+@ConditionalOnBooleanProperty(name = "distributor.gateway.enabled")
+public class DistributorGatewayAutoConfiguration {
+
+    /** The live workers as they report themselves with their lease renewals. */
+    @Bean
+    @ConditionalOnMissingBean
+    WorkerDirectory distributorWorkerDirectory(
+            @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
+            ObjectProvider<RedisConnectionFactory> connectionFactory, ChannelNames channels) {
+        return new WorkerDirectory(DistributorRedisAutoConfiguration.redisFor(distributorConnectionFactory,
+                connectionFactory), channels);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    GatewaySettings distributorGatewaySettings(DistributorProperties properties, ObjectProvider<SslBundles> bundles) {
+        DistributorProperties.Gateway gateway = properties.getGateway();
+        if (gateway.getBalancing() == null) {
+            throw new IllegalArgumentException("distributor.gateway.balancing must be random, round-robin or "
+                    + "least-connection");
+        }
+        if (gateway.getPort() < 0 || gateway.getPort() > 65535) {
+            throw new IllegalArgumentException("distributor.gateway.port must be in 0..65535, got " + gateway.getPort());
+        }
+        long maxRequestSize = gateway.getMaxRequestSize() == null ? 0 : gateway.getMaxRequestSize().toBytes();
+        if (maxRequestSize < 1 || maxRequestSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("distributor.gateway.max-request-size must be between 1B and 2GB, got "
+                    + gateway.getMaxRequestSize());
+        }
+        return new GatewaySettings(gateway.getHost(), gateway.getPort(), gateway.getBalancing(),
+                DistributorWorkerAutoConfiguration.positive(gateway.getRefreshInterval(),
+                        "distributor.gateway.refresh-interval"),
+                DistributorWorkerAutoConfiguration.positive(gateway.getConnectTimeout(),
+                        "distributor.gateway.connect-timeout"),
+                (int) maxRequestSize, sslContext(gateway.getSsl().getBundle(), bundles));
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    DistributorGateway distributorGateway(GatewaySettings settings, WorkerDirectory directory) {
+        return new DistributorGateway(settings, directory);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "distributorGatewayLifecycle")
+    SmartLifecycle distributorGatewayLifecycle(DistributorGateway gateway) {
+        return new GatewayLifecycle(gateway);
+    }
+
+    /** A Netty server context from the named Spring Boot SSL bundle, or null without one. */
+    private static SslContext sslContext(String bundleName, ObjectProvider<SslBundles> bundles) {
+        if (bundleName == null || bundleName.isBlank()) {
+            return null;
+        }
+        SslBundles available = bundles.getIfAvailable();
+        if (available == null) {
+            throw new IllegalStateException("distributor.gateway.ssl.bundle is '" + bundleName + "' but the "
+                    + "application has no SSL bundles (spring.ssl.bundle.*)");
+        }
+        SslBundle bundle;
+        try {
+            bundle = available.getBundle(bundleName);
+        } catch (NoSuchSslBundleException e) {
+            throw new IllegalStateException("distributor.gateway.ssl.bundle names '" + bundleName + "', which is not "
+                    + "one of the spring.ssl.bundle.* bundles", e);
+        }
+        SslOptions options = bundle.getOptions();
+        try {
+            SslContextBuilder builder = SslContextBuilder.forServer(bundle.getManagers().getKeyManagerFactory());
+            if (options.getCiphers() != null) {
+                builder.ciphers(List.of(options.getCiphers()));
+            }
+            if (options.getEnabledProtocols() != null) {
+                builder.protocols(options.getEnabledProtocols());
+            }
+            return builder.build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException("distributor.gateway.ssl.bundle '" + bundleName + "' cannot serve TLS: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Listens once the context is refreshed, stops listening when it closes. */
+    static final class GatewayLifecycle implements SmartLifecycle {
+
+        private final DistributorGateway gateway;
+        private volatile boolean running;
+
+        GatewayLifecycle(DistributorGateway gateway) {
+            this.gateway = gateway;
+        }
+
+        @Override
+        public void start() {
+            gateway.start();
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            gateway.close();
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+    }
+}

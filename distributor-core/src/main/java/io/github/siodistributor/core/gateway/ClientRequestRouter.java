@@ -1,0 +1,323 @@
+package io.github.siodistributor.core.gateway;
+
+import io.github.siodistributor.core.engine.EngineError;
+import io.github.siodistributor.core.protocol.SocketIds;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client connection's requests, each sent on by itself: a request with a {@code sid} to the worker the sid
+ * names, one without to the worker the balancing method picks, so that keep-alive connections carrying several
+ * sessions route every request right. One request is under way at a time (pipelined ones wait their turn); the
+ * worker's response streams back as it comes. A WebSocket upgrade gets a connection of its own to the worker,
+ * and once the worker switched protocols both connections become a {@link BytePipe}. Keep-alive connections to
+ * the workers are kept per client connection, on its event loop, so nothing here is shared between threads.
+ */
+final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+
+    private final LiveWorkers workers;
+    private final Bootstrap workerBootstrap;
+    private final String scheme;
+    /** Keep-alive connections to the workers this client's requests went to, by worker id. */
+    private final Map<String, Channel> workerConnections = new HashMap<>();
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    /** The request under way, or null. */
+    private Exchange exchange;
+
+    /** A request on its way to a worker. */
+    private static final class Exchange {
+        final FullHttpRequest request;
+        final boolean newSession;
+        final boolean upgrade;
+        boolean keepAlive;
+        WorkerTarget target;
+        Channel worker;
+        boolean reusedConnection;
+        boolean answered;
+        boolean switchingProtocols;
+
+        Exchange(FullHttpRequest request, boolean newSession, boolean upgrade) {
+            this.request = request;
+            this.newSession = newSession;
+            this.upgrade = upgrade;
+            this.keepAlive = HttpUtil.isKeepAlive(request);
+        }
+    }
+
+    ClientRequestRouter(LiveWorkers workers, Bootstrap workerBootstrap, boolean tls) {
+        super(false);
+        this.workers = workers;
+        this.workerBootstrap = workerBootstrap;
+        this.scheme = tls ? "https" : "http";
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (exchange != null) {
+            waiting.add(request);
+            return;
+        }
+        route(request);
+    }
+
+    private void route(FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            request.release();
+            GatewayReplies.engineError(ctx, EngineError.BAD_REQUEST, false);
+            return;
+        }
+        List<String> sids = new QueryStringDecoder(request.uri()).parameters().get("sid");
+        String sid = sids == null || sids.isEmpty() ? null : sids.get(0);
+        boolean upgrade = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
+                request.headers().get(HttpHeaderNames.UPGRADE, ""));
+        addForwardedHeaders(request);
+        Exchange next = new Exchange(request, sid == null, upgrade);
+        if (next.newSession) {
+            routeNewSession(next);
+            return;
+        }
+        String workerId = SocketIds.workerOf(sid);
+        WorkerTarget owner = workerId == null ? null : workers.owner(workerId);
+        if (owner == null) {
+            // the owner is dead (or the sid was never one of ours): the client must start a new session
+            refuse(next, EngineError.UNKNOWN_SID);
+        } else {
+            send(next, owner, true);
+        }
+    }
+
+    private void addForwardedHeaders(FullHttpRequest request) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress client && client.getAddress() != null) {
+            String forwardedFor = request.headers().get(X_FORWARDED_FOR);
+            String address = client.getAddress().getHostAddress();
+            request.headers().set(X_FORWARDED_FOR, forwardedFor == null ? address : forwardedFor + ", " + address);
+        }
+        request.headers().set(X_FORWARDED_PROTO, scheme);
+    }
+
+    private void routeNewSession(Exchange next) {
+        WorkerTarget target = workers.pick();
+        if (target == null) {
+            exchange = null;
+            next.request.release();
+            GatewayReplies.noWorker(ctx, next.keepAlive);
+            continueWith(next.keepAlive);
+        } else {
+            send(next, target, true);
+        }
+    }
+
+    private void refuse(Exchange refused, EngineError error) {
+        exchange = null;
+        refused.request.release();
+        GatewayReplies.engineError(ctx, error, refused.keepAlive);
+        continueWith(refused.keepAlive);
+    }
+
+    /** Sends the request on a kept connection to {@code target} when {@code mayReuse} and there is one, else on a new one. */
+    private void send(Exchange next, WorkerTarget target, boolean mayReuse) {
+        exchange = next;
+        next.target = target;
+        Channel kept = next.upgrade || !mayReuse ? null : workerConnections.get(target.id);
+        if (kept != null && kept.isActive()) {
+            next.reusedConnection = true;
+            write(next, kept);
+            return;
+        }
+        workerBootstrap.clone(ctx.channel().eventLoop()).handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast("httpCodec", new HttpClientCodec());
+                channel.pipeline().addLast("relay", new WorkerResponseRelay(ClientRequestRouter.this));
+            }
+        }).connect(target.address.host(), target.address.port()).addListener((ChannelFuture connected) -> {
+            if (exchange != next) {
+                // the client went away meanwhile
+                connected.channel().close();
+            } else if (connected.isSuccess()) {
+                if (!next.upgrade) {
+                    Channel previous = workerConnections.put(target.id, connected.channel());
+                    if (previous != null) {
+                        previous.close();
+                    }
+                }
+                next.reusedConnection = false;
+                write(next, connected.channel());
+            } else {
+                workerUnreachable(next);
+            }
+        });
+    }
+
+    private void write(Exchange next, Channel worker) {
+        next.worker = worker;
+        if (next.newSession) {
+            next.target.sentNewSession();
+        }
+        worker.writeAndFlush(next.request.retainedDuplicate());
+    }
+
+    /** The worker did not take the request: a new session tries another worker, a session's request gets a 400. */
+    private void workerUnreachable(Exchange failed) {
+        failed.target.unreachable();
+        if (failed.newSession) {
+            routeNewSession(failed);
+        } else {
+            refuse(failed, EngineError.UNKNOWN_SID);
+        }
+    }
+
+    /** What a worker sends back (on this connection's event loop). */
+    void fromWorker(Channel worker, Object message) {
+        Exchange current = exchange;
+        if (current == null || current.worker != worker) {
+            // nothing was asked of that connection: not something to pass on
+            ReferenceCountUtil.release(message);
+            worker.close();
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            current.answered = true;
+            current.keepAlive &= HttpUtil.isKeepAlive(response);
+            current.switchingProtocols = current.upgrade
+                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+        }
+        if (message instanceof LastHttpContent) {
+            ctx.writeAndFlush(message);
+            finish(current);
+        } else {
+            ctx.write(message);
+        }
+    }
+
+    private void finish(Exchange done) {
+        exchange = null;
+        done.request.release();
+        if (done.switchingProtocols) {
+            becomePipe(done.worker);
+            return;
+        }
+        if (done.upgrade) {
+            // a refused upgrade: its connection was its own
+            done.worker.close();
+        }
+        continueWith(done.keepAlive);
+    }
+
+    /** The next request: one that came pipelined, else a read; or the end of the connection. */
+    private void continueWith(boolean keepAlive) {
+        if (!keepAlive) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        FullHttpRequest next = waiting.poll();
+        if (next != null) {
+            route(next);
+        } else {
+            ctx.read();
+        }
+    }
+
+    /**
+     * The worker switched to WebSocket: from now on bytes go both ways unread. The client's side changes first,
+     * so that no byte of the worker's reaches the client through the HTTP encoder.
+     */
+    private void becomePipe(Channel worker) {
+        Channel client = ctx.channel();
+        closeKeptConnections();
+        ChannelPipeline clientPipeline = client.pipeline();
+        clientPipeline.replace(this, "pipe", new BytePipe(worker));
+        clientPipeline.remove(HttpObjectAggregator.class);
+        clientPipeline.remove(HttpServerCodec.class);
+        ChannelPipeline workerPipeline = worker.pipeline();
+        workerPipeline.replace(WorkerResponseRelay.class, "pipe", new BytePipe(client));
+        workerPipeline.remove(HttpClientCodec.class);
+        client.config().setAutoRead(true);
+    }
+
+    /** A worker connection ended (on this connection's event loop). */
+    void workerClosed(Channel worker) {
+        workerConnections.values().remove(worker);
+        Exchange current = exchange;
+        if (current == null || current.worker != worker) {
+            return;
+        }
+        if (current.answered) {
+            // half a response went out: nothing sensible can follow it on this connection
+            exchange = null;
+            ctx.close();
+        } else if (current.reusedConnection) {
+            // a kept connection the worker closed as the request went out: once more on a new one
+            send(current, current.target, false);
+        } else {
+            // the worker died with the request (a parked poll): its session is gone
+            workerUnreachable(current);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.request.release();
+            if (current.worker != null) {
+                current.worker.close();
+            }
+        }
+        waiting.forEach(FullHttpRequest::release);
+        waiting.clear();
+        closeKeptConnections();
+        ctx.fireChannelInactive();
+    }
+
+    private void closeKeptConnections() {
+        workerConnections.values().forEach(Channel::close);
+        workerConnections.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // malformed HTTP, a TLS failure or an I/O error: nothing sensible can be answered on this connection
+        ctx.close();
+    }
+}

@@ -1,0 +1,151 @@
+package io.github.siodistributor.core.gateway;
+
+import io.github.siodistributor.core.transport.WorkerDirectory;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sticky gateway: one address in front of the live workers, for clients that cannot be sent to a worker of
+ * their own (long-polling needs every request of a session on the worker that holds it). A request with a
+ * {@code sid} goes to the worker the sid names, request by request; a request without one starts a session on a
+ * worker chosen by {@link Balancing}; WebSocket upgrades are passed through. The live workers are read from the
+ * {@link WorkerDirectory} (their lease renewals) every {@link GatewaySettings#refreshInterval()}. A session of a
+ * worker that is gone gets Engine.IO's "Session ID unknown" (400) at once, so its client starts a new one; with
+ * no worker at all a new session gets 503.
+ */
+public final class DistributorGateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DistributorGateway.class);
+
+    private final GatewaySettings settings;
+    private final LiveWorkers workers;
+    private final ScheduledExecutorService refresher;
+    private EventLoopGroup acceptors;
+    private EventLoopGroup connections;
+    private volatile Channel listening;
+    private volatile int boundPort = -1;
+    private volatile boolean refreshFailing;
+
+    public DistributorGateway(GatewaySettings settings, WorkerDirectory directory) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.workers = new LiveWorkers(Objects.requireNonNull(directory, "directory"), settings.balancing());
+        this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("distributor-gateway-"
+                + "directory", true));
+    }
+
+    /** Reads the live workers, then listens; fails when the port cannot be had. */
+    public synchronized void start() {
+        refresh();
+        long period = settings.refreshInterval().toMillis();
+        refresher.scheduleWithFixedDelay(this::refresh, period, period, TimeUnit.MILLISECONDS);
+        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("distributor-gateway-accept"),
+                NioIoHandler.newFactory());
+        connections = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("distributor-gateway"),
+                NioIoHandler.newFactory());
+        Bootstrap toWorkers = new Bootstrap().channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true);
+        ServerBootstrap server = new ServerBootstrap().group(acceptors, connections)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        ChannelPipeline pipeline = channel.pipeline();
+                        if (settings.ssl() != null) {
+                            pipeline.addLast("tls", settings.ssl().newHandler(channel.alloc()));
+                        }
+                        pipeline.addLast("httpCodec", new HttpServerCodec());
+                        pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
+                        pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
+                                settings.ssl() != null));
+                    }
+                });
+        InetSocketAddress address = settings.host() == null ? new InetSocketAddress(settings.port())
+                : new InetSocketAddress(settings.host(), settings.port());
+        try {
+            listening = server.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("The distributor gateway cannot listen on " + (settings.host() == null
+                    ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
+                    + " (set distributor.gateway.port to a free port)", e);
+        }
+        boundPort = ((InetSocketAddress) listening.localAddress()).getPort();
+        log.info("Distributor gateway listening on {}:{} ({}, {}), {} live worker(s)", settings.host() == null ? "*"
+                : settings.host(), boundPort, settings.ssl() == null ? "http" : "https", settings.balancing(),
+                workers.known().size());
+    }
+
+    private void refresh() {
+        try {
+            workers.refresh();
+            if (refreshFailing) {
+                refreshFailing = false;
+                log.info("The distributor gateway reads the live workers from Redis again");
+            }
+        } catch (RuntimeException e) {
+            if (!refreshFailing) {
+                refreshFailing = true;
+                log.warn("The distributor gateway cannot read the live workers from Redis ({}); it keeps routing to "
+                        + "the {} it knew", e.toString(), workers.known().size());
+            }
+        }
+    }
+
+    /** The port the gateway listens on (useful with port 0), or -1 when it does not listen. */
+    public int port() {
+        return boundPort;
+    }
+
+    /** The live workers as last read, with the connection counts least-connection balancing uses. */
+    public List<KnownWorker> workers() {
+        return workers.known();
+    }
+
+    /** Reads the live workers now rather than at the next refresh. */
+    public void refreshNow() {
+        refresh();
+    }
+
+    /** Stops listening and closes every client connection and its worker connections. */
+    @Override
+    public synchronized void close() {
+        refresher.shutdownNow();
+        Channel channel = listening;
+        listening = null;
+        boundPort = -1;
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        if (acceptors != null) {
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            connections.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            acceptors = null;
+            connections = null;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.github.siodistributor.core.gateway;
+
+import io.github.siodistributor.core.transport.WorkerDirectory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The workers a gateway may send clients to, as last read from the {@link WorkerDirectory}: a session's owner by
+ * its id, and a worker for each new session by the {@link Balancing} method.
+ */
+final class LiveWorkers {
+
+    private final WorkerDirectory directory;
+    private final Balancing balancing;
+    private final AtomicInteger turn = new AtomicInteger();
+    private volatile Map<String, WorkerTarget> byId = Map.of();
+    /** By id: the order of round-robin turns and of least-connection ties. */
+    private volatile List<WorkerTarget> inOrder = List.of();
+
+    LiveWorkers(WorkerDirectory directory, Balancing balancing) {
+        this.directory = directory;
+        this.balancing = balancing;
+    }
+
+    /**
+     * Reads the directory (one Redis call): workers whose reports expired are forgotten, new ones are added.
+     *
+     * @throws RuntimeException when Redis cannot be read; the last view stays
+     */
+    void refresh() {
+        // taken before the read: a report's time on this host's clock is then placed early rather than late, so
+        // that a new session sent just after a report is never taken for one the report counted
+        long nanosBefore = System.nanoTime();
+        WorkerDirectory.Snapshot snapshot = directory.read();
+        Map<String, WorkerTarget> known = byId;
+        Map<String, WorkerTarget> next = new HashMap<>();
+        for (WorkerDirectory.Entry entry : snapshot.workers()) {
+            WorkerTarget target = known.get(entry.workerId());
+            if (target == null || !target.address.equals(entry.address())) {
+                target = new WorkerTarget(entry.workerId(), entry.address());
+            }
+            long ageMillis = Math.max(0, snapshot.now() - entry.reportedAt());
+            target.reported(entry.connections(), entry.reportedAt(), nanosBefore - ageMillis * 1_000_000);
+            next.put(entry.workerId(), target);
+        }
+        List<WorkerTarget> ordered = new ArrayList<>(next.values());
+        ordered.sort(Comparator.comparing(target -> target.id));
+        byId = Map.copyOf(next);
+        inOrder = List.copyOf(ordered);
+    }
+
+    /** The live worker with this id, or null: it is dead (or was never there). */
+    WorkerTarget owner(String workerId) {
+        return byId.get(workerId);
+    }
+
+    /** The worker for a new session, or null when no live worker is reachable. */
+    WorkerTarget pick() {
+        List<WorkerTarget> candidates = inOrder.stream().filter(WorkerTarget::reachable).toList();
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        return switch (balancing) {
+            case RANDOM -> candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+            case ROUND_ROBIN -> candidates.get(Math.floorMod(turn.getAndIncrement(), candidates.size()));
+            case LEAST_CONNECTION -> {
+                WorkerTarget least = candidates.get(0);
+                int fewest = least.connections();
+                for (WorkerTarget candidate : candidates) {
+                    int connections = candidate.connections();
+                    if (connections < fewest) {
+                        least = candidate;
+                        fewest = connections;
+                    }
+                }
+                yield least;
+            }
+        };
+    }
+
+    List<KnownWorker> known() {
+        return inOrder.stream().map(target -> new KnownWorker(target.id, target.address, target.connections(),
+                target.reachable())).toList();
+    }
+}
