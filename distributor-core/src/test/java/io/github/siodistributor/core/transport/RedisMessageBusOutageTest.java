@@ -20,10 +20,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -126,14 +128,21 @@ class RedisMessageBusOutageTest {
         enough.set(true);
         publisher.join(TIMEOUT.toMillis());
         int total = published.size();
+        // what the dead Redis had answered: those it may have taken down with it, still in its output buffer
+        // for the subscriber (Redis counted the subscriber, the publisher cannot know); the rest was on its way
+        List<Integer> onTheirWay = IntStream.range(0, total).filter(i -> !published.get(i).isDone()).boxed().toList();
+        assertThat(onTheirWay).as("publishes Redis had not answered when it died").isNotEmpty();
 
         redis.start();
         await().atMost(TIMEOUT).until(() -> published.stream().allMatch(CompletableFuture::isDone));
         assertThat(bus.dropped().total()).as("nothing refused or failed").isZero();
         // Lettuce sends again what was on its way when the connection broke (it may arrive twice), and what then
         // reached nobody is sent once more after it: none is lost, though those few may come out of order
-        assertThat(received.stream().map(message -> ByteBuffer.wrap(((Custom) message).body()).getInt()).distinct()
-                .sorted()).containsExactlyElementsOf(IntStream.range(0, total).boxed().toList());
+        Set<Integer> arrived = received.stream().map(message -> ByteBuffer.wrap(((Custom) message).body()).getInt())
+                .collect(Collectors.toSet());
+        assertThat(arrived).containsAll(onTheirWay);
+        assertThat(published).allSatisfy(future -> assertThat(future).isCompletedWithValueMatching(
+                receivers -> receivers >= 1, "reached the subscriber"));
     }
 
     @Test
