@@ -1,0 +1,19 @@
+package io.github.siodistributor.benchmarks.server;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * The server under test: started twice by {@code benchmarks/run.sh}, once as a worker
+ * ({@code --distributor.backend.enabled=false}) and once as a backend ({@code --distributor.worker.enabled=false}),
+ * both on the benchmark's Redis, so that every event takes the two Redis hops of a real deployment.
+ */
+@SpringBootApplication
+public class BenchServerApplication {
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(BenchServerApplication.class);
+        application.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
+        application.run(args);
+    }
+}
