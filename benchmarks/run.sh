@@ -9,6 +9,7 @@
 #   --quick      one repetition with smaller loads (a minute or two), to check that everything works
 #   --reps N     repetitions (default 3); the table shows medians
 #   --no-build   use benchmarks/target as it is
+#   --rate R     echo: offered round trips per second (default 5000); --seconds S: its measurement window
 #   --profile    record a JFR of the worker and backend of each distributor session (in the output folder)
 # Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
 # line per scenario and repetition, the servers' logs, report.md).
@@ -20,6 +21,8 @@ REPS=3
 QUICK=false
 BUILD=true
 PROFILE=false
+RATE=5000
+ECHO_SECONDS=""
 PEERS="distributor,node"
 SCENARIOS="deliveries,echo,broadcast,connections"
 while [[ $# -gt 0 ]]; do
@@ -28,6 +31,8 @@ while [[ $# -gt 0 ]]; do
     --reps) REPS="$2"; shift ;;
     --no-build) BUILD=false ;;
     --profile) PROFILE=true ;;
+    --rate) RATE="$2"; shift ;;
+    --seconds) ECHO_SECONDS="$2"; shift ;;
     --peers) PEERS="$2"; shift ;;
     --scenarios) SCENARIOS="$2"; shift ;;
     *) echo "unknown option: $1 (see the comment at the top of $0)" >&2; exit 2 ;;
@@ -36,12 +41,12 @@ while [[ $# -gt 0 ]]; do
 done
 
 if $QUICK; then
-  ECHO_ARGS=(--clients 200 --rate 5000 --warmup 3 --seconds 5)
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 3 --seconds "${ECHO_SECONDS:-5}")
   BROADCAST_ARGS=(--clients 1000 --messages 50 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,5000 --hold 12 --settle 3)
   POKES=50
 else
-  ECHO_ARGS=(--clients 200 --rate 5000 --warmup 8 --seconds 15)
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 8 --seconds "${ECHO_SECONDS:-15}")
   BROADCAST_ARGS=(--clients 1000 --messages 200 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,10000,20000 --hold 15 --settle 5)
   POKES=200
@@ -81,6 +86,8 @@ if $BUILD; then
   (cd "$ROOT" && mvn -B -q -DskipTests package -pl benchmarks -am)
 fi
 CP="$HERE/target/classes:$(cat "$HERE/target/classpath.txt")"
+# SERVER_CLASSPATH_PREFIX: jars put before the servers' class path, e.g. an older distributor-core for a before/after
+SERVER_CP="${SERVER_CLASSPATH_PREFIX:+$SERVER_CLASSPATH_PREFIX:}$CP"
 
 NODE_DIR="$HERE/target/node-peer"
 if [[ ",$PEERS," == *",node,"* ]]; then
@@ -135,12 +142,12 @@ start_distributor() { # session name
   local backend_port
   WORKER_PORT=$(free_port)
   if $PROFILE; then profile=(-XX:StartFlightRecording=filename="$OUT/$1-backend.jfr",settings=profile); fi
-  start "$1-backend" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$CP" \
+  start "$1-backend" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$SERVER_CP" \
     io.github.siodistributor.benchmarks.server.BenchServerApplication "${common[@]}" \
     --distributor.worker.enabled=false
   BACKEND_PID=$PID
   if $PROFILE; then profile=(-XX:StartFlightRecording=filename="$OUT/$1-worker.jfr",settings=profile); fi
-  start "$1-worker" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$CP" \
+  start "$1-worker" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$SERVER_CP" \
     io.github.siodistributor.benchmarks.server.BenchServerApplication "${common[@]}" \
     --distributor.backend.enabled=false --distributor.worker.port="$WORKER_PORT" \
     --distributor.worker.namespaces=/chat --distributor.worker.ping-interval="${PING_INTERVAL_MS}ms"

@@ -1,7 +1,9 @@
 package io.github.siodistributor.benchmarks.server;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The server under test: started twice by {@code benchmarks/run.sh}, once as a worker
@@ -12,8 +14,13 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class BenchServerApplication {
 
     public static void main(String[] args) {
+        run(args);
+    }
+
+    /** Starts a worker, a backend or both (the default), without a web server. */
+    public static ConfigurableApplicationContext run(String... args) {
         SpringApplication application = new SpringApplication(BenchServerApplication.class);
-        application.setWebApplicationType(org.springframework.boot.WebApplicationType.NONE);
-        application.run(args);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        return application.run(args);
     }
 }
