@@ -37,7 +37,7 @@ final class BroadcastScenario implements BenchClient.Listener {
         joined = new CountDownLatch(clients);
         delivered = new CountDownLatch(clients * messages);
         try (ClientPool pool = new ClientPool(options.integer("threads", 1))) {
-            List<BenchClient> connected = pool.connect(clients, options.list("targets", "127.0.0.1:9092"),
+            List<BenchClient> connected = pool.connectAll(clients, options.list("targets", "127.0.0.1:9092"),
                     "/chat", this, 100);
             byte[] room = Packets.ascii("\"" + ROOM + "\"");
             for (BenchClient client : connected) {

@@ -17,8 +17,10 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Many {@link BenchClient}s on one small event loop group. Connections spread over several loopback source
@@ -30,6 +32,8 @@ public final class ClientPool implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final List<BenchClient> clients = new ArrayList<>();
+    private int failures;
+    private String lastFailure;
 
     public ClientPool(int threads) {
         this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
@@ -43,9 +47,14 @@ public final class ClientPool implements AutoCloseable {
         return clients;
     }
 
+    /** Clients that could not connect so far (a busy server may let handshakes time out). */
+    public int failures() {
+        return failures;
+    }
+
     /**
      * Connects {@code count} clients to the namespace, client i to {@code targets[i % targets.length]}, at most
-     * {@code inFlight} handshakes at a time; fails when one of them cannot connect.
+     * {@code inFlight} handshakes at a time; returns those that connected (see {@link #failures()}).
      */
     public List<BenchClient> connect(int count, List<String> targets, String namespace, BenchClient.Listener listener,
             int inFlight) throws Exception {
@@ -62,9 +71,25 @@ public final class ClientPool implements AutoCloseable {
         }
         List<BenchClient> made = new ArrayList<>(count);
         for (CompletableFuture<BenchClient> client : connecting) {
-            made.add(client.get(60, TimeUnit.SECONDS));
+            try {
+                made.add(client.get(180, TimeUnit.SECONDS));
+            } catch (ExecutionException | TimeoutException e) {
+                failures++;
+                lastFailure = String.valueOf(e.getCause() == null ? e : e.getCause());
+            }
         }
         clients.addAll(made);
+        return made;
+    }
+
+    /** Like {@link #connect} but every client must connect. */
+    public List<BenchClient> connectAll(int count, List<String> targets, String namespace,
+            BenchClient.Listener listener, int inFlight) throws Exception {
+        List<BenchClient> made = connect(count, targets, namespace, listener, inFlight);
+        if (made.size() < count) {
+            throw new IllegalStateException((count - made.size()) + " of " + count + " clients could not connect: "
+                    + lastFailure);
+        }
         return made;
     }
 
@@ -75,7 +100,7 @@ public final class ClientPool implements AutoCloseable {
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
                 .maxFramePayloadLength(1 << 20)
-                .handshakeTimeoutMillis(30_000)
+                .handshakeTimeoutMillis(120_000)
                 .build();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)

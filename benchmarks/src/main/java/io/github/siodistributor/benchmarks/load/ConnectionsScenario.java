@@ -35,6 +35,7 @@ final class ConnectionsScenario {
                 result.put("rssPerConnection." + step, Result.round((now[2] - baseline[2]) / 1024.0 / step));
             }
             List<BenchClient> clients = pool.clients().subList(control == null ? 0 : 1, pool.clients().size());
+            result.put("connected", clients.size());
             int[] pingsBefore = clients.stream().mapToInt(BenchClient::pings).toArray();
             Thread.sleep(holdSeconds * 1000L);
             int open = 0;
@@ -47,6 +48,7 @@ final class ConnectionsScenario {
                 fewestPings = Math.min(fewestPings, client.pings() - pingsBefore[i]);
             }
             return result.put("connections", connected)
+                    .put("failedConnects", pool.failures())
                     .put("openAfterHold", open)
                     .put("holdSeconds", holdSeconds)
                     .put("fewestPingsInHold", fewestPings);

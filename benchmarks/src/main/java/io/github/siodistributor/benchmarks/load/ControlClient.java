@@ -13,7 +13,7 @@ final class ControlClient implements BenchClient.Listener {
     private volatile CompletableFuture<String> answer;
 
     ControlClient(ClientPool pool, String target) throws Exception {
-        this.client = pool.connect(1, List.of(target), "/chat", this, 1).get(0);
+        this.client = pool.connectAll(1, List.of(target), "/chat", this, 1).get(0);
     }
 
     /** Emits the event with an ack and returns the ack's JSON arguments. */

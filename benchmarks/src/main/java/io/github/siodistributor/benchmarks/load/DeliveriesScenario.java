@@ -29,7 +29,7 @@ final class DeliveriesScenario implements BenchClient.Listener {
         poked = new CountDownLatch(pokes);
         try (ClientPool pool = new ClientPool(1);
                 RedisProbe probe = new RedisProbe(redis[0], Integer.parseInt(redis[1]))) {
-            BenchClient client = pool.connect(1, targets, "/chat", this, 1).get(0);
+            BenchClient client = pool.connectAll(1, targets, "/chat", this, 1).get(0);
             List<ControlClient> servers = new ArrayList<>();
             if (node) {
                 for (String target : targets) {

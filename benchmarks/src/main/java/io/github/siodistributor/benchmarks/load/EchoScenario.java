@@ -39,7 +39,7 @@ final class EchoScenario implements BenchClient.Listener {
         ServerProcesses processes = new ServerProcesses(options.string("pids", ""));
         try (ClientPool pool = new ClientPool(options.integer("threads", 1))) {
             sentAt = new long[clients][WINDOW];
-            List<BenchClient> connected = pool.connect(clients, options.list("targets", "127.0.0.1:9092"),
+            List<BenchClient> connected = pool.connectAll(clients, options.list("targets", "127.0.0.1:9092"),
                     "/chat", this, 100);
             Map<EventLoop, List<BenchClient>> byLoop = new LinkedHashMap<>();
             for (BenchClient client : connected) {
@@ -59,7 +59,14 @@ final class EchoScenario implements BenchClient.Listener {
             measureUntil = System.nanoTime();
             Map<String, Long> cpuAfter = processes.cpuMicros();
             senders.forEach(sender -> sender.cancel(false));
-            Thread.sleep(3000); // what is still on its way comes back, or is lost
+            // what is still on its way comes back, or is lost: wait while acks keep coming (an overloaded server
+            // drains its backlog here rather than under the next scenario)
+            long acks = -1;
+            for (int waited = 0; waited < 120 && acks != ackedMeasured.get()
+                    && ackedMeasured.get() < sentMeasured.get(); waited += 3) {
+                acks = ackedMeasured.get();
+                Thread.sleep(3000);
+            }
             double windowSeconds = (measureUntil - measureFrom) / 1e9;
             long acked = ackedInWindow.get();
             finished = true;
@@ -69,6 +76,7 @@ final class EchoScenario implements BenchClient.Listener {
                     .put("achieved", Result.round(acked / windowSeconds))
                     .put("sent", sentMeasured.get())
                     .put("lost", sentMeasured.get() - ackedMeasured.get())
+                    .put("drainSeconds", Result.round((System.nanoTime() - measureUntil) / 1e9))
                     .put("p50", latencies.percentileMillis(0.50))
                     .put("p90", latencies.percentileMillis(0.90))
                     .put("p99", latencies.percentileMillis(0.99))
