@@ -59,13 +59,18 @@ final class EchoScenario implements BenchClient.Listener {
             measureUntil = System.nanoTime();
             Map<String, Long> cpuAfter = processes.cpuMicros();
             senders.forEach(sender -> sender.cancel(false));
-            // what is still on its way comes back, or is lost: wait while acks keep coming (an overloaded server
-            // drains its backlog here rather than under the next scenario)
-            long acks = -1;
-            for (int waited = 0; waited < 120 && acks != ackedMeasured.get()
-                    && ackedMeasured.get() < sentMeasured.get(); waited += 3) {
-                acks = ackedMeasured.get();
-                Thread.sleep(3000);
+            // what is still on its way comes back, or is lost: wait while acks keep coming (up to 10 s of silence,
+            // 2 min in all), so that an overloaded server's late acks count as late, not lost, and its backlog
+            // drains here rather than under the next scenario
+            long lastAcks = -1;
+            long lastProgress = System.nanoTime();
+            while (ackedMeasured.get() < sentMeasured.get() && System.nanoTime() - measureUntil < 120_000_000_000L
+                    && System.nanoTime() - lastProgress < 10_000_000_000L) {
+                if (ackedMeasured.get() != lastAcks) {
+                    lastAcks = ackedMeasured.get();
+                    lastProgress = System.nanoTime();
+                }
+                Thread.sleep(200);
             }
             double windowSeconds = (measureUntil - measureFrom) / 1e9;
             long acked = ackedInWindow.get();
