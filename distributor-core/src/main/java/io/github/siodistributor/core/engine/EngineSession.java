@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.engine;
 
 import io.github.siodistributor.core.engine.HttpReplies.Requester;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -146,6 +147,37 @@ public final class EngineSession {
 
     public void send(Frame frame) {
         send(List.of(frame));
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /**
+     * One recipient of a {@link Fanout}, on the session's loop: a WebSocket gets {@code wire} (the frames already
+     * framed; this takes it over) and needs a {@link #flushWebSocket} after; a long-polling client gets the
+     * frames queued. Returns whether the WebSocket was written to.
+     */
+    boolean writeShared(ByteBuf wire, List<Frame> frames, boolean discardable, Runnable onDiscarded) {
+        boolean writable = websocket ? webSocketChannel.isWritable() : pendingPoll != null && !upgrading;
+        if (closed || (discardable && !writable)) {
+            wire.release();
+            if (!closed) {
+                onDiscarded.run();
+            }
+            return false;
+        }
+        if (websocket) {
+            webSocketChannel.write(wire);
+            return true;
+        }
+        wire.release();
+        write(frames);
+        return false;
+    }
+
+    void flushWebSocket() {
+        webSocketChannel.flush();
     }
 
     /**

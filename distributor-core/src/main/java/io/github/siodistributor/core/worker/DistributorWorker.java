@@ -6,6 +6,7 @@ import io.github.siodistributor.core.engine.EngineListener;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.engine.EngineSettings;
+import io.github.siodistributor.core.engine.Fanout;
 import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
 import io.github.siodistributor.core.metrics.NamespaceStats;
@@ -569,18 +570,13 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     private void broadcast(Collection<WorkerSocket> recipients, Broadcast broadcast, NamespaceStats namespaceStats) {
         namespaceStats.eventsOut(recipients.size());
-        // encoded once; every recipient gets the same bytes
+        // encoded and framed once; every recipient gets the same bytes
         List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), broadcast.args());
-        if (broadcast.discardable()) {
-            Runnable discarded = stats.discarded::increment;
-            for (WorkerSocket socket : recipients) {
-                socket.session.sendIfWritable(frames, discarded);
-            }
-        } else {
-            for (WorkerSocket socket : recipients) {
-                socket.session.send(frames);
-            }
+        List<EngineSession> sessions = new ArrayList<>(recipients.size());
+        for (WorkerSocket socket : recipients) {
+            sessions.add(socket.session);
         }
+        Fanout.send(sessions, frames, broadcast.discardable(), stats.discarded::increment);
     }
 
     /**
