@@ -14,8 +14,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
@@ -28,19 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The gateway role's auto-configuration: off by default, alone in an application, its properties checked. */
 class DistributorGatewayAutoConfigurationTest {
 
-    private static TestRedis redis;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = TestRedis.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        if (redis != null) {
-            redis.stop();
-        }
-    }
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
 
     private static ApplicationContextRunner runner() {
         return new ApplicationContextRunner()

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** {@link CustomMessages} over a real Redis, with {@link RedisMessageBus}. */
@@ -57,10 +56,7 @@ class CustomMessagesTest {
 
     /** A bus of its own, as a separate process would have; not started. */
     private RedisMessageBus newBus() {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(redis.host(), redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        LettuceConnectionFactory factory = TestConnectionFactories.startedFor(redis);
         factories.add(factory);
         RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages());
         buses.add(bus);

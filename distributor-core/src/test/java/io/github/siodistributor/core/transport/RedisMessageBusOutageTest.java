@@ -29,7 +29,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -56,10 +55,7 @@ class RedisMessageBusOutageTest {
     }
 
     private RedisMessageBus bus(OutageSettings outage) {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(),
-                redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        LettuceConnectionFactory factory = TestConnectionFactories.startedFor(redis);
         resources.add(factory::destroy);
         RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("outage"), outage);
         resources.add(bus);

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 class RedisMessageBusTest {
@@ -68,9 +67,7 @@ class RedisMessageBusTest {
 
     @BeforeEach
     void createBus() {
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = TestConnectionFactories.startedFor(redis);
         bus = new RedisMessageBus(factory, new DroppedMessages());
     }
 
