@@ -51,6 +51,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -460,7 +461,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     /** The clients' answers that came to an emit with ack, and whether it timed out waiting for more. */
     private static void countAcks(NamespaceStats counted, int answers, Throwable failure) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
         int received = answers;
         if (cause instanceof IncompleteAcksException incomplete) {
             received = incomplete.responses().size();

@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Sends one packet to many sessions (a broadcast): its WebSocket frames are encoded once into one buffer that
@@ -24,18 +25,19 @@ public final class Fanout {
     }
 
     /**
-     * Sends {@code frames} to every session; with {@code discardable} (Socket.IO's {@code volatile}) a session
-     * that cannot take them at once is skipped and {@code onDiscarded} runs for it.
+     * Sends {@code frames} to the session of every recipient; with {@code discardable} (Socket.IO's
+     * {@code volatile}) a session that cannot take them at once is skipped and {@code onDiscarded} runs for it.
      */
-    public static void send(Collection<EngineSession> sessions, List<Frame> frames, boolean discardable,
-            Runnable onDiscarded) {
-        if (sessions.isEmpty()) {
+    public static <T> void send(Collection<T> recipients, Function<? super T, EngineSession> sessionOf,
+            List<Frame> frames, boolean discardable, Runnable onDiscarded) {
+        if (recipients.isEmpty()) {
             return;
         }
         ByteBuf wire = WebSocketFrames.encode(ByteBufAllocator.DEFAULT, frames);
         try {
             Map<EventLoop, List<EngineSession>> byLoop = new HashMap<>();
-            for (EngineSession session : sessions) {
+            for (T recipient : recipients) {
+                EngineSession session = sessionOf.apply(recipient);
                 byLoop.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
             }
             for (Map.Entry<EventLoop, List<EngineSession>> entry : byLoop.entrySet()) {

@@ -313,8 +313,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
         WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, spec,
-                session, auth);
-        socket.stats = stats.namespaces.of(spec);
+                session, auth, stats.namespaces.of(spec));
         if (!router.assign(socket) && router.routing().whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
             session.send(SocketIoPacketEncoder.connectError(namespace, SocketRouter.NO_BACKEND));
             return;
@@ -572,11 +571,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         namespaceStats.eventsOut(recipients.size());
         // encoded and framed once; every recipient gets the same bytes
         List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), broadcast.args());
-        List<EngineSession> sessions = new ArrayList<>(recipients.size());
-        for (WorkerSocket socket : recipients) {
-            sessions.add(socket.session);
-        }
-        Fanout.send(sessions, frames, broadcast.discardable(), stats.discarded::increment);
+        Fanout.send(recipients, socket -> socket.session, frames, broadcast.discardable(), stats.discarded::increment);
     }
 
     /**

@@ -15,6 +15,7 @@ import io.github.siodistributor.core.transport.MessageBus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,7 +107,7 @@ final class SocketRouter implements AutoCloseable {
 
     /** The live backend instances of each served spec, as this worker last saw them. */
     Map<String, List<String>> liveInstances() {
-        Map<String, List<String>> live = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> live = new LinkedHashMap<>();
         specs.forEach(spec -> live.put(spec, instances.live(spec)));
         return live;
     }

@@ -61,7 +61,7 @@ final class WorkerSocket {
     /** Ack ids the client is waiting on, with when it asked (System.nanoTime()): only these may be answered, each once. */
     final Map<Long, Long> pendingAcks = new ConcurrentHashMap<>();
     /** The counters of the socket's namespace on this worker, resolved once when the socket is made. */
-    NamespaceStats stats;
+    final NamespaceStats stats;
     /** Emits with ack waiting for the client's answer, by the ack id the client was given. */
     final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
 
@@ -94,12 +94,13 @@ final class WorkerSocket {
     /** Commands that came while the backend had not yet let the socket in; carried out once it does. */
     private final List<Message.SocketCommand> held = new ArrayList<>();
 
-    WorkerSocket(String id, String namespace, String spec, EngineSession session, byte[] auth) {
+    WorkerSocket(String id, String namespace, String spec, EngineSession session, byte[] auth, NamespaceStats stats) {
         this.id = id;
         this.namespace = namespace;
         this.spec = spec;
         this.session = session;
         this.auth = auth;
+        this.stats = stats;
     }
 
     /** The socket's handshake as backends see it: the Engine.IO handshake with this namespace's auth. */
