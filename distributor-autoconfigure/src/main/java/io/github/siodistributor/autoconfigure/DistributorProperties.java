@@ -224,6 +224,21 @@ public class DistributorProperties {
         /** How long a leaving backend instance has to release a socket before the worker moves the socket anyway. */
         private Duration handoverTimeout = Duration.ofSeconds(10);
 
+        /**
+         * Event-loop threads for the clients' connections, shared with the distributor's Redis connections. One, like
+         * a Node process, costs the least CPU per message where the cores are few; raise it (or run more workers)
+         * when one core cannot keep up with the clients.
+         */
+        private int ioThreads = 1;
+
+        public int getIoThreads() {
+            return ioThreads;
+        }
+
+        public void setIoThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+        }
+
         public Duration getBackendCheckInterval() {
             return backendCheckInterval;
         }

@@ -10,11 +10,13 @@ import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.BackendRouting;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.core.worker.WorkerEventLoops;
 import io.github.siodistributor.core.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -59,7 +61,8 @@ public class DistributorWorkerAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     DistributorWorker distributorWorker(WorkerSettings settings, EngineSettings engineSettings, RedisMessageBus bus,
-            WorkerLeases leases, BackendRegistry registry, DistributorProperties properties) {
+            WorkerLeases leases, BackendRegistry registry, DistributorProperties properties,
+            ObjectProvider<WorkerEventLoops> loops) {
         DistributorProperties.Worker worker = properties.getWorker();
         Duration checkInterval = positive(worker.getBackendCheckInterval(), "distributor.worker.backend-check-interval");
         Duration lossGrace = positive(worker.getBackendLossGrace(), "distributor.worker.backend-loss-grace");
@@ -73,7 +76,7 @@ public class DistributorWorkerAutoConfiguration {
             throw new IllegalArgumentException("distributor.worker.held-events-limit: " + e.getMessage(), e);
         }
         return new DistributorWorker(settings, engineSettings, bus, leases, positive(worker.getLeaseTtl(),
-                "distributor.worker.lease-ttl"), registry, routing);
+                "distributor.worker.lease-ttl"), registry, routing, loops.getIfAvailable());
     }
 
     static Duration positive(Duration value, String property) {

@@ -16,13 +16,14 @@ public final class DistributorRunners {
     }
 
     /**
-     * Redis, Jackson, both roles and {@code more} auto-configurations, on {@code redisPort} of 127.0.0.1; the worker on
+     * Redis, Jackson, both roles (the worker's Redis connections on its event loops) and {@code more} auto-configurations, on {@code redisPort} of 127.0.0.1; the worker on
      * a free port of 127.0.0.1, a prefix of the test's own.
      */
     public static ApplicationContextRunner bothRoles(int redisPort, Class<?>... more) {
         List<Class<?>> configurations = new ArrayList<>(List.of(DataRedisAutoConfiguration.class,
                 JacksonAutoConfiguration.class, DistributorRedisAutoConfiguration.class,
-                DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class));
+                DistributorBackendAutoConfiguration.class, DistributorWorkerAutoConfiguration.class,
+                DistributorWorkerEventLoopsAutoConfiguration.class));
         configurations.addAll(List.of(more));
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(configurations.toArray(Class<?>[]::new)))

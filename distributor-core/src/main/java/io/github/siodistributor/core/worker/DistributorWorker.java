@@ -70,7 +70,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A distributor worker: holds client connections and knows nothing of the application. It speaks
- * Engine.IO/Socket.IO to the clients ({@link EngineServer}, on netty-socketio's server bootstrap),
+ * Engine.IO/Socket.IO to the clients ({@link EngineServer}, on netty-socketio's server bootstrap and the
+ * {@link WorkerEventLoops}),
  * forwards each namespace connect, event and disconnect to the namespace's backend channel, and carries
  * out what the backends send back: per-socket commands on its own channel, broadcasts and other commands
  * about selected sockets on the namespace broadcast channels (a broadcast is encoded once here, then
@@ -98,6 +99,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final MessageBus bus;
     private final EngineServer engine;
     private final SocketIOServer server;
+    /** The loops of {@link #server}, or null when they are someone else's (they outlive this worker then). */
+    private final WorkerEventLoops ownLoops;
     private final WorkerStats stats = new WorkerStats();
     private final Rooms rooms = new Rooms();
     private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
@@ -115,14 +118,23 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     /** What was published while closing: the bus must not stop before Redis has it. */
     private final Set<CompletableFuture<Long>> lastPublishes = ConcurrentHashMap.newKeySet();
 
+    /** A worker on event loops of its own ({@link WorkerEventLoops#DEFAULT_THREADS}), stopped when it closes. */
+    public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus,
+            WorkerLeases leases, Duration leaseTtl, BackendRegistry registry, BackendRouting routing) {
+        this(settings, engineSettings, bus, leases, leaseTtl, registry, routing, null);
+    }
+
     /**
      * @param leases the workers' leases ({@link WorkerLeases}), or null for none: then nothing stops a second
      *        worker with this id, and backends cannot see this one die
      * @param registry where backend instances announce their liveness, or null to know instances only from
      *        their announcements (dead instances are then never noticed)
+     * @param loops the event loops for the client connections, shared with the bus's Redis connections (see
+     *        {@link WorkerEventLoops}); they stay running when the worker closes. Null: loops of its own.
      */
     public DistributorWorker(WorkerSettings settings, EngineSettings engineSettings, MessageBus bus,
-            WorkerLeases leases, Duration leaseTtl, BackendRegistry registry, BackendRouting routing) {
+            WorkerLeases leases, Duration leaseTtl, BackendRegistry registry, BackendRouting routing,
+            WorkerEventLoops loops) {
         this.leases = leases;
         this.leaseTtl = leaseTtl;
         this.settings = settings;
@@ -136,7 +148,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         configuration.setPort(settings.port());
         // a restarted worker must get its port back while the old connections linger in TIME_WAIT
         configuration.getSocketConfig().setReuseAddress(true);
-        server = new SocketIOServer(configuration);
+        this.ownLoops = loops == null ? new WorkerEventLoops(WorkerEventLoops.DEFAULT_THREADS) : null;
+        server = new WorkerSocketIoServer(configuration, (loops == null ? ownLoops : loops).group());
         server.setPipelineFactory(new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
         for (String spec : served.specs()) {
@@ -164,8 +177,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             bound = (ChannelFuture) server.startAsync().syncUninterruptibly();
         } catch (Exception e) {
             releaseLease();
-            // (a BindException arrives unchecked through Netty's future) the event loops exist by now and are not daemons: left running they would keep the JVM alive
-            server.stop();
+            // (a BindException arrives unchecked through Netty's future) loops of its own are not daemons: left running
+            // they would keep the JVM alive
+            stopOwnLoops();
             throw new IllegalStateException("Distributor worker '" + settings.workerId() + "' cannot listen on "
                     + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
                     + " (set distributor.worker.port to a free port)", e);
@@ -645,11 +659,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             try {
                 releaseLease();
             } finally {
-                if (boundPort != -1) {
-                    server.stop();
-                    boundPort = -1;
-                }
+                boundPort = -1;
+                stopOwnLoops();
             }
+        }
+    }
+
+    private void stopOwnLoops() {
+        if (ownLoops != null) {
+            ownLoops.close();
         }
     }
 

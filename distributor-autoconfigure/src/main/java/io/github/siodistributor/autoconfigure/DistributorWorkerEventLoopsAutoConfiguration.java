@@ -1,0 +1,49 @@
+package io.github.siodistributor.autoconfigure;
+
+import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
+import io.github.siodistributor.core.worker.WorkerEventLoops;
+import io.lettuce.core.resource.ClientResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The worker's event loops ({@code distributor.worker.io-threads}), with Spring Boot's Lettuce client on them: an
+ * event read from a client is published to Redis, and an answer read from Redis is written to the client, by the
+ * thread that read it ({@link WorkerEventLoops}). Runs before Spring Boot's Redis auto-configuration, whose client
+ * resources it customizes. The Redis connections keep Lettuce's own loops, and each message costs a thread
+ * hand-off, where the application defines its own {@code ClientResources} bean or its own connection factory
+ * for the distributor, or where Lettuce runs a native transport.
+ */
+@AutoConfiguration(before = DataRedisAutoConfiguration.class)
+@ConditionalOnClass({ ClientResources.class, ClientResourcesBuilderCustomizer.class })
+@ConditionalOnBooleanProperty(name = "distributor.worker.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DistributorProperties.class)
+public class DistributorWorkerEventLoopsAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DistributorWorkerEventLoopsAutoConfiguration.class);
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    WorkerEventLoops distributorWorkerEventLoops(DistributorProperties properties) {
+        return new WorkerEventLoops(properties.getWorker().getIoThreads());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "distributorLettuceOnWorkerEventLoops")
+    ClientResourcesBuilderCustomizer distributorLettuceOnWorkerEventLoops(WorkerEventLoops loops) {
+        if (!SharedLettuceEventLoops.applies()) {
+            log.info("Lettuce runs a native transport here: the worker's Redis connections keep Lettuce's own event "
+                    + "loops, and every message between them and the clients costs a thread hand-off");
+            return builder -> { };
+        }
+        return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()));
+    }
+}

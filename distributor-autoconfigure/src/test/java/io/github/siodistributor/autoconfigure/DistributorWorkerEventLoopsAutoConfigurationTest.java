@@ -1,0 +1,131 @@
+package io.github.siodistributor.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
+import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.core.worker.WorkerEventLoops;
+import io.github.siodistributor.testsupport.TestRedis;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * The worker's client connections and its Redis connections share the worker's event loops: a message read from
+ * Redis is handled, and a publish is answered, on a thread of those loops, the same that serves the clients.
+ */
+class DistributorWorkerEventLoopsAutoConfigurationTest {
+
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
+
+    private final ApplicationContextRunner runner = DistributorRunners.bothRoles(redis.port())
+            .withPropertyValues("distributor.worker.namespaces=/chat");
+
+    @Test
+    void theWorkersClientsAndRedisConnectionsRunOnItsEventLoops() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
+            assertThat(loops.threads()).isEqualTo(1);
+
+            ThreadSeen delivery = deliverOnce(context);
+            assertThat(delivery.onLoops(loops)).as("delivered on %s", delivery.name).isTrue();
+            assertThat(delivery.name).startsWith("distributor-io-");
+
+            ThreadSeen client = clientThread(context);
+            assertThat(client.onLoops(loops)).as("client served on %s", client.name).isTrue();
+        });
+    }
+
+    @Test
+    void ioThreadsSizesTheLoops() {
+        runner.withPropertyValues("distributor.worker.io-threads=3").run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(WorkerEventLoops.class).threads()).isEqualTo(3);
+            assertThat(deliverOnce(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
+        });
+    }
+
+    @Test
+    void fewerThanOneIoThreadIsRefusedNamingTheProperty() {
+        runner.withPropertyValues("distributor.worker.io-threads=0").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("distributor.worker.io-threads").hasMessageContaining("0"));
+    }
+
+    @Test
+    void anApplicationsOwnClientResourcesKeepTheirLoopsAndTheWorkerStillWorks() {
+        runner.withBean(ClientResources.class, DefaultClientResources::create).run(context -> {
+            assertThat(context).hasNotFailed();
+            ThreadSeen delivery = deliverOnce(context);
+            assertThat(delivery.onLoops(context.getBean(WorkerEventLoops.class))).isFalse();
+            assertThat(clientThread(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
+        });
+    }
+
+    @Test
+    void aBackendOnlyApplicationHasNoWorkerLoops() {
+        runner.withPropertyValues("distributor.worker.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(WorkerEventLoops.class)
+                    .doesNotHaveBean(DistributorWorker.class);
+        });
+    }
+
+    /** The thread a message published on the bus is delivered on. */
+    private static ThreadSeen deliverOnce(AssertableApplicationContext context) throws Exception {
+        RedisMessageBus bus = context.getBean(RedisMessageBus.class);
+        CompletableFuture<Thread> seen = new CompletableFuture<>();
+        MessageBus.Subscription subscription = bus.subscribe("loops-test", message -> seen.complete(Thread.currentThread()));
+        try {
+            // the container subscribes asynchronously once started: publish until someone hears it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (bus.publish("loops-test", new SocketReleased("/chat", "w.x")).get(5, TimeUnit.SECONDS) == 0
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            return new ThreadSeen(seen.get(5, TimeUnit.SECONDS));
+        } finally {
+            subscription.close();
+        }
+    }
+
+    /** The thread a client's session runs on, after a real Engine.IO handshake over HTTP. */
+    private static ThreadSeen clientThread(AssertableApplicationContext context) throws Exception {
+        DistributorWorker worker = context.getBean(DistributorWorker.class);
+        HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + worker.port() + "/socket.io/?EIO=4&transport=polling")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(handshake.statusCode()).isEqualTo(200);
+        CompletableFuture<Thread> seen = new CompletableFuture<>();
+        worker.engine().sessions().iterator().next().execute(() -> seen.complete(Thread.currentThread()));
+        return new ThreadSeen(seen.get(5, TimeUnit.SECONDS));
+    }
+
+    private record ThreadSeen(Thread thread, String name) {
+
+        ThreadSeen(Thread thread) {
+            this(thread, thread.getName());
+        }
+
+        boolean onLoops(WorkerEventLoops loops) {
+            for (EventExecutor loop : loops.group()) {
+                if (loop.inEventLoop(thread)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}
