@@ -28,7 +28,8 @@ final class SubscriptionHealth {
         builder.withDetail("subscription", check.detail())
                 .withDetail("publishing", publishing.phase().name().toLowerCase())
                 .withDetail("heldMessages", publishing.held())
-                .withDetail("notPublished", bus.dropped().count(Cause.REDIS_UNAVAILABLE));
+                .withDetail("notPublished", bus.dropped().count(Cause.REDIS_UNAVAILABLE)
+                        + bus.dropped().count(Cause.REDIS_BACKLOG));
         return check;
     }
 

@@ -33,7 +33,12 @@ public final class DroppedMessages {
          * A publish that did not reach Redis: refused during an outage (policy {@code reject}, or the outage buffer
          * full), or failed by Redis or the connection.
          */
-        REDIS_UNAVAILABLE
+        REDIS_UNAVAILABLE,
+        /**
+         * A publish refused while the connection to Redis was up, because Redis had not yet answered as many earlier
+         * ones as the limit allows ({@link OutageSettings#limit()}): this process or Redis cannot keep up.
+         */
+        REDIS_BACKLOG
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

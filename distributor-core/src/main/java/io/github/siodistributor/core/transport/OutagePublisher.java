@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * since the reconnect is trusted from then on, so the replay is pipelined.
  *
  * <p>Held publishes and those Lettuce has not answered yet never exceed the limit together: beyond it a
- * publish fails at once and is counted ({@link Cause#REDIS_UNAVAILABLE}).
+ * publish fails at once and is counted: {@link Cause#REDIS_UNAVAILABLE} in an outage, {@link Cause#REDIS_BACKLOG}
+ * while the connection is up (Redis or this process cannot keep up, which is no outage).
  *
  * <p>Lettuce callbacks never take this object's lock: they run on Lettuce's event loops, which may be
  * holding Lettuce's own locks, so anything that needs the lock goes through the timer thread.
@@ -97,10 +98,10 @@ final class OutagePublisher implements AutoCloseable {
     /** Publishes, holds or refuses; never blocks. */
     CompletableFuture<Long> publish(String channel, byte[] body) {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        String refusal;
+        Refusal refusal;
         synchronized (this) {
             refusal = admit(new Held(channel, body, result));
-            if (refusal != null) {
+            if (refusal != null && refusal.cause() == Cause.REDIS_UNAVAILABLE) {
                 refusedInOutage++;
             }
         }
@@ -108,6 +109,14 @@ final class OutagePublisher implements AutoCloseable {
             refuse(channel, refusal, result);
         }
         return result;
+    }
+
+    /** Why a publish was not taken, and how it is counted. */
+    private record Refusal(Cause cause, String why) {
+
+        static Refusal outage(String why) {
+            return new Refusal(Cause.REDIS_UNAVAILABLE, why);
+        }
     }
 
     /** Publishes now or fails at once, bypassing the line: for the bus's own probes, which must not wait. */
@@ -138,9 +147,9 @@ final class OutagePublisher implements AutoCloseable {
     }
 
     /** Sends, holds, or says why not. */
-    private String admit(Held publish) {
+    private Refusal admit(Held publish) {
         if (closed) {
-            return "the message bus is stopped";
+            return Refusal.outage("the message bus is stopped");
         }
         followConnection();
         int limit = settings.limit();
@@ -148,16 +157,19 @@ final class OutagePublisher implements AutoCloseable {
         if (phase == Phase.CONNECTED
                 || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(publish.channel()))) {
             if (inFlight.get() >= limit) {
-                return "Redis has not answered " + limit + " publishes yet (limit " + limit + ")";
+                // the connection is up: not an outage, but a Redis (or a process) that cannot keep up
+                return new Refusal(Cause.REDIS_BACKLOG, "Redis has not answered the last " + limit + " publishes yet "
+                        + "although connected (limit " + limit + ", distributor.redis.outage.buffer-limit): this "
+                        + "process or Redis cannot keep up");
             }
             send(publish);
             return null;
         }
         if (phase == Phase.OUTAGE && settings.policy() == OutagePolicy.REJECT) {
-            return "Redis is unreachable (outage policy: reject)";
+            return Refusal.outage("Redis is unreachable (outage policy: reject)");
         }
         if (line.size() + inFlight.get() >= limit) {
-            return "Redis is unreachable and the outage buffer is full (limit " + limit + ")";
+            return Refusal.outage("Redis is unreachable and the outage buffer is full (limit " + limit + ")");
         }
         line.add(publish);
         if (phase == Phase.RECOVERING) {
@@ -376,9 +388,9 @@ final class OutagePublisher implements AutoCloseable {
         }
     }
 
-    private void refuse(String channel, String why, CompletableFuture<Long> result) {
-        dropped.record(Cause.REDIS_UNAVAILABLE, channel, why);
-        result.completeExceptionally(new RedisUnavailableException(why + ": not published"));
+    private void refuse(String channel, Refusal refusal, CompletableFuture<Long> result) {
+        dropped.record(refusal.cause(), channel, refusal.why());
+        result.completeExceptionally(new RedisUnavailableException(refusal.why() + ": not published"));
     }
 
     /** Runs {@code task} on the timer thread, or {@code ifClosed} when the timer is gone. */
@@ -409,7 +421,7 @@ final class OutagePublisher implements AutoCloseable {
         }
         timer.shutdownNow();
         for (Held each : abandoned) {
-            refuse(each.channel(), "the message bus stopped while Redis was unreachable", each.result());
+            refuse(each.channel(), Refusal.outage("the message bus stopped while Redis was unreachable"), each.result());
         }
     }
 }

@@ -12,6 +12,11 @@ import io.github.siodistributor.core.transport.PublishState.Phase;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -151,6 +156,46 @@ class RedisMessageBusOutageTest {
                 "OOM command not allowed"))).isFalse();
         assertThat(OutagePublisher.isConnectionFailure(new io.lettuce.core.RedisCommandTimeoutException(
                 "Command timed out"))).isFalse();
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringWhileConnectedIsABacklogNotAnOutage() {
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 3, Duration.ofSeconds(5)));
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", received::add);
+        bus.start();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        RedisCommands<String, String> admin = client.connect().sync();
+
+        // every connection stays open, but Redis answers no PUBLISH until told to go on
+        clientCommand(admin, "PAUSE", "60000", "WRITE");
+        List<CompletableFuture<Long>> futures = IntStream.rangeClosed(1, 5).mapToObj(i -> bus.publish("news",
+                message(i))).toList();
+
+        assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
+        assertThat(futures.subList(3, 5)).allSatisfy(future -> assertThat(future).isCompletedExceptionally()
+                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().withMessageContaining("Redis has not answered the last 3 publishes yet although "
+                        + "connected (limit 3, distributor.redis.outage.buffer-limit)"));
+        assertThat(bus.dropped().count(Cause.REDIS_BACKLOG)).isEqualTo(2);
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isZero();
+        assertThat(bus.publishState().phase()).isEqualTo(Phase.CONNECTED);
+
+        clientCommand(admin, "UNPAUSE");
+        await().atMost(TIMEOUT).until(() -> received.size() == 3);
+        assertThat(sequences(received)).containsExactly(1, 2, 3);
+        assertThat(futures.subList(0, 3)).allSatisfy(future -> assertThat(future).succeedsWithin(TIMEOUT)
+                .isEqualTo(1L));
+    }
+
+    private static void clientCommand(RedisCommands<String, String> admin, String... args) {
+        CommandArgs<String, String> commandArgs = new CommandArgs<>(StringCodec.UTF8);
+        for (String arg : args) {
+            commandArgs.add(arg);
+        }
+        assertThat(admin.dispatch(CommandType.CLIENT, new StatusOutput<>(StringCodec.UTF8), commandArgs))
+                .isEqualTo("OK");
     }
 
     @Test
