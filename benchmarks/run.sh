@@ -11,7 +11,8 @@
 #   --no-build   use benchmarks/target as it is
 #   --rate R     echo: offered round trips per second (default 5000); --seconds S: its measurement window
 #   --profile    record a JFR of the worker and backend of each distributor session (in the output folder)
-# Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
+# BACKEND_ARGS: more arguments for the distributor's backend process, e.g. --bench.inline-handlers=true (see
+# InlineHandlersConfiguration). Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
 # line per scenario and repetition, the servers' logs, report.md).
 set -euo pipefail
 
@@ -45,13 +46,14 @@ ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 FD_LIMIT=$(ulimit -n)
 
 if $QUICK; then
-  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 3 --seconds "${ECHO_SECONDS:-5}")
-  BROADCAST_ARGS=(--clients 1000 --messages 50 --say-rate 50)
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 5 --seconds "${ECHO_SECONDS:-5}")
+  BROADCAST_ARGS=(--clients 1000 --warmup 50 --messages 50 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,5000 --hold 12 --settle 3)
   POKES=50
 else
-  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 8 --seconds "${ECHO_SECONDS:-15}")
-  BROADCAST_ARGS=(--clients 1000 --messages 200 --say-rate 50)
+  # warm-ups long enough for a fresh JVM's JIT to settle: its compiler threads count in the process's CPU
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 20 --seconds "${ECHO_SECONDS:-15}")
+  BROADCAST_ARGS=(--clients 1000 --warmup 200 --messages 200 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,10000,20000 --hold 15 --settle 5)
   POKES=200
 fi
@@ -95,8 +97,9 @@ if $BUILD; then
   (cd "$ROOT" && mvn -B -q -DskipTests package -pl benchmarks -am)
 fi
 CP="$HERE/target/classes:$(cat "$HERE/target/classpath.txt")"
-# SERVER_CLASSPATH_PREFIX: jars put before the servers' class path, e.g. an older distributor-core for a before/after
-SERVER_CP="${SERVER_CLASSPATH_PREFIX:+$SERVER_CLASSPATH_PREFIX:}$CP"
+# SERVER_CLASSPATH: the servers' whole class path instead of this build's, e.g. another checkout's for a before/after
+# (its benchmarks/target/classes and classpath.txt); SERVER_CLASSPATH_PREFIX: jars put before this build's
+SERVER_CP="${SERVER_CLASSPATH:-${SERVER_CLASSPATH_PREFIX:+$SERVER_CLASSPATH_PREFIX:}$CP}"
 
 NODE_DIR="$HERE/target/node-peer"
 if [[ ",$PEERS," == *",node,"* ]]; then
@@ -153,7 +156,7 @@ start_distributor() { # session name
   if $PROFILE; then profile=(-XX:StartFlightRecording=filename="$OUT/$1-backend.jfr",settings=profile); fi
   start "$1-backend" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$SERVER_CP" \
     io.github.siodistributor.benchmarks.server.BenchServerApplication "${common[@]}" \
-    --distributor.worker.enabled=false
+    --distributor.worker.enabled=false ${BACKEND_ARGS:-}
   BACKEND_PID=$PID
   if $PROFILE; then profile=(-XX:StartFlightRecording=filename="$OUT/$1-worker.jfr",settings=profile); fi
   start "$1-worker" java "${JVM_OPTS[@]}" "${profile[@]}" -cp "$SERVER_CP" \

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Room fan-out: every client joins one room, then one of them says {@code messages} numbered messages to it at
  * a fixed pace; each client checks it gets every number once, in order. Measures deliveries per second (first
- * say to last delivery) and the CPU per delivery of every server process over the same span.
+ * say to last delivery) and the CPU per delivery of every server process over the same span. {@code warmup}
+ * messages go first, unmeasured, so that the span sees a server whose hot path is compiled already.
  */
 final class BroadcastScenario implements BenchClient.Listener {
 
@@ -23,7 +24,7 @@ final class BroadcastScenario implements BenchClient.Listener {
 
     private int[] nextExpected;
     private CountDownLatch joined;
-    private CountDownLatch delivered;
+    private volatile CountDownLatch delivered;
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong outOfOrder = new AtomicLong();
     private volatile long lastDelivery;
@@ -32,10 +33,10 @@ final class BroadcastScenario implements BenchClient.Listener {
         int clients = options.integer("clients", 1000);
         int messages = options.integer("messages", 200);
         int sayRate = options.integer("say-rate", 50);
+        int warmup = options.integer("warmup", 0);
         ServerProcesses processes = new ServerProcesses(options.string("pids", ""));
         nextExpected = new int[clients];
         joined = new CountDownLatch(clients);
-        delivered = new CountDownLatch(clients * messages);
         try (ClientPool pool = new ClientPool(options.integer("threads", 1))) {
             List<BenchClient> connected = pool.connectAll(clients, options.list("targets", "127.0.0.1:9092"),
                     "/chat", this, 100);
@@ -50,18 +51,13 @@ final class BroadcastScenario implements BenchClient.Listener {
                 throw new IllegalStateException(joined.getCount() + " clients did not get their join acked");
             }
             BenchClient speaker = connected.get(0);
+            if (warmup > 0 && !speak(speaker, 0, warmup, sayRate, clients)) {
+                throw new IllegalStateException(delivered.getCount() + " warm-up deliveries did not arrive");
+            }
+            deliveries.set(0);
             Map<String, Long> cpuBefore = processes.cpuMicros();
             long start = System.nanoTime();
-            int[] said = {0};
-            ScheduledFuture<?> speaking = speaker.channel().eventLoop().scheduleAtFixedRate(() -> {
-                if (said[0] < messages) {
-                    speaker.emitWithAck(SAY, Packets.ascii("{\"room\":\"" + ROOM + "\",\"text\":\"" + said[0]++
-                            + "\"}"));
-                    speaker.flush();
-                }
-            }, 0, 1_000_000_000L / sayRate, TimeUnit.NANOSECONDS);
-            boolean complete = delivered.await(messages / sayRate + 60L, TimeUnit.SECONDS);
-            speaking.cancel(false);
+            boolean complete = speak(speaker, warmup, messages, sayRate, clients);
             Map<String, Long> cpuAfter = processes.cpuMicros();
             long total = deliveries.get();
             double seconds = (lastDelivery - start) / 1e9;
@@ -75,6 +71,25 @@ final class BroadcastScenario implements BenchClient.Listener {
                     .put("outOfOrder", outOfOrder.get())
                     .put("deliveriesPerSecond", Result.round(total / seconds))
                     .cpuPer(cpuBefore, cpuAfter, total);
+        }
+    }
+
+    /** Says the numbers {@code first} to {@code first + count - 1} at {@code sayRate}; true once all arrived. */
+    private boolean speak(BenchClient speaker, int first, int count, int sayRate, int clients)
+            throws InterruptedException {
+        delivered = new CountDownLatch(clients * count);
+        int[] next = {first};
+        ScheduledFuture<?> speaking = speaker.channel().eventLoop().scheduleAtFixedRate(() -> {
+            if (next[0] < first + count) {
+                speaker.emitWithAck(SAY, Packets.ascii("{\"room\":\"" + ROOM + "\",\"text\":\"" + next[0]++
+                        + "\"}"));
+                speaker.flush();
+            }
+        }, 0, 1_000_000_000L / sayRate, TimeUnit.NANOSECONDS);
+        try {
+            return delivered.await(count / sayRate + 60L, TimeUnit.SECONDS);
+        } finally {
+            speaking.cancel(false);
         }
     }
 
