@@ -158,26 +158,38 @@ class RedisMessageBusOutageTest {
                 "Command timed out"))).isFalse();
     }
 
-    @Test
-    void aRedisThatStopsAnsweringWhileConnectedIsABacklogNotAnOutage() {
+    /** A started bus that holds or awaits at most 3 publishes, with what reaches "news" in {@code received}. */
+    private RedisMessageBus startedWithLimitOf3(List<Message> received) {
         RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 3, Duration.ofSeconds(5)));
-        List<Message> received = new CopyOnWriteArrayList<>();
         bus.subscribe("news", received::add);
         bus.start();
+        return bus;
+    }
+
+    /** Publishes 1 to 5 on "news"; with a limit of 3 and no answer from Redis, the last two must fail at once. */
+    private static List<CompletableFuture<Long>> publishFiveOverALimitOf3(RedisMessageBus bus, String refusal) {
+        List<CompletableFuture<Long>> futures = IntStream.rangeClosed(1, 5).mapToObj(i -> bus.publish("news",
+                message(i))).toList();
+        assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
+        assertThat(futures.subList(3, 5)).allSatisfy(future -> assertThat(future).isCompletedExceptionally()
+                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(RedisUnavailableException.class).withMessageContaining(refusal));
+        return futures;
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringWhileConnectedIsABacklogNotAnOutage() {
+        List<Message> received = new CopyOnWriteArrayList<>();
+        RedisMessageBus bus = startedWithLimitOf3(received);
         RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
         resources.add(client::shutdown);
         RedisCommands<String, String> admin = client.connect().sync();
 
         // every connection stays open, but Redis answers no PUBLISH until told to go on
         clientCommand(admin, "PAUSE", "60000", "WRITE");
-        List<CompletableFuture<Long>> futures = IntStream.rangeClosed(1, 5).mapToObj(i -> bus.publish("news",
-                message(i))).toList();
+        List<CompletableFuture<Long>> futures = publishFiveOverALimitOf3(bus, "Redis has not answered the last 3 "
+                + "publishes yet although connected (limit 3, distributor.redis.outage.buffer-limit)");
 
-        assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
-        assertThat(futures.subList(3, 5)).allSatisfy(future -> assertThat(future).isCompletedExceptionally()
-                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
-                .havingCause().withMessageContaining("Redis has not answered the last 3 publishes yet although "
-                        + "connected (limit 3, distributor.redis.outage.buffer-limit)"));
         assertThat(bus.dropped().count(Cause.REDIS_BACKLOG)).isEqualTo(2);
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isZero();
         assertThat(bus.publishState().phase()).isEqualTo(Phase.CONNECTED);
@@ -200,20 +212,11 @@ class RedisMessageBusOutageTest {
 
     @Test
     void beyondTheBufferLimitAPublishFailsAtOnceNamingTheLimitAndIsCounted() {
-        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 3, Duration.ofSeconds(5)));
         List<Message> received = new CopyOnWriteArrayList<>();
-        bus.subscribe("news", received::add);
-        bus.start();
+        RedisMessageBus bus = startedWithLimitOf3(received);
 
         stopRedisUnder(bus);
-        List<CompletableFuture<Long>> futures = IntStream.rangeClosed(1, 5).mapToObj(i -> bus.publish("news",
-                message(i))).toList();
-
-        assertThat(futures.subList(0, 3)).noneMatch(CompletableFuture::isDone);
-        assertThat(futures.subList(3, 5)).allSatisfy(future -> assertThat(future).isCompletedExceptionally()
-                .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
-                .havingCause().isInstanceOf(RedisUnavailableException.class)
-                .withMessageContaining("outage buffer is full (limit 3)"));
+        publishFiveOverALimitOf3(bus, "outage buffer is full (limit 3)");
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(2);
 
         redis.start();
