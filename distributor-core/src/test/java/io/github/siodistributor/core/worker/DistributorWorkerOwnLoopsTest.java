@@ -1,0 +1,105 @@
+package io.github.siodistributor.core.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.engine.EngineSettings;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.testsupport.TestRedis;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A worker built without event loops (outside Spring, {@link DistributorWorker}'s short constructor) makes its own,
+ * and stops them when it closes or cannot bind: they are not daemons, and left running they would keep the JVM alive.
+ */
+class DistributorWorkerOwnLoopsTest {
+
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
+
+    private LettuceConnectionFactory factory;
+    private RedisMessageBus bus;
+
+    @BeforeEach
+    void startBus() {
+        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
+        factory.afterPropertiesSet();
+        factory.start();
+        bus = new RedisMessageBus(factory, new DroppedMessages());
+    }
+
+    @AfterEach
+    void stopBus() {
+        bus.close();
+        factory.destroy();
+    }
+
+    private DistributorWorker worker(int port) {
+        String id = "loops-" + UUID.randomUUID().toString().substring(0, 8);
+        return new DistributorWorker(new WorkerSettings(id, "127.0.0.1", port, List.of("/chat"),
+                new ChannelNames("loops")), EngineSettings.defaults(), bus, null, Duration.ofSeconds(5), null,
+                BackendRouting.defaults());
+    }
+
+    private static Set<Thread> ioThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.isAlive() && thread.getName().startsWith("distributor-io-"))
+                .collect(Collectors.toSet());
+    }
+
+    private static Set<Thread> startedSince(Set<Thread> before) {
+        Set<Thread> now = ioThreads();
+        now.removeAll(before);
+        return now;
+    }
+
+    @Test
+    void aWorkerOnLoopsOfItsOwnServesClientsAndStopsItsLoopsWhenItCloses() throws Exception {
+        Set<Thread> before = ioThreads();
+        DistributorWorker worker = worker(0);
+        bus.start();
+        worker.start();
+        HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + worker.port() + "/socket.io/?EIO=4&transport=polling")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(handshake.statusCode()).isEqualTo(200);
+        assertThat(handshake.body()).contains("\"sid\":\"" + worker.id() + ".");
+        assertThat(startedSince(before)).hasSize(WorkerEventLoops.DEFAULT_THREADS);
+
+        worker.close();
+        await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
+    }
+
+    @Test
+    void aWorkerThatCannotBindSaysWhichPortAndStopsItsLoops() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Set<Thread> before = ioThreads();
+            DistributorWorker worker = worker(taken.getLocalPort());
+            bus.start();
+            assertThatThrownBy(worker::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("distributor.worker.port");
+            await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
+            worker.close();
+        }
+    }
+}
