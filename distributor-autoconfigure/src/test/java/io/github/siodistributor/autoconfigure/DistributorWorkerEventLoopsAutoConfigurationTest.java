@@ -7,13 +7,11 @@ import io.github.siodistributor.core.transport.MessageBus;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
+import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -104,9 +102,7 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
     /** The thread a client's session runs on, after a real Engine.IO handshake over HTTP. */
     private static ThreadSeen clientThread(AssertableApplicationContext context) throws Exception {
         DistributorWorker worker = context.getBean(DistributorWorker.class);
-        HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + worker.port() + "/socket.io/?EIO=4&transport=polling")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> handshake = PollingHandshake.open(worker.port());
         assertThat(handshake.statusCode()).isEqualTo(200);
         CompletableFuture<Thread> seen = new CompletableFuture<>();
         worker.engine().sessions().iterator().next().execute(() -> seen.complete(Thread.currentThread()));

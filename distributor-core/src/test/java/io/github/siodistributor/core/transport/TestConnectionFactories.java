@@ -5,13 +5,13 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /** Connection factories to a test's own Redis, as a process of the distributor would hold one. */
-final class TestConnectionFactories {
+public final class TestConnectionFactories {
 
     private TestConnectionFactories() {
     }
 
     /** A started factory for {@code redis}; the caller destroys it. */
-    static LettuceConnectionFactory startedFor(TestRedis redis) {
+    public static LettuceConnectionFactory startedFor(TestRedis redis) {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 new RedisStandaloneConfiguration(redis.host(), redis.port()));
         factory.afterPropertiesSet();

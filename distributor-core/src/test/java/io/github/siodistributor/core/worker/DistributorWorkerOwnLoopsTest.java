@@ -8,12 +8,11 @@ import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.TestConnectionFactories;
+import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -41,9 +39,7 @@ class DistributorWorkerOwnLoopsTest {
 
     @BeforeEach
     void startBus() {
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-        factory.afterPropertiesSet();
-        factory.start();
+        factory = TestConnectionFactories.startedFor(redis);
         bus = new RedisMessageBus(factory, new DroppedMessages());
     }
 
@@ -78,9 +74,7 @@ class DistributorWorkerOwnLoopsTest {
         DistributorWorker worker = worker(0);
         bus.start();
         worker.start();
-        HttpResponse<String> handshake = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + worker.port() + "/socket.io/?EIO=4&transport=polling")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> handshake = PollingHandshake.open(worker.port());
         assertThat(handshake.statusCode()).isEqualTo(200);
         assertThat(handshake.body()).contains("\"sid\":\"" + worker.id() + ".");
         assertThat(startedSince(before)).hasSize(WorkerEventLoops.DEFAULT_THREADS);
