@@ -12,7 +12,8 @@
 #   --rate R     echo: offered round trips per second (default 5000); --seconds S: its measurement window
 #   --profile    record a JFR of the worker and backend of each distributor session (in the output folder)
 # BACKEND_ARGS: more arguments for the distributor's backend process, e.g. --bench.inline-handlers=true (see
-# InlineHandlersConfiguration). Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
+# InlineHandlersConfiguration). SERVER_JVM_OPTS: more JVM options for the distributor's processes, e.g.
+# -Dio.lettuce.core.iouring=false. Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
 # line per scenario and repetition, the servers' logs, report.md).
 set -euo pipefail
 
@@ -145,7 +146,7 @@ start_redis() {
   wait_listening "$REDIS_PORT" "$REDIS_PID" redis-server
 }
 
-JVM_OPTS=(-Xms256m -Xmx1g -XX:+UseG1GC -XX:NativeMemoryTracking=summary)
+JVM_OPTS=(-Xms256m -Xmx1g -XX:+UseG1GC -XX:NativeMemoryTracking=summary ${SERVER_JVM_OPTS:-})
 
 start_distributor() { # session name
   local common=(--spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT"

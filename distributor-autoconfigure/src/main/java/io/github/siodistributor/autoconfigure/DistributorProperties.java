@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure;
 import io.github.siodistributor.core.gateway.Balancing;
 import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.worker.BackendRouting;
+import io.github.siodistributor.core.worker.WorkerTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -231,12 +232,28 @@ public class DistributorProperties {
          */
         private int ioThreads = 1;
 
+        /**
+         * Netty transport of the worker's event loops: "auto" runs io_uring where the machine offers it (Linux 5.14+,
+         * not forbidden by a seccomp profile) and NIO elsewhere; "io-uring" fails at start-up where it is not offered;
+         * "nio" everywhere (then also set the system property io.lettuce.core.iouring=false, or the Redis connections
+         * run io_uring on loops of their own).
+         */
+        private WorkerTransport transport = WorkerTransport.AUTO;
+
         public int getIoThreads() {
             return ioThreads;
         }
 
         public void setIoThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+        }
+
+        public WorkerTransport getTransport() {
+            return transport;
+        }
+
+        public void setTransport(WorkerTransport transport) {
+            this.transport = transport;
         }
 
         public Duration getBackendCheckInterval() {

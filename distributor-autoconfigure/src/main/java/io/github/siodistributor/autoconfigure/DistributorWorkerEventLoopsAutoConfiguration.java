@@ -20,7 +20,8 @@ import org.springframework.context.annotation.Bean;
  * thread that read it ({@link WorkerEventLoops}). Runs before Spring Boot's Redis auto-configuration, whose client
  * resources it customizes. The Redis connections keep Lettuce's own loops, and each message costs a thread
  * hand-off, where the application defines its own {@code ClientResources} bean or its own connection factory
- * for the distributor, or where Lettuce runs a native transport.
+ * for the distributor, or where Lettuce runs another transport than the loops (epoll, or io_uring with
+ * {@code distributor.worker.transport=nio}).
  */
 @AutoConfiguration(before = DataRedisAutoConfiguration.class)
 @ConditionalOnClass({ ClientResources.class, ClientResourcesBuilderCustomizer.class })
@@ -33,15 +34,20 @@ public class DistributorWorkerEventLoopsAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     WorkerEventLoops distributorWorkerEventLoops(DistributorProperties properties) {
-        return new WorkerEventLoops(properties.getWorker().getIoThreads());
+        WorkerEventLoops loops = new WorkerEventLoops(properties.getWorker().getIoThreads(),
+                properties.getWorker().getTransport());
+        log.debug("Distributor worker event loops: {} x {}", loops.threads(), loops.transport());
+        return loops;
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "distributorLettuceOnWorkerEventLoops")
     ClientResourcesBuilderCustomizer distributorLettuceOnWorkerEventLoops(WorkerEventLoops loops) {
-        if (!SharedLettuceEventLoops.applies()) {
-            log.info("Lettuce runs a native transport here: the worker's Redis connections keep Lettuce's own event "
-                    + "loops, and every message between them and the clients costs a thread hand-off");
+        if (!SharedLettuceEventLoops.applies(loops.socketChannelClass())) {
+            log.info("Lettuce runs {} connections here and the worker's event loops run {} (distributor.worker.transport):"
+                    + " the worker's Redis connections keep Lettuce's own event loops, and every message between them and"
+                    + " the clients costs a thread hand-off (see docs/configuration.md)",
+                    SharedLettuceEventLoops.lettuceChannelClass().getSimpleName(), loops.transport());
             return builder -> { };
         }
         return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()));

@@ -5,17 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
+import io.github.siodistributor.core.worker.WorkerTransport;
 import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -46,6 +54,75 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
             ThreadSeen client = clientThread(context);
             assertThat(client.onLoops(loops)).as("client served on %s", client.name).isTrue();
         });
+    }
+
+    @Test
+    void anUnknownTransportIsRefusedNamingTheProperty() {
+        runner.withPropertyValues("distributor.worker.transport=epoll").run(context -> assertThat(context)
+                .getFailure().hasStackTraceContaining("distributor.worker.transport").hasStackTraceContaining("epoll"));
+    }
+
+    @Test
+    void withoutNettysIoUringLibraryTheLoopsAndLettuceRunNio() {
+        Assumptions.assumeFalse(IoUring.isAvailable(), "this test run has Netty's io_uring library");
+        runner.run(context -> {
+            assertThat(context.getBean(WorkerEventLoops.class).transport()).isEqualTo(WorkerTransport.NIO);
+            assertThat(SharedLettuceEventLoops.applies(NioSocketChannel.class)).isTrue();
+        });
+    }
+
+    @Test
+    void transportIoUringWithoutNettysLibraryFailsTheStartSayingWhatToAdd() {
+        Assumptions.assumeFalse(IoUring.isAvailable(), "this test run has Netty's io_uring library");
+        runner.withPropertyValues("distributor.worker.transport=io-uring").run(context -> assertThat(context)
+                .getFailure().hasStackTraceContaining("distributor.worker.transport=io-uring, but io_uring is not available")
+                .hasStackTraceContaining("io.netty:netty-transport-native-io_uring"));
+    }
+
+    /** Run with Netty's io_uring library on the class path (the io-uring test execution): Lettuce picks it too. */
+    @Nested
+    @Tag("io-uring")
+    class WithNettysIoUringLibrary {
+
+        @BeforeEach
+        void ioUringIsAvailable() {
+            Assumptions.assumeTrue(IoUring.isAvailable(), () -> "io_uring is not available here: "
+                    + IoUring.unavailabilityCause());
+        }
+
+        @Test
+        void theLoopsAndTheRedisConnectionsRunIoUringTogether() {
+            runner.run(context -> {
+                assertThat(context).hasNotFailed();
+                WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
+                assertThat(loops.transport()).isEqualTo(WorkerTransport.IO_URING);
+                assertThat(context.getBean(DistributorWorker.class).transport()).isEqualTo(WorkerTransport.IO_URING);
+                // an NIO channel cannot register on io_uring loops: served and delivered there means io_uring both ways
+                assertThat(deliverOnce(context).onLoops(loops)).isTrue();
+                assertThat(clientThread(context).onLoops(loops)).isTrue();
+            });
+        }
+
+        @Test
+        void transportNioRunsTheClientsOnNioAndLettuceKeepsItsOwnIoUringLoops() {
+            runner.withPropertyValues("distributor.worker.transport=nio").run(context -> {
+                assertThat(context).hasNotFailed();
+                WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
+                assertThat(loops.transport()).isEqualTo(WorkerTransport.NIO);
+                assertThat(clientThread(context).onLoops(loops)).isTrue();
+                // Lettuce picked io_uring for the whole JVM: its connections cannot share NIO loops, and still work
+                assertThat(deliverOnce(context).onLoops(loops)).isFalse();
+            });
+        }
+
+        @Test
+        void transportIoUringRunsIt() {
+            runner.withPropertyValues("distributor.worker.transport=io-uring").run(context -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context.getBean(WorkerEventLoops.class).transport()).isEqualTo(WorkerTransport.IO_URING);
+                assertThat(clientThread(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
+            });
+        }
     }
 
     @Test

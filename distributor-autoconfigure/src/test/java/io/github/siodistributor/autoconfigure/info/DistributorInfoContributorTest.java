@@ -67,7 +67,7 @@ class DistributorInfoContributorTest {
 
             String redisPart = "(Redis 127.0.0.1:" + redis.port() + ", prefix info-test)";
             assertThat(output).contains("Distributor worker info-w listening on 127.0.0.1:" + worker.port()
-                    + " for /info " + redisPart);
+                    + " (NIO) for /info " + redisPart);
             assertThat(output).contains("Distributor backend " + backend.id() + " handling /info " + redisPart);
         });
     }

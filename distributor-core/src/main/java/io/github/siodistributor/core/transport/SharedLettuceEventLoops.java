@@ -2,8 +2,8 @@ package io.github.siodistributor.core.transport;
 
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Gives Lettuce event loops the process already runs (a worker's,
  * {@link io.github.siodistributor.core.worker.WorkerEventLoops}) instead of its own, so that a Redis connection and
  * the client connections on the same loop hand each other messages without waking another thread. Install it with
- * {@code ClientResources.builder().eventLoopGroupProvider(...)}; it works on Netty's NIO transport only, which
- * Lettuce uses unless a native transport (epoll, kqueue, io_uring) is on the class path: see {@link #applies()}.
+ * {@code ClientResources.builder().eventLoopGroupProvider(...)}, where Lettuce's transport is the loops' own (both
+ * pick io_uring where the machine offers it, NIO elsewhere; Lettuce prefers epoll where Netty's epoll library is on
+ * the class path): see {@link #applies(Class)}.
  *
  * <p>The loops stay their owner's: Lettuce releasing or shutting them down leaves them running.
  */
@@ -28,9 +29,17 @@ public final class SharedLettuceEventLoops implements EventLoopGroupProvider {
         this.loops = Objects.requireNonNull(loops, "loops");
     }
 
-    /** Whether Lettuce's connections can run on NIO loops here: not when it picked a native transport. */
-    public static boolean applies() {
-        return Transports.socketChannelClass() == NioSocketChannel.class;
+    /**
+     * Whether Lettuce's connections can run on loops whose connections are of {@code socketChannelClass}: whether
+     * Lettuce picked that transport too.
+     */
+    public static boolean applies(Class<? extends Channel> socketChannelClass) {
+        return Transports.socketChannelClass() == socketChannelClass;
+    }
+
+    /** The channel type of Lettuce's connections: names its transport. */
+    public static Class<? extends Channel> lettuceChannelClass() {
+        return Transports.socketChannelClass();
     }
 
     @Override
@@ -38,7 +47,7 @@ public final class SharedLettuceEventLoops implements EventLoopGroupProvider {
         if (!type.isInstance(loops)) {
             throw new IllegalStateException("Lettuce asked for event loops of type " + type.getName() + " but the "
                     + "shared ones are " + loops.getClass().getName() + ": install SharedLettuceEventLoops only where "
-                    + "SharedLettuceEventLoops.applies()");
+                    + "SharedLettuceEventLoops.applies(...)");
         }
         return type.cast(loops);
     }

@@ -101,6 +101,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final SocketIOServer server;
     /** The loops of {@link #server}, or null when they are someone else's (they outlive this worker then). */
     private final WorkerEventLoops ownLoops;
+    private final WorkerTransport transport;
     private final WorkerStats stats = new WorkerStats();
     private final Rooms rooms = new Rooms();
     private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
@@ -149,8 +150,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         // a restarted worker must get its port back while the old connections linger in TIME_WAIT
         configuration.getSocketConfig().setReuseAddress(true);
         this.ownLoops = loops == null ? new WorkerEventLoops(WorkerEventLoops.DEFAULT_THREADS) : null;
-        server = new WorkerSocketIoServer(configuration, (loops == null ? ownLoops : loops).group());
-        server.setPipelineFactory(new WorkerChannelInitializer(engine));
+        this.transport = (loops == null ? ownLoops : loops).transport();
+        server = new WorkerSocketIoServer(configuration, loops == null ? ownLoops : loops,
+                new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
         for (String spec : served.specs()) {
             NamespaceStats namespaceStats = stats.namespaces.of(spec);
@@ -182,7 +184,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             stopOwnLoops();
             throw new IllegalStateException("Distributor worker '" + settings.workerId() + "' cannot listen on "
                     + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
-                    + " (set distributor.worker.port to a free port)", e);
+                    + " (set distributor.worker.port to a free port)", WorkerSocketIoServer.asJdkBindFailure(e));
         }
         acceptor = bound.channel();
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
@@ -194,6 +196,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         // the application's start-up line (with the Redis target) is logged by whoever configured the worker
         log.debug("Distributor worker '{}' listening on {}:{}, serving {}", settings.workerId(),
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());
+    }
+
+    /** The transport of the loops the clients' connections run on: NIO or io_uring. */
+    public WorkerTransport transport() {
+        return transport;
     }
 
     public String id() {

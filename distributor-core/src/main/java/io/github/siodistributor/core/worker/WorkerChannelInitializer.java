@@ -7,10 +7,10 @@ import io.github.siodistributor.core.engine.EngineServer;
 import io.netty.channel.Channel;
 
 /**
- * The worker's pipeline, installed through netty-socketio's extension point
- * ({@code SocketIOServer.setPipelineFactory}): the project's own Engine.IO/Socket.IO handlers replace
- * all of netty-socketio's protocol stages, which got the protocol wrong in too many places (see
- * {@code docs/design-decisions.md}). netty-socketio keeps the server bootstrap and its configuration.
+ * The worker's pipeline, netty-socketio's extension point for it ({@code SocketIOChannelInitializer}): the
+ * project's own Engine.IO/Socket.IO handlers replace all of netty-socketio's protocol stages, which got the
+ * protocol wrong in too many places (see {@code docs/design-decisions.md}). netty-socketio keeps its configuration
+ * and connection options ({@link WorkerSocketIoServer}).
  */
 final class WorkerChannelInitializer extends SocketIOChannelInitializer {
 

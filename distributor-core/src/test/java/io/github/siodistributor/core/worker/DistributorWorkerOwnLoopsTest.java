@@ -11,6 +11,8 @@ import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.TestConnectionFactories;
 import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
+import io.netty.channel.uring.IoUring;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -20,14 +22,18 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * A worker built without event loops (outside Spring, {@link DistributorWorker}'s short constructor) makes its own,
  * and stops them when it closes or cannot bind: they are not daemons, and left running they would keep the JVM alive.
+ * They run NIO, or io_uring where Netty's io_uring library is on the class path.
  */
 class DistributorWorkerOwnLoopsTest {
 
@@ -70,8 +76,13 @@ class DistributorWorkerOwnLoopsTest {
 
     @Test
     void aWorkerOnLoopsOfItsOwnServesClientsAndStopsItsLoopsWhenItCloses() throws Exception {
+        servesClientsAndStopsItsLoops(WorkerTransport.NIO);
+    }
+
+    private void servesClientsAndStopsItsLoops(WorkerTransport expected) throws Exception {
         Set<Thread> before = ioThreads();
         DistributorWorker worker = worker(0);
+        assertThat(worker.transport()).isEqualTo(expected);
         bus.start();
         worker.start();
         HttpResponse<String> handshake = PollingHandshake.open(worker.port());
@@ -85,15 +96,44 @@ class DistributorWorkerOwnLoopsTest {
 
     @Test
     void aWorkerThatCannotBindSaysWhichPortAndStopsItsLoops() throws Exception {
+        refusesATakenPortAndStopsItsLoops(WorkerTransport.NIO);
+    }
+
+    private void refusesATakenPortAndStopsItsLoops(WorkerTransport expected) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             Set<Thread> before = ioThreads();
             DistributorWorker worker = worker(taken.getLocalPort());
+            assertThat(worker.transport()).isEqualTo(expected);
             bus.start();
             assertThatThrownBy(worker::start).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
-                    .hasMessageContaining("distributor.worker.port");
+                    .hasMessageContaining("distributor.worker.port")
+                    // the JDK's type on either transport: the start-up failure analyzer looks for it
+                    .hasCauseInstanceOf(BindException.class);
             await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
             worker.close();
+        }
+    }
+
+    /** Run with Netty's io_uring library on the class path (the io-uring test execution): the worker's loops run it. */
+    @Nested
+    @Tag("io-uring")
+    class OnIoUring {
+
+        @BeforeEach
+        void ioUringIsAvailable() {
+            Assumptions.assumeTrue(IoUring.isAvailable(), () -> "io_uring is not available here: "
+                    + IoUring.unavailabilityCause());
+        }
+
+        @Test
+        void aWorkerServesClientsOnIoUringLoopsAndStopsThemWhenItCloses() throws Exception {
+            servesClientsAndStopsItsLoops(WorkerTransport.IO_URING);
+        }
+
+        @Test
+        void aTakenPortIsTheJdksBindExceptionOnIoUringToo() throws Exception {
+            refusesATakenPortAndStopsItsLoops(WorkerTransport.IO_URING);
         }
     }
 }

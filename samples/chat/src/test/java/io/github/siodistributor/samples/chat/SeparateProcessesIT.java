@@ -27,7 +27,7 @@ class SeparateProcessesIT {
             // each role's start-up line: id, address, namespaces, Redis target
             String redisTarget = "(Redis 127.0.0.1:" + redis.port() + ", prefix ";
             assertThat(worker.output()).contains("Distributor worker proc-worker listening on 0.0.0.0:" + workerPort
-                    + " for /chat " + redisTarget).doesNotContain("Distributor backend");
+                    + " (NIO) for /chat " + redisTarget).doesNotContain("Distributor backend");
             assertThat(backend.output()).doesNotContain("Distributor worker").containsPattern(
                     "Distributor backend [0-9a-f-]{36} handling /chat \\(Redis 127\\.0\\.0\\.1:" + redis.port());
 
