@@ -134,7 +134,7 @@ public final class EngineSession {
     private void write(List<Frame> frames) {
         if (websocket) {
             for (Frame frame : frames) {
-                webSocketChannel.write(toWebSocket(frame));
+                webSocketChannel.write(toWebSocket(frame), webSocketChannel.voidPromise());
             }
             webSocketChannel.flush();
         } else {
@@ -168,7 +168,8 @@ public final class EngineSession {
             return false;
         }
         if (websocket) {
-            webSocketChannel.write(wire);
+            // no promise per write: a failed write closes the connection (EngineWebSocketHandler.exceptionCaught)
+            webSocketChannel.write(wire, webSocketChannel.voidPromise());
             return true;
         }
         wire.release();

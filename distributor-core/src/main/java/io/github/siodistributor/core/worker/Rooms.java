@@ -3,6 +3,7 @@ package io.github.siodistributor.core.worker;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,12 +58,13 @@ final class Rooms {
         Collection<WorkerSocket> candidates;
         if (include.isEmpty()) {
             candidates = members.getOrDefault(namespace, Set.of());
+        } else if (include.size() == 1) {
+            // the usual broadcast, to one room: its members as they are, not copied per message
+            candidates = members(namespace, include.get(0));
         } else {
-            ConcurrentHashMap<String, Set<WorkerSocket>> byName = rooms.getOrDefault(namespace,
-                    new ConcurrentHashMap<>());
             Set<WorkerSocket> union = new LinkedHashSet<>();
             for (String name : include) {
-                union.addAll(byName.getOrDefault(name, Set.of()));
+                union.addAll(members(namespace, name));
             }
             candidates = union;
         }
@@ -76,6 +78,11 @@ final class Rooms {
             }
         }
         return selected;
+    }
+
+    private Set<WorkerSocket> members(String namespace, String room) {
+        Map<String, Set<WorkerSocket>> byName = rooms.get(namespace);
+        return byName == null ? Set.of() : byName.getOrDefault(room, Set.of());
     }
 
     /** The rooms of a namespace that have members here, without the room each socket has under its own id. */
