@@ -7,7 +7,6 @@ import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerSettings;
-import io.github.siodistributor.core.worker.WorkerTransport;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.List;
@@ -86,7 +85,7 @@ public class DistributorLifecycle implements SmartLifecycle {
             throw e;
         }
         log.info("Distributor worker {} listening on {}:{} ({}) for {} ({})", instance.id(), host, instance.port(),
-                instance.transport() == WorkerTransport.IO_URING ? "io_uring" : "NIO",
+                instance.transport().displayName(),
                 String.join(", ", settings.namespaces()), redisLine());
     }
 

@@ -233,10 +233,11 @@ public class DistributorProperties {
         private int ioThreads = 1;
 
         /**
-         * Netty transport of the worker's event loops: "auto" runs io_uring where the machine offers it (Linux 5.14+,
-         * not forbidden by a seccomp profile) and NIO elsewhere; "io-uring" fails at start-up where it is not offered;
-         * "nio" everywhere (then also set the system property io.lettuce.core.iouring=false, or the Redis connections
-         * run io_uring on loops of their own).
+         * Netty transport of the worker's event loops, which the distributor's Redis connections share: "auto" runs
+         * what Lettuce runs, epoll or io_uring where the application added Netty's native library for it (and the
+         * kernel allows it), NIO otherwise; "nio", "epoll" or "io-uring" run that one, and the native ones fail at
+         * start-up where they are not available. Where the loops run another transport than Lettuce, each message
+         * between a client and Redis changes threads.
          */
         private WorkerTransport transport = WorkerTransport.AUTO;
 

@@ -20,8 +20,8 @@ import org.springframework.context.annotation.Bean;
  * thread that read it ({@link WorkerEventLoops}). Runs before Spring Boot's Redis auto-configuration, whose client
  * resources it customizes. The Redis connections keep Lettuce's own loops, and each message costs a thread
  * hand-off, where the application defines its own {@code ClientResources} bean or its own connection factory
- * for the distributor, or where Lettuce runs another transport than the loops (epoll, or io_uring with
- * {@code distributor.worker.transport=nio}).
+ * for the distributor, or where the loops run another transport than Lettuce ({@code distributor.worker.transport}
+ * set to another than {@code auto}).
  */
 @AutoConfiguration(before = DataRedisAutoConfiguration.class)
 @ConditionalOnClass({ ClientResources.class, ClientResourcesBuilderCustomizer.class })
@@ -36,7 +36,7 @@ public class DistributorWorkerEventLoopsAutoConfiguration {
     WorkerEventLoops distributorWorkerEventLoops(DistributorProperties properties) {
         WorkerEventLoops loops = new WorkerEventLoops(properties.getWorker().getIoThreads(),
                 properties.getWorker().getTransport());
-        log.debug("Distributor worker event loops: {} x {}", loops.threads(), loops.transport());
+        log.debug("Distributor worker event loops: {} x {}", loops.threads(), loops.transport().displayName());
         return loops;
     }
 
@@ -47,7 +47,7 @@ public class DistributorWorkerEventLoopsAutoConfiguration {
             log.info("Lettuce runs {} connections here and the worker's event loops run {} (distributor.worker.transport):"
                     + " the worker's Redis connections keep Lettuce's own event loops, and every message between them and"
                     + " the clients costs a thread hand-off (see docs/configuration.md)",
-                    SharedLettuceEventLoops.lettuceChannelClass().getSimpleName(), loops.transport());
+                    SharedLettuceEventLoops.lettuceChannelClass().getSimpleName(), loops.transport().displayName());
             return builder -> { };
         }
         return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()));

@@ -13,6 +13,7 @@ import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.util.concurrent.EventExecutor;
@@ -58,13 +59,13 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
 
     @Test
     void anUnknownTransportIsRefusedNamingTheProperty() {
-        runner.withPropertyValues("distributor.worker.transport=epoll").run(context -> assertThat(context)
-                .getFailure().hasStackTraceContaining("distributor.worker.transport").hasStackTraceContaining("epoll"));
+        runner.withPropertyValues("distributor.worker.transport=kqueue").run(context -> assertThat(context)
+                .getFailure().hasStackTraceContaining("distributor.worker.transport").hasStackTraceContaining("kqueue"));
     }
 
     @Test
-    void withoutNettysIoUringLibraryTheLoopsAndLettuceRunNio() {
-        Assumptions.assumeFalse(IoUring.isAvailable(), "this test run has Netty's io_uring library");
+    void withoutNettysNativeLibrariesTheLoopsAndLettuceRunNio() {
+        Assumptions.assumeFalse(Epoll.isAvailable() || IoUring.isAvailable(), "this test run has a native library");
         runner.run(context -> {
             assertThat(context.getBean(WorkerEventLoops.class).transport()).isEqualTo(WorkerTransport.NIO);
             assertThat(SharedLettuceEventLoops.applies(NioSocketChannel.class)).isTrue();
@@ -72,14 +73,64 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
     }
 
     @Test
-    void transportIoUringWithoutNettysLibraryFailsTheStartSayingWhatToAdd() {
+    void aNativeTransportWithoutItsLibraryFailsTheStartSayingWhatToAdd() {
         Assumptions.assumeFalse(IoUring.isAvailable(), "this test run has Netty's io_uring library");
         runner.withPropertyValues("distributor.worker.transport=io-uring").run(context -> assertThat(context)
-                .getFailure().hasStackTraceContaining("distributor.worker.transport=io-uring, but io_uring is not available")
+                .getFailure().hasStackTraceContaining("distributor.worker.transport=io-uring, but io-uring is not available")
                 .hasStackTraceContaining("io.netty:netty-transport-native-io_uring"));
     }
 
-    /** Run with Netty's io_uring library on the class path (the io-uring test execution): Lettuce picks it too. */
+    /** With Netty's native library for {@code expected}, the loops run it and Lettuce's connections share them. */
+    private void theLoopsAndTheRedisConnectionsRunTogetherOn(WorkerTransport expected) {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
+            assertThat(loops.transport()).isEqualTo(expected);
+            assertThat(context.getBean(DistributorWorker.class).transport()).isEqualTo(expected);
+            // an NIO channel cannot register on native loops: served and delivered there means the native transport
+            assertThat(deliverOnce(context).onLoops(loops)).isTrue();
+            assertThat(clientThread(context).onLoops(loops)).isTrue();
+        });
+        runner.withPropertyValues("distributor.worker.transport=" + expected.propertyValue()).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(WorkerEventLoops.class).transport()).isEqualTo(expected);
+        });
+    }
+
+    /** With Netty's native library, transport=nio runs the clients on NIO, and Lettuce's native connections apart. */
+    private void transportNioLeavesLettuceOnItsOwnLoops() {
+        runner.withPropertyValues("distributor.worker.transport=nio").run(context -> {
+            assertThat(context).hasNotFailed();
+            WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
+            assertThat(loops.transport()).isEqualTo(WorkerTransport.NIO);
+            assertThat(clientThread(context).onLoops(loops)).isTrue();
+            // Lettuce picked the native transport for the whole JVM: its connections cannot share NIO loops, and work
+            assertThat(deliverOnce(context).onLoops(loops)).isFalse();
+        });
+    }
+
+    /** Run with Netty's native epoll library on the class path (the epoll test execution): Lettuce picks it too. */
+    @Nested
+    @Tag("epoll")
+    class WithNettysEpollLibrary {
+
+        @BeforeEach
+        void epollIsAvailable() {
+            Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll is not available here: " + Epoll.unavailabilityCause());
+        }
+
+        @Test
+        void theLoopsAndTheRedisConnectionsRunEpollTogether() {
+            theLoopsAndTheRedisConnectionsRunTogetherOn(WorkerTransport.EPOLL);
+        }
+
+        @Test
+        void transportNioRunsTheClientsOnNioAndLettuceKeepsItsOwnEpollLoops() {
+            transportNioLeavesLettuceOnItsOwnLoops();
+        }
+    }
+
+    /** Run with Netty's native io_uring library on the class path (the io-uring test execution): Lettuce picks it too. */
     @Nested
     @Tag("io-uring")
     class WithNettysIoUringLibrary {
@@ -92,36 +143,12 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
 
         @Test
         void theLoopsAndTheRedisConnectionsRunIoUringTogether() {
-            runner.run(context -> {
-                assertThat(context).hasNotFailed();
-                WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
-                assertThat(loops.transport()).isEqualTo(WorkerTransport.IO_URING);
-                assertThat(context.getBean(DistributorWorker.class).transport()).isEqualTo(WorkerTransport.IO_URING);
-                // an NIO channel cannot register on io_uring loops: served and delivered there means io_uring both ways
-                assertThat(deliverOnce(context).onLoops(loops)).isTrue();
-                assertThat(clientThread(context).onLoops(loops)).isTrue();
-            });
+            theLoopsAndTheRedisConnectionsRunTogetherOn(WorkerTransport.IO_URING);
         }
 
         @Test
         void transportNioRunsTheClientsOnNioAndLettuceKeepsItsOwnIoUringLoops() {
-            runner.withPropertyValues("distributor.worker.transport=nio").run(context -> {
-                assertThat(context).hasNotFailed();
-                WorkerEventLoops loops = context.getBean(WorkerEventLoops.class);
-                assertThat(loops.transport()).isEqualTo(WorkerTransport.NIO);
-                assertThat(clientThread(context).onLoops(loops)).isTrue();
-                // Lettuce picked io_uring for the whole JVM: its connections cannot share NIO loops, and still work
-                assertThat(deliverOnce(context).onLoops(loops)).isFalse();
-            });
-        }
-
-        @Test
-        void transportIoUringRunsIt() {
-            runner.withPropertyValues("distributor.worker.transport=io-uring").run(context -> {
-                assertThat(context).hasNotFailed();
-                assertThat(context.getBean(WorkerEventLoops.class).transport()).isEqualTo(WorkerTransport.IO_URING);
-                assertThat(clientThread(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
-            });
+            transportNioLeavesLettuceOnItsOwnLoops();
         }
     }
 

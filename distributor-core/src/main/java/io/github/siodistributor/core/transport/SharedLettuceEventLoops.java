@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * {@link io.github.siodistributor.core.worker.WorkerEventLoops}) instead of its own, so that a Redis connection and
  * the client connections on the same loop hand each other messages without waking another thread. Install it with
  * {@code ClientResources.builder().eventLoopGroupProvider(...)}, where Lettuce's transport is the loops' own (both
- * pick io_uring where the machine offers it, NIO elsewhere; Lettuce prefers epoll where Netty's epoll library is on
- * the class path): see {@link #applies(Class)}.
+ * run io_uring once Netty's native io_uring library is on the class path and the kernel offers it, NIO otherwise;
+ * Lettuce prefers epoll where Netty's native epoll library is on the class path): see {@link #applies(Class)}.
  *
  * <p>The loops stay their owner's: Lettuce releasing or shutting them down leaves them running.
  */

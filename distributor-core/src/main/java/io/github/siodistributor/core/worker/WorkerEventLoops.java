@@ -4,16 +4,19 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The event loops of a worker: its clients' connections run on them, and so should its Redis connections
@@ -22,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * by the thread that read it: no thread hand-off, no wake-up of a sleeping thread per message. On a small machine
  * those wake-ups cost more CPU than everything else a message does (see BENCHMARKS.md).
  *
- * <p>The loops run io_uring or NIO ({@link WorkerTransport}). The threads are not daemons, like any server's: a
+ * <p>The loops run NIO, epoll or io_uring ({@link WorkerTransport}). The threads are not daemons, like any server's: a
  * running worker keeps its JVM alive.
  */
 public final class WorkerEventLoops implements AutoCloseable {
@@ -34,7 +37,7 @@ public final class WorkerEventLoops implements AutoCloseable {
     private final int threads;
     private final WorkerTransport transport;
 
-    /** Loops on the best transport this machine offers ({@link WorkerTransport#AUTO}). */
+    /** Loops on the transport Lettuce runs here ({@link WorkerTransport#AUTO}). */
     public WorkerEventLoops(int threads) {
         this(threads, WorkerTransport.AUTO);
     }
@@ -42,7 +45,7 @@ public final class WorkerEventLoops implements AutoCloseable {
     /**
      * @param threads how many loops ({@code distributor.worker.io-threads}), at least 1
      * @param transport the transport asked for ({@code distributor.worker.transport})
-     * @throws IllegalStateException when {@link WorkerTransport#IO_URING} is asked for and the machine does not offer it
+     * @throws IllegalStateException when a native transport is asked for that is not available here
      */
     public WorkerEventLoops(int threads, WorkerTransport transport) {
         if (threads < 1) {
@@ -50,43 +53,58 @@ public final class WorkerEventLoops implements AutoCloseable {
                     + "got " + threads);
         }
         this.threads = threads;
-        this.transport = resolve(transport, IoUring.isAvailable(), IoUring.unavailabilityCause());
+        this.transport = resolve(transport, WorkerTransport::isAvailable);
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("distributor-io"), ioHandlers());
     }
 
-    /** What {@code requested} comes to on a machine where io_uring is {@code uringAvailable} (or not, for {@code cause}). */
-    static WorkerTransport resolve(WorkerTransport requested, boolean uringAvailable, Throwable cause) {
-        return switch (requested) {
-            case AUTO -> uringAvailable ? WorkerTransport.IO_URING : WorkerTransport.NIO;
-            case NIO -> WorkerTransport.NIO;
-            case IO_URING -> {
-                if (!uringAvailable) {
-                    throw new IllegalStateException("distributor.worker.transport=io-uring, but io_uring is not available "
-                            + "here (" + (cause == null ? "no cause given" : cause.getMessage()) + "): it needs Netty's "
-                            + "native library on the class path (io.netty:netty-transport-native-io_uring, classifier "
-                            + "linux-x86_64 or linux-aarch_64) and Linux 5.14 or later, not forbidden by a seccomp "
-                            + "profile; or set the property to auto (io_uring where available, else NIO) or nio", cause);
-                }
-                yield WorkerTransport.IO_URING;
+    /** What {@code requested} comes to where the transports for which {@code available} holds run. */
+    static WorkerTransport resolve(WorkerTransport requested, Predicate<WorkerTransport> available) {
+        if (requested == WorkerTransport.AUTO) {
+            // Lettuce's order of preference: its connections share the loops only on the transport it picked
+            if (available.test(WorkerTransport.EPOLL)) {
+                return WorkerTransport.EPOLL;
             }
-        };
+            return available.test(WorkerTransport.IO_URING) ? WorkerTransport.IO_URING : WorkerTransport.NIO;
+        }
+        if (!available.test(requested)) {
+            Throwable cause = requested.unavailabilityCause();
+            throw new IllegalStateException("distributor.worker.transport=" + requested.propertyValue() + ", but "
+                    + requested.propertyValue() + " is not available here (" + (cause == null ? "no cause given"
+                    : cause.getMessage()) + "): it needs Netty's native library on the class path ("
+                    + requested.nativeLibrary() + ", classifier linux-x86_64 or linux-aarch_64) and a Linux kernel that "
+                    + "allows it (io_uring: 5.14 or later, not forbidden by a seccomp profile); or set the property to "
+                    + "auto (what Lettuce runs) or nio", cause);
+        }
+        return requested;
     }
 
     private IoHandlerFactory ioHandlers() {
-        return transport == WorkerTransport.IO_URING ? IoUringIoHandler.newFactory() : NioIoHandler.newFactory();
+        return switch (transport) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            default -> NioIoHandler.newFactory();
+        };
     }
 
     /** The channel type that accepts the clients' connections on these loops. */
     public Class<? extends ServerChannel> serverChannelClass() {
-        return transport == WorkerTransport.IO_URING ? IoUringServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (transport) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
     }
 
     /** The channel type of an outgoing connection (such as Lettuce's) that can run on these loops. */
     public Class<? extends SocketChannel> socketChannelClass() {
-        return transport == WorkerTransport.IO_URING ? IoUringSocketChannel.class : NioSocketChannel.class;
+        return switch (transport) {
+            case EPOLL -> EpollSocketChannel.class;
+            case IO_URING -> IoUringSocketChannel.class;
+            default -> NioSocketChannel.class;
+        };
     }
 
-    /** The transport the loops run: {@link WorkerTransport#NIO} or {@link WorkerTransport#IO_URING}, never AUTO. */
+    /** The transport the loops run: never {@link WorkerTransport#AUTO}. */
     public WorkerTransport transport() {
         return transport;
     }

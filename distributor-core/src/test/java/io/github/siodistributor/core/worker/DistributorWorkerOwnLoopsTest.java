@@ -11,6 +11,7 @@ import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.TestConnectionFactories;
 import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -33,7 +34,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * A worker built without event loops (outside Spring, {@link DistributorWorker}'s short constructor) makes its own,
  * and stops them when it closes or cannot bind: they are not daemons, and left running they would keep the JVM alive.
- * They run NIO, or io_uring where Netty's io_uring library is on the class path.
+ * They run NIO, or epoll or io_uring where Netty's native library for it is on the class path.
  */
 class DistributorWorkerOwnLoopsTest {
 
@@ -112,6 +113,27 @@ class DistributorWorkerOwnLoopsTest {
                     .hasCauseInstanceOf(BindException.class);
             await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
             worker.close();
+        }
+    }
+
+    /** Run with Netty's native epoll library on the class path (the epoll test execution): the worker's loops run it. */
+    @Nested
+    @Tag("epoll")
+    class OnEpoll {
+
+        @BeforeEach
+        void epollIsAvailable() {
+            Assumptions.assumeTrue(Epoll.isAvailable(), () -> "epoll is not available here: " + Epoll.unavailabilityCause());
+        }
+
+        @Test
+        void aWorkerServesClientsOnEpollLoopsAndStopsThemWhenItCloses() throws Exception {
+            servesClientsAndStopsItsLoops(WorkerTransport.EPOLL);
+        }
+
+        @Test
+        void aTakenPortIsTheJdksBindExceptionOnEpollToo() throws Exception {
+            refusesATakenPortAndStopsItsLoops(WorkerTransport.EPOLL);
         }
     }
 
