@@ -71,8 +71,8 @@ await_started() { # name
 }
 
 worker_url() { # name: the address the worker logged
-  # the start-up line: "Distributor worker <id> listening on <host>:<port> for <namespaces> (Redis ...)"
-  sed -n "s/.*Distributor worker $1 listening on \([^ ]*\) for .*/http:\/\/\1/p" "$RUN_DIR/$1.log" | head -n 1
+  # the start-up line: "Distributor worker <id> listening on <host>:<port> (<transport>) for <namespaces> (Redis ...)"
+  sed -n "s/.*Distributor worker $1 listening on \([^ ]*\) .*/http:\/\/\1/p" "$RUN_DIR/$1.log" | head -n 1
 }
 
 start() {
