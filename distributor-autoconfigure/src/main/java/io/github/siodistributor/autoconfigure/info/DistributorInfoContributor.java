@@ -13,7 +13,7 @@ import org.springframework.boot.actuate.info.InfoContributor;
 
 /**
  * The {@code distributor} entry of the {@code info} endpoint: the roles this application runs, the worker's id,
- * port and namespaces, the backend instance's id and namespaces, the wire protocol's version, and the Redis target.
+ * port, namespaces and transport, the backend instance's id and namespaces, the wire protocol's version, and the Redis target.
  */
 public class DistributorInfoContributor implements InfoContributor {
 
@@ -41,6 +41,7 @@ public class DistributorInfoContributor implements InfoContributor {
             role.put("id", worker.id());
             role.put("port", worker.port());
             role.put("namespaces", worker.settings().namespaces());
+            role.put("transport", worker.transport().displayName());
             details.put("worker", role);
         }
         if (backend != null) {

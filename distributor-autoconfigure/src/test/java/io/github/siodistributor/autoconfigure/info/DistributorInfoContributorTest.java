@@ -61,7 +61,7 @@ class DistributorInfoContributorTest {
             assertThat(info).containsEntry("roles", List.of("worker", "backend"))
                     .containsEntry("protocolVersion", MessageCodec.VERSION)
                     .containsEntry("worker", Map.of("id", "info-w", "port", worker.port(), "namespaces",
-                            List.of("/info")))
+                            List.of("/info"), "transport", "NIO"))
                     .containsEntry("backend", Map.of("id", backend.id(), "namespaces", List.of("/info")))
                     .containsEntry("redis", Map.of("target", "127.0.0.1:" + redis.port(), "prefix", "info-test"));
 
