@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Gives Lettuce event loops the process already runs (a worker's,
  * {@link io.github.siodistributor.core.worker.WorkerEventLoops}) instead of its own, so that a Redis connection and
  * the client connections on the same loop hand each other messages without waking another thread. Install it with
- * {@code ClientResources.builder().eventLoopGroupProvider(...)}, where Lettuce's transport is the loops' own (both
- * run io_uring once Netty's native io_uring library is on the class path and the kernel offers it, NIO otherwise;
- * Lettuce prefers epoll where Netty's native epoll library is on the class path): see {@link #applies(Class)}.
+ * {@code ClientResources.builder().eventLoopGroupProvider(...)}, where Lettuce's transport is the loops' own (Lettuce
+ * runs epoll or io_uring where Netty's native library for it is on the class path, NIO otherwise, and a worker's loops
+ * follow by default): see {@link #applies(Class)}.
  *
  * <p>The loops stay their owner's: Lettuce releasing or shutting them down leaves them running.
  */
@@ -34,7 +34,7 @@ public final class SharedLettuceEventLoops implements EventLoopGroupProvider {
      * Lettuce picked that transport too.
      */
     public static boolean applies(Class<? extends Channel> socketChannelClass) {
-        return Transports.socketChannelClass() == socketChannelClass;
+        return lettuceChannelClass() == socketChannelClass;
     }
 
     /** The channel type of Lettuce's connections: names its transport. */

@@ -101,7 +101,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final SocketIOServer server;
     /** The loops of {@link #server}, or null when they are someone else's (they outlive this worker then). */
     private final WorkerEventLoops ownLoops;
-    private final WorkerTransport transport;
+    /** The loops {@link #server} runs on: {@link #ownLoops} or someone else's. */
+    private final WorkerEventLoops loops;
     private final WorkerStats stats = new WorkerStats();
     private final Rooms rooms = new Rooms();
     private final Map<String, WorkerSocket> sockets = new ConcurrentHashMap<>();
@@ -150,9 +151,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         // a restarted worker must get its port back while the old connections linger in TIME_WAIT
         configuration.getSocketConfig().setReuseAddress(true);
         this.ownLoops = loops == null ? new WorkerEventLoops(WorkerEventLoops.DEFAULT_THREADS) : null;
-        this.transport = (loops == null ? ownLoops : loops).transport();
-        server = new WorkerSocketIoServer(configuration, loops == null ? ownLoops : loops,
-                new WorkerChannelInitializer(engine));
+        this.loops = loops == null ? ownLoops : loops;
+        server = new WorkerSocketIoServer(configuration, this.loops, new WorkerChannelInitializer(engine));
         subscriptions.add(bus.subscribe(settings.channels().worker(settings.workerId()), this::onSocketCommand));
         for (String spec : served.specs()) {
             NamespaceStats namespaceStats = stats.namespaces.of(spec);
@@ -198,9 +198,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 settings.host() == null ? "*" : settings.host(), boundPort, settings.namespaces());
     }
 
-    /** The transport of the loops the clients' connections run on: NIO or io_uring. */
+    /** The transport of the loops the clients' connections run on: NIO, epoll or io_uring. */
     public WorkerTransport transport() {
-        return transport;
+        return loops.transport();
     }
 
     public String id() {

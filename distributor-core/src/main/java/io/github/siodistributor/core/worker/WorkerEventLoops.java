@@ -36,6 +36,7 @@ public final class WorkerEventLoops implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final int threads;
     private final WorkerTransport transport;
+    private final Netty netty;
 
     /** Loops on the transport Lettuce runs here ({@link WorkerTransport#AUTO}). */
     public WorkerEventLoops(int threads) {
@@ -54,7 +55,25 @@ public final class WorkerEventLoops implements AutoCloseable {
         }
         this.threads = threads;
         this.transport = resolve(transport, WorkerTransport::isAvailable);
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("distributor-io"), ioHandlers());
+        this.netty = Netty.of(this.transport);
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("distributor-io"),
+                netty.handlers());
+    }
+
+    /** A transport's parts in Netty: what runs the loops, what accepts clients, what connects out. */
+    private record Netty(IoHandlerFactory handlers, Class<? extends ServerChannel> serverChannel,
+            Class<? extends SocketChannel> socketChannel) {
+
+        static Netty of(WorkerTransport transport) {
+            return switch (transport) {
+                case EPOLL -> new Netty(EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                        EpollSocketChannel.class);
+                case IO_URING -> new Netty(IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class);
+                case NIO, AUTO -> new Netty(NioIoHandler.newFactory(), NioServerSocketChannel.class,
+                        NioSocketChannel.class);
+            };
+        }
     }
 
     /** What {@code requested} comes to where the transports for which {@code available} holds run. */
@@ -78,30 +97,14 @@ public final class WorkerEventLoops implements AutoCloseable {
         return requested;
     }
 
-    private IoHandlerFactory ioHandlers() {
-        return switch (transport) {
-            case EPOLL -> EpollIoHandler.newFactory();
-            case IO_URING -> IoUringIoHandler.newFactory();
-            default -> NioIoHandler.newFactory();
-        };
-    }
-
     /** The channel type that accepts the clients' connections on these loops. */
     public Class<? extends ServerChannel> serverChannelClass() {
-        return switch (transport) {
-            case EPOLL -> EpollServerSocketChannel.class;
-            case IO_URING -> IoUringServerSocketChannel.class;
-            default -> NioServerSocketChannel.class;
-        };
+        return netty.serverChannel();
     }
 
     /** The channel type of an outgoing connection (such as Lettuce's) that can run on these loops. */
     public Class<? extends SocketChannel> socketChannelClass() {
-        return switch (transport) {
-            case EPOLL -> EpollSocketChannel.class;
-            case IO_URING -> IoUringSocketChannel.class;
-            default -> NioSocketChannel.class;
-        };
+        return netty.socketChannel();
     }
 
     /** The transport the loops run: never {@link WorkerTransport#AUTO}. */

@@ -20,14 +20,12 @@ final class WorkerSocketIoServer extends SocketIOServer {
 
     private static final int EADDRINUSE = 98;
 
-    private final Configuration configuration;
     private final WorkerEventLoops loops;
     private final ChannelHandler pipeline;
 
     /** @param pipeline what sets up each accepted connection's pipeline (shared by all of them) */
     WorkerSocketIoServer(Configuration configuration, WorkerEventLoops loops, ChannelHandler pipeline) {
         super(configuration);
-        this.configuration = configuration;
         this.loops = loops;
         this.pipeline = pipeline;
     }
@@ -39,6 +37,7 @@ final class WorkerSocketIoServer extends SocketIOServer {
                 .channel(loops.serverChannelClass())
                 .childHandler(pipeline);
         applyConnectionOptions(bootstrap);
+        Configuration configuration = getConfiguration();
         return bootstrap.bind(configuration.getHostname() == null
                 ? new InetSocketAddress(configuration.getPort())
                 : new InetSocketAddress(configuration.getHostname(), configuration.getPort()));

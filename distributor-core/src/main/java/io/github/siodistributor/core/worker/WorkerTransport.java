@@ -17,16 +17,24 @@ public enum WorkerTransport {
      * What Lettuce picks: epoll where Netty's native epoll library is on the class path and works here, else io_uring
      * where its native library is and the kernel allows it (Linux 5.14+, not forbidden by a seccomp profile), else NIO.
      */
-    AUTO,
+    AUTO("auto", null),
 
     /** Netty's NIO transport, on the JDK's selector: works everywhere. */
-    NIO,
+    NIO("NIO", null),
 
     /** Linux epoll (io.netty:netty-transport-native-epoll): start-up fails, saying why, where it is not available. */
-    EPOLL,
+    EPOLL("epoll", "io.netty:netty-transport-native-epoll"),
 
     /** Linux io_uring (io.netty:netty-transport-native-io_uring): start-up fails, saying why, where it is not available. */
-    IO_URING;
+    IO_URING("io_uring", "io.netty:netty-transport-native-io_uring");
+
+    private final String displayName;
+    private final String nativeLibrary;
+
+    WorkerTransport(String displayName, String nativeLibrary) {
+        this.displayName = displayName;
+        this.nativeLibrary = nativeLibrary;
+    }
 
     /** Whether this transport runs here; AUTO and NIO always do. */
     boolean isAvailable() {
@@ -48,12 +56,7 @@ public enum WorkerTransport {
 
     /** How logs name it: NIO, epoll, io_uring. */
     public String displayName() {
-        return switch (this) {
-            case AUTO -> "auto";
-            case NIO -> "NIO";
-            case EPOLL -> "epoll";
-            case IO_URING -> "io_uring";
-        };
+        return displayName;
     }
 
     /** The value of {@code distributor.worker.transport} that names it. */
@@ -63,10 +66,6 @@ public enum WorkerTransport {
 
     /** The artifact of Netty's native library for it (without its classifier), or null for NIO. */
     String nativeLibrary() {
-        return switch (this) {
-            case AUTO, NIO -> null;
-            case EPOLL -> "io.netty:netty-transport-native-epoll";
-            case IO_URING -> "io.netty:netty-transport-native-io_uring";
-        };
+        return nativeLibrary;
     }
 }
