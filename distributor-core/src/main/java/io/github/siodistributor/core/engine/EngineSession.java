@@ -5,10 +5,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +43,12 @@ public final class EngineSession {
 
     private boolean websocket;
     private Channel webSocketChannel;
+    /**
+     * Where this session's WebSocket bytes go, already framed ({@link WebSocketFrames}): the context of Netty's
+     * frame encoder, so they pass every handler before it but not the encoder, which would let them through as
+     * they are after a type check, and not the handlers after it, which only read.
+     */
+    private ChannelHandlerContext webSocketOut;
     /** Volatile: read on the probe's own event loop, see {@link #onUpgradePacketReceived}. */
     private volatile Channel probeChannel;
     private boolean upgrading;
@@ -133,10 +142,7 @@ public final class EngineSession {
 
     private void write(List<Frame> frames) {
         if (websocket) {
-            for (Frame frame : frames) {
-                webSocketChannel.write(toWebSocket(frame), webSocketChannel.voidPromise());
-            }
-            webSocketChannel.flush();
+            writeFramed(WebSocketFrames.encode(webSocketChannel.alloc(), frames));
         } else {
             queue.addAll(frames);
             if (pendingPoll != null) {
@@ -155,30 +161,26 @@ public final class EngineSession {
 
     /**
      * One recipient of a {@link Fanout}, on the session's loop: a WebSocket gets {@code wire} (the frames already
-     * framed; this takes it over) and needs a {@link #flushWebSocket} after; a long-polling client gets the
-     * frames queued. Returns whether the WebSocket was written to.
+     * framed; this takes it over), a long-polling client gets the frames queued.
      */
-    boolean writeShared(ByteBuf wire, List<Frame> frames, boolean discardable, Runnable onDiscarded) {
+    void writeShared(ByteBuf wire, List<Frame> frames, boolean discardable, Runnable onDiscarded) {
         boolean writable = websocket ? webSocketChannel.isWritable() : pendingPoll != null && !upgrading;
         if (closed || (discardable && !writable)) {
             wire.release();
             if (!closed) {
                 onDiscarded.run();
             }
-            return false;
+        } else if (websocket) {
+            writeFramed(wire);
+        } else {
+            wire.release();
+            write(frames);
         }
-        if (websocket) {
-            // no promise per write: a failed write closes the connection (EngineWebSocketHandler.exceptionCaught)
-            webSocketChannel.write(wire, webSocketChannel.voidPromise());
-            return true;
-        }
-        wire.release();
-        write(frames);
-        return false;
     }
 
-    void flushWebSocket() {
-        webSocketChannel.flush();
+    private void writeFramed(ByteBuf wire) {
+        // no promise per write: a failed write closes the connection (EngineWebSocketHandler.exceptionCaught)
+        webSocketOut.writeAndFlush(wire, webSocketChannel.voidPromise());
     }
 
     /**
@@ -237,10 +239,16 @@ public final class EngineSession {
     }
 
     void openWithWebSocket(Channel channel) {
+        useWebSocket(channel);
+        write(List.of(openFrame(false)));
+        opened();
+    }
+
+    private void useWebSocket(Channel channel) {
         websocket = true;
         webSocketChannel = channel;
-        channel.writeAndFlush(toWebSocket(openFrame(false)));
-        opened();
+        webSocketOut = Objects.requireNonNull(channel.pipeline().context(WebSocketFrameEncoder.class),
+                "a WebSocket without Netty's frame encoder in its pipeline");
     }
 
     private void opened() {
@@ -435,10 +443,9 @@ public final class EngineSession {
     }
 
     private void completeUpgrade(Channel channel) {
-        websocket = true;
+        useWebSocket(channel);
         upgradeCandidate = null;
         upgrading = false;
-        webSocketChannel = channel;
         probeChannel = null;
         if (upgradeTimeout != null) {
             upgradeTimeout.cancel(false);
@@ -448,11 +455,10 @@ public final class EngineSession {
             HttpReplies.text(pendingPoll, server.settings(), Frame.NOOP.bytes());
             pendingPoll = null;
         }
-        for (Frame frame : queue) {
-            channel.write(toWebSocket(frame));
+        if (!queue.isEmpty()) {
+            writeFramed(WebSocketFrames.encode(channel.alloc(), queue));
+            queue.clear();
         }
-        queue.clear();
-        channel.flush();
         if (closeWhenFlushed != null) {
             closeNow(closeWhenFlushed);
         }

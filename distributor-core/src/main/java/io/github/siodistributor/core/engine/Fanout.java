@@ -12,9 +12,10 @@ import java.util.function.Function;
 
 /**
  * Sends one packet to many sessions (a broadcast): its WebSocket frames are encoded once into one buffer that
- * every WebSocket client gets a view of (no copy, no frame encoding per client), and each event loop gets one
- * task for all of its sessions, which writes to them all and then flushes each, instead of one task, one write
- * and one flush handed over per client. Long-polling sessions queue the frames as usual.
+ * every WebSocket client gets a view of (no copy, no frame encoding per client). The sessions of the calling
+ * thread's event loop (all of them, when the worker's Redis connections share its one loop) are written at once;
+ * every other event loop gets one task for all of its sessions instead of one per client. Long-polling sessions
+ * queue the frames as usual.
  *
  * <p>Each session's task is queued on its event loop in call order, after whatever was handed to the session
  * before, so a broadcast keeps its place among a socket's packets.
@@ -35,40 +36,38 @@ public final class Fanout {
         }
         ByteBuf wire = WebSocketFrames.encode(ByteBufAllocator.DEFAULT, frames);
         try {
-            Map<EventLoop, List<EngineSession>> byLoop = new HashMap<>();
+            Map<EventLoop, List<EngineSession>> elsewhere = null;
             for (T recipient : recipients) {
                 EngineSession session = sessionOf.apply(recipient);
-                byLoop.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
-            }
-            for (Map.Entry<EventLoop, List<EngineSession>> entry : byLoop.entrySet()) {
-                List<EngineSession> group = entry.getValue();
-                // a view per session, taken now: the task may run after this method has released its own
-                ByteBuf[] views = new ByteBuf[group.size()];
-                for (int i = 0; i < views.length; i++) {
-                    views[i] = wire.retainedDuplicate();
-                }
-                Runnable task = () -> write(group, views, frames, discardable, onDiscarded);
-                if (entry.getKey().inEventLoop()) {
-                    task.run();
+                if (session.loop().inEventLoop()) {
+                    session.writeShared(wire.retainedDuplicate(), frames, discardable, onDiscarded);
                 } else {
-                    entry.getKey().execute(task);
+                    if (elsewhere == null) {
+                        elsewhere = new HashMap<>();
+                    }
+                    elsewhere.computeIfAbsent(session.loop(), loop -> new ArrayList<>()).add(session);
                 }
+            }
+            if (elsewhere != null) {
+                elsewhere.forEach((loop, group) -> loop.execute(writeTask(group, wire, frames, discardable,
+                        onDiscarded)));
             }
         } finally {
             wire.release();
         }
     }
 
-    private static void write(List<EngineSession> group, ByteBuf[] views, List<Frame> frames, boolean discardable,
-            Runnable onDiscarded) {
-        boolean[] written = new boolean[views.length];
+    private static Runnable writeTask(List<EngineSession> group, ByteBuf wire, List<Frame> frames,
+            boolean discardable, Runnable onDiscarded) {
+        // the views are taken now: the task may run after send has released its own reference
+        ByteBuf[] views = new ByteBuf[group.size()];
         for (int i = 0; i < views.length; i++) {
-            written[i] = group.get(i).writeShared(views[i], frames, discardable, onDiscarded);
+            views[i] = wire.retainedDuplicate();
         }
-        for (int i = 0; i < views.length; i++) {
-            if (written[i]) {
-                group.get(i).flushWebSocket();
+        return () -> {
+            for (int i = 0; i < views.length; i++) {
+                group.get(i).writeShared(views[i], frames, discardable, onDiscarded);
             }
-        }
+        };
     }
 }

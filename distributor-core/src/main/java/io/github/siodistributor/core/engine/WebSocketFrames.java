@@ -2,13 +2,14 @@ package io.github.siodistributor.core.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.List;
+import java.util.Collection;
 
 /**
  * Engine.IO frames as the bytes of server-to-client WebSocket frames (RFC 6455 section 5.2: FIN, opcode, the
- * payload length, no mask), so that a broadcast is framed once and the same bytes go to every WebSocket, past
- * Netty's frame encoder (which lets buffers through as they are). The worker negotiates no WebSocket extension,
- * so nothing else would have to change the frames on the way.
+ * payload length, no mask). A session writes them past Netty's frame encoder (which lets buffers through as they
+ * are): one buffer for all the frames of a write instead of a frame object each, and a broadcast is framed once,
+ * the same bytes going to every WebSocket. The worker negotiates no WebSocket extension, so nothing else would
+ * have to change the frames on the way.
  */
 final class WebSocketFrames {
 
@@ -19,7 +20,7 @@ final class WebSocketFrames {
     private WebSocketFrames() {
     }
 
-    static ByteBuf encode(ByteBufAllocator allocator, List<Frame> frames) {
+    static ByteBuf encode(ByteBufAllocator allocator, Collection<Frame> frames) {
         int size = 0;
         for (Frame frame : frames) {
             size += 10 + frame.bytes().length;
