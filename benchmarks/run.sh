@@ -54,7 +54,7 @@ if $QUICK; then
 else
   # warm-ups long enough for a fresh JVM's JIT to settle: its compiler threads count in the process's CPU
   ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 20 --seconds "${ECHO_SECONDS:-15}")
-  BROADCAST_ARGS=(--clients 1000 --warmup 200 --messages 200 --say-rate 50)
+  BROADCAST_ARGS=(--clients 1000 --warmup 3000 --messages 500 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,10000,20000 --hold 15 --settle 5)
   POKES=200
 fi
