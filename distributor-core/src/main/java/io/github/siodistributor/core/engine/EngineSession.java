@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -432,7 +431,8 @@ public final class EngineSession {
     private void onProbePacket(Channel channel, byte[] packet) {
         if (isPacket(packet, "2probe")) {
             upgrading = true;
-            channel.writeAndFlush(toWebSocket(Frame.PROBE_PONG));
+            // the probe is not the session's WebSocket yet, so not written the session's way
+            channel.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frame.PROBE_PONG.bytes())));
             if (pendingPoll != null) {
                 queue.add(Frame.NOOP);
                 answerPoll();
@@ -542,11 +542,6 @@ public final class EngineSession {
     static boolean isPacket(byte[] packet, String expected) {
         return packet.length == expected.length()
                 && new String(packet, StandardCharsets.US_ASCII).equals(expected);
-    }
-
-    private static Object toWebSocket(Frame frame) {
-        return frame.binary() ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(frame.bytes()))
-                : new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.bytes()));
     }
 
     @Override
