@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -141,7 +142,7 @@ public final class EngineSession {
 
     private void write(List<Frame> frames) {
         if (websocket) {
-            writeFramed(WebSocketFrames.encode(webSocketChannel.alloc(), frames));
+            writeWebSocket(frames);
         } else {
             queue.addAll(frames);
             if (pendingPoll != null) {
@@ -175,6 +176,11 @@ public final class EngineSession {
             wire.release();
             write(frames);
         }
+    }
+
+    /** The session's own frames, framed into one buffer. */
+    private void writeWebSocket(Collection<Frame> frames) {
+        writeFramed(WebSocketFrames.encode(webSocketChannel.alloc(), frames));
     }
 
     private void writeFramed(ByteBuf wire) {
@@ -456,7 +462,7 @@ public final class EngineSession {
             pendingPoll = null;
         }
         if (!queue.isEmpty()) {
-            writeFramed(WebSocketFrames.encode(channel.alloc(), queue));
+            writeWebSocket(queue);
             queue.clear();
         }
         if (closeWhenFlushed != null) {
