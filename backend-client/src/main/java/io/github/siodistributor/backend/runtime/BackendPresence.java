@@ -94,11 +94,17 @@ final class BackendPresence implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Collection<String> all = specs.get();
-        try {
-            registry.remove(backendId, all);
-        } catch (RuntimeException e) {
-            log.warn("Backend instance {} could not leave the registry (its entries expire by themselves): {}",
-                    backendId, e.toString());
+        if (!bus.isConnected()) {
+            // asking Redis now would hold the stop for the client's whole command timeout
+            log.warn("Backend instance {} leaves while Redis is unreachable: its registry entries expire within their "
+                    + "TTL ({} ms)", backendId, ttl.toMillis());
+        } else {
+            try {
+                registry.remove(backendId, all);
+            } catch (RuntimeException e) {
+                log.warn("Backend instance {} could not leave the registry (its entries expire by themselves): {}",
+                        backendId, e.toString());
+            }
         }
         all.forEach(spec -> announce(spec, true));
     }

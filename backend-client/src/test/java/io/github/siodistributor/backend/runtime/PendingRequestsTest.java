@@ -833,6 +833,11 @@ class PendingRequestsTest {
         public DroppedMessages dropped() {
             return dropped;
         }
+
+        @Override
+        public boolean isConnected() {
+            return true;
+        }
     }
 
     @Nested

@@ -31,7 +31,17 @@ public interface MessageBus {
     /** What was dropped instead of delivered. */
     DroppedMessages dropped();
 
-    /** A live subscription; closing it unsubscribes. */
+    /**
+     * Whether Redis is reachable as far as this process knows without asking it (its connection is up). While it
+     * is not, a blocking Redis call would wait for the client's whole command timeout (Lettuce's default: a
+     * minute) for nothing: clean-ups at stop skip theirs and say so.
+     */
+    boolean isConnected();
+
+    /**
+     * A live subscription; closing it unsubscribes. Closing never waits for an unreachable Redis: the handler gets
+     * nothing more at once, and Redis hears the unsubscribe once it is back.
+     */
     interface Subscription extends AutoCloseable {
         @Override
         void close();

@@ -15,10 +15,13 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -48,7 +51,10 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * <p>Redis outages: Lettuce reconnects both connections by itself and resubscribes the channels, and the
  * listener container never notices. While the publishing connection is down, publishes are held or refused
  * per the {@link OutageSettings} ({@link OutagePublisher}); {@link #checkSubscription} tells whether the
- * subscription really delivers, since neither an open connection nor the container can tell.
+ * subscription really delivers, since neither an open connection nor the container can tell. A subscription
+ * closed while Redis is unreachable stops delivering at once and is unsubscribed once Redis is back (or with the
+ * whole subscription at {@link #stop()}): an UNSUBSCRIBE sent meanwhile would hold the caller, often a process
+ * that is stopping, for Lettuce's whole command timeout.
  */
 public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
@@ -65,6 +71,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private AbstractRedisClient client;
     private RedisConnectionStateListener connectionEvents;
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
+    /** Closed while Redis was unreachable: still registered with the container, no longer delivered to. */
+    private final Queue<Detached> detached = new ConcurrentLinkedQueue<>();
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private boolean closed;
@@ -117,7 +125,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         if (stateful != null && connectionFactory instanceof LettuceConnectionFactory factory
                 && factory.getNativeClient() != null) {
             client = factory.getNativeClient();
-            connectionEvents = new ConnectionEvents(stateful, started);
+            connectionEvents = new ConnectionEvents(stateful, started, this::unsubscribeDetachedInBackground);
             client.addListener(connectionEvents);
         }
         container.start();
@@ -134,9 +142,12 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         return null;
     }
 
-    /** Tells the publisher at once when its connection drops, even if it is back before anyone looks. */
-    private record ConnectionEvents(StatefulConnection<byte[], byte[]> connection, OutagePublisher publisher)
-            implements RedisConnectionStateListener {
+    /**
+     * Tells the publisher at once when its connection drops, even if it is back before anyone looks; once it is
+     * back, what was closed meanwhile is unsubscribed.
+     */
+    private record ConnectionEvents(StatefulConnection<byte[], byte[]> connection, OutagePublisher publisher,
+            Runnable onReconnected) implements RedisConnectionStateListener {
 
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
@@ -149,6 +160,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
             if (handler == connection) {
                 publisher.connectionRestored();
+                onReconnected.run();
             }
         }
     }
@@ -209,20 +221,59 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             throw new IllegalStateException("channel " + channel + " already has a handler on this message bus; "
                     + "give each worker and backend of one JVM different channels or a bus of its own");
         }
-        MessageListener listener = (redisMessage, pattern) -> deliver(channel, redisMessage.getBody(), handler);
+        AtomicBoolean open = new AtomicBoolean(true);
+        MessageListener listener = (redisMessage, pattern) -> {
+            if (open.get()) {
+                deliver(channel, redisMessage.getBody(), handler);
+            }
+        };
         ChannelTopic topic = ChannelTopic.of(channel);
         container.addMessageListener(listener, topic);
         return () -> {
-            if (!subscribedChannels.remove(channel)) {
+            if (!open.compareAndSet(true, false)) {
                 return;
             }
-            try {
-                container.removeMessageListener(listener, topic);
-            } catch (RuntimeException e) {
-                // the connection may already be gone at shutdown: there is nothing left to unsubscribe from
-                log.debug("Could not unsubscribe from {}", channel, e);
+            subscribedChannels.remove(channel);
+            if (container.isListening() && !isConnected()) {
+                detached.add(new Detached(listener, topic));
+                log.debug("Redis is unreachable: {} is unsubscribed once it is back", channel);
+                return;
             }
+            unsubscribe(listener, topic);
         };
+    }
+
+    private record Detached(MessageListener listener, ChannelTopic topic) {
+    }
+
+    private void unsubscribe(MessageListener listener, ChannelTopic topic) {
+        try {
+            container.removeMessageListener(listener, topic);
+        } catch (RuntimeException e) {
+            // the connection may already be gone at shutdown: there is nothing left to unsubscribe from
+            log.debug("Could not unsubscribe from {}", topic.getTopic(), e);
+        }
+    }
+
+    private void unsubscribeDetached() {
+        for (Detached gone = detached.poll(); gone != null; gone = detached.poll()) {
+            unsubscribe(gone.listener(), gone.topic());
+        }
+    }
+
+    /** On a Lettuce thread, which must not wait for Redis: the unsubscribes run on a thread of their own. */
+    private void unsubscribeDetachedInBackground() {
+        if (!detached.isEmpty()) {
+            Thread thread = new Thread(this::unsubscribeDetached, "distributor-unsubscribe-" + busId.substring(0, 8));
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    @Override
+    public boolean isConnected() {
+        OutagePublisher current = publisher;
+        return current != null && current.isConnected();
     }
 
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {
@@ -261,6 +312,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** Unsubscribes and releases the publishing connection; {@link #start()} may follow. */
     public synchronized void stop() {
         container.stop();
+        // no longer listening: the container only forgets them
+        unsubscribeDetached();
         if (connectionEvents != null) {
             client.removeListener(connectionEvents);
             connectionEvents = null;

@@ -222,16 +222,28 @@ public final class WorkerLeases {
         /** Stops renewing and gives the lease up, so backends see the worker gone at once. */
         @Override
         public void close() {
-            held.remove(workerId, this);
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
-            renewer.shutdownNow();
+            stopRenewing();
             try {
                 redis.execute(RELEASE, keys, token, workerId);
             } catch (RuntimeException e) {
                 log.debug("Could not release the lease {}; it expires by itself", key, e);
             }
+        }
+
+        /**
+         * Stops renewing without telling Redis, for a stop while Redis is unreachable (a release would wait for the
+         * client's whole command timeout): the lease expires within its TTL, and backends see the worker gone then.
+         */
+        public void abandon() {
+            stopRenewing();
+        }
+
+        private void stopRenewing() {
+            held.remove(workerId, this);
+            if (renewal != null) {
+                renewal.cancel(false);
+            }
+            renewer.shutdownNow();
         }
     }
 }

@@ -705,8 +705,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void releaseLease() {
         WorkerLeases.Lease held = lease;
         lease = null;
-        if (held != null) {
+        if (held == null) {
+            return;
+        }
+        if (bus.isConnected()) {
             held.close();
+        } else {
+            held.abandon();
+            log.warn("Distributor worker '{}' stops while Redis is unreachable: its lease expires within its TTL, and "
+                    + "backends give up its sockets then (reason 'worker lost')", settings.workerId());
         }
     }
 }

@@ -46,6 +46,8 @@ class RedisMessageBusOutageTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    /** Longer than {@link #TIMEOUT}: a test that waits for a command to time out fails (after its clean-up). */
+    private static final Duration LONG_COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
     private final TestRedis redis = TestRedis.startNew();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -59,7 +61,10 @@ class RedisMessageBusOutageTest {
     }
 
     private RedisMessageBus bus(OutageSettings outage) {
-        LettuceConnectionFactory factory = TestConnectionFactories.startedFor(redis);
+        return bus(TestConnectionFactories.startedFor(redis), outage);
+    }
+
+    private RedisMessageBus bus(LettuceConnectionFactory factory, OutageSettings outage) {
         resources.add(factory::destroy);
         RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("outage"), outage);
         resources.add(bus);
@@ -321,6 +326,70 @@ class RedisMessageBusOutageTest {
         await().atMost(TIMEOUT).until(() -> bus.checkSubscription(PROBE_TIMEOUT).get().alive());
         assertThat(bus.publish("news", message(1)).join()).isEqualTo(1);
         await().atMost(TIMEOUT).until(() -> received.size() == 1);
+    }
+
+    /**
+     * What a process that stops while Redis is down does: close its subscriptions, then its bus. Neither may wait
+     * for Redis: an UNSUBSCRIBE sent now would hold the caller for the client's whole command timeout (two
+     * minutes here, a minute by Lettuce's default).
+     */
+    @Test
+    void closingASubscriptionAndStoppingTheBusWhileRedisIsDownWaitForNothing() {
+        RedisMessageBus bus = bus(TestConnectionFactories.startedFor(redis, LONG_COMMAND_TIMEOUT),
+                OutageSettings.defaults());
+        MessageBus.Subscription subscription = bus.subscribe("news", message -> { });
+        bus.start();
+
+        stopRedisUnder(bus);
+        assertThat(bus.isConnected()).isFalse();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            subscription.close();
+            bus.stop();
+        });
+        await().atMost(TIMEOUT).until(stopping::isDone);
+        stopping.join();
+        assertThat(bus.publishState().phase()).isEqualTo(Phase.STOPPED);
+    }
+
+    /**
+     * A subscription closed while Redis is down delivers nothing more at once, and is unsubscribed once Redis is
+     * back, while the bus goes on: Redis then counts no receiver on its channel, and the others deliver again.
+     */
+    @Test
+    void aSubscriptionClosedWhileRedisIsDownIsUnsubscribedOnceRedisIsBack() {
+        RedisMessageBus bus = bus(TestConnectionFactories.startedFor(redis, LONG_COMMAND_TIMEOUT),
+                OutageSettings.defaults());
+        List<Message> closed = new CopyOnWriteArrayList<>();
+        List<Message> kept = new CopyOnWriteArrayList<>();
+        MessageBus.Subscription subscription = bus.subscribe("closed", closed::add);
+        bus.subscribe("kept", kept::add);
+        bus.start();
+
+        stopRedisUnder(bus);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(subscription::close);
+        await().atMost(TIMEOUT).until(closing::isDone);
+        closing.join();
+
+        redis.start();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        RedisCommands<byte[], byte[]> admin = client.connect(ByteArrayCodec.INSTANCE).sync();
+        byte[] closedChannel = "closed".getBytes(StandardCharsets.UTF_8);
+        byte[] keptChannel = "kept".getBytes(StandardCharsets.UTF_8);
+        // Lettuce resubscribes every channel it had; the bus then unsubscribes the closed one
+        await().atMost(TIMEOUT).until(() -> subscribers(admin, keptChannel) == 1);
+        admin.publish(closedChannel, MessageCodec.encode(message(1)));
+        admin.publish(keptChannel, MessageCodec.encode(message(2)));
+        await().atMost(TIMEOUT).until(() -> kept.size() == 1);
+        // one connection delivers in order: had the closed handler been given the first message, it would have it
+        assertThat(closed).isEmpty();
+        await().atMost(TIMEOUT).until(() -> subscribers(admin, closedChannel) == 0);
+        assertThat(bus.dropped().total()).isZero();
+    }
+
+    private static long subscribers(RedisCommands<byte[], byte[]> admin, byte[] channel) {
+        // keyed by byte arrays, which compare by identity: the one entry is the channel's
+        return admin.pubsubNumsub(channel).values().iterator().next();
     }
 
     @Test

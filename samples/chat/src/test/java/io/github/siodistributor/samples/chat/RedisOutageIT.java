@@ -132,6 +132,48 @@ class RedisOutageIT {
         }
     }
 
+    /**
+     * Both processes stopped (SIGTERM) while Redis is down, with a client connected: neither waits for Redis to
+     * answer what it would tell it at a normal stop (the backend leaving the registry, the worker's unsubscribes and
+     * its lease), which would take Lettuce's whole command timeout per call, here two minutes each. The backends
+     * learn of the worker from its lease expiring, the workers of the backend from its heartbeat.
+     */
+    @Test
+    void bothProcessesStopWithoutWaitingForARedisThatIsDown() throws Exception {
+        int workerPort = FreePorts.find();
+        int workerHttp = FreePorts.find();
+        int backendHttp = FreePorts.find();
+        String commandTimeout = "--spring.data.redis.timeout=2m";
+        try (TestRedis redis = TestRedis.startNew();
+                SampleProcess backend = SampleProcess.start("backend", arguments(redis, backendHttp,
+                        "--distributor.worker.enabled=false", commandTimeout));
+                SampleProcess worker = SampleProcess.start("worker", arguments(redis, workerHttp,
+                        "--distributor.backend.enabled=false", "--distributor.worker.port=" + workerPort,
+                        commandTimeout));
+                NodeClients clients = new NodeClients()) {
+            backend.awaitStarted(90);
+            worker.awaitStarted(90);
+            awaitRole(workerHttp, "worker", "UP");
+            awaitRole(backendHttp, "backend", "UP");
+            clients.connect("c0", "http://127.0.0.1:" + workerPort, "/chat", Map.of("name", "c0"), null);
+            clients.awaitConnect("c0");
+            assertThat(clients.emitWithAck("c0", "echo", "before").get(20, TimeUnit.SECONDS).get(0).asText())
+                    .isEqualTo("before");
+
+            redis.stop();
+            awaitRole(workerHttp, "worker", "DOWN");
+            awaitRole(backendHttp, "backend", "DOWN");
+            worker.terminate();
+            backend.terminate();
+
+            // well under one command timeout
+            worker.awaitExit(60);
+            backend.awaitExit(60);
+            assertThat(worker.output()).contains("stops while Redis is unreachable: its lease expires within its TTL");
+            assertThat(backend.output()).contains("leaves while Redis is unreachable: its registry entries expire");
+        }
+    }
+
     private static String[] arguments(TestRedis redis, int httpPort, String... role) {
         List<String> args = new ArrayList<>(List.of("--distributor.redis.embedded.enabled=false",
                 "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
