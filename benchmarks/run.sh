@@ -5,12 +5,15 @@
 # the ratios against the targets of issue 6. See BENCHMARKS.md.
 #
 # usage: benchmarks/run.sh [--quick] [--reps N] [--no-build] [--peers distributor,node]
-#                          [--scenarios deliveries,broadcast,echo,connections] [--profile]
+#                          [--scenarios deliveries,broadcast,echo,connections] [--profile] [--hops]
 #   --quick      one repetition with smaller loads (a minute or two), to check that everything works
 #   --reps N     repetitions (default 3); the table shows medians
 #   --no-build   use benchmarks/target as it is
 #   --rate R     echo: offered round trips per second (default 5000); --seconds S: its measurement window
 #   --profile    record a JFR of the worker and backend of each distributor session (in the output folder)
+#   --hops       also run the echo once more per repetition under tcpdump (root only) and print where its round
+#                trip goes, hop by hop (HopTimes); its figures are reported as the scenario "echohops", apart from
+#                the echo's own, since tcpdump's CPU slows everything down
 # BACKEND_ARGS: more arguments for the distributor's backend process, e.g. --bench.inline-handlers=true (see
 # InlineHandlersConfiguration). SERVER_JVM_OPTS: more JVM options for the distributor's processes, e.g.
 # -Dio.lettuce.core.iouring=false. Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
@@ -23,6 +26,7 @@ REPS=3
 QUICK=false
 BUILD=true
 PROFILE=false
+HOPS=false
 RATE=5000
 ECHO_SECONDS=""
 PEERS="distributor,node"
@@ -33,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --reps) REPS="$2"; shift ;;
     --no-build) BUILD=false ;;
     --profile) PROFILE=true ;;
+    --hops) HOPS=true ;;
     --rate) RATE="$2"; shift ;;
     --seconds) ECHO_SECONDS="$2"; shift ;;
     --peers) PEERS="$2"; shift ;;
@@ -47,13 +52,15 @@ ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 FD_LIMIT=$(ulimit -n)
 
 if $QUICK; then
-  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 5 --seconds "${ECHO_SECONDS:-5}")
+  ECHO_WINDOW="${ECHO_SECONDS:-5}"
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 5 --seconds "$ECHO_WINDOW")
   BROADCAST_ARGS=(--clients 1000 --warmup 50 --messages 50 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,5000 --hold 12 --settle 3)
   POKES=50
 else
   # warm-ups long enough for a fresh JVM's JIT to settle: its compiler threads count in the process's CPU
-  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 20 --seconds "${ECHO_SECONDS:-15}")
+  ECHO_WINDOW="${ECHO_SECONDS:-15}"
+  ECHO_ARGS=(--clients 200 --rate "$RATE" --warmup 20 --seconds "$ECHO_WINDOW")
   BROADCAST_ARGS=(--clients 1000 --warmup 3000 --messages 500 --say-rate 50)
   CONNECTION_ARGS=(--steps 2000,10000,20000 --hold 15 --settle 5)
   POKES=200
@@ -92,6 +99,10 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 for tool in java jcmd node npm redis-server redis-cli ss; do
   command -v "$tool" >/dev/null || { echo "ERROR: $tool is not on the PATH" >&2; exit 1; }
 done
+if $HOPS && { ! command -v tcpdump >/dev/null || (( EUID != 0 )); }; then
+  echo "ERROR: --hops captures the loopback interface: it needs tcpdump on the PATH and root" >&2
+  exit 1
+fi
 
 if $BUILD; then
   log "building (mvn package of benchmarks and the modules it needs)"
@@ -209,6 +220,24 @@ generate() { # result file, scenario and its options
   echo "${line#RESULT }" | sed "s/^{/{\"loadavg\":\"$(cut -d' ' -f1 /proc/loadavg)\",/" >"$file"
 }
 
+# the echo once more under tcpdump, then the hops of its round trips (result file, then the echo's options)
+echo_hops() {
+  local file="$1"
+  shift
+  local ports="${TARGETS//127.0.0.1:/}" filter="tcp port $REDIS_PORT"
+  for port in ${ports//,/ }; do filter+=" or tcp port $port"; done
+  # a large snap length: Redis sends several messages in one segment under load
+  tcpdump -i lo -s 2048 -B 262144 -w "${file%.json}.pcap" "$filter" >>"$OUT/tcpdump.log" 2>&1 &
+  local capture=$!
+  sleep 1 # tcpdump listening
+  generate "$file" echo "$@"
+  kill -INT "$capture"
+  wait "$capture" || true
+  java -cp "$CP" io.github.siodistributor.benchmarks.load.HopTimes "${file%.json}.pcap" "$ports" "$REDIS_PORT" \
+    "$ECHO_WINDOW" | tee "${file%.json}.md" >&2
+  rm -f "${file%.json}.pcap"
+}
+
 log "results in $OUT"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -230,7 +259,11 @@ for rep in $(seq 1 "$REPS"); do
       case "$scenario" in
         deliveries) generate "$result" deliveries --targets "$TARGETS" --peer "$peer" \
           --redis "127.0.0.1:$REDIS_PORT" --pokes "$POKES" ;;
-        echo) generate "$result" echo --targets "$TARGETS" --pids "$PIDS" "${ECHO_ARGS[@]}" ;;
+        echo)
+          generate "$result" echo --targets "$TARGETS" --pids "$PIDS" "${ECHO_ARGS[@]}"
+          if $HOPS; then
+            echo_hops "$OUT/$peer.echohops.$rep.json" --targets "$TARGETS" --pids "$PIDS" "${ECHO_ARGS[@]}"
+          fi ;;
         broadcast) generate "$result" broadcast --targets "$TARGETS" --pids "$PIDS" "${BROADCAST_ARGS[@]}" ;;
         connections) generate "$result" connections --targets "$TARGETS" --memory "$MEMORY" --pid "$FIRST_PID" \
           "${CONNECTION_ARGS[@]}" ;;
