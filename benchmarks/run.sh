@@ -227,9 +227,15 @@ echo_hops() {
   local ports="${TARGETS//127.0.0.1:/}" filter="tcp port $REDIS_PORT"
   for port in ${ports//,/ }; do filter+=" or tcp port $port"; done
   # a large snap length: Redis sends several messages in one segment under load
-  tcpdump -i lo -s 2048 -B 262144 -w "${file%.json}.pcap" "$filter" >>"$OUT/tcpdump.log" 2>&1 &
+  tcpdump -i lo -s 2048 -B 262144 -w "${file%.json}.pcap" "$filter" >"${file%.json}.tcpdump.log" 2>&1 &
   local capture=$!
-  sleep 1 # tcpdump listening
+  STARTED+=("$capture")
+  local deadline=$((SECONDS + 20))
+  until grep -q 'listening on' "${file%.json}.tcpdump.log"; do
+    kill -0 "$capture" 2>/dev/null || { echo "ERROR: tcpdump exited; see ${file%.json}.tcpdump.log" >&2; exit 1; }
+    (( SECONDS < deadline )) || { echo "ERROR: tcpdump did not start capturing within 20 s" >&2; exit 1; }
+    sleep 0.1
+  done
   generate "$file" echo "$@"
   kill -INT "$capture"
   wait "$capture" || true
