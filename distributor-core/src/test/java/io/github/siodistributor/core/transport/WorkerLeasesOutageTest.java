@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** A worker's lease over a Redis restart that loses every key: it reads not held meanwhile, and is taken again. */
+/**
+ * A worker's lease over a Redis restart that loses every key: it reads not held meanwhile, and is taken again. And
+ * the lease a worker abandons when it stops while Redis is unreachable.
+ */
 class WorkerLeasesOutageTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -56,5 +59,22 @@ class WorkerLeasesOutageTest {
 
         lease.close();
         assertThat(leases.held("w1")).isEmpty();
+    }
+
+    /** What a worker stopping while Redis is unreachable does with its lease: no release, no more renewals. */
+    @Test
+    void anAbandonedLeaseIsLeftInRedisUnrenewedUntilItExpires() {
+        ChannelNames names = new ChannelNames("outage");
+        WorkerLeases leases = new WorkerLeases(factory, names);
+        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(2), () -> { });
+        StringRedisTemplate template = new StringRedisTemplate(factory);
+
+        lease.abandon();
+        assertThat(leases.held("w1")).isEmpty();
+        assertThat(template.hasKey(names.workerLease("w1"))).as("not released").isTrue();
+        assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+        // renewed every third of the TTL until now: gone within one TTL only if nothing renews it any more
+        await().atMost(TIMEOUT).until(() -> !template.hasKey(names.workerLease("w1")));
+        assertThat(leases.withoutLease(List.of("w1"))).containsExactly("w1");
     }
 }
