@@ -135,13 +135,22 @@ free_port() {
   done
 }
 
-wait_listening() { # port, pid, what
-  local deadline=$((SECONDS + 120))
-  until [[ -n "$(ss -Hltn "( sport = :$1 )")" ]]; do
-    kill -0 "$2" 2>/dev/null || { echo "ERROR: $3 exited; see $OUT" >&2; exit 1; }
-    (( SECONDS < deadline )) || { echo "ERROR: $3 did not listen on $1 within 120 s" >&2; exit 1; }
+# polls a check until it passes; fails the run when the process it waits for exits or the deadline passes
+await_ready() { # pid, what, what it must do, seconds, then the check's command
+  local pid="$1" what="$2" goal="$3" seconds="$4"
+  local deadline=$((SECONDS + seconds))
+  shift 4
+  until "$@"; do
+    kill -0 "$pid" 2>/dev/null || { echo "ERROR: $what exited; see $OUT" >&2; exit 1; }
+    (( SECONDS < deadline )) || { echo "ERROR: $what did not $goal within $seconds s" >&2; exit 1; }
     sleep 0.2
   done
+}
+
+listening() { [[ -n "$(ss -Hltn "( sport = :$1 )")" ]]; }
+
+wait_listening() { # port, pid, what
+  await_ready "$2" "$3" "listen on $1" 120 listening "$1"
 }
 
 start() { # log name, then the command; sets PID
@@ -158,6 +167,8 @@ start_redis() {
 }
 
 JVM_OPTS=(-Xms256m -Xmx1g -XX:+UseG1GC -XX:NativeMemoryTracking=summary ${SERVER_JVM_OPTS:-})
+
+backend_subscribed() { [[ -n "$(redis-cli -p "$REDIS_PORT" pubsub channels 'sio:instance:*')" ]]; }
 
 start_distributor() { # session name
   local common=(--spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT"
@@ -177,12 +188,7 @@ start_distributor() { # session name
     --distributor.worker.namespaces=/chat --distributor.worker.ping-interval="${PING_INTERVAL_MS}ms"
   WORKER_PID=$PID
   wait_listening "$WORKER_PORT" "$WORKER_PID" "the worker"
-  local deadline=$((SECONDS + 120))
-  until [[ -n "$(redis-cli -p "$REDIS_PORT" pubsub channels 'sio:instance:*')" ]]; do
-    kill -0 "$BACKEND_PID" 2>/dev/null || { echo "ERROR: the backend exited; see $OUT" >&2; exit 1; }
-    (( SECONDS < deadline )) || { echo "ERROR: the backend did not subscribe within 120 s" >&2; exit 1; }
-    sleep 0.2
-  done
+  await_ready "$BACKEND_PID" "the backend" subscribe 120 backend_subscribed
   sleep 2 # the worker reads the backend registry every second
   TARGETS="127.0.0.1:$WORKER_PORT"
   FIRST_PID=$WORKER_PID
@@ -230,12 +236,7 @@ echo_hops() {
   tcpdump -i lo -s 2048 -B 262144 -w "${file%.json}.pcap" "$filter" >"${file%.json}.tcpdump.log" 2>&1 &
   local capture=$!
   STARTED+=("$capture")
-  local deadline=$((SECONDS + 20))
-  until grep -q 'listening on' "${file%.json}.tcpdump.log"; do
-    kill -0 "$capture" 2>/dev/null || { echo "ERROR: tcpdump exited; see ${file%.json}.tcpdump.log" >&2; exit 1; }
-    (( SECONDS < deadline )) || { echo "ERROR: tcpdump did not start capturing within 20 s" >&2; exit 1; }
-    sleep 0.1
-  done
+  await_ready "$capture" tcpdump "start capturing" 20 grep -q 'listening on' "${file%.json}.tcpdump.log"
   generate "$file" echo "$@"
   kill -INT "$capture"
   wait "$capture" || true

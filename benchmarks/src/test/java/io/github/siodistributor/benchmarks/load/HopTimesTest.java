@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class HopTimesTest {
 
     private static final int WORKER = 9000;
-    private static final int REDIS = 6379;
+    private static final int REDIS = 16379;
     private static final int CLIENT = 50001;
     private static final int OTHER_CLIENT = 50002;
     private static final int WORKER_PUBLISHER = 40001;
