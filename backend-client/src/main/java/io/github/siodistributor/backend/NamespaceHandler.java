@@ -13,6 +13,15 @@ public interface NamespaceHandler {
      */
     String namespace();
 
+    /**
+     * Whether this handler's calls never block, and so run on the thread that reads their events from Redis
+     * rather than on the handler pool: see {@link io.github.siodistributor.backend.annotation.SocketNamespace#nonBlocking()}.
+     * By default {@code false}.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
+
     void onConnect(IndirectSocket socket);
 
     /** {@code ack.requested()} tells whether the client waits for an answer. */

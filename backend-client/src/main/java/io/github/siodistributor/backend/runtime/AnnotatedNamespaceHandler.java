@@ -37,6 +37,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     private static final Logger log = LoggerFactory.getLogger(AnnotatedNamespaceHandler.class);
 
     private final String namespace;
+    private final boolean nonBlocking;
     private final Object bean;
     private final List<HandlerMethod> connectMethods = new ArrayList<>();
     private final List<HandlerMethod> disconnectMethods = new ArrayList<>();
@@ -51,6 +52,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             throw new IllegalArgumentException(userClass.getName() + " is not annotated with @SocketNamespace");
         }
         this.namespace = annotation.value();
+        this.nonBlocking = annotation.nonBlocking();
         try {
             ServedNamespaces.requireValid(namespace);
         } catch (IllegalArgumentException e) {
@@ -94,6 +96,11 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             throw new IllegalStateException(kind + " '" + event + "' of " + namespace + " has two handler methods: "
                     + previous.method + " and " + method.method);
         }
+    }
+
+    @Override
+    public boolean nonBlocking() {
+        return nonBlocking;
     }
 
     @Override

@@ -82,7 +82,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final ObjectMapper mapper;
     /** Like {@code mapper}, but writes byte arrays as Socket.IO attachments. */
     private final ObjectMapper encodingMapper;
+    /** Runs handler calls on the handler pool, one at a time per socket. */
     private final KeyedSerialExecutor dispatcher;
+    /** The dispatchers of the namespaces whose handler is declared non-blocking, by spec: no pool, no hand-off. */
+    private final Map<String, KeyedSerialExecutor> nonBlockingDispatchers = new ConcurrentHashMap<>();
     /** Handlers by namespace spec (a name, or a pattern for dynamic namespaces). */
     private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
     private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
@@ -238,13 +241,22 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (existing != null) {
             throw new IllegalStateException("namespace " + spec + " already has a handler: " + existing);
         }
+        if (handler.nonBlocking()) {
+            nonBlockingDispatchers.put(spec, new KeyedSerialExecutor(new NonBlockingDispatch(spec)));
+            log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
+        }
         handled = new ServedNamespaces(handlers.keySet());
         ServedNamespaces own = new ServedNamespaces(List.of(spec));
         String peers = channels.peers(spec);
-        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, handler, message)));
+        KeyedSerialExecutor serial = dispatcherFor(spec);
+        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, handler, serial, message)));
         if (presence != null) {
             presence.added(spec);
         }
+    }
+
+    private KeyedSerialExecutor dispatcherFor(String spec) {
+        return nonBlockingDispatchers.getOrDefault(spec, dispatcher);
     }
 
     public synchronized List<String> namespaces() {
@@ -276,27 +288,28 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return;
         }
         BackendNamespace namespace = namespace(message.namespace());
+        KeyedSerialExecutor serial = dispatcherFor(spec);
         String socketId = activity.socketId();
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(socketId, connected.handshake());
-            dispatcher.execute(socketId, () -> connect(handler, namespace, socket));
+            serial.execute(socketId, () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
             BackendSocket socket = namespace.socketFor(socketId);
             namespace.stats().eventIn();
-            dispatcher.execute(socketId, () -> handleEvent(handler, socket, event));
+            serial.execute(socketId, () -> handleEvent(handler, socket, event));
         } else if (message instanceof SocketDisconnected disconnected) {
             BackendSocket socket = namespace.disconnected(socketId);
             socketGone();
             namespace.stats().disconnected(disconnected.reason());
-            dispatcher.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
+            serial.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
         } else if (message instanceof SocketRecovered recovered) {
             namespace.connected(socketId, recovered.handshake());
             FetchedSocket socket = new FetchedSocket(new SocketInfo(socketId, recovered.handshake(), recovered.rooms(),
                     recovered.data()), namespace);
-            dispatcher.execute(socketId, () -> recover(handler, socket, recovered.reason()));
+            serial.execute(socketId, () -> recover(handler, socket, recovered.reason()));
         } else if (message instanceof ReleaseSocket) {
             // after the socket's earlier events: they are handled by now, and the worker holds the later ones
-            dispatcher.execute(socketId, () -> {
+            serial.execute(socketId, () -> {
                 namespace.disconnected(socketId);
                 toOwner(new SocketReleased(namespace.name(), socketId));
                 socketGone();
@@ -363,7 +376,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /** An event from another backend instance of a namespace this backend handles (on the Redis thread). */
-    private void onPeerMessage(String channel, ServedNamespaces own, NamespaceHandler handler, Message message) {
+    private void onPeerMessage(String channel, ServedNamespaces own, NamespaceHandler handler,
+            KeyedSerialExecutor serial, Message message) {
         if (!(message instanceof ServerSideEmit emit) || !own.covers(handler.namespace(), message.namespace())) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
@@ -376,7 +390,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         Ack ack = new OnceAck(emit.wantsAck(), args -> bus.publish(channels.reply(emit.backendId()),
                 new ServerSideAck(emit.namespace(), emit.requestId(), encode(args))));
         // one sender's events in order; different senders in parallel
-        dispatcher.execute("peer " + emit.backendId(), () -> {
+        serial.execute("peer " + emit.backendId(), () -> {
             try {
                 handler.onServerSideEvent(namespace, emit.event(), SocketArgs.wrap(emit.args(), mapper), ack);
             } catch (RuntimeException e) {
@@ -524,6 +538,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         int count = 0;
         for (BackendNamespace namespace : namespaces.values()) {
             NamespaceHandler handler = handlers.get(namespace.spec());
+            KeyedSerialExecutor serial = dispatcherFor(namespace.spec());
             for (var connected : namespace.sockets()) {
                 if (worker.equals(SocketIds.workerOf(connected.id()))) {
                     BackendSocket socket = namespace.disconnected(connected.id());
@@ -531,7 +546,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     namespace.stats().disconnected(WORKER_LOST);
                     count++;
                     if (handler != null) {
-                        dispatcher.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));
+                        serial.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));
                     }
                 }
             }

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  */
 abstract class PendingRequest<T> {
 
-    final CompletableFuture<T> result = new CompletableFuture<>();
+    final CompletableFuture<T> result = new WaitRefusingFuture<>();
     private long receivers = -1;
 
     /** Takes one answer; false when it is not an answer to this kind of request (it is dropped and counted). */

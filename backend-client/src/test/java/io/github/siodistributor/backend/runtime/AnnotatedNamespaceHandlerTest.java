@@ -334,6 +334,17 @@ class AnnotatedNamespaceHandlerTest {
                 "several", "echo", "records", "null", "explicit", "rejects", "checked");
     }
 
+    @SocketNamespace(value = "/fast", nonBlocking = true)
+    public static class NonBlockingHandler {
+    }
+
+    @Test
+    void handlersMayBlockUnlessDeclaredNonBlocking() {
+        assertThat(handler.nonBlocking()).isFalse();
+        assertThat(new AnnotatedNamespaceHandler(new NonBlockingHandler(), NonBlockingHandler.class).nonBlocking())
+                .isTrue();
+    }
+
     @Test
     void bindsConnectParametersByType() {
         handler.onConnect(socket);

@@ -4,15 +4,29 @@ import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.stereotype.Component;
 
 /**
  * The benchmark's {@code /chat} namespace; the Node peer ({@code src/main/node/peer-server.js}) answers the same
- * events the same way.
+ * events the same way. None of its handlers blocks, so it is declared non-blocking, as an application would declare
+ * it ({@link NonBlocking}): its calls run on the Redis delivery thread, as the Node peer's run on its loop. With
+ * {@code --bench.handler-pool=true} (in {@code BACKEND_ARGS}) they run on the handler pool instead ({@link Pooled}),
+ * where handlers that block must run.
  */
-@Component
-@SocketNamespace("/chat")
-public class BenchHandler {
+public abstract class BenchHandler {
+
+    @Component
+    @SocketNamespace(value = "/chat", nonBlocking = true)
+    @ConditionalOnBooleanProperty(name = "bench.handler-pool", havingValue = false, matchIfMissing = true)
+    static class NonBlocking extends BenchHandler {
+    }
+
+    @Component
+    @SocketNamespace("/chat")
+    @ConditionalOnBooleanProperty("bench.handler-pool")
+    static class Pooled extends BenchHandler {
+    }
 
     /** What the room receives for each {@code say}. */
     public record Said(String room, String text) {

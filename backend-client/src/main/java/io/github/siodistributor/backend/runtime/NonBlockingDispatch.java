@@ -1,0 +1,78 @@
+package io.github.siodistributor.backend.runtime;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the calls of a namespace whose handler is declared non-blocking on the thread that hands them over (the
+ * Redis delivery thread, mostly), and holds the handler to that promise: while a call runs, a wait on a result of
+ * the distributor fails at once ({@link WaitRefusingFuture}) instead of stalling the thread that would deliver it,
+ * and a call that holds the thread for long is logged.
+ */
+public final class NonBlockingDispatch implements Executor {
+
+    /** A call that holds the thread longer than this is logged: every non-blocking namespace waited for it. */
+    public static final long SLOW_MILLIS = 20;
+
+    private static final Logger log = LoggerFactory.getLogger(NonBlockingDispatch.class);
+    private static final long SLOW_NANOS = TimeUnit.MILLISECONDS.toNanos(SLOW_MILLIS);
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** The namespace whose non-blocking handler runs on this thread now, or null. */
+    private static final ThreadLocal<String> RUNNING = new ThreadLocal<>();
+
+    private final String namespace;
+    private final AtomicLong slowCalls = new AtomicLong();
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+
+    public NonBlockingDispatch(String namespace) {
+        this.namespace = namespace;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        String outer = RUNNING.get();
+        RUNNING.set(namespace);
+        long start = System.nanoTime();
+        try {
+            task.run();
+        } finally {
+            RUNNING.set(outer);
+            long took = System.nanoTime() - start;
+            if (took > SLOW_NANOS) {
+                slow(took);
+            }
+        }
+    }
+
+    /** Calls that held the thread longer than {@link #SLOW_MILLIS} ms so far. */
+    public long slowCalls() {
+        return slowCalls.get();
+    }
+
+    private void slow(long tookNanos) {
+        long count = slowCalls.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        // at most one warning a minute: a handler that blocks on every event must not flood the log as well
+        if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
+            log.warn("A handler of {}, declared non-blocking (@SocketNamespace(nonBlocking = true)), held the Redis"
+                    + " delivery thread for {} ms (more than {} ms {} times so far): every socket of this backend's"
+                    + " non-blocking namespaces waited meanwhile. Declare it blocking if it does I/O or waits",
+                    namespace, TimeUnit.NANOSECONDS.toMillis(tookNanos), SLOW_MILLIS, count);
+        }
+    }
+
+    /** Throws when a non-blocking handler runs on this thread: it is about to wait for a distributor result. */
+    static void refuseWait() {
+        String namespace = RUNNING.get();
+        if (namespace != null) {
+            throw new IllegalStateException("A handler of " + namespace + ", declared non-blocking"
+                    + " (@SocketNamespace(nonBlocking = true)), waits for a result of the distributor, which would"
+                    + " reach this backend on the very thread that waits: chain on the future instead of join() or"
+                    + " get() (thenAccept, whenComplete), or declare the handler blocking");
+        }
+    }
+}

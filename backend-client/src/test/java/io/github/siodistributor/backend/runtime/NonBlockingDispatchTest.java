@@ -1,0 +1,91 @@
+package io.github.siodistributor.backend.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The calls of a non-blocking namespace: on the calling thread, unable to wait for a result of the distributor that
+ * is not in yet (it would reach the backend on that same thread), free to read one that is, and timed.
+ */
+class NonBlockingDispatchTest {
+
+    private final NonBlockingDispatch fast = new NonBlockingDispatch("/fast");
+
+    @Test
+    void runsEachCallOnTheThreadThatHandsItOver() {
+        AtomicReference<Thread> ran = new AtomicReference<>();
+        fast.execute(() -> ran.set(Thread.currentThread()));
+        assertThat(ran.get()).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void aWaitForAResultNotInYetFailsAtOnceNamingTheNamespace() {
+        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<Integer> chained = result.thenApply(String::length);
+        fast.execute(() -> {
+            assertThatThrownBy(result::join).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("A handler of /fast, declared non-blocking")
+                    .hasMessageContaining("chain on the future instead of join() or get()");
+            assertThatThrownBy(result::get).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> result.get(1, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class);
+            // stages chained on a result refuse too
+            assertThatThrownBy(chained::join).isInstanceOf(IllegalStateException.class);
+        });
+    }
+
+    @Test
+    void aResultAlreadyInCanBeReadInACall() {
+        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        result.complete("in");
+        AtomicReference<String> read = new AtomicReference<>();
+        fast.execute(() -> read.set(result.join()));
+        assertThat(read.get()).isEqualTo("in");
+    }
+
+    @Test
+    void outsideACallAWaitWaits() {
+        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        assertThatThrownBy(() -> result.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void aNestedCallGivesTheThreadBackToTheOuterNamespaceAndThenToNone() {
+        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        fast.execute(() -> {
+            new NonBlockingDispatch("/inner").execute(() -> assertThatThrownBy(result::join)
+                    .hasMessageContaining("A handler of /inner,"));
+            assertThatThrownBy(result::join).hasMessageContaining("A handler of /fast,");
+        });
+        assertThatThrownBy(() -> result.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void callsThatHoldTheThreadAreCounted() {
+        fast.execute(() -> { });
+        assertThat(fast.slowCalls()).isZero();
+
+        fast.execute(() -> {
+            try {
+                Thread.sleep(NonBlockingDispatch.SLOW_MILLIS + 20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(fast.slowCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aCallThatThrowsLeavesTheThreadUnmarked() {
+        assertThatThrownBy(() -> fast.execute(() -> {
+            throw new IllegalArgumentException("handler failed");
+        })).hasMessage("handler failed");
+        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        assertThatThrownBy(() -> result.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+    }
+}
