@@ -14,8 +14,8 @@
 #   --hops       also run the echo once more per repetition under tcpdump (root only) and print where its round
 #                trip goes, hop by hop (HopTimes); its figures are reported as the scenario "echohops", apart from
 #                the echo's own, since tcpdump's CPU slows everything down
-# BACKEND_ARGS: more arguments for the distributor's backend process, e.g. --bench.inline-handlers=true (see
-# InlineHandlersConfiguration). SERVER_JVM_OPTS: more JVM options for the distributor's processes, e.g.
+# BACKEND_ARGS: more arguments for the distributor's backend process, e.g. --bench.handler-pool=true (its handlers on
+# the handler pool instead of the Redis delivery thread, see BenchHandler). SERVER_JVM_OPTS: more JVM options for the distributor's processes, e.g.
 # -Dio.lettuce.core.iouring=false. Needs: java 17, mvn, node 20 + npm, redis-server, jcmd. Output: benchmarks/target/run-<time>/ (one JSON
 # line per scenario and repetition, the servers' logs, report.md).
 set -euo pipefail

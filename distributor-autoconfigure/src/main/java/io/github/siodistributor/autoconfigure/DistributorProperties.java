@@ -411,6 +411,14 @@ public class DistributorProperties {
         private int handlerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
 
         /**
+         * Whether, in a process without a worker, Spring Boot's Lettuce client runs on one event loop of the
+         * distributor's rather than on Lettuce's own (at least 2 threads): a non-blocking handler's answer then
+         * leaves on the thread that read its event, without a hand-off. A worker's process runs Lettuce on the
+         * worker's loops in any case (distributor.worker.io-threads).
+         */
+        private boolean oneRedisLoop = true;
+
+        /**
          * How long fetchSockets, allRooms, serverSideEmitWithAck and broadcast emitWithAck wait for every answer
          * when the call sets no timeout of its own.
          */
@@ -457,6 +465,14 @@ public class DistributorProperties {
 
         public int getHandlerThreads() {
             return handlerThreads;
+        }
+
+        public boolean isOneRedisLoop() {
+            return oneRedisLoop;
+        }
+
+        public void setOneRedisLoop(boolean oneRedisLoop) {
+            this.oneRedisLoop = oneRedisLoop;
         }
 
         public void setHandlerThreads(int handlerThreads) {

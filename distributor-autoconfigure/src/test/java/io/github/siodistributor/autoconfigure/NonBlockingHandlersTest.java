@@ -108,6 +108,38 @@ class NonBlockingHandlersTest {
     }
 
     @Test
+    void aBackendWithoutAWorkerRunsThemOnItsOneRedisLoop() {
+        assertThat(handlerThreadsOfABackendOnlyProcess("distributor.backend.one-redis-loop=true"))
+                .allSatisfy(thread -> assertThat(thread).startsWith("distributor-io"));
+    }
+
+    @Test
+    void withoutItsOneRedisLoopABackendRunsThemOnLettucesOwnLoops() {
+        assertThat(handlerThreadsOfABackendOnlyProcess("distributor.backend.one-redis-loop=false"))
+                .allSatisfy(thread -> assertThat(thread).startsWith("lettuce-"));
+    }
+
+    /** The threads a non-blocking handler ran on, in a backend-only context with a worker-only context beside it. */
+    private static List<String> handlerThreadsOfABackendOnlyProcess(String oneRedisLoop) {
+        String prefix = "distributor.redis.prefix=nonblocking-" + UUID.randomUUID().toString().substring(0, 8);
+        List<String> threads = new CopyOnWriteArrayList<>();
+        DistributorRunners.bothRoles(redis.port()).withPropertyValues(prefix, "distributor.backend.enabled=false",
+                "distributor.worker.namespaces=/fast").run(workerOnly -> DistributorRunners
+                        .bothRoles(redis.port(), DistributorBackendEventLoopAutoConfiguration.class)
+                        .withPropertyValues(prefix, "distributor.worker.enabled=false", oneRedisLoop)
+                        .withBean(FastHandler.class).run(backendOnly -> {
+                            assertThat(backendOnly).hasNotFailed();
+                            FastHandler handler = backendOnly.getBean(FastHandler.class);
+                            String id = connect(workerOnly.getBean(DistributorWorker.class), handler);
+                            assertThat(ack(id, "count", 3).get(0).asInt()).isEqualTo(3);
+                            clients.disconnect(id);
+                            threads.addAll(handler.threads);
+                        }));
+        assertThat(threads).hasSize(2); // the connect and the event
+        return threads;
+    }
+
+    @Test
     void waitingForADistributorResultFailsAtOnceAndTheThreadGoesOn(CapturedOutput output) {
         DistributorRunners.bothRoles(redis.port()).withBean(FastHandler.class).run(context -> {
             FastHandler handler = context.getBean(FastHandler.class);
