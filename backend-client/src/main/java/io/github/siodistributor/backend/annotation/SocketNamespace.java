@@ -26,9 +26,10 @@ public @interface SocketNamespace {
     /**
      * The handler's methods never block: they run on the thread that reads their events from Redis, with no
      * hand-off to the handler pool ({@code distributor.backend.handler-threads}), as a Node.js server runs its
-     * handlers on its one loop. That saves about a third of the backend's CPU per event (BENCHMARKS.md). Each
-     * socket's events still come one at a time and in order, but every socket of every non-blocking namespace of
-     * this backend waits while one of these methods runs: they must not do I/O, sleep or wait. Waiting on a result
+     * handlers on its one loop. That saves between a third and a half of the backend's CPU per event
+     * (BENCHMARKS.md, change 7). Each socket's events still come one at a time and in order, but every socket of
+     * every non-blocking namespace of this backend waits while one of these methods runs (and in a process with a
+     * worker, the worker's clients too): they must not do I/O, sleep or wait. Waiting on a result
      * of the distributor ({@code emitWithAck(...).join()}, {@code fetchSockets().get()}, ...) throws at once,
      * since the result would arrive on the very thread that waits; chain on the future instead
      * ({@code thenAccept}). A call that takes longer than {@value
