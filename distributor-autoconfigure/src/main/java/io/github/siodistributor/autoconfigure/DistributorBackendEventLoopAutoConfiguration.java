@@ -1,10 +1,7 @@
 package io.github.siodistributor.autoconfigure;
 
-import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
 import io.lettuce.core.resource.ClientResources;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,8 +27,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "distributor.backend.one-redis-loop", matchIfMissing = true)
 public class DistributorBackendEventLoopAutoConfiguration {
 
-    private static final Logger log = LoggerFactory.getLogger(DistributorBackendEventLoopAutoConfiguration.class);
-
     /** Shut down after the Redis client that runs on it: the client's bean depends on it through the customizer. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
@@ -42,12 +37,6 @@ public class DistributorBackendEventLoopAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "distributorLettuceOnBackendEventLoop")
     ClientResourcesBuilderCustomizer distributorLettuceOnBackendEventLoop(WorkerEventLoops loop) {
-        if (!SharedLettuceEventLoops.applies(loop.socketChannelClass())) {
-            log.info("Lettuce runs {} connections here and the backend's event loop runs {}: the backend's Redis"
-                    + " connections keep Lettuce's own event loops", SharedLettuceEventLoops.lettuceChannelClass()
-                    .getSimpleName(), loop.transport().displayName());
-            return builder -> { };
-        }
-        return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loop.group()));
+        return LettuceOnDistributorLoops.customizer(loop, "the backend's event loop runs", "");
     }
 }

@@ -1,6 +1,5 @@
 package io.github.siodistributor.autoconfigure;
 
-import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
 import io.lettuce.core.resource.ClientResources;
 import org.slf4j.Logger;
@@ -43,13 +42,7 @@ public class DistributorWorkerEventLoopsAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "distributorLettuceOnWorkerEventLoops")
     ClientResourcesBuilderCustomizer distributorLettuceOnWorkerEventLoops(WorkerEventLoops loops) {
-        if (!SharedLettuceEventLoops.applies(loops.socketChannelClass())) {
-            log.info("Lettuce runs {} connections here and the worker's event loops run {} (distributor.worker.transport):"
-                    + " the worker's Redis connections keep Lettuce's own event loops, and every message between them and"
-                    + " the clients costs a thread hand-off (see docs/configuration.md)",
-                    SharedLettuceEventLoops.lettuceChannelClass().getSimpleName(), loops.transport().displayName());
-            return builder -> { };
-        }
-        return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()));
+        return LettuceOnDistributorLoops.customizer(loops, "the worker's event loops run",
+                " (distributor.worker.transport)");
     }
 }
