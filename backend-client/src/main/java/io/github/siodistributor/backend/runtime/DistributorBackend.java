@@ -84,10 +84,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final ObjectMapper encodingMapper;
     /** Runs handler calls on the handler pool, one at a time per socket. */
     private final KeyedSerialExecutor dispatcher;
-    /** The dispatchers of the namespaces whose handler is declared non-blocking, by spec: no pool, no hand-off. */
-    private final Map<String, KeyedSerialExecutor> nonBlockingDispatchers = new ConcurrentHashMap<>();
     /** Handlers by namespace spec (a name, or a pattern for dynamic namespaces). */
-    private final Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
+    private final Map<String, ServedHandler> handlers = new LinkedHashMap<>();
     private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
     private final StatsByNamespace stats = new StatsByNamespace();
@@ -237,26 +235,28 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      */
     public synchronized void register(NamespaceHandler handler) {
         String spec = ServedNamespaces.requireValid(handler.namespace());
-        NamespaceHandler existing = handlers.putIfAbsent(spec, handler);
+        ServedHandler existing = handlers.get(spec);
         if (existing != null) {
-            throw new IllegalStateException("namespace " + spec + " already has a handler: " + existing);
+            throw new IllegalStateException("namespace " + spec + " already has a handler: " + existing.handler());
         }
+        KeyedSerialExecutor calls = dispatcher;
         if (handler.nonBlocking()) {
-            nonBlockingDispatchers.put(spec, new KeyedSerialExecutor(new NonBlockingDispatch(spec)));
+            calls = new KeyedSerialExecutor(new NonBlockingDispatch(spec)); // no pool, no hand-off
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }
+        ServedHandler served = new ServedHandler(handler, calls);
+        handlers.put(spec, served);
         handled = new ServedNamespaces(handlers.keySet());
         ServedNamespaces own = new ServedNamespaces(List.of(spec));
         String peers = channels.peers(spec);
-        KeyedSerialExecutor serial = dispatcherFor(spec);
-        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, handler, serial, message)));
+        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
         if (presence != null) {
             presence.added(spec);
         }
     }
 
-    private KeyedSerialExecutor dispatcherFor(String spec) {
-        return nonBlockingDispatchers.getOrDefault(spec, dispatcher);
+    /** A namespace's handler and what runs its calls: the pool, or, for a non-blocking one, the calling thread. */
+    private record ServedHandler(NamespaceHandler handler, KeyedSerialExecutor calls) {
     }
 
     public synchronized List<String> namespaces() {
@@ -281,14 +281,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** The activity of a socket assigned to this instance (on the Redis delivery thread). */
     private void onMessage(String channel, Message message) {
         String spec = handled.specFor(message.namespace());
-        NamespaceHandler handler = spec == null ? null : handlers.get(spec);
-        if (handler == null || !(message instanceof ClientActivity activity)) {
+        ServedHandler served = spec == null ? null : handlers.get(spec);
+        if (served == null || !(message instanceof ClientActivity activity)) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
             return;
         }
+        NamespaceHandler handler = served.handler();
+        KeyedSerialExecutor serial = served.calls();
         BackendNamespace namespace = namespace(message.namespace());
-        KeyedSerialExecutor serial = dispatcherFor(spec);
         String socketId = activity.socketId();
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(socketId, connected.handshake());
@@ -376,8 +377,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /** An event from another backend instance of a namespace this backend handles (on the Redis thread). */
-    private void onPeerMessage(String channel, ServedNamespaces own, NamespaceHandler handler,
-            KeyedSerialExecutor serial, Message message) {
+    private void onPeerMessage(String channel, ServedNamespaces own, ServedHandler served, Message message) {
+        NamespaceHandler handler = served.handler();
         if (!(message instanceof ServerSideEmit emit) || !own.covers(handler.namespace(), message.namespace())) {
             bus.dropped().record(Cause.MISROUTED, channel, message.getClass().getSimpleName() + " for namespace "
                     + message.namespace());
@@ -390,7 +391,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         Ack ack = new OnceAck(emit.wantsAck(), args -> bus.publish(channels.reply(emit.backendId()),
                 new ServerSideAck(emit.namespace(), emit.requestId(), encode(args))));
         // one sender's events in order; different senders in parallel
-        serial.execute("peer " + emit.backendId(), () -> {
+        served.calls().execute("peer " + emit.backendId(), () -> {
             try {
                 handler.onServerSideEvent(namespace, emit.event(), SocketArgs.wrap(emit.args(), mapper), ack);
             } catch (RuntimeException e) {
@@ -537,16 +538,16 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private void workerLost(String worker) {
         int count = 0;
         for (BackendNamespace namespace : namespaces.values()) {
-            NamespaceHandler handler = handlers.get(namespace.spec());
-            KeyedSerialExecutor serial = dispatcherFor(namespace.spec());
+            ServedHandler served = handlers.get(namespace.spec());
             for (var connected : namespace.sockets()) {
                 if (worker.equals(SocketIds.workerOf(connected.id()))) {
                     BackendSocket socket = namespace.disconnected(connected.id());
                     socketGone();
                     namespace.stats().disconnected(WORKER_LOST);
                     count++;
-                    if (handler != null) {
-                        serial.execute(socket.id(), () -> handler.onDisconnect(socket, WORKER_LOST));
+                    if (served != null) {
+                        served.calls().execute(socket.id(),
+                                () -> served.handler().onDisconnect(socket, WORKER_LOST));
                     }
                 }
             }
