@@ -94,7 +94,6 @@ class TcpBalancerTest {
         }
     }
 
-    /** Greets each connection with its name, then echoes every line as "echo <line>". */
     /** Waits (polling, 10 s at most) until the closed port refuses connections: the JDK may close it lazily. */
     private static void awaitRefused(int port) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -111,6 +110,7 @@ class TcpBalancerTest {
         }
     }
 
+    /** Greets each connection with its name, then echoes every line as "echo <line>". */
     private static final class Target implements AutoCloseable {
         private final String name;
         private final ServerSocket server;
