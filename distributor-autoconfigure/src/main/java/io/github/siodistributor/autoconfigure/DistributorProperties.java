@@ -373,16 +373,16 @@ public class DistributorProperties {
             return host;
         }
 
+        public void setHost(String host) {
+            this.host = host;
+        }
+
         public String getAdvertisedAddress() {
             return advertisedAddress;
         }
 
         public void setAdvertisedAddress(String advertisedAddress) {
             this.advertisedAddress = advertisedAddress;
-        }
-
-        public void setHost(String host) {
-            this.host = host;
         }
 
         public int getPort() {
@@ -467,16 +467,16 @@ public class DistributorProperties {
             return handlerThreads;
         }
 
+        public void setHandlerThreads(int handlerThreads) {
+            this.handlerThreads = handlerThreads;
+        }
+
         public boolean isOneRedisLoop() {
             return oneRedisLoop;
         }
 
         public void setOneRedisLoop(boolean oneRedisLoop) {
             this.oneRedisLoop = oneRedisLoop;
-        }
-
-        public void setHandlerThreads(int handlerThreads) {
-            this.handlerThreads = handlerThreads;
         }
 
         public Duration getWorkerCheckInterval() {
