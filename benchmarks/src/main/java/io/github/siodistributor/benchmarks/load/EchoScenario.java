@@ -29,6 +29,8 @@ final class EchoScenario implements BenchClient.Listener {
     private final AtomicLong sentMeasured = new AtomicLong();
     private final AtomicLong ackedMeasured = new AtomicLong();
     private final AtomicLong ackedInWindow = new AtomicLong();
+    /** When the latest ack of a measured echo came: the drain is read from it, not from the poll below. */
+    private final AtomicLong lastMeasuredAckAt = new AtomicLong(Long.MIN_VALUE);
     private volatile boolean finished;
 
     Result run(Options options) throws Exception {
@@ -81,13 +83,25 @@ final class EchoScenario implements BenchClient.Listener {
                     .put("achieved", Result.round(acked / windowSeconds))
                     .put("sent", sentMeasured.get())
                     .put("lost", sentMeasured.get() - ackedMeasured.get())
-                    .put("drainSeconds", Result.round((System.nanoTime() - measureUntil) / 1e9))
+                    .put("drainSeconds", Result.round(drainNanos() / 1e9))
                     .put("p50", latencies.percentileMillis(0.50))
                     .put("p90", latencies.percentileMillis(0.90))
                     .put("p99", latencies.percentileMillis(0.99))
                     .put("max", latencies.maxMillis())
                     .cpuPer(cpuBefore, cpuAfter, acked);
         }
+    }
+
+    /**
+     * How long after the window closed the last measured echo came back (0 when all were back by then); when some
+     * never came back, how long the generator waited for them.
+     */
+    private long drainNanos() {
+        if (ackedMeasured.get() < sentMeasured.get()) {
+            return System.nanoTime() - measureUntil;
+        }
+        long lastAck = lastMeasuredAckAt.get();
+        return lastAck == Long.MIN_VALUE ? 0 : Math.max(0, lastAck - measureUntil);
     }
 
     /** Runs every millisecond on one event loop: sends what its share of the rate says is due by now. */
@@ -129,8 +143,10 @@ final class EchoScenario implements BenchClient.Listener {
         long now = System.nanoTime();
         long sent = sentAt[client.index()][(int) (ackId % WINDOW)];
         if (sent > 0) {
-            ackedMeasured.incrementAndGet();
             latencies.record(now - sent);
+            // before the count: once the poll sees every echo back, the latest ack time is in
+            lastMeasuredAckAt.accumulateAndGet(now, Math::max);
+            ackedMeasured.incrementAndGet();
         }
         if (now >= measureFrom && now < measureUntil) {
             ackedInWindow.incrementAndGet();
