@@ -9,6 +9,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * A backend process without a worker ({@code distributor.worker.enabled=false}) runs Spring Boot's Lettuce client
@@ -34,7 +36,9 @@ public class DistributorBackendEventLoopAutoConfiguration {
         return new WorkerEventLoops(1);
     }
 
+    /** First, so that an application's own customizer that sets the same (loops, Netty customizer) wins. */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnMissingBean(name = "distributorLettuceOnBackendEventLoop")
     ClientResourcesBuilderCustomizer distributorLettuceOnBackendEventLoop(WorkerEventLoops loop) {
         return LettuceOnDistributorLoops.customizer(loop, "the backend's event loop runs", "");

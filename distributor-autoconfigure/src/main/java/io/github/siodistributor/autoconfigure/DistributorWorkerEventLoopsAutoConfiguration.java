@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * The worker's event loops ({@code distributor.worker.io-threads}), with Spring Boot's Lettuce client on them: an
@@ -39,7 +41,9 @@ public class DistributorWorkerEventLoopsAutoConfiguration {
         return loops;
     }
 
+    /** First, so that an application's own customizer that sets the same (loops, Netty customizer) wins. */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnMissingBean(name = "distributorLettuceOnWorkerEventLoops")
     ClientResourcesBuilderCustomizer distributorLettuceOnWorkerEventLoops(WorkerEventLoops loops) {
         return LettuceOnDistributorLoops.customizer(loops, "the worker's event loops run",

@@ -1,12 +1,18 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.core.transport.RedisWritesPerLoopPass;
 import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 
-/** Puts Spring Boot's Lettuce client on the distributor's event loops, where Lettuce runs their transport. */
+/**
+ * Puts Spring Boot's Lettuce client on the distributor's event loops, where Lettuce runs their transport, and has
+ * each connection send what one pass of a loop asks of Redis in one write ({@link RedisWritesPerLoopPass}). An
+ * application whose own customizer sets Lettuce's {@code NettyCustomizer} keeps its own (this one runs first); to
+ * keep the batching too, its customizer calls {@code new RedisWritesPerLoopPass().afterChannelInitialized(channel)}.
+ */
 final class LettuceOnDistributorLoops {
 
     private static final Logger log = LoggerFactory.getLogger(LettuceOnDistributorLoops.class);
@@ -27,6 +33,7 @@ final class LettuceOnDistributorLoops {
                     loops.transport().displayName(), setting);
             return builder -> { };
         }
-        return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()));
+        return builder -> builder.eventLoopGroupProvider(new SharedLettuceEventLoops(loops.group()))
+                .nettyCustomizer(new RedisWritesPerLoopPass());
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.transport.RedisWritesPerLoopPass;
 import io.github.siodistributor.core.transport.SharedLettuceEventLoops;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerEventLoops;
@@ -13,6 +14,7 @@ import io.github.siodistributor.testsupport.PollingHandshake;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
@@ -54,6 +57,9 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
 
             ThreadSeen client = clientThread(context);
             assertThat(client.onLoops(loops)).as("client served on %s", client.name).isTrue();
+            // and what a pass of the loops asks of Redis leaves in one write (RedisWritesPerLoopPassTest)
+            assertThat(context.getBean(ClientResources.class).nettyCustomizer())
+                    .isInstanceOf(RedisWritesPerLoopPass.class);
         });
     }
 
@@ -174,7 +180,20 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
             ThreadSeen delivery = deliverOnce(context);
             assertThat(delivery.onLoops(context.getBean(WorkerEventLoops.class))).isFalse();
             assertThat(clientThread(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
+            assertThat(context.getBean(ClientResources.class).nettyCustomizer())
+                    .isNotInstanceOf(RedisWritesPerLoopPass.class);
         });
+    }
+
+    @Test
+    void anApplicationsOwnNettyCustomizerWinsAndTheWorkerStillWorks() {
+        NettyCustomizer own = new NettyCustomizer() { };
+        runner.withBean("ownNettyCustomizer", ClientResourcesBuilderCustomizer.class,
+                () -> builder -> builder.nettyCustomizer(own)).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(ClientResources.class).nettyCustomizer()).isSameAs(own);
+                    assertThat(deliverOnce(context).onLoops(context.getBean(WorkerEventLoops.class))).isTrue();
+                });
     }
 
     @Test
