@@ -62,6 +62,7 @@ class TcpBalancerTest {
         try (Target a = new Target("a"); Target b = new Target("b");
                 TcpBalancer balancer = TcpBalancer.start(a.port(), b.port())) {
             a.close();
+            awaitRefused(a.port());
             for (int i = 0; i < 3; i++) {
                 try (Client client = new Client(balancer.port())) {
                     assertThat(client.readLine()).isEqualTo("b");
