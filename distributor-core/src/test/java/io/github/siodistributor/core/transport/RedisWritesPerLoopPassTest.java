@@ -68,9 +68,10 @@ class RedisWritesPerLoopPassTest {
     @Test
     void aLongPassIsFlushedEverySixtyFourCommands() throws Exception {
         StatefulRedisConnection<String, String> connection = connect(true);
+        int publishes = 2 * RedisWritesPerLoopPass.EXPLICIT_FLUSH_AFTER + 2;
 
-        // 64 and 64 at once, the last 2 once the pass is over
-        assertThat(flushesForPublishesInOnePass(connection, 130)).isEqualTo(3);
+        // two full batches at once, the last 2 once the pass is over
+        assertThat(flushesForPublishesInOnePass(connection, publishes)).isEqualTo(3);
     }
 
     @Test
