@@ -495,9 +495,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                         + socket.id);
                 return;
             }
-            socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
+            // counted before the write, as every other meter here: a client holding the answer finds it counted
             socket.stats.ackSent();
             socket.stats.ackLatency(System.nanoTime() - askedAt);
+            socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
         } else if (command instanceof JoinRooms join) {
             rooms.join(socket, join.rooms());
         } else if (command instanceof LeaveRooms leave) {
