@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -58,26 +59,24 @@ public final class SocketIoPacketDecoder {
             ackId = readNumber(text, i, digits, "ack id", Long.MAX_VALUE / 10);
             i = digits;
         }
-        byte[] data = null;
-        if (i < text.length) {
-            data = new byte[text.length - i];
-            System.arraycopy(text, i, data, 0, data.length);
-        }
-        return validate(type, namespace, ackId, attachments, data);
+        return validate(type, namespace, ackId, attachments, text, i);
     }
 
+    /** Checks the JSON data at {@code text[from..]} against what the type allows and keeps the bytes it needs. */
     private static SocketIoPacket validate(PacketType type, String namespace, long ackId, int attachments,
-            byte[] data) throws InvalidPacketException {
-        JsonToken root = data == null ? null : checkJson(data);
+            byte[] text, int from) throws InvalidPacketException {
+        boolean event = type == PacketType.EVENT || type == PacketType.BINARY_EVENT;
+        JsonScan json = from == text.length ? null : scan(text, from, event);
+        JsonToken root = json == null ? null : json.root();
         switch (type) {
             case CONNECT -> {
                 if (root != null && root != JsonToken.START_OBJECT) {
                     throw new InvalidPacketException("CONNECT data must be an object");
                 }
-                return new SocketIoPacket(type, namespace, SocketIoPacket.NO_ACK, 0, data, null);
+                return new SocketIoPacket(type, namespace, SocketIoPacket.NO_ACK, 0, copyFrom(text, from), null);
             }
             case DISCONNECT -> {
-                if (data != null) {
+                if (root != null) {
                     throw new InvalidPacketException("DISCONNECT carries no data");
                 }
                 return new SocketIoPacket(type, namespace, SocketIoPacket.NO_ACK, 0, null, null);
@@ -86,83 +85,102 @@ public final class SocketIoPacketDecoder {
                 if (root != JsonToken.START_ARRAY) {
                     throw new InvalidPacketException("EVENT data must be an array");
                 }
-                EventSplit split = splitEvent(data);
-                if (RESERVED_EVENTS.contains(split.name)) {
-                    throw new InvalidPacketException("'" + split.name + "' is a reserved event name");
+                if (json.eventName() == null) {
+                    throw new InvalidPacketException("an event must start with its name");
                 }
-                return new SocketIoPacket(type, namespace, ackId, attachments, split.args, split.name);
+                if (RESERVED_EVENTS.contains(json.eventName())) {
+                    throw new InvalidPacketException("'" + json.eventName() + "' is a reserved event name");
+                }
+                return new SocketIoPacket(type, namespace, ackId, attachments, argumentsAfter(text, json.afterName()),
+                        json.eventName());
             }
             case ACK, BINARY_ACK -> {
                 if (root != JsonToken.START_ARRAY || ackId == SocketIoPacket.NO_ACK) {
                     throw new InvalidPacketException("ACK needs an ack id and an array");
                 }
-                return new SocketIoPacket(type, namespace, ackId, attachments, data, null);
+                return new SocketIoPacket(type, namespace, ackId, attachments, copyFrom(text, from), null);
             }
             default -> throw new InvalidPacketException(type + " is not sent by clients");
         }
     }
 
-    /** Tokenizes the whole value (no objects are built) and returns its first token. */
-    private static JsonToken checkJson(byte[] data) throws InvalidPacketException {
+    /**
+     * What one tokenizing pass over the JSON value learned: its first token and, when asked for an event's
+     * name, the name (null if the array does not start with one) and the index in the packet just after it.
+     */
+    private record JsonScan(JsonToken root, String eventName, int afterName) {
+    }
+
+    /** Tokenizes the whole value once (no objects are built); an event's name is read on the way. */
+    private static JsonScan scan(byte[] text, int from, boolean event) throws InvalidPacketException {
         // Jackson would guess UTF-16/32 from NUL bytes and skip a byte order mark; Socket.IO text is UTF-8
         // JSON, where neither can occur, and backends must get nothing else
-        if (data.length >= 3 && (data[0] & 0xFF) == 0xEF && (data[1] & 0xFF) == 0xBB && (data[2] & 0xFF) == 0xBF) {
+        if (text.length - from >= 3 && (text[from] & 0xFF) == 0xEF && (text[from + 1] & 0xFF) == 0xBB
+                && (text[from + 2] & 0xFF) == 0xBF) {
             throw new InvalidPacketException("a byte order mark before the JSON data");
         }
-        for (byte b : data) {
-            if (b == 0) {
+        for (int i = from; i < text.length; i++) {
+            if (text[i] == 0) {
                 throw new InvalidPacketException("a NUL byte in the JSON data (only UTF-8 is accepted)");
             }
         }
-        try (JsonParser parser = JSON.createParser(data)) {
-            JsonToken first = parser.nextToken();
-            if (first == null) {
+        try (JsonParser parser = JSON.createParser(text, from, text.length - from)) {
+            JsonToken root = parser.nextToken();
+            if (root == null) {
                 throw new InvalidPacketException("empty JSON data");
             }
-            parser.skipChildren();
+            String name = null;
+            int afterName = -1;
+            if (event && root == JsonToken.START_ARRAY) {
+                JsonToken first = parser.nextToken();
+                if (first == JsonToken.VALUE_STRING || first == JsonToken.VALUE_NUMBER_INT) {
+                    name = parser.getText();
+                    long offset = parser.currentLocation().getByteOffset();
+                    if (offset < 0) {
+                        throw new InvalidPacketException("event data that is not UTF-8 JSON");
+                    }
+                    afterName = from + (int) offset;
+                }
+                // the rest of the array, each element skipped whole
+                JsonToken element = first;
+                while (element != JsonToken.END_ARRAY) {
+                    if (element == null) {
+                        throw new InvalidPacketException("malformed JSON data: an unclosed array");
+                    }
+                    parser.skipChildren();
+                    element = parser.nextToken();
+                }
+            } else {
+                parser.skipChildren();
+            }
             if (parser.nextToken() != null) {
                 throw new InvalidPacketException("trailing data after the JSON value");
             }
-            return first;
+            return new JsonScan(root, name, afterName);
         } catch (IOException e) {
             throw new InvalidPacketException("malformed JSON data: " + e.getMessage());
         }
     }
 
-    private record EventSplit(String name, byte[] args) {
+    private static byte[] copyFrom(byte[] text, int from) {
+        return from == text.length ? null : Arrays.copyOfRange(text, from, text.length);
     }
 
-    /** {@code ["name", a, b]} becomes the name and {@code [a, b]}; a numeric name is taken as its text. */
-    private static EventSplit splitEvent(byte[] array) throws InvalidPacketException {
-        String name;
-        int afterName;
-        try (JsonParser parser = JSON.createParser(array)) {
-            parser.nextToken();
-            JsonToken token = parser.nextToken();
-            if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NUMBER_INT) {
-                throw new InvalidPacketException("an event must start with its name");
-            }
-            name = parser.getText();
-            afterName = (int) parser.currentLocation().getByteOffset();
-        } catch (IOException e) {
-            throw new InvalidPacketException("malformed event: " + e.getMessage());
-        }
-        if (afterName < 0) {
-            throw new InvalidPacketException("event data that is not UTF-8 JSON");
-        }
-        int next = JsonText.skipWhitespace(array, afterName, array.length);
-        int end = array.length - 1;
-        while (end > next && JsonText.isWhitespace(array[end])) {
+    /** {@code ["name", a, b]} becomes {@code [a, b]}: the bytes after the name, the JSON known to be well formed. */
+    private static byte[] argumentsAfter(byte[] text, int afterName) {
+        int next = JsonText.skipWhitespace(text, afterName, text.length);
+        int end = text.length - 1;
+        while (end > next && JsonText.isWhitespace(text[end])) {
             end--;
         }
         if (next == end) {
-            return new EventSplit(name, new byte[] {'[', ']'});
+            return new byte[] {'[', ']'};
         }
-        // the JSON is known to be well formed, so a comma follows the name
+        // a comma follows the name
         byte[] args = new byte[end - next + 1];
         args[0] = '[';
-        System.arraycopy(array, next + 1, args, 1, end - next);
-        return new EventSplit(name, args);
+        System.arraycopy(text, next + 1, args, 1, end - next);
+        return args;
     }
 
     private static long readNumber(byte[] text, int from, int to, String what, long max)
