@@ -45,12 +45,13 @@ public final class NamespaceStats {
     }
 
     public void disconnected(String reason) {
-        connected.decrement();
         LongAdder byReason = disconnects.get(reason);
         if (byReason == null) {
             byReason = newReason(reason);
         }
+        // the reason first: whoever sees the connection gone finds why counted
         byReason.increment();
+        connected.decrement();
     }
 
     private synchronized LongAdder newReason(String reason) {
