@@ -224,6 +224,12 @@ public final class WorkerLeases {
         public void close() {
             stopRenewing();
             try {
+                // a renewal still running would find the lease released and take it again, for a whole TTL
+                renewer.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
                 redis.execute(RELEASE, keys, token, workerId);
             } catch (RuntimeException e) {
                 log.debug("Could not release the lease {}; it expires by itself", key, e);
