@@ -58,7 +58,10 @@ public class DistributorTestClient implements DisposableBean {
         return new TestSocket(connection, namespace, auth, payloads, DEFAULT_TIMEOUT, sockets::add).open();
     }
 
-    /** Disconnects every socket this client opened (their connections close with them). */
+    /**
+     * Disconnects every socket this client opened (their connections close with them) and returns once the client
+     * has closed each of them.
+     */
     public void disconnectAll() {
         for (TestSocket socket : sockets) {
             socket.close();

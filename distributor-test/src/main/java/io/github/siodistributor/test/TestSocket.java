@@ -141,10 +141,17 @@ public final class TestSocket implements AutoCloseable {
         socket.disconnect();
     }
 
-    /** Disconnects this socket; the connection closes with its last socket. */
+    /**
+     * Disconnects this socket and returns once the client has closed it (the Java client closes it on its own
+     * thread, after {@code disconnect()} has returned); the connection closes with its last socket.
+     */
     @Override
     public void close() {
+        boolean wasConnected = socket.connected();
         socket.disconnect();
+        if (wasConnected) {
+            await(disconnected, "the close of " + namespace + " on the client's side");
+        }
     }
 
     private void record(Object... eventAndArgs) {
