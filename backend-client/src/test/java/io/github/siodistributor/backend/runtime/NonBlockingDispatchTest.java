@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -66,18 +67,24 @@ class NonBlockingDispatchTest {
     }
 
     @Test
-    void callsThatHoldTheThreadAreCounted() {
-        fast.execute(() -> { });
-        assertThat(fast.slowCalls()).isZero();
+    void callsThatHoldTheThreadLongerThanTheLimitAreCounted() {
+        // the calls advance a clock of the test's own, so a busy machine cannot make a quick call slow
+        AtomicLong now = new AtomicLong(1_000_000_000L);
+        NonBlockingDispatch timed = new NonBlockingDispatch("/timed", now::get);
+        long limit = TimeUnit.MILLISECONDS.toNanos(NonBlockingDispatch.SLOW_MILLIS);
 
-        fast.execute(() -> {
-            try {
-                Thread.sleep(NonBlockingDispatch.SLOW_MILLIS + 20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(fast.slowCalls()).isEqualTo(1);
+        timed.execute(() -> { });
+        timed.execute(() -> now.addAndGet(limit));
+        assertThat(timed.slowCalls()).isZero();
+
+        timed.execute(() -> now.addAndGet(limit + 1));
+        assertThat(timed.slowCalls()).isEqualTo(1);
+        // counted whether it returns or throws
+        assertThatThrownBy(() -> timed.execute(() -> {
+            now.addAndGet(limit * 10);
+            throw new IllegalArgumentException("handler failed");
+        })).hasMessage("handler failed");
+        assertThat(timed.slowCalls()).isEqualTo(2);
     }
 
     @Test
