@@ -3,6 +3,8 @@ package io.github.siodistributor.testsupport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Finds TCP ports that are free right now, for servers a test starts. */
@@ -18,19 +20,30 @@ public final class FreePorts {
      */
     static final int LOWEST = 20_000;
     static final int HIGHEST = 32_767;
+    /**
+     * Ports handed out lately, not handed out again: a test that picks several ports before it starts the servers
+     * that bind them would otherwise get the same one twice now and then.
+     */
+    static final int REMEMBERED = 256;
     private static final int ATTEMPTS = 1_000;
+    private static final Deque<Integer> handedOut = new ArrayDeque<>(REMEMBERED);
 
     private FreePorts() {
     }
 
     /**
-     * Returns a port that was free on every interface a moment ago. There is still a window before the
-     * caller binds it, but nothing else picks ports in this range by itself.
+     * Returns a port that was free on every interface a moment ago and that this JVM did not hand out among its last
+     * {@value #REMEMBERED}. There is still a window before the caller binds it, but nothing else picks ports in this
+     * range by itself.
      */
-    public static int find() {
+    public static synchronized int find() {
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST + 1);
-            if (port != CONVENIENCE_REDIS_PORT && isFree(port)) {
+            if (port != CONVENIENCE_REDIS_PORT && !handedOut.contains(port) && isFree(port)) {
+                if (handedOut.size() == REMEMBERED) {
+                    handedOut.removeFirst();
+                }
+                handedOut.addLast(port);
                 return port;
             }
         }
