@@ -745,7 +745,8 @@ class PendingRequestsTest {
             Opened<SocketArgs> answered = open(socketAck());
             Opened<SocketArgs> failed = open(socketAck());
             Opened<SocketArgs> unreachable = open(socketAck());
-            Opened<SocketArgs> timedOut = open(socketAck(), SHORT);
+            // long enough not to time out before the four others are counted below, on a busy machine too
+            Opened<SocketArgs> timedOut = open(socketAck(), Duration.ofSeconds(2));
             Opened<SocketArgs> publishFailed = open(socketAck());
             Thread redis = new Thread(() -> {
                 answered.receivers(1);

@@ -64,7 +64,8 @@ class DistributorHealthAutoConfigurationTest {
                 .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
                         "distributor.worker.port=0", "distributor.backend.handler-threads=2",
                         "distributor.redis.prefix=health-" + UUID.randomUUID().toString().substring(0, 8),
-                        "distributor.redis.probe-timeout=1s");
+                        // UP is read from one probe: time enough for it on a busy machine too
+                        "distributor.redis.probe-timeout=5s");
     }
 
     /** Most checks need no worker, whose Netty server takes seconds to shut down. */

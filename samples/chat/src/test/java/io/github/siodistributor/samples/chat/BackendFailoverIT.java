@@ -62,16 +62,15 @@ class BackendFailoverIT {
                     await().atMost(Duration.ofSeconds(20)).until(() -> saidTo(clients, "c0").size() >= 20);
                     doomed.kill();
 
-                    // the recovered clients: those whose socket was on the killed instance
-                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-                        for (int c = 0; c < CLIENTS; c++) {
-                            if (!clients.received("c" + c, "recovered").isEmpty()) {
-                                sentWhenRecovered.putIfAbsent("c" + c, sent.get());
-                            }
-                        }
-                        return !sentWhenRecovered.isEmpty() && sent.get() >= sentWhenRecovered.values().stream()
-                                .mapToInt(Integer::intValue).max().orElseThrow() + 50;
-                    });
+                    // the recovered clients: those whose socket was on the killed instance; the first within the
+                    // heartbeat TTL (5 s) and the workers' check interval (1 s), with room for a busy machine
+                    await("a recovery").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> !noteRecoveries(clients, sent, sentWhenRecovered).isEmpty());
+                    // then 50 more rounds of load after the last one
+                    await("50 rounds after the last recovery").atMost(Duration.ofSeconds(20))
+                            .pollInterval(Duration.ofMillis(20)).until(() -> sent.get() >= noteRecoveries(clients,
+                                    sent, sentWhenRecovered).values().stream().mapToInt(Integer::intValue).max()
+                                    .orElseThrow() + 50);
                 } finally {
                     load.shutdown();
                     assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
@@ -126,6 +125,17 @@ class BackendFailoverIT {
     }
 
     /** The numbers a client's own room heard, in arrival order. */
+    /** Notes, for each client newly told of its recovery, how many rounds of load had been sent by then. */
+    private static Map<String, Integer> noteRecoveries(NodeClients clients, AtomicInteger sent,
+            Map<String, Integer> sentWhenRecovered) {
+        for (int c = 0; c < CLIENTS; c++) {
+            if (!clients.received("c" + c, "recovered").isEmpty()) {
+                sentWhenRecovered.putIfAbsent("c" + c, sent.get());
+            }
+        }
+        return sentWhenRecovered;
+    }
+
     private static List<Integer> saidTo(NodeClients clients, String client) {
         List<Integer> numbers = new ArrayList<>();
         for (JsonNode line : clients.received(client, "said")) {

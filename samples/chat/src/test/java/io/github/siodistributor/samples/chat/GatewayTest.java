@@ -32,8 +32,11 @@ import org.springframework.context.ConfigurableApplicationContext;
 class GatewayTest extends ChatClusterTestSupport {
 
     private static final List<String> WORKERS = List.of("w1", "w2", "w3");
-    /** Reports every 500 ms, so that least-connection sees new counts soon. */
-    private static final List<String> WORKER_PROPERTIES = List.of("distributor.worker.lease-ttl=1500ms",
+    /**
+     * Reports every second, so that least-connection sees new counts soon; a report late by up to two seconds (a busy
+     * machine) still finds the worker listed.
+     */
+    private static final List<String> WORKER_PROPERTIES = List.of("distributor.worker.lease-ttl=3s",
             "distributor.worker.advertised-address=127.0.0.1");
     private static final Duration WAIT = Duration.ofSeconds(WAIT_SECONDS);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -31,7 +31,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code distributor.backend.request-timeout} bounds the requests that set no timeout of their own:
  * {@code fetchSockets()}, {@code allRooms()}, a broadcast {@code emitWithAck} and {@code serverSideEmitWithAck}.
- * The backend under test has it at 2 s, below the 5 s default but time enough for the answers that do come on a
+ * The backend under test has it at 3 s, below the 5 s default but time enough for the answers that do come on a
  * busy machine, and meets a worker that does not answer for real: worker w1's Redis delivery thread is held by a
  * slow {@link CustomMessageListener} (what its Javadoc warns against), so w1 counts as a receiver of the requests
  * but answers only once released; worker w2 and a second backend answer normally. Covered: each request fails
@@ -40,7 +40,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class RequestTimeoutTest extends ChatClusterTestSupport {
 
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
     private static ConfigurableApplicationContext backend;
     private static ConfigurableApplicationContext stuckWorker;
@@ -105,12 +105,12 @@ class RequestTimeoutTest extends ChatClusterTestSupport {
 
             assertThatThrownBy(() -> sockets.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(TimeoutException.class).hasMessageContaining("fetchSockets")
-                    .hasMessageContaining("1 of 2 answered within PT2S");
+                    .hasMessageContaining("1 of 2 answered within PT3S");
             assertThatThrownBy(() -> rooms.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(TimeoutException.class).hasMessageContaining("allRooms")
-                    .hasMessageContaining("1 of 2 answered within PT2S");
+                    .hasMessageContaining("1 of 2 answered within PT3S");
             assertThatThrownBy(() -> acks.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(IncompleteAcksException.class).hasMessageContaining("within PT2S")
+                    .isInstanceOf(IncompleteAcksException.class).hasMessageContaining("within PT3S")
                     .satisfies(failure -> {
                         IncompleteAcksException incomplete = (IncompleteAcksException) failure;
                         assertThat(incomplete.timedOut()).isTrue();
@@ -139,7 +139,7 @@ class RequestTimeoutTest extends ChatClusterTestSupport {
                 .serverSideEmitWithAck("silent", "hush");
 
         assertThatThrownBy(() -> answers.get(WAIT_SECONDS, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(IncompleteAcksException.class).hasMessageContaining("0 of 1 answered within PT2S");
+                .isInstanceOf(IncompleteAcksException.class).hasMessageContaining("0 of 1 answered within PT3S");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(REQUEST_TIMEOUT)
                 .isLessThan(DistributorBackend.DEFAULT_REQUEST_TIMEOUT);
     }
