@@ -80,6 +80,8 @@ final class EngineIoClient {
         final String sid;
         /** The open packet's data. */
         final Map<String, Object> open;
+        /** Set by a test once it has seen the session live on its WebSocket, beyond the polling heartbeat's reach. */
+        volatile boolean upgradeConfirmed;
 
         private Session(String sid, Map<String, Object> open) {
             this.sid = sid;

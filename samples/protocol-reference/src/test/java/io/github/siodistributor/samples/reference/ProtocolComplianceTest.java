@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -45,6 +46,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ProtocolComplianceTest {
 
     private static final Duration PING_INTERVAL = Duration.ofMillis(300);
+    private static final Duration PING_TIMEOUT = Duration.ofMillis(200);
+    /** How long a session lives after its handshake (or its last pong) if no pong comes. */
+    private static final Duration HEARTBEAT = PING_INTERVAL.plus(PING_TIMEOUT);
     /** Generous for anything the server must do "soon": heartbeat deadlines, timeouts, closes. */
     private static final Duration SOON = Duration.ofSeconds(3);
 
@@ -228,10 +232,9 @@ class ProtocolComplianceTest {
 
         @Test
         void overPollingACloseEndsTheParkedPollWithANoopAndTheSession() {
-            withinOneHeartbeat(() -> {
-                Session session = engine.handshake();
+            withinOneHeartbeat(session -> {
                 CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
-                awaitParked(session.sid);
+                awaitParked(session, parked);
 
                 assertThat(session.post("1").body()).isEqualTo("ok");
 
@@ -257,32 +260,36 @@ class ProtocolComplianceTest {
 
         @Test
         void afterTheUpgradeTheSessionLivesOnTheWebSocketOnly() {
-            Session session = engine.handshake();
-            // in a namespace, so that the connect timeout cannot close anything
-            assertThat(session.post("40").body()).isEqualTo("ok");
-            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
-                ws.sendText("2probe");
-                assertThat(ws.nextText()).isEqualTo("3probe");
-                ws.sendText("5");
+            // the upgrade (and the pong to a ping queued meanwhile) must be done before the polling session's
+            // heartbeat runs out
+            withinOneHeartbeat(session -> {
+                // in a namespace, so that the connect timeout cannot close anything
+                assertThat(session.post("40").body()).isEqualTo("ok");
+                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                    ws.sendText("2probe");
+                    assertThat(ws.nextText()).isEqualTo("3probe");
+                    ws.sendText("5");
 
-                assertEngineError(session.poll(), 3);
-                RawWebSocket.assertRefusedOrClosed(RawWebSocket.connect(http, ws("&sid=" + session.sid), false),
-                        "second WebSocket for an upgraded session");
-                // the upgraded WebSocket carries the heartbeat from now on: two pings, the second one after
-                // the pong to the first
-                assertThat(nextPing(ws)).isEqualTo("2");
-                assertThat(nextPing(ws)).isEqualTo("2");
-                assertThat(ws.isClosed()).isFalse();
-            }
+                    assertEngineError(session.poll(), 3);
+                    session.upgradeConfirmed = true;
+                    RawWebSocket.assertRefusedOrClosed(
+                            RawWebSocket.connect(http, ws("&sid=" + session.sid), false),
+                            "second WebSocket for an upgraded session");
+                    // the upgraded WebSocket carries the heartbeat from now on: two pings, the second one after
+                    // the pong to the first
+                    assertThat(nextPing(ws)).isEqualTo("2");
+                    assertThat(nextPing(ws)).isEqualTo("2");
+                    assertThat(ws.isClosed()).isFalse();
+                }
+            });
         }
 
         @Test
         void aPollParkedBeforeTheProbeIsEndedWithANoop() {
-            withinOneHeartbeat(() -> {
-                Session session = engine.handshake();
+            withinOneHeartbeat(session -> {
                 try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
                     CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
-                    awaitParked(session.sid);
+                    awaitParked(session, parked);
 
                     ws.sendText("2probe");
                     assertThat(ws.nextText()).isEqualTo("3probe");
@@ -298,8 +305,7 @@ class ProtocolComplianceTest {
 
         @Test
         void aPollDuringTheUpgradeIsAnsweredWithANoopAtOnce() {
-            withinOneHeartbeat(() -> {
-                Session session = engine.handshake();
+            withinOneHeartbeat(session -> {
                 try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
                     ws.sendText("2probe");
                     assertThat(ws.nextText()).isEqualTo("3probe");
@@ -318,41 +324,45 @@ class ProtocolComplianceTest {
 
         @Test
         void packetsQueuedWhilePollingAreFlushedOverTheWebSocket() {
-            Session session = engine.handshake();
-            assertThat(session.post("40").body()).isEqualTo("ok");
-            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
-                ws.sendText("2probe");
-                assertThat(ws.nextText()).isEqualTo("3probe");
-                ws.sendText("5");
+            withinOneHeartbeat(session -> {
+                assertThat(session.post("40").body()).isEqualTo("ok");
+                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                    ws.sendText("2probe");
+                    assertThat(ws.nextText()).isEqualTo("3probe");
+                    ws.sendText("5");
 
-                List<String> packets = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>());
-                assertThat(packets).filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
-                assertThat(packets).filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
-                assertEngineError(session.poll(), 3);
-            }
+                    List<String> packets = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>());
+                    session.upgradeConfirmed = true;
+                    assertThat(packets).filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
+                    assertThat(packets).filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
+                    assertEngineError(session.poll(), 3);
+                }
+            });
         }
 
         @Test
         void aPollDuringTheUpgradeAndTheWebSocketDeliverEachPacketOnce() {
-            Session session = engine.handshake();
-            assertThat(session.post("40").body()).isEqualTo("ok");
-            try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
-                ws.sendText("2probe");
-                assertThat(ws.nextText()).isEqualTo("3probe");
-                HttpResponse<String> poll = session.poll();
-                assertThat(poll.statusCode()).isEqualTo(200);
-                List<String> overPolling = packets(poll.body());
-                if (overPolling.contains("2")) {
-                    assertThat(session.post("3").body()).isEqualTo("ok");
-                }
-                ws.sendText("5");
+            withinOneHeartbeat(session -> {
+                assertThat(session.post("40").body()).isEqualTo("ok");
+                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
+                    ws.sendText("2probe");
+                    assertThat(ws.nextText()).isEqualTo("3probe");
+                    HttpResponse<String> poll = session.poll();
+                    assertThat(poll.statusCode()).isEqualTo(200);
+                    List<String> overPolling = packets(poll.body());
+                    if (overPolling.contains("2")) {
+                        assertThat(session.post("3").body()).isEqualTo("ok");
+                    }
+                    ws.sendText("5");
 
-                List<String> all = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>(overPolling));
-                assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
-                        .filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
-                assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
-                        .filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
-            }
+                    List<String> all = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>(overPolling));
+                    session.upgradeConfirmed = true;
+                    assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
+                            .filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
+                    assertThat(all).as("over polling %s, then over the WebSocket", overPolling)
+                            .filteredOn(packet -> packet.equals("42[\"auth\",{}]")).hasSize(1);
+                }
+            });
         }
 
         /**
@@ -379,19 +389,22 @@ class ProtocolComplianceTest {
 
         @Test
         void aPostOverMaxPayloadIsRefusedAndEndsTheSession() {
-            Session session = engine.handshake();
-            // 500,001 noops: valid packets, 1,000,001 bytes in all
+            // 500,001 noops: valid packets, 1,000,001 bytes in all; built before the handshake, as the POST
+            // must reach the session within its heartbeat
             String body = "6" + (EngineIoClient.RECORD_SEPARATOR + "6").repeat(500_000);
             assertThat(body).hasSize(1_000_001);
-            try {
-                HttpResponse<String> response = session.post(body);
-                assertThat(response.statusCode()).as("answer to an oversized POST, body %s", response.body())
-                        .isEqualTo(413);
-            } catch (UncheckedIOException connectionClosed) {
-                // closing the connection is an answer too
-            }
-            HttpResponse<String> poll = session.poll();
-            assertThat(poll.statusCode()).as("poll after an oversized POST, body %s", poll.body()).isEqualTo(400);
+            withinOneHeartbeat(session -> {
+                try {
+                    HttpResponse<String> response = session.post(body);
+                    assertThat(response.statusCode()).as("answer to an oversized POST, body %s", response.body())
+                            .isEqualTo(413);
+                } catch (UncheckedIOException connectionClosed) {
+                    // closing the connection is an answer too
+                }
+                HttpResponse<String> poll = session.poll();
+                assertThat(poll.statusCode()).as("poll after an oversized POST, body %s", poll.body())
+                        .isEqualTo(400);
+            });
         }
 
         @Test
@@ -666,36 +679,40 @@ class ProtocolComplianceTest {
 
         @Test
         void aPollingSessionWithNoPollPendingMissesAVolatileBroadcastButGetsTheNextNormalOne() {
-            Session session = engine.handshake();
-            assertThat(session.post("40").body()).isEqualTo("ok");
-            String sid = socketIdIn(session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"), "auth event"));
-            long discardedBefore = stats.volatilePacketsDiscarded();
-            EngineSession engineSession = app.getBean(DistributorWorker.class).engine().session(session.sid);
-            assertThat(engineSession.hasParkedPoll()).as("a GET held by the server").isFalse();
+            // two trips through the backend with no poll held: the session is not polled, so not ponged,
+            // meanwhile
+            withinOneHeartbeat(session -> {
+                assertThat(session.post("40").body()).isEqualTo("ok");
+                String sid = socketIdIn(session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"),
+                        "auth event"));
+                long discardedBefore = stats.volatilePacketsDiscarded();
+                EngineSession engineSession = app.getBean(DistributorWorker.class).engine().session(session.sid);
+                assertThat(engineSession).as("the session on the server").isNotNull();
+                assertThat(engineSession.hasParkedPoll()).as("a GET held by the server").isFalse();
 
-            main.to(sid).asVolatile().emit("volatile", 1);
-            // quick polling of the count: the heartbeat (300 ms + 200 ms) closes a session that is not polled
-            await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
-                    .until(() -> stats.volatilePacketsDiscarded() > discardedBefore);
-            main.to(sid).emit("normal", 2);
+                main.to(sid).asVolatile().emit("volatile", 1);
+                // quick polling of the count: the heartbeat (300 ms + 200 ms) closes a session that is not polled
+                await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                        .until(() -> stats.volatilePacketsDiscarded() > discardedBefore);
+                main.to(sid).emit("normal", 2);
 
-            List<String> received = session.pollUntil(packets -> packets.contains("42[\"normal\",2]"),
-                    "the normal broadcast");
-            assertThat(received).noneMatch(packet -> packet.contains("volatile"));
-            assertThat(stats.volatilePacketsDiscarded()).isEqualTo(discardedBefore + 1);
-            assertThat(engineSession.isOpen()).isTrue();
+                List<String> received = session.pollUntil(packets -> packets.contains("42[\"normal\",2]"),
+                        "the normal broadcast");
+                assertThat(received).noneMatch(packet -> packet.contains("volatile"));
+                assertThat(stats.volatilePacketsDiscarded()).isEqualTo(discardedBefore + 1);
+                assertThat(engineSession.isOpen()).isTrue();
+            });
         }
 
         @Test
         void aPollingSessionWithAPollPendingReceivesAVolatileBroadcast() {
-            withinOneHeartbeat(() -> {
-                Session session = engine.handshake();
+            withinOneHeartbeat(session -> {
                 assertThat(session.post("40").body()).isEqualTo("ok");
                 String sid = socketIdIn(session.pollUntil(packets -> packets.contains("42[\"auth\",{}]"),
                         "auth event"));
                 long discardedBefore = stats.volatilePacketsDiscarded();
                 CompletableFuture<HttpResponse<String>> parked = session.pollAsync();
-                awaitParked(session.sid);
+                awaitParked(session, parked);
 
                 main.to(sid).asVolatile().emit("volatile", 3);
 
@@ -793,23 +810,44 @@ class ProtocolComplianceTest {
     }
 
     /**
-     * The server pings every 300 ms; a scenario around a parked poll must play out between two pings. If
-     * the ping answers the poll first the scenario proves nothing: {@link PingCameFirst} starts it again
-     * with a new session.
+     * Runs {@code scenario} on a new polling session (the handshake done here). The server pings every
+     * {@link #PING_INTERVAL} and closes the session {@link #PING_TIMEOUT} later without a pong, so a scenario
+     * around a parked poll, or one that does not pong, must play out within one heartbeat of the handshake.
+     * An attempt that did not proves nothing, and the scenario starts again with a new session: when the
+     * ping answered the poll first ({@link PingCameFirst}), or when it failed more than {@link #HEARTBEAT}
+     * after its handshake was sent (the session may have been closed for want of a pong; a thread of a busy
+     * machine can be held up that long). A failure within the heartbeat fails the test at once, and so does one
+     * after the scenario saw its session live on a WebSocket ({@code upgradeConfirmed}), which the polling
+     * heartbeat no longer bounds.
      */
-    private static void withinOneHeartbeat(Runnable scenario) {
-        int attempts = 3;
-        for (int attempt = 1; ; attempt++) {
+    private static void withinOneHeartbeat(Consumer<Session> scenario) {
+        int attempts = 5;
+        List<Throwable> outOfWindow = new ArrayList<>();
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            long handshakeSent = System.nanoTime();
+            Session session = engine.handshake();
             try {
-                scenario.run();
+                scenario.accept(session);
                 return;
-            } catch (PingCameFirst e) {
-                if (attempt == attempts) {
-                    throw new AssertionError("in " + attempts + " attempts the poll was always answered by the ping"
-                            + " (every " + PING_INTERVAL.toMillis() + " ms) instead of by what the test did", e);
+            } catch (AssertionError | RuntimeException e) {
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - handshakeSent);
+                // within the window, or once the session lived on its WebSocket, the heartbeat is not to blame
+                if (!(e instanceof PingCameFirst) && (elapsed.compareTo(HEARTBEAT) <= 0
+                        || session.upgradeConfirmed)) {
+                    outOfWindow.forEach(e::addSuppressed);
+                    throw e;
                 }
+                outOfWindow.add(new AssertionError("attempt " + attempt + " (session " + session.sid + ") failed "
+                        + elapsed.toMillis() + " ms after its handshake: " + e, e));
             }
         }
+        AssertionError failure = new AssertionError("all " + attempts + " attempts ran out of the heartbeat window"
+                + " (ping " + PING_INTERVAL.toMillis() + " ms after the handshake, closed " + PING_TIMEOUT.toMillis()
+                + " ms later without a pong): each was answered by the ping before what the test did, or failed"
+                + " more than " + HEARTBEAT.toMillis() + " ms after its handshake (the last attempt is the cause, the"
+                + " others are suppressed)", outOfWindow.get(outOfWindow.size() - 1));
+        outOfWindow.subList(0, outOfWindow.size() - 1).forEach(failure::addSuppressed);
+        throw failure;
     }
 
     /** A parked poll answered by the heartbeat ping: the scenario must start again. */
@@ -828,14 +866,25 @@ class ProtocolComplianceTest {
     }
 
     /**
-     * Waits until the server holds the session's poll: a request sent next on another connection (a close,
-     * a probe) must find it parked, and connections are not ordered with respect to each other.
+     * Waits until the server holds the session's poll {@code parked}: a request sent next on another
+     * connection (a close, a probe) must find it parked, and connections are not ordered with respect to each
+     * other. Looks at once and often, as the scenario has one heartbeat in all. Stops as soon as the poll is
+     * answered: by the ping ({@link PingCameFirst}, the scenario starts again), or by anything else (a
+     * failure).
      */
-    private static void awaitParked(String sid) {
+    private static void awaitParked(Session session, CompletableFuture<HttpResponse<String>> parked) {
         EngineServer server = app.getBean(DistributorWorker.class).engine();
-        await().atMost(SOON).until(() -> {
-            EngineSession session = server.session(sid);
-            return session != null && session.hasParkedPoll();
+        await().atMost(SOON).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).until(() -> {
+            if (parked.isDone()) {
+                return true;
+            }
+            EngineSession engineSession = server.session(session.sid);
+            return engineSession != null && engineSession.hasParkedPoll();
         });
+        if (parked.isDone()) {
+            HttpResponse<String> early = unlessPing(EngineIoClient.await(parked, "poll to be parked"));
+            throw new AssertionError("the poll was answered before it could be parked: status "
+                    + early.statusCode() + ", body " + early.body());
+        }
     }
 }
