@@ -258,18 +258,30 @@ class ProtocolComplianceTest {
     @Nested
     class EngineIoUpgrade {
 
+        /**
+         * Connects to the main namespace over polling (in a namespace, so that the connect timeout cannot close
+         * anything), then upgrades: probe, its answer, upgrade. Returns the WebSocket the session lives on now.
+         */
+        private RawWebSocket connectedThenUpgraded(Session session) {
+            assertThat(session.post("40").body()).isEqualTo("ok");
+            RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true);
+            try {
+                ws.sendText("2probe");
+                assertThat(ws.nextText()).isEqualTo("3probe");
+                ws.sendText("5");
+                return ws;
+            } catch (AssertionError | RuntimeException e) {
+                ws.close();
+                throw e;
+            }
+        }
+
         @Test
         void afterTheUpgradeTheSessionLivesOnTheWebSocketOnly() {
             // the upgrade (and the pong to a ping queued meanwhile) must be done before the polling session's
             // heartbeat runs out
             withinOneHeartbeat(session -> {
-                // in a namespace, so that the connect timeout cannot close anything
-                assertThat(session.post("40").body()).isEqualTo("ok");
-                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
-                    ws.sendText("2probe");
-                    assertThat(ws.nextText()).isEqualTo("3probe");
-                    ws.sendText("5");
-
+                try (RawWebSocket ws = connectedThenUpgraded(session)) {
                     assertEngineError(session.poll(), 3);
                     session.upgradeConfirmed = true;
                     RawWebSocket.assertRefusedOrClosed(
@@ -325,12 +337,7 @@ class ProtocolComplianceTest {
         @Test
         void packetsQueuedWhilePollingAreFlushedOverTheWebSocket() {
             withinOneHeartbeat(session -> {
-                assertThat(session.post("40").body()).isEqualTo("ok");
-                try (RawWebSocket ws = RawWebSocket.open(http, ws("&sid=" + session.sid), true)) {
-                    ws.sendText("2probe");
-                    assertThat(ws.nextText()).isEqualTo("3probe");
-                    ws.sendText("5");
-
+                try (RawWebSocket ws = connectedThenUpgraded(session)) {
                     List<String> packets = webSocketPacketsUntilAHeartbeatAfterAuth(ws, new ArrayList<>());
                     session.upgradeConfirmed = true;
                     assertThat(packets).filteredOn(packet -> packet.startsWith("40{")).hasSize(1);
