@@ -69,13 +69,13 @@ public class DistributorBackendAutoConfiguration {
             @Qualifier("distributorHandlerExecutor") ExecutorService distributorHandlerExecutor,
             DistributorProperties properties, WorkerLeases leases) {
         DistributorProperties.Backend backend = properties.getBackend();
-        Duration requestTimeout = DistributorWorkerAutoConfiguration.positive(backend.getRequestTimeout(),
+        Duration requestTimeout = PropertyChecks.positive(backend.getRequestTimeout(),
                 "distributor.backend.request-timeout");
         DistributorBackend distributorBackend = new DistributorBackend(bus, channels,
                 jsonMapper.getIfAvailable(JsonMapper::new), distributorHandlerExecutor, requestTimeout);
-        distributorBackend.watchWorkers(leases::withoutLease, DistributorWorkerAutoConfiguration.positive(
+        distributorBackend.watchWorkers(leases::withoutLease, PropertyChecks.positive(
                 backend.getWorkerCheckInterval(), "distributor.backend.worker-check-interval"),
-                DistributorWorkerAutoConfiguration.positive(backend.getWorkerLossGrace(),
+                PropertyChecks.positive(backend.getWorkerLossGrace(),
                         "distributor.backend.worker-loss-grace"));
         return distributorBackend;
     }

@@ -49,20 +49,12 @@ public class DistributorGatewayAutoConfiguration {
             throw new IllegalArgumentException("distributor.gateway.balancing must be random, round-robin or "
                     + "least-connection");
         }
-        if (gateway.getPort() < 0 || gateway.getPort() > 65535) {
-            throw new IllegalArgumentException("distributor.gateway.port must be in 0..65535, got " + gateway.getPort());
-        }
-        long maxRequestSize = gateway.getMaxRequestSize() == null ? 0 : gateway.getMaxRequestSize().toBytes();
-        if (maxRequestSize < 1 || maxRequestSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("distributor.gateway.max-request-size must be between 1B and 2GB, got "
-                    + gateway.getMaxRequestSize());
-        }
-        return new GatewaySettings(gateway.getHost(), gateway.getPort(), gateway.getBalancing(),
-                DistributorWorkerAutoConfiguration.positive(gateway.getRefreshInterval(),
-                        "distributor.gateway.refresh-interval"),
-                DistributorWorkerAutoConfiguration.positive(gateway.getConnectTimeout(),
-                        "distributor.gateway.connect-timeout"),
-                (int) maxRequestSize, sslContext(gateway.getSsl().getBundle(), bundles));
+        return new GatewaySettings(gateway.getHost(),
+                PropertyChecks.port(gateway.getPort(), "distributor.gateway.port"), gateway.getBalancing(),
+                PropertyChecks.positive(gateway.getRefreshInterval(), "distributor.gateway.refresh-interval"),
+                PropertyChecks.positive(gateway.getConnectTimeout(), "distributor.gateway.connect-timeout"),
+                PropertyChecks.bytes(gateway.getMaxRequestSize(), "distributor.gateway.max-request-size"),
+                sslContext(gateway.getSsl().getBundle(), bundles));
     }
 
     @Bean(destroyMethod = "close")

@@ -29,7 +29,8 @@ public class DistributorRedisAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ChannelNames distributorChannelNames(DistributorProperties properties) {
-        return new ChannelNames(properties.getRedis().getPrefix());
+        String prefix = properties.getRedis().getPrefix();
+        return PropertyChecks.named("distributor.redis.prefix", () -> new ChannelNames(prefix));
     }
 
     @Bean
@@ -106,9 +107,9 @@ public class DistributorRedisAutoConfiguration {
             ObjectProvider<DistributorBackend> backend, BackendRegistry registry, DistributorProperties properties,
             RedisTarget redisTarget, ChannelNames channels) {
         DistributorProperties.Backend settings = properties.getBackend();
-        return new DistributorLifecycle(bus, worker, backend, registry, DistributorWorkerAutoConfiguration.positive(
-                settings.getHeartbeatTtl(), "distributor.backend.heartbeat-ttl"),
-                DistributorWorkerAutoConfiguration.positive(settings.getHandoverTimeout(),
+        return new DistributorLifecycle(bus, worker, backend, registry, PropertyChecks.atLeast(
+                WorkerLeases.MINIMUM_TTL, settings.getHeartbeatTtl(), "distributor.backend.heartbeat-ttl"),
+                PropertyChecks.positive(settings.getHandoverTimeout(),
                         "distributor.backend.handover-timeout"), redisTarget, channels.prefix());
     }
 

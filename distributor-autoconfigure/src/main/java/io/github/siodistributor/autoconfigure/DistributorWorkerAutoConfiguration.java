@@ -1,9 +1,16 @@
 package io.github.siodistributor.autoconfigure;
 
+import static io.github.siodistributor.autoconfigure.PropertyChecks.atLeast;
+import static io.github.siodistributor.autoconfigure.PropertyChecks.bytes;
+import static io.github.siodistributor.autoconfigure.PropertyChecks.named;
+import static io.github.siodistributor.autoconfigure.PropertyChecks.port;
+import static io.github.siodistributor.autoconfigure.PropertyChecks.positive;
+
 import io.github.siodistributor.autoconfigure.failure.NoNamespaceToServeException;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.RedisMessageBus;
@@ -38,24 +45,24 @@ public class DistributorWorkerAutoConfiguration {
         if (namespaces.isEmpty()) {
             throw new NoNamespaceToServeException();
         }
+        int port = port(worker.getPort(), "distributor.worker.port");
         String advertised = worker.getAdvertisedAddress();
         if (advertised != null) {
-            try {
-                WorkerAddress.parse(advertised, worker.getPort() == 0 ? 1 : worker.getPort());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("distributor.worker.advertised-address: " + e.getMessage(), e);
-            }
+            named("distributor.worker.advertised-address", () -> WorkerAddress.parse(advertised, port == 0 ? 1 : port));
         }
-        return new WorkerSettings(worker.getId(), worker.getHost(), worker.getPort(), namespaces, channels, advertised);
+        String id = named("distributor.worker.id", () -> SocketIds.requireValidWorkerId(worker.getId()));
+        return new WorkerSettings(id, worker.getHost(), port, namespaces, channels, advertised);
     }
 
     @Bean
     @ConditionalOnMissingBean
     EngineSettings distributorEngineSettings(DistributorProperties properties) {
         DistributorProperties.Worker worker = properties.getWorker();
-        return new EngineSettings(worker.getPingInterval(), worker.getPingTimeout(),
-                (int) worker.getMaxPayload().toBytes(), worker.getUpgradeTimeout(), worker.getConnectTimeout(),
-                worker.getCorsOrigins());
+        return new EngineSettings(positive(worker.getPingInterval(), "distributor.worker.ping-interval"),
+                positive(worker.getPingTimeout(), "distributor.worker.ping-timeout"),
+                bytes(worker.getMaxPayload(), "distributor.worker.max-payload"),
+                positive(worker.getUpgradeTimeout(), "distributor.worker.upgrade-timeout"),
+                positive(worker.getConnectTimeout(), "distributor.worker.connect-timeout"), worker.getCorsOrigins());
     }
 
     @Bean(destroyMethod = "close")
@@ -67,23 +74,11 @@ public class DistributorWorkerAutoConfiguration {
         Duration checkInterval = positive(worker.getBackendCheckInterval(), "distributor.worker.backend-check-interval");
         Duration lossGrace = positive(worker.getBackendLossGrace(), "distributor.worker.backend-loss-grace");
         Duration handoverTimeout = positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout");
-        BackendRouting routing;
-        try {
-            routing = new BackendRouting(checkInterval, lossGrace, worker.getWhenNoBackend(),
-                    worker.getHeldEventsLimit(), handoverTimeout);
-        } catch (IllegalArgumentException e) {
-            // the durations are checked above: what is left to refuse is the limit
-            throw new IllegalArgumentException("distributor.worker.held-events-limit: " + e.getMessage(), e);
-        }
-        return new DistributorWorker(settings, engineSettings, bus, leases, positive(worker.getLeaseTtl(),
-                "distributor.worker.lease-ttl"), registry, routing, loops.getIfAvailable());
-    }
-
-    static Duration positive(Duration value, String property) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(property + " must be positive, got " + value);
-        }
-        return value;
+        // the durations are checked above: what is left to refuse is the limit
+        BackendRouting routing = named("distributor.worker.held-events-limit", () -> new BackendRouting(checkInterval,
+                lossGrace, worker.getWhenNoBackend(), worker.getHeldEventsLimit(), handoverTimeout));
+        return new DistributorWorker(settings, engineSettings, bus, leases, atLeast(WorkerLeases.MINIMUM_TTL,
+                worker.getLeaseTtl(), "distributor.worker.lease-ttl"), registry, routing, loops.getIfAvailable());
     }
 
     /** Read from the bean definitions: no handler bean is created for this. */

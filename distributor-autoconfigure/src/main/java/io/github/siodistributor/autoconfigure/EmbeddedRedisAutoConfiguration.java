@@ -21,7 +21,8 @@ public class EmbeddedRedisAutoConfiguration {
 
     @Bean(destroyMethod = "stop")
     EmbeddedRedisServer distributorEmbeddedRedis(DistributorProperties properties) {
-        return EmbeddedRedisServer.start(properties.getRedis().getEmbedded().getPort());
+        return EmbeddedRedisServer.start(PropertyChecks.port(properties.getRedis().getEmbedded().getPort(),
+                "distributor.redis.embedded.port"));
     }
 
     @Bean

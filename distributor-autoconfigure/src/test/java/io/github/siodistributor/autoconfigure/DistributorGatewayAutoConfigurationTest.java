@@ -77,24 +77,6 @@ class DistributorGatewayAutoConfigurationTest {
     }
 
     @Test
-    void badGatewayAndWorkerSettingsFailStartUpNamingTheProperty() {
-        Map<String, String> cases = Map.of("distributor.gateway.refresh-interval=0s",
-                "distributor.gateway.refresh-interval", "distributor.gateway.connect-timeout=-1s",
-                "distributor.gateway.connect-timeout", "distributor.gateway.max-request-size=0B",
-                "distributor.gateway.max-request-size");
-        cases.forEach((property, named) -> gatewayOnly().withPropertyValues(property).run(context -> {
-            assertThat(context).as(property).hasFailed();
-            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(named);
-        }));
-        runner().withPropertyValues("distributor.backend.enabled=false",
-                "distributor.worker.advertised-address=host:port").run(context -> {
-                    assertThat(context).hasFailed();
-                    assertThat(context.getStartupFailure()).hasStackTraceContaining(
-                            "distributor.worker.advertised-address: 'host:port' has no numeric port");
-                });
-    }
-
-    @Test
     void theConfigurationMetadataDocumentsTheGatewayProperties() throws Exception {
         Map<String, JsonNode> properties = new HashMap<>();
         for (URL url : Collections.list(getClass().getClassLoader()

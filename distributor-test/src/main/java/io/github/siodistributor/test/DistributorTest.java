@@ -13,8 +13,8 @@ import org.springframework.core.annotation.AliasFor;
 /**
  * An integration test of an application's {@code @SocketNamespace} handlers, through a real worker and a
  * real Redis: the application's context starts with the backend role, a worker listening on a free
- * loopback port and an embedded Redis server on a free port (whatever {@code application.yml} says about
- * ports and roles), and a {@link DistributorTestClient} bean to inject, already pointed at the worker.
+ * loopback port and an embedded Redis server on a free port, no gateway (whatever {@code application.yml} says
+ * about ports and roles), and a {@link DistributorTestClient} bean to inject, already pointed at the worker.
  * Sockets the client opened are disconnected after each test method.
  *
  * <pre>{@code

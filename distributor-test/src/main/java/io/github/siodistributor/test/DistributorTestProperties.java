@@ -18,7 +18,9 @@ final class DistributorTestProperties {
             "distributor.worker.enabled", "true",
             "distributor.worker.host", "127.0.0.1",
             "distributor.worker.port", "0",
-            "distributor.backend.enabled", "true");
+            "distributor.backend.enabled", "true",
+            // a gateway the application runs in production would take its fixed port in every test context
+            "distributor.gateway.enabled", "false");
 
     private DistributorTestProperties() {
     }

@@ -4,15 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.siodistributor.autoconfigure.EmbeddedRedisServer;
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * {@link DistributorTest} on an application whose {@code application.yml} turns the worker off, puts it on
- * 9092 and points Redis at a host that does not exist: the test still gets a worker, the backend and an
- * embedded Redis on free ports, and a client that talks to its handlers.
+ * 9092, runs a gateway on 9090 and points Redis at a host that does not exist: the test still gets a worker,
+ * the backend and an embedded Redis on free ports, no gateway, and a client that talks to its handlers.
  */
 @DistributorTest
 class DistributorTestClientTest {
@@ -26,11 +28,19 @@ class DistributorTestClientTest {
     @Autowired
     EmbeddedRedisServer redis;
 
+    @Autowired
+    ObjectProvider<DistributorGateway> gateway;
+
     @Test
     void theWorkerAndTheEmbeddedRedisRunOnFreePortsWhateverTheApplicationConfigures() {
         assertThat(worker.port()).isPositive().isNotEqualTo(9092);
         assertThat(redis.port()).isPositive().isNotEqualTo(6379);
         assertThat(client.url()).isEqualTo("http://127.0.0.1:" + worker.port());
+    }
+
+    @Test
+    void theGatewayTheApplicationConfiguresDoesNotStart() {
+        assertThat(gateway.getIfAvailable()).isNull();
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -39,8 +40,9 @@ final class BackendPresence implements AutoCloseable {
 
     BackendPresence(String backendId, BackendRegistry registry, MessageBus bus, ChannelNames channels, Duration ttl,
             Supplier<Collection<String>> specs) {
-        if (ttl.toMillis() < 3) {
-            throw new IllegalArgumentException("a backend heartbeat TTL must be at least 3 ms, got " + ttl);
+        if (ttl.compareTo(WorkerLeases.MINIMUM_TTL) < 0) {
+            throw new IllegalArgumentException("a backend heartbeat TTL must be at least "
+                    + WorkerLeases.MINIMUM_TTL.toMillis() + " ms, got " + ttl);
         }
         this.backendId = backendId;
         this.registry = registry;

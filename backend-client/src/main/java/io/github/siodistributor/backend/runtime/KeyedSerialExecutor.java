@@ -4,6 +4,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,15 @@ public final class KeyedSerialExecutor {
             return queue;
         });
         if (created[0]) {
-            executor.execute(() -> drain(key));
+            try {
+                executor.execute(() -> drain(key));
+            } catch (RejectedExecutionException e) {
+                // no drainer will come: without the queue gone, every later task of the key would wait behind it
+                Queue<Runnable> stranded = queues.remove(key);
+                log.error("The executor refused the work of {} ({}): {} task(s) dropped", key, e.getMessage(),
+                        stranded == null ? 0 : stranded.size());
+                throw e;
+            }
         }
     }
 

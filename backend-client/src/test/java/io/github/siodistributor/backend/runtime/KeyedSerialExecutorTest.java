@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -216,6 +218,23 @@ class KeyedSerialExecutorTest {
             assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
             await().atMost(TIMEOUT).until(() -> executor.activeKeys() == 0);
         }
+    }
+
+    @Test
+    void aKeyWhoseWorkTheExecutorRefusedTakesWorkAgain() throws Exception {
+        AtomicInteger refusals = new AtomicInteger(1);
+        KeyedSerialExecutor refusingOnce = new KeyedSerialExecutor(task -> {
+            if (refusals.getAndDecrement() > 0) {
+                throw new RejectedExecutionException("full");
+            }
+            pool.execute(task);
+        });
+        assertThatThrownBy(() -> refusingOnce.execute("k", () -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(refusingOnce.activeKeys()).as("the refused work is not kept").isZero();
+
+        CountDownLatch ran = new CountDownLatch(1);
+        refusingOnce.execute("k", ran::countDown);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).as("the key's next task runs").isTrue();
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -38,26 +37,26 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        RequestQuery query = RequestQuery.decode(request.uri());
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
         Requester requester = new Requester(ctx, HttpUtil.isKeepAlive(request), origin);
         EngineSettings settings = server.settings();
-        if (!query.path().equals(PATH) && !query.path().equals(PATH.substring(0, PATH.length() - 1))) {
+        if (query == null || !query.path().equals(PATH) && !query.path().equals(PATH.substring(0, PATH.length() - 1))) {
             HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
             return;
         }
-        String sid = first(query, "sid");
+        String sid = query.first("sid");
         server.countRequest(sid != null && server.session(sid) == null);
         if (HttpMethod.OPTIONS.equals(request.method())) {
             HttpReplies.preflight(requester, settings,
                     request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS));
             return;
         }
-        if (!"4".equals(first(query, "EIO"))) {
+        if (!"4".equals(query.first("EIO"))) {
             HttpReplies.error(requester, settings, EngineError.UNSUPPORTED_PROTOCOL_VERSION);
             return;
         }
-        String transport = first(query, "transport");
+        String transport = query.first("transport");
         if (!"polling".equals(transport) && !"websocket".equals(transport)) {
             HttpReplies.error(requester, settings, EngineError.UNKNOWN_TRANSPORT);
             return;
@@ -122,7 +121,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         super.channelInactive(ctx);
     }
 
-    private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query) {
+    private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, RequestQuery query) {
         EngineHandshake handshake = handshakeOf(ctx.channel(), request, query);
         Channel channel = ctx.channel();
         upgrade(ctx, request, () -> {
@@ -180,7 +179,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         pipeline.replace("engineHttp", "engineWebSocket", new EngineWebSocketHandler(session));
     }
 
-    private static EngineHandshake handshakeOf(Channel channel, FullHttpRequest request, QueryStringDecoder query) {
+    private static EngineHandshake handshakeOf(Channel channel, FullHttpRequest request, RequestQuery query) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (String name : request.headers().names()) {
             headers.put(name.toLowerCase(java.util.Locale.ROOT), request.headers().getAll(name));
@@ -188,10 +187,5 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         String address = channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : String.valueOf(channel.remoteAddress());
         return new EngineHandshake(headers, query.parameters(), address, request.uri(), System.currentTimeMillis());
-    }
-
-    private static String first(QueryStringDecoder query, String name) {
-        List<String> values = query.parameters().get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -124,8 +123,9 @@ public final class EngineServer {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
             if (oversized instanceof HttpRequest request) {
-                List<String> sid = new QueryStringDecoder(request.uri()).parameters().get("sid");
-                EngineSession session = sid == null ? null : server.session(sid.get(0));
+                RequestQuery query = RequestQuery.decode(request.uri());
+                String sid = query == null ? null : query.first("sid");
+                EngineSession session = sid == null ? null : server.session(sid);
                 if (session != null) {
                     session.close("transport error");
                 }

@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.gateway;
 
 import io.github.siodistributor.core.engine.EngineError;
+import io.github.siodistributor.core.engine.RequestQuery;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -21,12 +22,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -100,13 +99,13 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private void route(FullHttpRequest request) {
-        if (!request.decoderResult().isSuccess()) {
+        RequestQuery query = request.decoderResult().isSuccess() ? RequestQuery.decode(request.uri()) : null;
+        if (query == null) {
             request.release();
             GatewayReplies.engineError(ctx, EngineError.BAD_REQUEST, false);
             return;
         }
-        List<String> sids = new QueryStringDecoder(request.uri()).parameters().get("sid");
-        String sid = sids == null || sids.isEmpty() ? null : sids.get(0);
+        String sid = query.first("sid");
         boolean upgrade = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
                 request.headers().get(HttpHeaderNames.UPGRADE, ""));
         addForwardedHeaders(request);
@@ -264,6 +263,8 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private void becomePipe(Channel worker) {
         Channel client = ctx.channel();
         closeKeptConnections();
+        // what the HTTP decoder made of bytes sent after the upgrade request: this handler is gone once replaced
+        releaseWaiting();
         ChannelPipeline clientPipeline = client.pipeline();
         clientPipeline.replace(this, "pipe", new BytePipe(worker));
         clientPipeline.remove(HttpObjectAggregator.class);
@@ -304,10 +305,14 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
                 current.worker.close();
             }
         }
-        waiting.forEach(FullHttpRequest::release);
-        waiting.clear();
+        releaseWaiting();
         closeKeptConnections();
         ctx.fireChannelInactive();
+    }
+
+    private void releaseWaiting() {
+        waiting.forEach(FullHttpRequest::release);
+        waiting.clear();
     }
 
     private void closeKeptConnections() {

@@ -25,9 +25,10 @@ public final class SocketIds {
         return dot > 0 && dot < socketId.length() - 1 ? socketId.substring(0, dot) : null;
     }
 
-    public static void requireValidWorkerId(String workerId) {
+    public static String requireValidWorkerId(String workerId) {
         if (workerId == null || !WORKER_ID.matcher(workerId).matches()) {
             throw new IllegalArgumentException("worker id '" + workerId + "' must match " + WORKER_ID.pattern());
         }
+        return workerId;
     }
 }

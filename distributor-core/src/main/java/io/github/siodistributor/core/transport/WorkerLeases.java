@@ -37,6 +37,12 @@ public final class WorkerLeases {
     private static final Logger log = LoggerFactory.getLogger(WorkerLeases.class);
 
     /**
+     * The shortest TTL of a worker lease, and of a backend instance's heartbeat: both are renewed every third of
+     * their TTL, and a renewal at most every millisecond is already far below any useful setting.
+     */
+    public static final Duration MINIMUM_TTL = Duration.ofMillis(3);
+
+    /**
      * The lease's holder reports itself in the worker directory (ARGV 3-5: worker id, connection count, address;
      * no address, no report): the gateways read it. One call per renewal, on Redis's clock.
      */
@@ -75,8 +81,9 @@ public final class WorkerLeases {
      * @throws IllegalStateException when another live worker holds the id
      */
     public Lease acquire(String workerId, Duration ttl, Runnable onLost) {
-        if (ttl == null || ttl.toMillis() < 3) {
-            throw new IllegalArgumentException("a worker lease TTL must be at least 3 ms, got " + ttl);
+        if (ttl == null || ttl.compareTo(MINIMUM_TTL) < 0) {
+            throw new IllegalArgumentException("a worker lease TTL must be at least " + MINIMUM_TTL.toMillis()
+                    + " ms, got " + ttl);
         }
         Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, onLost);
         lease.take();

@@ -471,8 +471,23 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             decide(socket, decision);
         } else if (command instanceof SocketReleased) {
             router.onReleased(socket);
-        } else if (!socket.holdWhileConnecting(command)) {
-            carryOut(socket, command);
+        } else {
+            switch (socket.holdWhileConnecting(command)) {
+                case NOT_CONNECTING -> carryOut(socket, command);
+                case FULL -> refuseOverHoldLimit(socket, command, channel);
+                case HELD -> { }
+            }
+        }
+    }
+
+    /** A command a connecting socket cannot hold any more is dropped (counted); an emit's sender is answered. */
+    private void refuseOverHoldLimit(WorkerSocket socket, SocketCommand command, String channel) {
+        String message = "socket " + socket.id + " is still connecting and already holds "
+                + WorkerSocket.PENDING_ACK_LIMIT + " commands (the limit)";
+        bus.dropped().record(Cause.LIMIT_EXCEEDED, channel, command.getClass().getSimpleName() + ": " + message);
+        if (command instanceof EmitWithAck emit) {
+            refuseAwaitedAck(socket.namespace, socket.id, new WorkerSocket.AwaitedAck(emit.backendId(),
+                    emit.requestId()), message);
         }
     }
 

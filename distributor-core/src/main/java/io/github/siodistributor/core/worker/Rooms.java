@@ -10,6 +10,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Who is in which room, per namespace, on this worker. Every socket is also in the room named by its
  * id, as in Socket.IO, so "everyone but this socket" is an {@code except(id)}.
+ *
+ * <p>Joins come from the thread that reads Redis, leaves also from a socket's event loop when it disconnects, and
+ * with more than one loop these are different threads: a socket that ends while it joins is taken out again by
+ * whichever of the two comes second (a join looks at {@link WorkerSocket#isGone()} after adding, and an ending socket
+ * is gone before it leaves). A room, and a namespace's tables, go with their last member, atomically with respect to
+ * joins, so that dynamic namespaces and rooms leave nothing behind.
  */
 final class Rooms {
 
@@ -18,39 +24,54 @@ final class Rooms {
             new ConcurrentHashMap<>();
 
     void add(WorkerSocket socket) {
-        members.computeIfAbsent(socket.namespace, n -> ConcurrentHashMap.newKeySet()).add(socket);
+        members.compute(socket.namespace, (namespace, all) -> {
+            Set<WorkerSocket> present = all == null ? ConcurrentHashMap.newKeySet() : all;
+            present.add(socket);
+            return present;
+        });
         join(socket, List.of(socket.id));
+        if (socket.isGone()) {
+            remove(socket);
+        }
     }
 
     void remove(WorkerSocket socket) {
         leave(socket, List.copyOf(socket.rooms));
-        Set<WorkerSocket> all = members.get(socket.namespace);
-        if (all != null) {
+        members.computeIfPresent(socket.namespace, (namespace, all) -> {
             all.remove(socket);
-        }
+            return all.isEmpty() ? null : all;
+        });
     }
 
     void join(WorkerSocket socket, Collection<String> names) {
-        ConcurrentHashMap<String, Set<WorkerSocket>> byName = rooms.computeIfAbsent(socket.namespace,
-                n -> new ConcurrentHashMap<>());
-        for (String name : names) {
-            byName.computeIfAbsent(name, n -> ConcurrentHashMap.newKeySet()).add(socket);
-            socket.rooms.add(name);
+        rooms.compute(socket.namespace, (namespace, byName) -> {
+            ConcurrentHashMap<String, Set<WorkerSocket>> present = byName == null ? new ConcurrentHashMap<>() : byName;
+            for (String name : names) {
+                present.compute(name, (room, sockets) -> {
+                    Set<WorkerSocket> members = sockets == null ? ConcurrentHashMap.newKeySet() : sockets;
+                    members.add(socket);
+                    return members;
+                });
+                socket.rooms.add(name);
+            }
+            return present;
+        });
+        if (socket.isGone()) {
+            leave(socket, names);
         }
     }
 
     void leave(WorkerSocket socket, Collection<String> names) {
-        ConcurrentHashMap<String, Set<WorkerSocket>> byName = rooms.get(socket.namespace);
-        for (String name : names) {
-            socket.rooms.remove(name);
-            if (byName != null) {
-                // drop a room with its last member, atomically with respect to joins
-                byName.computeIfPresent(name, (n, sockets) -> {
+        names.forEach(socket.rooms::remove);
+        rooms.computeIfPresent(socket.namespace, (namespace, byName) -> {
+            for (String name : names) {
+                byName.computeIfPresent(name, (room, sockets) -> {
                     sockets.remove(socket);
                     return sockets.isEmpty() ? null : sockets;
                 });
             }
-        }
+            return byName.isEmpty() ? null : byName;
+        });
     }
 
     /** The sockets in any of {@code include} (all of the namespace when empty) and in none of {@code exclude}. */
@@ -98,5 +119,10 @@ final class Rooms {
 
     int size(String namespace) {
         return members.getOrDefault(namespace, Set.of()).size();
+    }
+
+    /** No namespace has a member or a room here. */
+    boolean isEmpty() {
+        return members.isEmpty() && rooms.isEmpty();
     }
 }

@@ -6,6 +6,7 @@ import io.github.siodistributor.core.protocol.Message.ClientActivity;
 import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
 import io.github.siodistributor.core.protocol.Message.ReleaseSocket;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
@@ -120,6 +121,13 @@ final class SocketRouter implements AutoCloseable {
 
     /** Sends a socket's activity to its instance, or keeps it waiting in order (on the session's event loop). */
     void send(WorkerSocket socket, ClientActivity activity) {
+        if (activity instanceof SocketDisconnected && neverReachedAnInstance(socket)) {
+            // nobody knows the socket: telling an instance now would run its connect and disconnect for a client
+            // long gone, and while no instance serves the namespace every such socket would wait here for one
+            socket.waiting.clear();
+            stalled.remove(socket);
+            return;
+        }
         String instance = socket.backendId;
         if (instance != null && !socket.moving && instances.hasDeparted(socket.spec, instance)) {
             // assigned while the instance announced its leaving: the announcement's sweep may have missed it
@@ -131,6 +139,12 @@ final class SocketRouter implements AutoCloseable {
         } else {
             publish(socket, socket.backendId, sequence, activity);
         }
+    }
+
+    /** Its connect waits to be sent (first in line, none on its way): no instance has heard of it. */
+    private static boolean neverReachedAnInstance(WorkerSocket socket) {
+        return socket.inFlight.get() == 0 && !socket.waiting.isEmpty()
+                && socket.waiting.firstEntry().getValue() instanceof SocketConnected;
     }
 
     /** From now on, every publish's future is added to {@code publishes} (the worker is closing). */
@@ -150,7 +164,10 @@ final class SocketRouter implements AutoCloseable {
             if (failure != null) {
                 refuseUnforwarded(socket, activity, failure);
             }
-            if (failure == null && receivers == 0) {
+            // a client event Redis refused is refused to its client (or dropped, counted); what tells the instance
+            // of the socket's life (connect, disconnect, recovery, release) is sent again, or it keeps a dead socket
+            boolean again = failure == null ? receivers == 0 : !(activity instanceof SocketEvent);
+            if (again) {
                 // settled only once back in the waiting line: a move queued on the event loop before it must wait
                 socket.session.execute(() -> {
                     unheard(socket, instance, sequence, activity);

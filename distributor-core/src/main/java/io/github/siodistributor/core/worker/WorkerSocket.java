@@ -117,16 +117,27 @@ final class WorkerSocket {
         return state.get() == State.ACCEPTED;
     }
 
-    /** Holds a command while connecting; false when the socket is already accepted (or gone). */
-    synchronized boolean holdWhileConnecting(Message.SocketCommand command) {
+    /** Ended ({@link #end}) or refused: nothing may be added for it any more. */
+    boolean isGone() {
+        return state.get() == State.GONE;
+    }
+
+    /** What {@link #holdWhileConnecting} did with a command. */
+    enum Hold { HELD, NOT_CONNECTING, FULL }
+
+    /**
+     * Holds a command while connecting, at most {@value #PENDING_ACK_LIMIT} of them: a backend that sends without
+     * end to a socket that never connects must not grow a worker's memory.
+     */
+    synchronized Hold holdWhileConnecting(Message.SocketCommand command) {
         if (state.get() != State.CONNECTING) {
-            return false;
+            return Hold.NOT_CONNECTING;
         }
         if (held.size() >= PENDING_ACK_LIMIT) {
-            throw new IllegalStateException("more than " + PENDING_ACK_LIMIT + " commands for connecting socket " + id);
+            return Hold.FULL;
         }
         held.add(command);
-        return true;
+        return Hold.HELD;
     }
 
     /** Lets the socket in; returns the held commands to carry out, or null when it was no longer connecting. */

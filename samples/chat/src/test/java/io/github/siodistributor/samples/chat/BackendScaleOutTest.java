@@ -24,7 +24,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Several backend instances of one namespace (in-JVM contexts on one real Redis, real JS clients): new
  * sockets are spread over the instances and each socket's events go to its instance only, in order; a
  * stopping instance hands its sockets over without losing or reordering an event; with no instance left,
- * the worker holds events (bounded) or disconnects, as configured. Killed instances: {@code BackendFailoverIT}.
+ * the worker holds events (bounded) or disconnects, as configured, and forgets a socket that ends before any instance
+ * heard of it. Killed instances: {@code BackendFailoverIT}.
  */
 class BackendScaleOutTest {
 
@@ -158,6 +159,23 @@ class BackendScaleOutTest {
             assertThat(recovery.reason()).isEqualTo("backend instance left");
             assertThat(recovery.rooms()).contains("kept");
             assertThat(clients.lines()).noneMatch(line -> "disconnect".equals(line.path("type").asText()));
+        }
+    }
+
+    @Test
+    void aSocketThatGaveUpWaitingForAnInstanceIsNeverIntroducedToTheOneThatComes() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            String url = ChatCluster.url(cluster.worker("w1", List.of("distributor.worker.connect-timeout=1s"),
+                    SequenceHandler.class));
+            clients.connect("gone", url, "/seq", Map.of("name", "gone"), Map.of("reconnection", false));
+            // the worker's connect timeout ended the socket while no instance served /seq
+            assertThat(clients.awaitConnectError("gone").toString()).contains("did not answer");
+
+            SequenceHandler next = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+            String socketId = connect(clients, url, 1).get(0);
+            assertThat(clients.emitWithAck("c0", "n", 1).get(WAIT.toSeconds(), TimeUnit.SECONDS).get(0).asInt())
+                    .isEqualTo(1);
+            assertThat(next.connected).as("sockets whose connect the instance handled").containsExactly(socketId);
         }
     }
 

@@ -153,6 +153,30 @@ class GatewayTest extends ChatClusterTestSupport {
     }
 
     @Test
+    void aMalformedQueryIsAnsweredBadRequestByTheGatewayAndByAWorker() throws Exception {
+        startGateway("round-robin");
+        int gatewayPort = gateway.getBean(DistributorGateway.class).port();
+        int workerPort = workers.get("w1").getBean(DistributorWorker.class).port();
+        for (int port : List.of(gatewayPort, workerPort)) {
+            // a new connection per request: the gateway closes one whose request it could not read
+            for (String query : List.of("EIO=4&transport=polling&sid=%zz", "EIO=4&transport=polling&sid=w1.x%")) {
+                try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
+                    RawHttpConnection.Response refused = http.post("/socket.io/?" + query, "x".repeat(500));
+                    assertThat(refused.status()).as("port %d, %s", port, query).isEqualTo(400);
+                    assertThat(refused.body()).isEqualTo("{\"code\":3,\"message\":\"Bad request\"}");
+                }
+            }
+        }
+        // the gateway still routes: a session opens, and closes (Engine.IO close packet)
+        try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", gatewayPort)) {
+            RawHttpConnection.Response open = http.get("/socket.io/?EIO=4&transport=polling");
+            assertThat(open.status()).isEqualTo(200);
+            String sid = JSON.readTree(open.body().substring(1)).get("sid").asText();
+            assertThat(poll(http, sid, new HashMap<>(), "1").body()).isEqualTo("ok");
+        }
+    }
+
+    @Test
     void roundRobinGivesEachWorkerItsTurn() {
         String url = startGateway("round-robin");
         Map<String, String> engineIds = connectAll(url, clientIds("rr", 9), Map.of("transports", List.of("websocket")));
