@@ -11,10 +11,8 @@ import io.github.siodistributor.core.protocol.SocketIds;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The indirect namespace: commands about selected sockets go to the broadcast channel of the namespace's
@@ -28,8 +26,6 @@ final class BackendNamespace implements IndirectNamespace {
     private final Selection everyone;
     /** This backend's counters of the namespace's spec, resolved once. */
     private final NamespaceStats stats;
-    /** Sockets connected through this backend, with their handshakes. */
-    private final Map<String, BackendSocket> connected = new ConcurrentHashMap<>();
 
     BackendNamespace(String name, String spec, DistributorBackend backend) {
         this.name = name;
@@ -139,22 +135,22 @@ final class BackendNamespace implements IndirectNamespace {
 
     @Override
     public Collection<IndirectSocket> sockets() {
-        return List.copyOf(connected.values());
+        return List.copyOf(backend.socketsIn(name).values());
     }
 
     BackendSocket socketFor(String socketId) {
-        BackendSocket known = connected.get(socketId);
+        BackendSocket known = backend.socketsIn(name).get(socketId);
         return known != null ? known : new BackendSocket(socketId, null, this);
     }
 
     BackendSocket connected(String socketId, Handshake handshake) {
         BackendSocket socket = new BackendSocket(socketId, handshake, this);
-        connected.put(socketId, socket);
+        backend.socketConnected(this, socket);
         return socket;
     }
 
     BackendSocket disconnected(String socketId) {
-        BackendSocket socket = connected.remove(socketId);
+        BackendSocket socket = backend.socketDisconnected(name, socketId);
         return socket != null ? socket : new BackendSocket(socketId, null, this);
     }
 

@@ -87,6 +87,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** Handlers by namespace spec (a name, or a pattern for dynamic namespaces). */
     private final Map<String, ServedHandler> handlers = new LinkedHashMap<>();
     private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
+    /**
+     * Sockets connected through this instance, by namespace name. A namespace without any holds nothing, here or in
+     * {@link #namespaces}: dynamic namespaces come and go without end.
+     */
+    private final Map<String, Map<String, BackendSocket>> connectedSockets = new ConcurrentHashMap<>();
+    /**
+     * The namespaces that have sockets here, so that their messages do not each make a new one. Any instance of a
+     * namespace will do: its sockets are in {@link #connectedSockets}, not in it.
+     */
     private final Map<String, BackendNamespace> namespaces = new ConcurrentHashMap<>();
     private final StatsByNamespace stats = new StatsByNamespace();
     private final List<MessageBus.Subscription> subscriptions = new ArrayList<>();
@@ -190,8 +199,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private int socketCount() {
         int count = 0;
-        for (BackendNamespace namespace : namespaces.values()) {
-            count += namespace.sockets().size();
+        for (Map<String, BackendSocket> sockets : connectedSockets.values()) {
+            count += sockets.size();
         }
         return count;
     }
@@ -272,10 +281,47 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (name == null || !name.startsWith("/")) {
             throw new IllegalArgumentException("namespace '" + name + "' must start with '/'");
         }
-        return namespaces.computeIfAbsent(name, n -> {
-            String spec = handled.specFor(n);
-            return new BackendNamespace(n, spec == null ? n : spec, this);
+        BackendNamespace known = namespaces.get(name);
+        if (known != null) {
+            return known;
+        }
+        String spec = handled.specFor(name);
+        return new BackendNamespace(name, spec == null ? name : spec, this);
+    }
+
+    /** Namespaces this instance keeps anything of: those with sockets here. */
+    int namespacesHeld() {
+        Set<String> held = new java.util.HashSet<>(connectedSockets.keySet());
+        held.addAll(namespaces.keySet());
+        return held.size();
+    }
+
+    /** The sockets connected through this instance to the namespace. */
+    Map<String, BackendSocket> socketsIn(String namespace) {
+        return connectedSockets.getOrDefault(namespace, Map.of());
+    }
+
+    void socketConnected(BackendNamespace namespace, BackendSocket socket) {
+        connectedSockets.compute(namespace.name(), (name, sockets) -> {
+            Map<String, BackendSocket> present = sockets == null ? new ConcurrentHashMap<>() : sockets;
+            present.put(socket.id(), socket);
+            namespaces.putIfAbsent(name, namespace);
+            return present;
         });
+    }
+
+    /** The socket that left, or {@code null} when it was not connected here. */
+    BackendSocket socketDisconnected(String namespace, String socketId) {
+        BackendSocket[] left = new BackendSocket[1];
+        connectedSockets.computeIfPresent(namespace, (name, sockets) -> {
+            left[0] = sockets.remove(socketId);
+            if (!sockets.isEmpty()) {
+                return sockets;
+            }
+            namespaces.remove(name);
+            return null;
+        });
+        return left[0];
     }
 
     /** The activity of a socket assigned to this instance (on the Redis delivery thread). */
@@ -527,9 +573,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private Collection<String> workersInUse() {
         Set<String> workers = new java.util.HashSet<>();
-        for (BackendNamespace namespace : namespaces.values()) {
-            for (var socket : namespace.sockets()) {
-                workers.add(SocketIds.workerOf(socket.id()));
+        for (Map<String, BackendSocket> sockets : connectedSockets.values()) {
+            for (String socketId : sockets.keySet()) {
+                workers.add(SocketIds.workerOf(socketId));
             }
         }
         return workers;
@@ -537,7 +583,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private void workerLost(String worker) {
         int count = 0;
-        for (BackendNamespace namespace : namespaces.values()) {
+        for (String name : List.copyOf(connectedSockets.keySet())) {
+            BackendNamespace namespace = namespace(name);
             ServedHandler served = handlers.get(namespace.spec());
             for (var connected : namespace.sockets()) {
                 if (worker.equals(SocketIds.workerOf(connected.id()))) {
