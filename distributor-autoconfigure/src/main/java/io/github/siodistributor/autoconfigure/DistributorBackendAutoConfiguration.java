@@ -39,10 +39,8 @@ public class DistributorBackendAutoConfiguration {
     @Qualifier("distributorHandlerExecutor")
     @ConditionalOnMissingBean(name = "distributorHandlerExecutor")
     ExecutorService distributorHandlerExecutor(DistributorProperties properties) {
-        int threads = properties.getBackend().getHandlerThreads();
-        if (threads < 1) {
-            throw new IllegalArgumentException("distributor.backend.handler-threads must be at least 1, got " + threads);
-        }
+        int threads = PropertyChecks.atLeastOne(properties.getBackend().getHandlerThreads(),
+                "distributor.backend.handler-threads");
         ClassLoader application = Thread.currentThread().getContextClassLoader();
         AtomicInteger numbers = new AtomicInteger();
         return new ForkJoinPool(threads, pool -> new HandlerThread(pool, numbers.incrementAndGet(), application), null,

@@ -26,11 +26,8 @@ public class DistributorReconnectAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "distributorReconnectDelay")
     ClientResourcesBuilderCustomizer distributorReconnectDelay(DistributorProperties properties) {
-        Duration max = properties.getRedis().getOutage().getReconnectDelayMax();
-        if (max == null || max.isNegative()) {
-            throw new IllegalArgumentException("distributor.redis.outage.reconnect-delay-max must be zero or positive, "
-                    + "got " + max);
-        }
+        Duration max = PropertyChecks.notNegative(properties.getRedis().getOutage().getReconnectDelayMax(),
+                "distributor.redis.outage.reconnect-delay-max");
         if (max.isZero()) {
             return builder -> { };
         }

@@ -53,15 +53,9 @@ public class DistributorRedisAutoConfiguration {
         if (outage.getPolicy() == null) {
             throw new IllegalArgumentException("distributor.redis.outage.policy must be buffer or reject");
         }
-        if (outage.getBufferLimit() < 1) {
-            throw new IllegalArgumentException("distributor.redis.outage.buffer-limit must be at least 1, got "
-                    + outage.getBufferLimit());
-        }
-        if (outage.getResubscribeGrace() == null || outage.getResubscribeGrace().isNegative()) {
-            throw new IllegalArgumentException("distributor.redis.outage.resubscribe-grace must be zero or positive, "
-                    + "got " + outage.getResubscribeGrace());
-        }
-        return new OutageSettings(outage.getPolicy(), outage.getBufferLimit(), outage.getResubscribeGrace());
+        return new OutageSettings(outage.getPolicy(),
+                PropertyChecks.atLeastOne(outage.getBufferLimit(), "distributor.redis.outage.buffer-limit"),
+                PropertyChecks.notNegative(outage.getResubscribeGrace(), "distributor.redis.outage.resubscribe-grace"));
     }
 
     /** The workers' leases on their ids: uniqueness of ids, and how backends notice a dead worker. */

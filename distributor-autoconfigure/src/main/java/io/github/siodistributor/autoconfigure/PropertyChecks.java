@@ -20,6 +20,20 @@ final class PropertyChecks {
         return value;
     }
 
+    static Duration notNegative(Duration value, String property) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(property + " must be zero or positive, got " + value);
+        }
+        return value;
+    }
+
+    static int atLeastOne(int value, String property) {
+        if (value < 1) {
+            throw new IllegalArgumentException(property + " must be at least 1, got " + value);
+        }
+        return value;
+    }
+
     static Duration atLeast(Duration minimum, Duration value, String property) {
         if (value == null || value.compareTo(minimum) < 0) {
             throw new IllegalArgumentException(property + " must be at least " + minimum.toMillis() + "ms, got "
