@@ -30,6 +30,8 @@ final class BackendPresence implements AutoCloseable {
     private final ChannelNames channels;
     private final Duration ttl;
     private final Supplier<Collection<String>> specs;
+    /** When the heartbeat was last renewed (System.nanoTime); heartbeat thread only after start. */
+    private long renewedNanos;
     /** The last heartbeat's failure, or null once one succeeds: what the health check reports. */
     private volatile RuntimeException lastFailure;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -56,6 +58,7 @@ final class BackendPresence implements AutoCloseable {
     void start() {
         Collection<String> all = specs.get();
         registry.heartbeat(backendId, all, ttl);
+        renewedNanos = System.nanoTime();
         all.forEach(spec -> announce(spec, false));
         long period = ttl.toMillis() / 3;
         timer.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
@@ -71,6 +74,15 @@ final class BackendPresence implements AutoCloseable {
         try {
             registry.heartbeat(backendId, specs.get(), ttl);
             lastFailure = null;
+            long now = System.nanoTime();
+            long sinceLast = now - renewedNanos;
+            renewedNanos = now;
+            if (sinceLast > ttl.toNanos()) {
+                log.warn("Backend instance {} renewed its heartbeat {} ms after the last renewal, past its TTL ({} ms): "
+                        + "it was paused or cut off from Redis, and workers may have presumed it dead and moved its "
+                        + "sockets to other instances. Each such socket is forgotten here when its worker says so "
+                        + "(SocketMoved)", backendId, sinceLast / 1_000_000, ttl.toMillis());
+            }
         } catch (RuntimeException e) {
             lastFailure = e;
             log.warn("Backend instance {} could not renew its heartbeat: {}", backendId, e.toString());

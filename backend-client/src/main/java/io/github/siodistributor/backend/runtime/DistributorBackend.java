@@ -30,6 +30,7 @@ import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
@@ -360,6 +361,16 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 namespace.disconnected(socketId);
                 toOwner(new SocketReleased(namespace.name(), socketId));
                 socketGone();
+            });
+        } else if (message instanceof SocketMoved) {
+            // the worker presumed this instance dead: another one has the socket now and runs its handlers, so this
+            // one lets it go quietly, after the socket's earlier events
+            serial.execute(socketId, () -> {
+                if (namespace.disconnected(socketId) != null) {
+                    log.debug("Socket {} of {} moved to another backend instance; forgotten here", socketId,
+                            namespace.name());
+                    socketGone();
+                }
             });
         }
     }

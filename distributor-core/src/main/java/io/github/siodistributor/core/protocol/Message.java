@@ -18,7 +18,7 @@ public sealed interface Message {
 
     /** What a worker tells the backend of a namespace about one of its sockets. */
     sealed interface ClientActivity extends Message permits SocketConnected, SocketEvent, SocketDisconnected,
-            SocketRecovered, ReleaseSocket {
+            SocketRecovered, ReleaseSocket, SocketMoved {
         String socketId();
     }
 
@@ -127,6 +127,18 @@ public sealed interface Message {
      */
     record ReleaseSocket(String namespace, String socketId) implements ClientActivity {
         public ReleaseSocket {
+            Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(socketId, "socketId");
+        }
+    }
+
+    /**
+     * Worker to a backend instance it presumed dead (its heartbeat expired): the socket moved to another
+     * instance. An instance that was only paused or cut off from Redis forgets the socket, after the socket's
+     * earlier activity, with no handler and no answer. A dead instance never hears it.
+     */
+    record SocketMoved(String namespace, String socketId) implements ClientActivity {
+        public SocketMoved {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
         }

@@ -26,6 +26,7 @@ import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
@@ -51,6 +52,7 @@ public final class MessageCodec {
     private static final int SOCKET_DISCONNECTED = 3;
     private static final int SOCKET_RECOVERED = 4;
     private static final int RELEASE_SOCKET = 5;
+    private static final int SOCKET_MOVED = 6;
     private static final int EMIT_TO_SOCKET = 10;
     private static final int ACK_REPLY = 11;
     private static final int JOIN_ROOMS = 12;
@@ -114,6 +116,10 @@ public final class MessageCodec {
             out.writeString(m.reason());
         } else if (message instanceof ReleaseSocket m) {
             out.writeByte(RELEASE_SOCKET);
+            out.writeString(m.namespace());
+            out.writeString(m.socketId());
+        } else if (message instanceof SocketMoved m) {
+            out.writeByte(SOCKET_MOVED);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
         } else if (message instanceof SocketReleased m) {
@@ -255,6 +261,7 @@ public final class MessageCodec {
             case SOCKET_RECOVERED -> new SocketRecovered(in.readString("namespace"), in.readString("socketId"),
                     readHandshake(in), in.readStrings("room"), in.readBytes("data"), in.readString("reason"));
             case RELEASE_SOCKET -> new ReleaseSocket(in.readString("namespace"), in.readString("socketId"));
+            case SOCKET_MOVED -> new SocketMoved(in.readString("namespace"), in.readString("socketId"));
             case SOCKET_RELEASED -> new SocketReleased(in.readString("namespace"), in.readString("socketId"));
             case INSTANCE_ANNOUNCEMENT -> new InstanceAnnouncement(in.readString("namespace"),
                     in.readString("backendId"), readBoolean(in));

@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a leaving instance first gets a {@link ReleaseSocket} after the socket's earlier activity; the socket's
  *       new activity waits until the instance answers that it let the socket go, then follows the recovery
  *       to the next instance;</li>
- *   <li>with no instance left, activity waits (bounded) or the socket is disconnected, per {@link BackendRouting}.</li>
+ *   <li>with no instance left, activity waits (bounded) or the socket is disconnected, per {@link BackendRouting};</li>
+ *   <li>an instance presumed dead is told of each socket that moved away from it with a
+ *       {@link io.github.siodistributor.core.protocol.Message.SocketMoved}: it may only have been paused.</li>
  * </ul>
  * A socket's waiting activity is touched only on its session's event loop.
  */
@@ -68,6 +70,7 @@ final class SocketRouter implements AutoCloseable {
     private final Supplier<Collection<WorkerSocket>> connected;
     private final Consumer<WorkerSocket> disconnectForNoBackend;
     private final BackendInstances instances;
+    private final MovedSockets moved;
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean checkRequested = new AtomicBoolean();
@@ -88,6 +91,7 @@ final class SocketRouter implements AutoCloseable {
         this.connected = connected;
         this.disconnectForNoBackend = disconnectForNoBackend;
         this.instances = new BackendInstances(routing.lossGrace().toNanos());
+        this.moved = new MovedSockets(bus, channels, routing.lossGrace());
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "distributor-backend-watch-" + workerId);
             thread.setDaemon(true);
@@ -228,7 +232,7 @@ final class SocketRouter implements AutoCloseable {
     private void unheard(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
         if (activity instanceof ReleaseSocket) {
             if (socket.moving && instance.equals(socket.backendId)) {
-                rehome(socket, BACKEND_LEFT);
+                rehome(socket, BACKEND_LEFT, false); // nobody listens there to keep it
             }
             return;
         }
@@ -287,11 +291,16 @@ final class SocketRouter implements AutoCloseable {
 
     /**
      * Gives the socket to another live instance (on the session's event loop): a recovery when a backend knew
-     * it, or its connect again when it was still connecting, then everything that waits.
+     * it, or its connect again when it was still connecting, then everything that waits. With
+     * {@code previousMayKeepIt}, the instance it leaves did not let it go and is told it moved.
      */
-    private void rehome(WorkerSocket socket, String reason) {
-        if (deferWhileInFlight(socket, () -> rehome(socket, reason))) {
+    private void rehome(WorkerSocket socket, String reason, boolean previousMayKeepIt) {
+        if (deferWhileInFlight(socket, () -> rehome(socket, reason, previousMayKeepIt))) {
             return;
+        }
+        String previous = socket.backendId;
+        if (previousMayKeepIt && previous != null && !neverReachedAnInstance(socket)) {
+            moved.tell(new BackendInstances.Instance(socket.spec, previous), socket);
         }
         socket.moving = false;
         socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
@@ -366,7 +375,8 @@ final class SocketRouter implements AutoCloseable {
             if (socket.moving && leaving.equals(socket.backendId)) {
                 log.warn("Backend instance {} did not release socket {} within {}; moving it anyway", leaving,
                         socket.id, routing.handoverTimeout());
-                rehome(socket, BACKEND_LEFT);
+                // no SocketMoved: the release waits in the same line, behind whatever holds the instance up
+                rehome(socket, BACKEND_LEFT, false);
             }
         }, routing.handoverTimeout());
     }
@@ -375,7 +385,7 @@ final class SocketRouter implements AutoCloseable {
     void onReleased(WorkerSocket socket) {
         socket.session.execute(() -> {
             if (socket.moving) {
-                rehome(socket, BACKEND_LEFT);
+                rehome(socket, BACKEND_LEFT, false);
             }
         });
     }
@@ -386,7 +396,7 @@ final class SocketRouter implements AutoCloseable {
             if (socket.spec.equals(spec) && socket.backendId == null) {
                 socket.session.execute(() -> {
                     if (socket.backendId == null && !socket.moving && !socket.orphaned) {
-                        rehome(socket, socket.recoveryReason);
+                        rehome(socket, socket.recoveryReason, false);
                     }
                 });
             }
@@ -444,7 +454,7 @@ final class SocketRouter implements AutoCloseable {
             for (WorkerSocket socket : moving) {
                 socket.session.execute(() -> {
                     if (gone.backendId().equals(socket.backendId)) {
-                        rehome(socket, BACKEND_LOST);
+                        rehome(socket, BACKEND_LOST, true);
                     }
                 });
             }
@@ -452,6 +462,7 @@ final class SocketRouter implements AutoCloseable {
         for (BackendInstances.Instance appeared : changes.appeared()) {
             adoptWaiting(appeared.spec());
         }
+        moved.retell(instance -> instances.live(instance.spec()).contains(instance.backendId()), System.nanoTime());
         for (WorkerSocket socket : List.copyOf(stalled)) {
             String instance = socket.backendId;
             if (instance == null) {
@@ -468,7 +479,7 @@ final class SocketRouter implements AutoCloseable {
                 // its instance is gone without having been live here since (it left, or died unseen)
                 socket.session.execute(() -> {
                     if (instance.equals(socket.backendId) && !socket.moving) {
-                        rehome(socket, BACKEND_LOST);
+                        rehome(socket, BACKEND_LOST, true);
                     }
                 });
             }

@@ -145,8 +145,6 @@ class BackendFailoverIT {
     }
 
     private static String[] backendArguments(ChatCluster cluster) {
-        return new String[] {"--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + cluster.redis().host(), "--spring.data.redis.port=" + cluster.redis().port(),
-                "--spring.main.web-application-type=none", "--distributor.worker.enabled=false"};
+        return SampleProcess.arguments(cluster.redis(), "--distributor.worker.enabled=false");
     }
 }

@@ -108,11 +108,9 @@ class GatewayFailoverIT {
     }
 
     private String[] workerArguments(String id, int port) {
-        return new String[] {"--distributor.redis.embedded.enabled=false",
-            "--spring.data.redis.host=" + cluster.redis().host(), "--spring.data.redis.port=" + cluster.redis().port(),
-            "--spring.main.web-application-type=none", "--distributor.backend.enabled=false",
-            "--distributor.worker.id=" + id, "--distributor.worker.port=" + port,
-            "--distributor.worker.advertised-address=127.0.0.1", "--distributor.worker.namespaces=/recorded"};
+        return SampleProcess.arguments(cluster.redis(), "--distributor.backend.enabled=false",
+                "--distributor.worker.id=" + id, "--distributor.worker.port=" + port,
+                "--distributor.worker.advertised-address=127.0.0.1", "--distributor.worker.namespaces=/recorded");
     }
 
     private List<String> clientsOn(String worker) {

@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.testsupport.TestRedis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,6 +44,18 @@ final class SampleProcess implements AutoCloseable {
         return new SampleProcess(name, process);
     }
 
+    /**
+     * Command-line arguments for a sample process on the test's Redis (not its own embedded one), without a web
+     * server, followed by {@code role}: what it runs and how.
+     */
+    static String[] arguments(TestRedis redis, String... role) {
+        List<String> args = new ArrayList<>(List.of("--distributor.redis.embedded.enabled=false",
+                "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
+                "--spring.main.web-application-type=none"));
+        args.addAll(List.of(role));
+        return args.toArray(String[]::new);
+    }
+
     /** Waits for Spring Boot's "Started" line; fails with the process output if it exits or times out. */
     void awaitStarted(long seconds) {
         try {
@@ -81,6 +94,23 @@ final class SampleProcess implements AutoCloseable {
         process.destroyForcibly();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             throw new AssertionError(name + " is still alive 20 s after SIGKILL");
+        }
+    }
+
+    /** Stops the process where it is (SIGSTOP), as a long GC pause or a suspended VM would: its sockets stay open. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused process run on (SIGCONT). */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + signal + " " + process.pid() + " failed for " + name);
         }
     }
 

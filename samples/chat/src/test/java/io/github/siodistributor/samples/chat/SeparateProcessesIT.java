@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.NodeClients;
 import io.github.siodistributor.testsupport.TestRedis;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,8 @@ class SeparateProcessesIT {
     void aClientRoundTripCrossesTheWorkerAndBackendProcesses() throws Exception {
         int workerPort = FreePorts.find();
         try (TestRedis redis = TestRedis.startNew();
-                SampleProcess backend = SampleProcess.start("backend", common(redis, "--distributor.worker.enabled=false"));
-                SampleProcess worker = SampleProcess.start("worker", common(redis, "--distributor.backend.enabled=false",
+                SampleProcess backend = SampleProcess.start("backend", SampleProcess.arguments(redis, "--distributor.worker.enabled=false"));
+                SampleProcess worker = SampleProcess.start("worker", SampleProcess.arguments(redis, "--distributor.backend.enabled=false",
                         "--distributor.worker.id=proc-worker", "--distributor.worker.port=" + workerPort));
                 NodeClients clients = new NodeClients()) {
             backend.awaitStarted(90);
@@ -45,11 +44,4 @@ class SeparateProcessesIT {
         }
     }
 
-    private static String[] common(TestRedis redis, String... role) {
-        List<String> args = new java.util.ArrayList<>(List.of("--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-                "--spring.main.web-application-type=none"));
-        args.addAll(List.of(role));
-        return args.toArray(String[]::new);
-    }
 }

@@ -135,11 +135,9 @@ class WorkerFailoverIT {
     }
 
     private String[] workerArguments(String id, int port, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + cluster.redis().host(), "--spring.data.redis.port=" + cluster.redis().port(),
-                "--spring.main.web-application-type=none", "--distributor.backend.enabled=false",
-                "--distributor.worker.id=" + id, "--distributor.worker.port=" + port,
-                "--distributor.worker.namespaces=/recorded"));
+        List<String> args = new ArrayList<>(List.of(SampleProcess.arguments(cluster.redis(),
+                "--distributor.backend.enabled=false", "--distributor.worker.id=" + id,
+                "--distributor.worker.port=" + port, "--distributor.worker.namespaces=/recorded")));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.NodeClients;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,11 +47,8 @@ class WorkerLossIT {
     }
 
     private static String[] workerArguments(ChatCluster cluster, int port) {
-        List<String> args = new ArrayList<>(List.of("--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + cluster.redis().host(), "--spring.data.redis.port=" + cluster.redis().port(),
-                "--spring.main.web-application-type=none", "--distributor.backend.enabled=false",
+        return SampleProcess.arguments(cluster.redis(), "--distributor.backend.enabled=false",
                 "--distributor.worker.id=" + WORKER_ID, "--distributor.worker.port=" + port,
-                "--distributor.worker.namespaces=/recorded"));
-        return args.toArray(String[]::new);
+                "--distributor.worker.namespaces=/recorded");
     }
 }
