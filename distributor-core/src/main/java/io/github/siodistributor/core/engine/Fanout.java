@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
@@ -49,25 +50,31 @@ public final class Fanout {
                 }
             }
             if (elsewhere != null) {
-                elsewhere.forEach((loop, group) -> loop.execute(writeTask(group, wire, frames, discardable,
-                        onDiscarded)));
+                elsewhere.forEach((loop, group) -> writeOn(loop, group, wire, frames, discardable, onDiscarded));
             }
         } finally {
             wire.release();
         }
     }
 
-    private static Runnable writeTask(List<EngineSession> group, ByteBuf wire, List<Frame> frames,
+    private static void writeOn(EventLoop loop, List<EngineSession> group, ByteBuf wire, List<Frame> frames,
             boolean discardable, Runnable onDiscarded) {
         // the views are taken now: the task may run after send has released its own reference
         ByteBuf[] views = new ByteBuf[group.size()];
         for (int i = 0; i < views.length; i++) {
             views[i] = wire.retainedDuplicate();
         }
-        return () -> {
-            for (int i = 0; i < views.length; i++) {
-                group.get(i).writeShared(views[i], frames, discardable, onDiscarded);
+        try {
+            loop.execute(() -> {
+                for (int i = 0; i < views.length; i++) {
+                    group.get(i).writeShared(views[i], frames, discardable, onDiscarded);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down and its sessions with it: nobody to write to, only the views to give back
+            for (ByteBuf view : views) {
+                view.release();
             }
-        };
+        }
     }
 }
