@@ -61,6 +61,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -314,15 +315,27 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** The socket that left, or {@code null} when it was not connected here. */
     BackendSocket socketDisconnected(String namespace, String socketId) {
         BackendSocket[] left = new BackendSocket[1];
+        removeSocket(namespace, sockets -> left[0] = sockets.remove(socketId));
+        return left[0];
+    }
+
+    /** Takes out exactly {@code socket}, not a later registration of its id; whether it was still here. */
+    private boolean socketForgotten(String namespace, BackendSocket socket) {
+        boolean[] removed = new boolean[1];
+        removeSocket(namespace, sockets -> removed[0] = sockets.remove(socket.id(), socket));
+        return removed[0];
+    }
+
+    /** Applies {@code removal} to the namespace's sockets, and drops what is kept of a namespace left empty. */
+    private void removeSocket(String namespace, Consumer<Map<String, BackendSocket>> removal) {
         connectedSockets.computeIfPresent(namespace, (name, sockets) -> {
-            left[0] = sockets.remove(socketId);
+            removal.accept(sockets);
             if (!sockets.isEmpty()) {
                 return sockets;
             }
             namespaces.remove(name);
             return null;
         });
-        return left[0];
     }
 
     /** The activity of a socket assigned to this instance (on the Redis delivery thread). */
@@ -346,7 +359,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             namespace.stats().eventIn();
             serial.execute(socketId, () -> handleEvent(handler, socket, event));
         } else if (message instanceof SocketDisconnected disconnected) {
-            BackendSocket socket = namespace.disconnected(socketId);
+            BackendSocket socket = socketDisconnected(namespace.name(), socketId);
+            if (socket == null) {
+                // its disconnect handlers ran already (its worker was declared lost) or belong to another instance
+                log.debug("Disconnect of socket {} of {}, which is not connected here, ignored", socketId,
+                        namespace.name());
+                return;
+            }
             socketGone();
             namespace.stats().disconnected(disconnected.reason());
             serial.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
@@ -364,14 +383,18 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             });
         } else if (message instanceof SocketMoved) {
             // the worker presumed this instance dead: another one has the socket now and runs its handlers, so this
-            // one lets it go quietly, after the socket's earlier events
-            serial.execute(socketId, () -> {
-                if (namespace.disconnected(socketId) != null) {
-                    log.debug("Socket {} of {} moved to another backend instance; forgotten here", socketId,
-                            namespace.name());
-                    socketGone();
-                }
-            });
+            // one lets it go quietly, after the socket's earlier events. Only the socket as held now: should it come
+            // back (a recovery registers it at once) before the line reaches this, it stays
+            BackendSocket held = socketsIn(namespace.name()).get(socketId);
+            if (held != null) {
+                serial.execute(socketId, () -> {
+                    if (socketForgotten(namespace.name(), held)) {
+                        log.debug("Socket {} of {} moved to another backend instance; forgotten here", socketId,
+                                namespace.name());
+                        socketGone();
+                    }
+                });
+            }
         }
     }
 
@@ -413,9 +436,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {
         NamespaceStats counted = socket.namespace().stats();
-        OnceAck ack = new OnceAck(event.wantsAck(), args -> {
+        OnceAck ack = new OnceAck(event.wantsAck(), this::encode, payload -> {
             counted.ackSent();
-            toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), encode(args)));
+            toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), payload));
         });
         long started = System.nanoTime();
         try {
@@ -445,8 +468,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return; // our own emit: Socket.IO sends server-side events to the other servers only
         }
         BackendNamespace namespace = namespace(emit.namespace());
-        Ack ack = new OnceAck(emit.wantsAck(), args -> bus.publish(channels.reply(emit.backendId()),
-                new ServerSideAck(emit.namespace(), emit.requestId(), encode(args))));
+        Ack ack = new OnceAck(emit.wantsAck(), this::encode, payload -> bus.publish(channels.reply(emit.backendId()),
+                new ServerSideAck(emit.namespace(), emit.requestId(), payload)));
         // one sender's events in order; different senders in parallel
         served.calls().execute("peer " + emit.backendId(), () -> {
             try {
@@ -681,11 +704,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** An ack that answers at most once, and only when one was asked for. */
     private static final class OnceAck implements Ack {
         private final boolean requested;
-        private final java.util.function.Consumer<Object[]> sender;
+        private final Function<Object[], Payload> encoder;
+        private final Consumer<Payload> sender;
         private final AtomicBoolean sent = new AtomicBoolean();
 
-        OnceAck(boolean requested, java.util.function.Consumer<Object[]> sender) {
+        OnceAck(boolean requested, Function<Object[], Payload> encoder, Consumer<Payload> sender) {
             this.requested = requested;
+            this.encoder = encoder;
             this.sender = sender;
         }
 
@@ -701,8 +726,14 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
         /** Sends the ack unless none was asked for or it was already sent; tells which. */
         boolean answer(Object... args) {
-            if (requested && sent.compareAndSet(false, true)) {
-                sender.accept(args);
+            if (!requested || sent.get()) {
+                return false;
+            }
+            // encoded before it counts as sent: a value Jackson cannot write throws here, and the error that
+            // follows can still answer
+            Payload payload = encoder.apply(args);
+            if (sent.compareAndSet(false, true)) {
+                sender.accept(payload);
                 return true;
             }
             return false;

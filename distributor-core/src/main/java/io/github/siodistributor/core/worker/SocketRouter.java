@@ -8,6 +8,7 @@ import io.github.siodistributor.core.protocol.Message.ReleaseSocket;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.BackendRegistry;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
  *       new activity waits until the instance answers that it let the socket go, then follows the recovery
  *       to the next instance;</li>
  *   <li>with no instance left, activity waits (bounded) or the socket is disconnected, per {@link BackendRouting};</li>
- *   <li>an instance presumed dead is told of each socket that moved away from it with a
- *       {@link io.github.siodistributor.core.protocol.Message.SocketMoved}: it may only have been paused.</li>
+ *   <li>an instance presumed dead is told of each socket that moved away from it with a {@link SocketMoved}
+ *       (it may only have been paused), see {@link MovedSockets}.</li>
  * </ul>
  * A socket's waiting activity is touched only on its session's event loop.
  */
@@ -170,7 +171,10 @@ final class SocketRouter implements AutoCloseable {
             }
             // a client event Redis refused is refused to its client (or dropped, counted); what tells the instance
             // of the socket's life (connect, disconnect, recovery, release) is sent again, or it keeps a dead socket
-            boolean again = failure == null ? receivers == 0 : !(activity instanceof SocketEvent);
+            // (but a release Redis refused reached a live instance that still holds the socket: the hand-over
+            // timeout moves it, and tells the instance, rather than the move taking it from under the instance)
+            boolean again = failure == null ? receivers == 0
+                    : !(activity instanceof SocketEvent) && !(activity instanceof ReleaseSocket);
             if (again) {
                 // settled only once back in the waiting line: a move queued on the event loop before it must wait
                 socket.session.execute(() -> {
@@ -232,7 +236,7 @@ final class SocketRouter implements AutoCloseable {
     private void unheard(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
         if (activity instanceof ReleaseSocket) {
             if (socket.moving && instance.equals(socket.backendId)) {
-                rehome(socket, BACKEND_LEFT, false); // nobody listens there to keep it
+                rehome(socket, BACKEND_LEFT, false); // nobody listens there to keep it (PUBLISH answered 0)
             }
             return;
         }
@@ -292,24 +296,29 @@ final class SocketRouter implements AutoCloseable {
     /**
      * Gives the socket to another live instance (on the session's event loop): a recovery when a backend knew
      * it, or its connect again when it was still connecting, then everything that waits. With
-     * {@code previousMayKeepIt}, the instance it leaves did not let it go and is told it moved.
+     * {@code previousMayKeepIt}, the instance it leaves did not let it go: it is told what became of the socket.
      */
     private void rehome(WorkerSocket socket, String reason, boolean previousMayKeepIt) {
         if (deferWhileInFlight(socket, () -> rehome(socket, reason, previousMayKeepIt))) {
             return;
         }
         String previous = socket.backendId;
-        if (previousMayKeepIt && previous != null && !neverReachedAnInstance(socket)) {
-            moved.tell(new BackendInstances.Instance(socket.spec, previous), socket);
-        }
+        boolean tellPrevious = previousMayKeepIt && previous != null && !neverReachedAnInstance(socket);
         socket.moving = false;
         socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
                 || activity instanceof ReleaseSocket);
         String next = instances.choose(socket.spec, socket.id);
         socket.backendId = next;
+        boolean orphaned = next == null && routing.whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT;
+        if (tellPrevious && !previous.equals(next)) {
+            // orphaned, the socket is disconnected and nobody else runs its disconnect handlers
+            moved.tell(new BackendInstances.Instance(socket.spec, previous), socket, orphaned
+                    ? new SocketDisconnected(socket.namespace, socket.id, NO_BACKEND)
+                    : new SocketMoved(socket.namespace, socket.id));
+        }
         if (next == null) {
             socket.recoveryReason = reason;
-            if (routing.whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
+            if (orphaned) {
                 orphan(socket);
             } else {
                 stalled.add(socket);
@@ -353,6 +362,8 @@ final class SocketRouter implements AutoCloseable {
         }
         if (announcement.leaving()) {
             instances.departed(spec, announcement.backendId());
+            // it still listens while it hands over: what it may not have heard of earlier moves, it hears now
+            moved.retellNow(new BackendInstances.Instance(spec, announcement.backendId()));
             log.info("Backend instance {} of {} is leaving: handing its sockets on worker '{}' over", 
                     announcement.backendId(), spec, workerId);
             for (WorkerSocket socket : socketsOf(spec, announcement.backendId())) {
@@ -375,8 +386,8 @@ final class SocketRouter implements AutoCloseable {
             if (socket.moving && leaving.equals(socket.backendId)) {
                 log.warn("Backend instance {} did not release socket {} within {}; moving it anyway", leaving,
                         socket.id, routing.handoverTimeout());
-                // no SocketMoved: the release waits in the same line, behind whatever holds the instance up
-                rehome(socket, BACKEND_LEFT, false);
+                // the release may never have reached it (refused by Redis) or waits behind whatever holds it up
+                rehome(socket, BACKEND_LEFT, true);
             }
         }, routing.handoverTimeout());
     }

@@ -1,0 +1,169 @@
+package io.github.siodistributor.backend.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.NamespaceHandler;
+import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.backend.runtime.PendingRequestsTest.RecordingBus;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Message.SocketMoved;
+import io.github.siodistributor.core.protocol.Message.SocketRecovered;
+import io.github.siodistributor.core.protocol.Payload;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What a backend instance does with sockets the workers moved away from it (it was presumed dead) or that it
+ * already gave up (their worker was declared lost): it forgets exactly those, and runs no handler for them.
+ * The test plays the worker on the instance channel and runs the handler executor's tasks by hand, so that a
+ * message can arrive while the socket's earlier work still waits.
+ */
+class MovedAndLostSocketsTest {
+
+    private static final ChannelNames CHANNELS = new ChannelNames("sio");
+    private static final String SOCKET = "w1.a";
+
+    private final RecordingBus bus = new RecordingBus();
+    private final Queue<Runnable> handlerTasks = new ArrayDeque<>();
+    private final DistributorBackend backend = new DistributorBackend(bus, CHANNELS, new JsonMapper(),
+            handlerTasks::add);
+    private final Chat chat = new Chat();
+
+    /** A value Jackson cannot write: its accessor throws. */
+    record Unwritable(String value) {
+        @Override
+        public String value() {
+            throw new IllegalStateException("not writable");
+        }
+    }
+
+    private static final class Chat implements NamespaceHandler {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public String namespace() {
+            return "/chat";
+        }
+
+        @Override
+        public void onConnect(IndirectSocket socket) {
+            calls.add("connect " + socket.id());
+        }
+
+        @Override
+        public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
+            calls.add(event + " " + socket.id());
+            if (event.equals("unwritable")) {
+                ack.send(new Unwritable("x"));
+            }
+        }
+
+        @Override
+        public void onDisconnect(IndirectSocket socket, String reason) {
+            calls.add("disconnect " + socket.id() + " (" + reason + ")");
+        }
+
+        @Override
+        public void onRecover(RemoteSocket socket, String reason) {
+            calls.add("recover " + socket.id());
+        }
+    }
+
+    private void fromWorker(Message message) {
+        bus.handlers.get(CHANNELS.instance(backend.id())).accept(message);
+    }
+
+    private void runHandlerTasks() {
+        for (Runnable task = handlerTasks.poll(); task != null; task = handlerTasks.poll()) {
+            task.run();
+        }
+    }
+
+    private static Handshake handshake() {
+        return new Handshake(Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8), "127.0.0.1", "/socket.io/",
+                0L);
+    }
+
+    private List<String> socketsHere() {
+        return backend.of("/chat").sockets().stream().map(IndirectSocket::id).toList();
+    }
+
+    private void connected() {
+        backend.register(chat);
+        fromWorker(new SocketConnected("/chat", SOCKET, handshake()));
+        runHandlerTasks();
+    }
+
+    @Test
+    void aSocketThatMovedAwayIsForgottenAfterItsEarlierEventsWithNoHandler() {
+        connected();
+        fromWorker(new SocketEvent("/chat", SOCKET, "say", -1, Payload.empty()));
+        fromWorker(new SocketMoved("/chat", SOCKET));
+
+        assertThat(socketsHere()).as("until the event before the move is handled").containsExactly(SOCKET);
+        runHandlerTasks();
+
+        assertThat(socketsHere()).isEmpty();
+        assertThat(chat.calls).containsExactly("connect " + SOCKET, "say " + SOCKET);
+        // told twice (the worker tells again when it cannot know the first was read): nothing more happens
+        fromWorker(new SocketMoved("/chat", SOCKET));
+        runHandlerTasks();
+        assertThat(chat.calls).hasSize(2);
+    }
+
+    @Test
+    void aSocketThatCameBackBeforeTheMoveWasHandledStays() {
+        connected();
+        fromWorker(new SocketEvent("/chat", SOCKET, "say", -1, Payload.empty()));
+        fromWorker(new SocketMoved("/chat", SOCKET));
+        // moved back here (its new instance died too) while the move still waits behind the event
+        fromWorker(new SocketRecovered("/chat", SOCKET, handshake(), List.of(), "null".getBytes(
+                StandardCharsets.UTF_8), "backend instance lost"));
+        runHandlerTasks();
+
+        assertThat(socketsHere()).containsExactly(SOCKET);
+        assertThat(chat.calls).containsExactly("connect " + SOCKET, "say " + SOCKET, "recover " + SOCKET);
+    }
+
+    @Test
+    void theDisconnectOfASocketNotConnectedHereRunsNoHandler() {
+        connected();
+        fromWorker(new SocketDisconnected("/chat", SOCKET, "transport close"));
+        runHandlerTasks();
+        // a second one: delivered again around a reconnect, or after the worker was declared lost
+        fromWorker(new SocketDisconnected("/chat", SOCKET, "transport close"));
+        fromWorker(new SocketDisconnected("/chat", "w1.never-here", "transport close"));
+        runHandlerTasks();
+
+        assertThat(chat.calls).containsExactly("connect " + SOCKET, "disconnect " + SOCKET + " (transport close)");
+    }
+
+    @Test
+    void anAckValueJacksonCannotWriteIsAnsweredWithAnError() {
+        connected();
+        fromWorker(new SocketEvent("/chat", SOCKET, "unwritable", 7, Payload.empty()));
+        runHandlerTasks();
+
+        List<AckReply> replies = bus.published.stream().filter(AckReply.class::isInstance).map(AckReply.class::cast)
+                .toList();
+        assertThat(replies).hasSize(1);
+        assertThat(replies.get(0).ackId()).isEqualTo(7);
+        String answer = new String(replies.get(0).args().jsonArray(), StandardCharsets.UTF_8);
+        assertThat(answer).contains("\"error\"").contains("unwritable");
+    }
+}
