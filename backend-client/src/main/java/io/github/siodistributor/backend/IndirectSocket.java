@@ -4,7 +4,7 @@ import io.github.siodistributor.core.protocol.Handshake;
 
 /**
  * One client's connection to a namespace, held by some worker; every call goes to that worker only.
- * {@link #emitWithAck} waits without a time limit (it still fails when the socket goes);
+ * {@link #emitWithAck} waits without a time limit (it still fails when the socket goes, or its worker is lost);
  * {@code timeout(d).emitWithAck(...)} gives up after {@code d}, as Socket.IO's {@code socket.timeout(d)}.
  */
 public interface IndirectSocket extends AckEmitter {

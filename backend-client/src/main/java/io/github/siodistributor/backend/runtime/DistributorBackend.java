@@ -605,6 +605,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 requirePositive(grace));
     }
 
+    /** The workers whose loss matters here: those holding this instance's sockets, or alone answering its requests. */
     private Collection<String> workersInUse() {
         Set<String> workers = new java.util.HashSet<>();
         for (Map<String, BackendSocket> sockets : connectedSockets.values()) {
@@ -612,10 +613,14 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 workers.add(SocketIds.workerOf(socketId));
             }
         }
+        // an emit with ack to a socket of another instance (from fetchSockets, or ns.socket(id)) waits on its worker
+        requests.addAwaitedWorkers(workers);
         return workers;
     }
 
     private void workerLost(String worker) {
+        // the requests first: nothing the handlers below do (or throw) may keep them waiting for good
+        requests.workerLost(worker, WORKER_LOST);
         int count = 0;
         for (String name : List.copyOf(connectedSockets.keySet())) {
             BackendNamespace namespace = namespace(name);
@@ -633,7 +638,6 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 }
             }
         }
-        requests.workerLost(worker, WORKER_LOST);
         log.warn("Worker '{}' is gone (its lease expired): {} of its sockets disconnected with reason '{}'", worker,
                 count, WORKER_LOST);
     }

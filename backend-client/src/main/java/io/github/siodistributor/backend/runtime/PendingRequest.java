@@ -29,9 +29,9 @@ abstract class PendingRequest<T> {
     /** The failure when Redis reached no receiver, or the publish failed. */
     abstract Throwable unreachable(String why);
 
-    /** Whether only the given worker can answer this request: when that worker is lost, nothing will. */
-    boolean awaitsOnly(String workerId) {
-        return false;
+    /** The one worker that can answer this request (when it is lost, nothing will), or null when not one. */
+    String onlyWorker() {
+        return null;
     }
 
     final void receivers(long count) {

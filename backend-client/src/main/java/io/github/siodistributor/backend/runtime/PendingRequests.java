@@ -7,11 +7,12 @@ import io.github.siodistributor.core.transport.DroppedMessages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -23,11 +24,15 @@ import java.util.function.Supplier;
  */
 final class PendingRequests implements AutoCloseable {
 
+    private static final String CLOSED = "the backend closed";
+
     private final AtomicLong nextId = new AtomicLong();
+    /** Set before the waiting requests fail at close: a request opened after it fails at once. */
+    private volatile boolean closed;
     private final Map<Long, PendingRequest<?>> pending = new ConcurrentHashMap<>();
     private final Executor completions;
     private final DroppedMessages dropped;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
         Thread thread = new Thread(runnable, "distributor-request-timeouts");
         thread.setDaemon(true);
         return thread;
@@ -36,6 +41,8 @@ final class PendingRequests implements AutoCloseable {
     PendingRequests(Executor completions, DroppedMessages dropped) {
         this.completions = completions;
         this.dropped = dropped;
+        // an answered request's timeout task goes at once, not at its deadline with the request's whole result
+        timer.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -46,10 +53,20 @@ final class PendingRequests implements AutoCloseable {
             java.util.function.LongFunction<CompletableFuture<Long>> publish) {
         long id = nextId.getAndIncrement();
         pending.put(id, request);
-        if (timeout != null) {
-            var timeoutTask = timer.schedule(() -> finish(id, () -> request.timedOut(timeout)), timeout.toNanos(),
-                    TimeUnit.NANOSECONDS);
-            request.result.whenComplete((value, failure) -> timeoutTask.cancel(false));
+        try {
+            if (closed) {
+                throw new RejectedExecutionException(CLOSED);
+            }
+            if (timeout != null) {
+                var timeoutTask = timer.schedule(() -> finish(id, () -> request.timedOut(timeout)),
+                        timeout.toNanos(), TimeUnit.NANOSECONDS);
+                request.result.whenComplete((value, failure) -> timeoutTask.cancel(false));
+            }
+        } catch (RejectedExecutionException closing) {
+            // opened at or after close: nothing would answer it, nor time it out; it fails as those waiting did
+            pending.remove(id);
+            request.result.completeExceptionally(request.unreachable(CLOSED));
+            return request.result;
         }
         CompletableFuture<Long> published;
         try {
@@ -124,10 +141,10 @@ final class PendingRequests implements AutoCloseable {
                     value = request.value();
                 }
             } catch (RuntimeException failure) {
-                completions.execute(() -> request.result.completeExceptionally(failure));
+                complete(() -> request.result.completeExceptionally(failure));
                 return;
             }
-            completions.execute(() -> request.result.complete(value));
+            complete(() -> request.result.complete(value));
         }
     }
 
@@ -138,14 +155,33 @@ final class PendingRequests implements AutoCloseable {
             synchronized (request) {
                 error = failure.get();
             }
-            completions.execute(() -> request.result.completeExceptionally(error));
+            complete(() -> request.result.completeExceptionally(error));
+        }
+    }
+
+    /** Adds the workers that alone can answer a waiting request: they must be watched like those holding sockets. */
+    void addAwaitedWorkers(Set<String> workers) {
+        for (PendingRequest<?> request : pending.values()) {
+            String worker = request.onlyWorker();
+            if (worker != null) {
+                workers.add(worker);
+            }
+        }
+    }
+
+    /** Completes on the executor; on this thread once the executor is shut down (the backend closed meanwhile). */
+    private void complete(Runnable completion) {
+        try {
+            completions.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run();
         }
     }
 
     /** Fails the requests that only {@code workerId} could answer: it is lost, so no answer will come. */
     void workerLost(String workerId, String why) {
         for (Map.Entry<Long, PendingRequest<?>> entry : List.copyOf(pending.entrySet())) {
-            if (entry.getValue().awaitsOnly(workerId)) {
+            if (workerId.equals(entry.getValue().onlyWorker())) {
                 finish(entry.getKey(), () -> entry.getValue().unreachable(why));
             }
         }
@@ -154,11 +190,12 @@ final class PendingRequests implements AutoCloseable {
     /** Fails every waiting request, on the calling thread (the executor may be shut down): nothing will answer. */
     @Override
     public void close() {
+        closed = true;
         timer.shutdownNow();
         for (Long id : List.copyOf(pending.keySet())) {
             PendingRequest<?> request = pending.remove(id);
             if (request != null) {
-                request.result.completeExceptionally(request.unreachable("the backend closed"));
+                request.result.completeExceptionally(request.unreachable(CLOSED));
             }
         }
     }

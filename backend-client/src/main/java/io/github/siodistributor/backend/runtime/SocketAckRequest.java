@@ -51,8 +51,8 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     }
 
     @Override
-    boolean awaitsOnly(String workerId) {
-        return workerId.equals(SocketIds.workerOf(socketId));
+    String onlyWorker() {
+        return SocketIds.workerOf(socketId);
     }
 
     @Override

@@ -60,7 +60,13 @@ final class WorkerWatch implements AutoCloseable {
             long since = missingSince.computeIfAbsent(worker, w -> now);
             if (now - since >= graceNanos) {
                 missingSince.remove(worker);
-                lost.accept(worker);
+                try {
+                    lost.accept(worker);
+                } catch (RuntimeException e) {
+                    // thrown out of here it would end the watch for good (a scheduled task that throws never runs
+                    // again), e.g. an application's bounded handler executor refusing a disconnect handler
+                    log.error("Handling the loss of worker '{}' failed; the watch goes on", worker, e);
+                }
             }
         }
     }

@@ -1,11 +1,13 @@
 package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.backend.Ack;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.NamespaceHandler;
 import io.github.siodistributor.backend.RemoteSocket;
+import io.github.siodistributor.backend.SocketAckException;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.runtime.PendingRequestsTest.RecordingBus;
 import io.github.siodistributor.core.protocol.ChannelNames;
@@ -19,17 +21,21 @@ import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Payload;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a backend instance does with sockets the workers moved away from it (it was presumed dead) or that it
- * already gave up (their worker was declared lost): it forgets exactly those, and runs no handler for them.
+ * already gave up (their worker was declared lost): it forgets exactly those, and runs no handler for them;
+ * and what it waits for from a lost worker fails rather than waiting for good.
  * The test plays the worker on the instance channel and runs the handler executor's tasks by hand, so that a
  * message can arrive while the socket's earlier work still waits.
  */
@@ -151,6 +157,38 @@ class MovedAndLostSocketsTest {
         runHandlerTasks();
 
         assertThat(chat.calls).containsExactly("connect " + SOCKET, "disconnect " + SOCKET + " (transport close)");
+    }
+
+    @Test
+    void anEmitWithAckToASocketOfAnotherInstanceFailsWhenItsWorkerIsLost() {
+        backend.register(chat);
+        // every worker asked about is without a lease: lost after the grace
+        backend.watchWorkers(Set::copyOf, Duration.ofMillis(10), Duration.ofMillis(1));
+        try {
+            // a socket this instance does not hold (from fetchSockets, or another instance's): no timeout set
+            CompletableFuture<SocketArgs> answer = backend.of("/chat").socket("w9.remote").emitWithAck("ping");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                runHandlerTasks();
+                return answer.isDone();
+            });
+            assertThat(answer).failsWithin(Duration.ZERO).withThrowableThat().havingRootCause()
+                    .isInstanceOf(SocketAckException.class).withMessageContaining("w9.remote");
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    void anEmitWithAckAfterTheBackendClosedFailsAtOnce() {
+        backend.register(chat);
+        backend.close();
+
+        for (CompletableFuture<SocketArgs> answer : List.of(backend.of("/chat").socket(SOCKET).emitWithAck("ping"),
+                backend.of("/chat").socket(SOCKET).timeout(Duration.ofSeconds(5)).emitWithAck("ping"))) {
+            assertThat(answer).failsWithin(Duration.ZERO).withThrowableThat().havingRootCause()
+                    .isInstanceOf(SocketAckException.class).withMessageContaining("the backend closed");
+        }
     }
 
     @Test
