@@ -3,6 +3,7 @@ package io.github.siodistributor.backend.runtime;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,9 @@ import org.slf4j.LoggerFactory;
  * Redis delivery thread, mostly), and holds the handler to that promise: while a call runs, a wait on a result of
  * the distributor fails at once ({@link WaitRefusingFuture}) instead of stalling the thread that would deliver it,
  * and a call that holds the thread for long is logged.
+ *
+ * <p>Like handlers on one Node.js loop, no two non-blocking calls of the process ever run at once: the disconnects
+ * of a lost worker's sockets come from the worker watch's thread, and must not overlap the Redis thread's calls.
  */
 public final class NonBlockingDispatch implements Executor {
 
@@ -23,6 +27,8 @@ public final class NonBlockingDispatch implements Executor {
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** The namespace whose non-blocking handler runs on this thread now, or null. */
     private static final ThreadLocal<String> RUNNING = new ThreadLocal<>();
+    /** The one loop every non-blocking call runs on, whichever thread: uncontended but for a lost worker's disconnects. */
+    private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
 
     private final String namespace;
     private final LongSupplier nanoClock;
@@ -42,6 +48,7 @@ public final class NonBlockingDispatch implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        ONE_AT_A_TIME.lock();
         String outer = RUNNING.get();
         RUNNING.set(namespace);
         long start = nanoClock.getAsLong();
@@ -50,6 +57,7 @@ public final class NonBlockingDispatch implements Executor {
         } finally {
             RUNNING.set(outer);
             long took = nanoClock.getAsLong() - start;
+            ONE_AT_A_TIME.unlock();
             if (took > SLOW_NANOS) {
                 slow(took);
             }

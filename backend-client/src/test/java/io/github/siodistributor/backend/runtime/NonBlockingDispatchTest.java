@@ -2,10 +2,14 @@ package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,37 @@ class NonBlockingDispatchTest {
         AtomicReference<Thread> ran = new AtomicReference<>();
         fast.execute(() -> ran.set(Thread.currentThread()));
         assertThat(ran.get()).isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void twoThreadsNeverRunNonBlockingCallsAtOnceWhateverTheirNamespaces() throws Exception {
+        NonBlockingDispatch other = new NonBlockingDispatch("/other");
+        AtomicInteger running = new AtomicInteger();
+        CountDownLatch firstRuns = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        AtomicInteger seenBySecond = new AtomicInteger(-1);
+        Thread first = new Thread(() -> fast.execute(() -> {
+            running.incrementAndGet();
+            firstRuns.countDown();
+            try {
+                releaseFirst.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            running.decrementAndGet();
+        }));
+        // as the worker watch's thread runs a lost worker's disconnects while the Redis thread runs an event
+        Thread second = new Thread(() -> other.execute(() -> seenBySecond.set(running.get())));
+        first.start();
+        assertThat(firstRuns.await(10, TimeUnit.SECONDS)).isTrue();
+        second.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> seenBySecond.get() >= 0
+                || second.getState() == Thread.State.WAITING);
+        releaseFirst.countDown();
+        first.join(10_000);
+        second.join(10_000);
+
+        assertThat(seenBySecond.get()).as("calls running when the second began").isZero();
     }
 
     @Test
