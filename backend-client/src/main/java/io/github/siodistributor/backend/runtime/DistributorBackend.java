@@ -415,15 +415,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         ConnectDecision decision;
         try {
             handler.onConnect(socket);
-            decision = new ConnectDecision(namespace.name(), socket.id(), true, "", new byte[0]);
+            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, true, "", new byte[0]);
         } catch (ConnectionRejectedException e) {
             byte[] data = e.data() == null ? new byte[0] : mapper.writeValueAsBytes(e.data());
-            decision = new ConnectDecision(namespace.name(), socket.id(), false, String.valueOf(e.getMessage()), data);
+            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, false, String.valueOf(e.getMessage()), data);
         } catch (RuntimeException e) {
             Throwable cause = thrownByHandler(e);
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);
-            decision = new ConnectDecision(namespace.name(), socket.id(), false, "internal error", new byte[0]);
+            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, false, "internal error", new byte[0]);
         }
         if (decision.accepted()) {
             namespace.stats().connected();

@@ -167,13 +167,15 @@ public sealed interface Message {
     /**
      * Backend to the owning worker: whether a connecting socket is let in. Until it arrives the worker
      * holds the client's connect reply and the socket's commands. A refusal carries the message and the
-     * JSON data (empty for none) that the client receives as its {@code connect_error}.
+     * JSON data (empty for none) that the client receives as its {@code connect_error}. {@code backendId} names
+     * the deciding instance: the worker takes the decision only from the instance the socket is assigned to.
      */
-    record ConnectDecision(String namespace, String socketId, boolean accepted, String message, byte[] data)
-            implements SocketCommand {
+    record ConnectDecision(String namespace, String socketId, String backendId, boolean accepted, String message,
+            byte[] data) implements SocketCommand {
         public ConnectDecision {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(backendId, "backendId");
             Objects.requireNonNull(message, "message");
             Objects.requireNonNull(data, "data");
         }
@@ -181,13 +183,14 @@ public sealed interface Message {
         @Override
         public boolean equals(Object other) {
             return other instanceof ConnectDecision that && namespace.equals(that.namespace)
-                    && socketId.equals(that.socketId) && accepted == that.accepted && message.equals(that.message)
+                    && socketId.equals(that.socketId) && backendId.equals(that.backendId)
+                    && accepted == that.accepted && message.equals(that.message)
                     && java.util.Arrays.equals(data, that.data);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(namespace, socketId, accepted, message, java.util.Arrays.hashCode(data));
+            return Objects.hash(namespace, socketId, backendId, accepted, message, java.util.Arrays.hashCode(data));
         }
     }
 

@@ -149,6 +149,7 @@ public final class MessageCodec {
             out.writeByte(CONNECT_DECISION);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
+            out.writeString(m.backendId());
             out.writeByte(m.accepted() ? 1 : 0);
             out.writeString(m.message());
             out.writeBytes(m.data());
@@ -270,7 +271,7 @@ public final class MessageCodec {
             case EMIT_WITH_ACK -> new EmitWithAck(in.readString("namespace"), in.readString("socketId"),
                     in.readString("event"), readPayload(in), in.readString("backendId"), in.readSignedVarLong());
             case CONNECT_DECISION -> new ConnectDecision(in.readString("namespace"), in.readString("socketId"),
-                    readBoolean(in), in.readString("message"), in.readBytes("data"));
+                    in.readString("backendId"), readBoolean(in), in.readString("message"), in.readBytes("data"));
             case CLIENT_ACK -> new ClientAck(in.readString("namespace"), in.readString("socketId"),
                     in.readSignedVarLong(), readPayload(in), in.readString("error"));
             case ACK_REPLY -> new AckReply(in.readString("namespace"), in.readString("socketId"),

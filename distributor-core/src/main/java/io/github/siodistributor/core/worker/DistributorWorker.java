@@ -468,7 +468,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         if (command instanceof ConnectDecision decision) {
-            decide(socket, decision);
+            if (decision.backendId().equals(socket.backendId)) {
+                decide(socket, decision);
+            } else {
+                // an instance the socket moved away from (it was presumed dead, and only paused) decided late
+                bus.dropped().record(Cause.LATE_REPLY, channel, "connect decision of backend instance "
+                        + decision.backendId() + " for socket " + socket.id + ", which is assigned to "
+                        + socket.backendId);
+            }
         } else if (command instanceof SocketReleased) {
             router.onReleased(socket);
         } else {

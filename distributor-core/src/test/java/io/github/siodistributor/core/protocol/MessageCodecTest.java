@@ -77,8 +77,8 @@ class MessageCodecTest {
         messages.add(new EmitWithAck("/chat", SOCKET, "q", Payload.empty(), "b", Long.MAX_VALUE));
         messages.add(new ClientAck("/chat", SOCKET, 7, json("[\"answer\"]"), ""));
         messages.add(new ClientAck("/chat", SOCKET, 8, Payload.empty(), "socket gone"));
-        messages.add(new ConnectDecision("/chat", SOCKET, true, "", new byte[0]));
-        messages.add(new ConnectDecision("/chat", SOCKET, false, "not welcome", "{\"retry\":30}".getBytes(
+        messages.add(new ConnectDecision("/chat", SOCKET, "b-1", true, "", new byte[0]));
+        messages.add(new ConnectDecision("/chat", SOCKET, "b-1", false, "not welcome", "{\"retry\":30}".getBytes(
                 StandardCharsets.UTF_8)));
         messages.add(new SocketEvent("/chat", SOCKET, "upload", 3, Payload.of(
                 "[{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]".getBytes(

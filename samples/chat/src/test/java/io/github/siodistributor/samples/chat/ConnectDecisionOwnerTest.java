@@ -1,0 +1,73 @@
+package io.github.siodistributor.samples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
+import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.transport.BackendRegistry;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.testsupport.NodeClients;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * A worker lets a connecting socket in, or turns it away, only on the word of the backend instance the socket is
+ * assigned to: an instance the socket moved away from (presumed dead, but only paused) that decides late is not
+ * heard. The test plays the backend instance on the worker's Redis.
+ */
+class ConnectDecisionOwnerTest {
+
+    private static final String INSTANCE = "played-instance";
+
+    @Test
+    void aDecisionFromAnotherInstanceThanTheSocketsIsDroppedAndCounted() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext worker = cluster.worker("w1");
+            DroppedMessages dropped = worker.getBean(DroppedMessages.class);
+            ChannelNames channels = new ChannelNames("sio");
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
+                    cluster.redis().host(), cluster.redis().port()));
+            factory.afterPropertiesSet();
+            factory.start();
+            RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages());
+            try {
+                bus.subscribe(channels.instance(INSTANCE), message -> {
+                    if (message instanceof SocketConnected connected) {
+                        String owner = channels.worker(SocketIds.workerOf(connected.socketId()));
+                        // a refusal from an instance the socket is not assigned to, then the owner's welcome
+                        bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(),
+                                "paused-instance", false, "stale refusal", new byte[0]));
+                        bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(), INSTANCE,
+                                true, "", new byte[0]));
+                    }
+                });
+                bus.start();
+                new BackendRegistry(factory, channels).heartbeat(INSTANCE, List.of("/chat"), Duration.ofMinutes(1));
+                bus.publish(channels.instances(), new InstanceAnnouncement("/chat", INSTANCE, false)).join();
+                DistributorWorker distributor = worker.getBean(DistributorWorker.class);
+                await().atMost(Duration.ofSeconds(10)).until(() -> distributor.backendInstances().get("/chat")
+                        .equals(List.of(INSTANCE)));
+
+                clients.connect("c", ChatCluster.url(worker), "/chat", Map.of("name", "c"), null);
+
+                clients.awaitConnect("c");
+                assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
+            } finally {
+                bus.close();
+                factory.destroy();
+            }
+        }
+    }
+}
