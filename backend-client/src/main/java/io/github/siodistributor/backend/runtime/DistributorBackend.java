@@ -469,7 +469,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         BackendNamespace namespace = namespace(emit.namespace());
         Ack ack = new OnceAck(emit.wantsAck(), this::encode, payload -> bus.publish(channels.reply(emit.backendId()),
-                new ServerSideAck(emit.namespace(), emit.requestId(), payload)));
+                new ServerSideAck(emit.namespace(), backendId, emit.requestId(), payload)));
         // one sender's events in order; different senders in parallel
         served.calls().execute("peer " + emit.backendId(), () -> {
             try {

@@ -2,6 +2,8 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.core.protocol.Message.Reply;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +15,19 @@ abstract class PendingRequest<T> {
 
     final CompletableFuture<T> result = new WaitRefusingFuture<>();
     private long receivers = -1;
+    /** Who answered, by kind of answer; made with the first answer. */
+    private Set<Answer> answered;
+
+    private record Answer(Class<?> type, String responder) {
+    }
+
+    /** Whether this is the first answer of its kind from its responder: a second is a duplicate delivery. */
+    boolean firstFrom(Reply reply) {
+        if (answered == null) {
+            answered = new HashSet<>();
+        }
+        return answered.add(new Answer(reply.getClass(), reply.responderId()));
+    }
 
     /** Takes one answer; false when it is not an answer to this kind of request (it is dropped and counted). */
     abstract boolean take(Reply reply);

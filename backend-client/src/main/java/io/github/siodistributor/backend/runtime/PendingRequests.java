@@ -113,6 +113,11 @@ final class PendingRequests implements AutoCloseable {
         }
         boolean taken;
         synchronized (request) {
+            if (!request.firstFrom(reply)) {
+                dropped.record(Cause.DUPLICATE_REPLY, channel, reply.getClass().getSimpleName() + " of "
+                        + reply.responderId() + " for request " + reply.requestId() + ", which has it already");
+                return;
+            }
             taken = request.take(reply);
         }
         if (!taken) {

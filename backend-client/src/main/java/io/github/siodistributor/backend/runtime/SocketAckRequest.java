@@ -51,6 +51,11 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     }
 
     @Override
+    boolean firstFrom(Reply reply) {
+        return true; // one answer completes it: a second finds it gone (and is counted late)
+    }
+
+    @Override
     String onlyWorker() {
         return SocketIds.workerOf(socketId);
     }

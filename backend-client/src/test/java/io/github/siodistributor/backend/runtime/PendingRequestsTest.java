@@ -239,8 +239,8 @@ class PendingRequestsTest {
                         .map(reply -> SocketArgs.wrap(reply.args(), MAPPER)).toList(), (int) receivers, true));
     }
 
-    private static SocketsFetched fetched(long requestId, String... socketIds) {
-        return new SocketsFetched(NS, requestId, java.util.Arrays.stream(socketIds)
+    private static SocketsFetched fetched(String workerId, long requestId, String... socketIds) {
+        return new SocketsFetched(NS, workerId, requestId, java.util.Arrays.stream(socketIds)
                 .map(id -> new SocketInfo(id, HANDSHAKE, List.of(id), new byte[0])).toList());
     }
 
@@ -341,8 +341,8 @@ class PendingRequestsTest {
             Opened<SocketArgs> opened = open(socketAck());
             opened.receivers(1);
 
-            reply(new BroadcastSent(NS, opened.id(), 1));
-            reply(new RoomsFetched(NS, opened.id(), List.of("r")));
+            reply(new BroadcastSent(NS, "w2", opened.id(), 1));
+            reply(new RoomsFetched(NS, "w3", opened.id(), List.of("r")));
 
             assertThat(dropped.count(Cause.MISROUTED)).isEqualTo(2);
             assertStillWaiting(opened);
@@ -367,12 +367,12 @@ class PendingRequestsTest {
             assertStillWaiting(opened);
             opened.receivers(2);
             assertStillWaiting(opened);
-            reply(new BroadcastSent(NS, id, 2));
+            reply(new BroadcastSent(NS, "w4", id, 2));
             assertStillWaiting(opened);
             reply(ack(socketId(2), id, "[2]"));
             // worker A is done, but worker B has not reported
             assertStillWaiting(opened);
-            reply(new BroadcastSent(NS, id, 1));
+            reply(new BroadcastSent(NS, "w5", id, 1));
             // both reported: 3 clients asked, 2 answered
             assertStillWaiting(opened);
             reply(ack(socketId(3), id, "[3]"));
@@ -382,16 +382,36 @@ class PendingRequestsTest {
         }
 
         @Test
+        void aReportOrAnAckDeliveredTwiceCountsOnce() {
+            Opened<List<SocketArgs>> opened = open(broadcastAck());
+            long id = opened.id();
+            opened.receivers(2);
+            reply(new BroadcastSent(NS, "w-a", id, 1));
+            // Redis delivered worker A's report, then its client's ack, a second time (Lettuce resent them)
+            reply(new BroadcastSent(NS, "w-a", id, 1));
+            reply(ack(socketId(1), id, "[1]"));
+            reply(ack(socketId(1), id, "[1]"));
+            assertStillWaiting(opened);
+
+            reply(new BroadcastSent(NS, "w-b", id, 1));
+            assertStillWaiting(opened);
+            reply(ack(socketId(2), id, "[2]"));
+
+            assertThat(jsonOf(valueOf(opened))).containsExactly("[1]", "[2]");
+            assertThat(dropped.count(Cause.DUPLICATE_REPLY)).isEqualTo(2);
+        }
+
+        @Test
         void anAckArrivingBeforeItsWorkersBroadcastSentCountsOnceTheWorkerReports() {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
             opened.receivers(2);
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w6", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[\"a\"]"));
             // worker B's client is faster than worker B's own report
             reply(ack(socketId(2), opened.id(), "[\"b\"]"));
             assertStillWaiting(opened);
 
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w7", opened.id(), 1));
 
             assertThat(jsonOf(valueOf(opened))).containsExactly("[\"a\"]", "[\"b\"]");
         }
@@ -399,9 +419,9 @@ class PendingRequestsTest {
         @Test
         void everythingInBeforeTheReceiverCountCompletesWithTheCount() {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w8", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[1]"));
-            reply(new BroadcastSent(NS, opened.id(), 0));
+            reply(new BroadcastSent(NS, "w9", opened.id(), 0));
             assertStillWaiting(opened);
 
             opened.receivers(2);
@@ -413,10 +433,10 @@ class PendingRequestsTest {
         void workersWithNoSelectedClientCompleteWithNoAnswers() {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
             opened.receivers(2);
-            reply(new BroadcastSent(NS, opened.id(), 0));
+            reply(new BroadcastSent(NS, "w10", opened.id(), 0));
             assertStillWaiting(opened);
 
-            reply(new BroadcastSent(NS, opened.id(), 0));
+            reply(new BroadcastSent(NS, "w11", opened.id(), 0));
 
             assertThat(valueOf(opened)).isEmpty();
         }
@@ -425,7 +445,7 @@ class PendingRequestsTest {
         void aFailedClientAckFailsTheBroadcastOnceEveryAnswerIsIn() {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
             opened.receivers(1);
-            reply(new BroadcastSent(NS, opened.id(), 3));
+            reply(new BroadcastSent(NS, "w12", opened.id(), 3));
             reply(failedAck(socketId(1), opened.id(), "socket " + socketId(1) + " disconnected"));
             reply(ack(socketId(2), opened.id(), "[\"ok\"]"));
             // the failure is known, but the third client may still answer
@@ -446,8 +466,8 @@ class PendingRequestsTest {
         void aTimeoutAfterEveryWorkerReportedCarriesTheAnswersAndTheExpectedCount() {
             Opened<List<SocketArgs>> opened = open(broadcastAck(), REPLIES_FIRST);
             opened.receivers(2);
-            reply(new BroadcastSent(NS, opened.id(), 2));
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w13", opened.id(), 2));
+            reply(new BroadcastSent(NS, "w14", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[\"only\"]"));
 
             assertThat(failureOf(opened)).isInstanceOfSatisfying(IncompleteAcksException.class, e -> {
@@ -462,7 +482,7 @@ class PendingRequestsTest {
         void aTimeoutBeforeEveryWorkerReportedHasNoExpectedCount() {
             Opened<List<SocketArgs>> opened = open(broadcastAck(), REPLIES_FIRST);
             opened.receivers(2);
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w15", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[\"a\"]"));
 
             assertThat(failureOf(opened)).isInstanceOfSatisfying(IncompleteAcksException.class, e -> {
@@ -476,7 +496,7 @@ class PendingRequestsTest {
         @Test
         void aTimeoutBeforeRedisCountedTheReceiversHasNoExpectedCount() {
             Opened<List<SocketArgs>> opened = open(broadcastAck(), REPLIES_FIRST);
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w16", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[\"a\"]"));
 
             assertThat(failureOf(opened)).isInstanceOfSatisfying(IncompleteAcksException.class, e -> {
@@ -491,7 +511,7 @@ class PendingRequestsTest {
         void aTimeoutCarriesTheFailuresThatCame() {
             Opened<List<SocketArgs>> opened = open(broadcastAck(), REPLIES_FIRST);
             opened.receivers(1);
-            reply(new BroadcastSent(NS, opened.id(), 2));
+            reply(new BroadcastSent(NS, "w17", opened.id(), 2));
             reply(failedAck(socketId(1), opened.id(), "gone away"));
 
             assertThat(failureOf(opened)).isInstanceOfSatisfying(IncompleteAcksException.class, e -> {
@@ -530,12 +550,12 @@ class PendingRequestsTest {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
             opened.receivers(1);
 
-            reply(fetched(opened.id(), socketId(1)));
-            reply(new ServerSideAck(NS, opened.id(), json("[1]")));
+            reply(fetched("w1", opened.id(), socketId(1)));
+            reply(new ServerSideAck(NS, "b18", opened.id(), json("[1]")));
 
             assertThat(dropped.count(Cause.MISROUTED)).isEqualTo(2);
             assertStillWaiting(opened);
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w19", opened.id(), 1));
             reply(ack(socketId(1), opened.id(), "[1]"));
             assertThat(jsonOf(valueOf(opened))).containsExactly("[1]");
         }
@@ -550,20 +570,34 @@ class PendingRequestsTest {
         void completesWithEveryReceiversAnswerOnceAllAreIn() {
             Opened<List<String>> opened = open(fetchSockets());
             opened.receivers(3);
-            reply(fetched(opened.id(), socketId(1), socketId(2)));
-            reply(fetched(opened.id()));
+            reply(fetched("w1", opened.id(), socketId(1), socketId(2)));
+            reply(fetched("w2", opened.id()));
             assertStillWaiting(opened);
 
-            reply(fetched(opened.id(), socketId(3)));
+            reply(fetched("w3", opened.id(), socketId(3)));
 
             assertThat(valueOf(opened)).containsExactly(socketId(1), socketId(2), socketId(3));
         }
 
         @Test
+        void anAnswerDeliveredTwiceCountsOnce() {
+            Opened<List<String>> opened = open(fetchSockets());
+            opened.receivers(2);
+            reply(fetched("w1", opened.id(), socketId(1)));
+            reply(fetched("w1", opened.id(), socketId(1)));
+            assertStillWaiting(opened);
+
+            reply(fetched("w2", opened.id(), socketId(2)));
+
+            assertThat(valueOf(opened)).containsExactly(socketId(1), socketId(2));
+            assertThat(dropped.count(Cause.DUPLICATE_REPLY)).isEqualTo(1);
+        }
+
+        @Test
         void answersBeforeTheReceiverCountWaitForTheCount() {
             Opened<Set<String>> opened = open(allRooms());
-            reply(new RoomsFetched(NS, opened.id(), List.of("a", "b")));
-            reply(new RoomsFetched(NS, opened.id(), List.of("b", "c")));
+            reply(new RoomsFetched(NS, "w20", opened.id(), List.of("a", "b")));
+            reply(new RoomsFetched(NS, "w21", opened.id(), List.of("b", "c")));
             assertStillWaiting(opened);
 
             opened.receivers(2);
@@ -575,10 +609,10 @@ class PendingRequestsTest {
         void collectsServerSideAcks() {
             Opened<List<String>> opened = open(serverSideAcks());
             opened.receivers(2);
-            reply(new ServerSideAck(NS, opened.id(), json("[\"one\"]")));
+            reply(new ServerSideAck(NS, "b22", opened.id(), json("[\"one\"]")));
             assertStillWaiting(opened);
 
-            reply(new ServerSideAck(NS, opened.id(), json("[\"two\"]")));
+            reply(new ServerSideAck(NS, "b23", opened.id(), json("[\"two\"]")));
 
             assertThat(valueOf(opened)).containsExactly("[\"one\"]", "[\"two\"]");
         }
@@ -603,13 +637,13 @@ class PendingRequestsTest {
             Opened<List<String>> opened = open(fetchSockets());
             opened.receivers(1);
 
-            reply(new RoomsFetched(NS, opened.id(), List.of("a")));
+            reply(new RoomsFetched(NS, "w24", opened.id(), List.of("a")));
             reply(ack(SOCKET, opened.id(), "[]"));
-            reply(new BroadcastSent(NS, opened.id(), 0));
+            reply(new BroadcastSent(NS, "w25", opened.id(), 0));
 
             assertThat(dropped.count(Cause.MISROUTED)).isEqualTo(3);
             assertStillWaiting(opened);
-            reply(fetched(opened.id(), SOCKET));
+            reply(fetched("w1", opened.id(), SOCKET));
             assertThat(valueOf(opened)).containsExactly(SOCKET);
             assertThat(dropped.total()).isEqualTo(3);
         }
@@ -618,7 +652,7 @@ class PendingRequestsTest {
         void aTimeoutFailsWithTheGivenFailureSayingHowManyAnswered() {
             Opened<List<String>> opened = open(fetchSockets(), REPLIES_FIRST);
             opened.receivers(2);
-            reply(fetched(opened.id(), socketId(1)));
+            reply(fetched("w1", opened.id(), socketId(1)));
 
             assertThat(failureOf(opened)).isExactlyInstanceOf(TimeoutException.class)
                     .hasMessageContaining("fetchSockets of /chat").hasMessageContaining("1 of 2 answered")
@@ -660,7 +694,7 @@ class PendingRequestsTest {
             assertThat(valueOf(opened).json()).isEqualTo("[\"first\"]");
 
             reply(ack(SOCKET, opened.id(), "[\"second\"]"));
-            reply(new BroadcastSent(NS, opened.id(), 1));
+            reply(new BroadcastSent(NS, "w26", opened.id(), 1));
 
             assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(2);
             assertThat(dropped.total()).isEqualTo(2);
@@ -671,10 +705,10 @@ class PendingRequestsTest {
         void aReplyForATimedOutRequestIsALateReply() {
             Opened<Set<String>> opened = open(allRooms(), REPLIES_FIRST);
             opened.receivers(2);
-            reply(new RoomsFetched(NS, opened.id(), List.of("a")));
+            reply(new RoomsFetched(NS, "w27", opened.id(), List.of("a")));
             assertThat(failureOf(opened)).isInstanceOf(TimeoutException.class);
 
-            reply(new RoomsFetched(NS, opened.id(), List.of("b")));
+            reply(new RoomsFetched(NS, "w28", opened.id(), List.of("b")));
 
             assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
             assertThat(dropped.total()).isEqualTo(1);
@@ -686,7 +720,7 @@ class PendingRequestsTest {
 
             reply(ack(SOCKET, opened.id() + 1, "[]"));
             reply(ack(SOCKET, 1_000_000, "[]"));
-            reply(new BroadcastSent(NS, -1, 0));
+            reply(new BroadcastSent(NS, "w29", -1, 0));
 
             assertThat(dropped.count(Cause.MISROUTED)).isEqualTo(3);
             assertThat(dropped.count(Cause.LATE_REPLY)).isZero();
@@ -781,7 +815,7 @@ class PendingRequestsTest {
             Opened<List<String>> fetch = open(fetchSockets());
             socketAck.receivers(1);
             broadcast.receivers(1);
-            reply(new BroadcastSent(NS, broadcast.id(), 2));
+            reply(new BroadcastSent(NS, "w30", broadcast.id(), 2));
             reply(ack(socketId(1), broadcast.id(), "[\"in\"]"));
             Opened<SocketArgs> done = open(socketAck());
             done.receivers(1);

@@ -55,6 +55,13 @@ public sealed interface Message {
     sealed interface Reply extends Message permits ClientAck, BroadcastSent, SocketsFetched, RoomsFetched,
             ServerSideAck {
         long requestId();
+
+        /**
+         * Who answers (a worker, a backend instance, or for a client's ack its socket): a request takes one answer
+         * per responder, so that a publish Redis delivered twice (Lettuce resends a command around a reconnect)
+         * counts once.
+         */
+        String responderId();
     }
 
     /** Worker to backend: a client connected to a namespace. */
@@ -236,6 +243,11 @@ public sealed interface Message {
         public boolean failed() {
             return !error.isEmpty();
         }
+
+        @Override
+        public String responderId() {
+            return socketId;
+        }
     }
 
     /** Backend to the owning worker: answer a client's event ack. */
@@ -340,12 +352,18 @@ public sealed interface Message {
     }
 
     /** Worker to the asking backend: how many clients a {@link BroadcastWithAck} went to on this worker. */
-    record BroadcastSent(String namespace, long requestId, int clients) implements Reply {
+    record BroadcastSent(String namespace, String workerId, long requestId, int clients) implements Reply {
         public BroadcastSent {
             Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(workerId, "workerId");
             if (clients < 0) {
                 throw new IllegalArgumentException("a client count cannot be negative: " + clients);
             }
+        }
+
+        @Override
+        public String responderId() {
+            return workerId;
         }
     }
 
@@ -383,10 +401,17 @@ public sealed interface Message {
     }
 
     /** Worker to the asking backend: its sockets that a {@link FetchSockets} selected. */
-    record SocketsFetched(String namespace, long requestId, List<SocketInfo> sockets) implements Reply {
+    record SocketsFetched(String namespace, String workerId, long requestId, List<SocketInfo> sockets)
+            implements Reply {
         public SocketsFetched {
             Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(workerId, "workerId");
             sockets = List.copyOf(sockets);
+        }
+
+        @Override
+        public String responderId() {
+            return workerId;
         }
     }
 
@@ -431,10 +456,16 @@ public sealed interface Message {
     }
 
     /** Worker to the asking backend: the rooms of the namespace with members on this worker. */
-    record RoomsFetched(String namespace, long requestId, List<String> rooms) implements Reply {
+    record RoomsFetched(String namespace, String workerId, long requestId, List<String> rooms) implements Reply {
         public RoomsFetched {
             Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(workerId, "workerId");
             rooms = List.copyOf(rooms);
+        }
+
+        @Override
+        public String responderId() {
+            return workerId;
         }
     }
 
@@ -460,10 +491,16 @@ public sealed interface Message {
     }
 
     /** Backend instance to the sender of a {@link ServerSideEmit}: its handler's answer. */
-    record ServerSideAck(String namespace, long requestId, Payload args) implements Reply {
+    record ServerSideAck(String namespace, String backendId, long requestId, Payload args) implements Reply {
         public ServerSideAck {
             Objects.requireNonNull(namespace, "namespace");
+            Objects.requireNonNull(backendId, "backendId");
             Objects.requireNonNull(args, "args");
+        }
+
+        @Override
+        public String responderId() {
+            return backendId;
         }
     }
 

@@ -196,11 +196,13 @@ public final class MessageCodec {
         } else if (message instanceof BroadcastSent m) {
             out.writeByte(BROADCAST_SENT);
             out.writeString(m.namespace());
+            out.writeString(m.workerId());
             out.writeSignedVarLong(m.requestId());
             out.writeVarLong(m.clients());
         } else if (message instanceof SocketsFetched m) {
             out.writeByte(SOCKETS_FETCHED);
             out.writeString(m.namespace());
+            out.writeString(m.workerId());
             out.writeSignedVarLong(m.requestId());
             out.writeVarLong(m.sockets().size());
             for (SocketInfo socket : m.sockets()) {
@@ -212,6 +214,7 @@ public final class MessageCodec {
         } else if (message instanceof RoomsFetched m) {
             out.writeByte(ROOMS_FETCHED);
             out.writeString(m.namespace());
+            out.writeString(m.workerId());
             out.writeSignedVarLong(m.requestId());
             out.writeStrings(m.rooms());
         } else if (message instanceof ServerSideEmit m) {
@@ -224,6 +227,7 @@ public final class MessageCodec {
         } else if (message instanceof ServerSideAck m) {
             out.writeByte(SERVER_SIDE_ACK);
             out.writeString(m.namespace());
+            out.writeString(m.backendId());
             out.writeSignedVarLong(m.requestId());
             writePayload(out, m.args());
         } else if (message instanceof Custom m) {
@@ -299,15 +303,19 @@ public final class MessageCodec {
                     in.readStrings("except room"), readBoolean(in));
             case FETCH_ROOMS -> new FetchRooms(in.readString("namespace"), in.readString("backendId"),
                     in.readSignedVarLong());
-            case BROADCAST_SENT -> new BroadcastSent(in.readString("namespace"), in.readSignedVarLong(),
+            case BROADCAST_SENT -> new BroadcastSent(in.readString("namespace"), in.readString("workerId"),
+                    in.readSignedVarLong(),
                     in.readCount("client count"));
-            case SOCKETS_FETCHED -> new SocketsFetched(in.readString("namespace"), in.readSignedVarLong(),
+            case SOCKETS_FETCHED -> new SocketsFetched(in.readString("namespace"), in.readString("workerId"),
+                    in.readSignedVarLong(),
                     readSocketInfos(in));
-            case ROOMS_FETCHED -> new RoomsFetched(in.readString("namespace"), in.readSignedVarLong(),
+            case ROOMS_FETCHED -> new RoomsFetched(in.readString("namespace"), in.readString("workerId"),
+                    in.readSignedVarLong(),
                     in.readStrings("room"));
             case SERVER_SIDE_EMIT -> new ServerSideEmit(in.readString("namespace"), in.readString("backendId"),
                     in.readSignedVarLong(), in.readString("event"), readPayload(in));
-            case SERVER_SIDE_ACK -> new ServerSideAck(in.readString("namespace"), in.readSignedVarLong(),
+            case SERVER_SIDE_ACK -> new ServerSideAck(in.readString("namespace"), in.readString("backendId"),
+                    in.readSignedVarLong(),
                     readPayload(in));
             case CUSTOM -> new Custom(in.readString("topic"), in.readString("senderId"), in.readBytes("body"));
             default -> throw new MalformedMessageException("unknown message type " + type);

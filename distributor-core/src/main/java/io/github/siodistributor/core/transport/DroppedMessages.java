@@ -27,6 +27,11 @@ public final class DroppedMessages {
         LIMIT_EXCEEDED,
         /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
         LATE_REPLY,
+        /**
+         * A second answer from one responder to one request: Redis delivered a publish twice (Lettuce resends a
+         * command whose answer a reconnect cut off). Taking it would count one answer twice.
+         */
+        DUPLICATE_REPLY,
         /** A socket's activity with no backend instance to take it, under the policy that disconnects such sockets. */
         NO_BACKEND,
         /**

@@ -578,8 +578,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (message instanceof FetchRooms fetch) {
             List<String> named = rooms.namedRooms(namespace);
-            publish(settings.channels().reply(fetch.backendId()), new RoomsFetched(namespace, fetch.requestId(),
-                    named));
+            publish(settings.channels().reply(fetch.backendId()), new RoomsFetched(namespace, settings.workerId(),
+                    fetch.requestId(), named));
             return;
         }
         if (!(message instanceof SelectionCommand command)) {
@@ -600,8 +600,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 described.add(new SocketInfo(socket.id, socket.handshake(),
                         List.copyOf(socket.rooms), socket.data));
             }
-            publish(settings.channels().reply(fetch.backendId()), new SocketsFetched(namespace, fetch.requestId(),
-                    described));
+            publish(settings.channels().reply(fetch.backendId()), new SocketsFetched(namespace, settings.workerId(),
+                    fetch.requestId(), described));
         } else if (command instanceof SocketsJoin join) {
             List.copyOf(selected).forEach(socket -> rooms.join(socket, join.join()));
         } else if (command instanceof SocketsLeave leave) {
@@ -628,7 +628,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         long ackId = nextAckId.getAndIncrement();
         WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(broadcast.backendId(), broadcast.requestId());
         publish(settings.channels().reply(broadcast.backendId()), new BroadcastSent(broadcast.namespace(),
-                broadcast.requestId(), recipients.size()));
+                settings.workerId(), broadcast.requestId(), recipients.size()));
         List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), ackId,
                 broadcast.args());
         for (WorkerSocket socket : recipients) {

@@ -112,23 +112,23 @@ class MessageCodecTest {
         messages.add(new Message.BroadcastWithAck(UNICODE, List.of(), List.of(), "ë", Payload.of(
                 "[{\"_placeholder\":true,\"num\":0}]".getBytes(StandardCharsets.UTF_8), List.of(new byte[] {9})),
                 "b", Long.MAX_VALUE));
-        messages.add(new Message.BroadcastSent("/chat", 5, 0));
-        messages.add(new Message.BroadcastSent("/chat", 5, Integer.MAX_VALUE));
+        messages.add(new Message.BroadcastSent("/chat", "w-1", 5, 0));
+        messages.add(new Message.BroadcastSent("/chat", "w-1", 5, Integer.MAX_VALUE));
         messages.add(new Message.FetchSockets("/chat", List.of("r1", "r2"), List.of("x"), "b-1", 6));
         messages.add(new Message.FetchSockets("/", List.of(), List.of(), "b", 0));
-        messages.add(new Message.SocketsFetched("/chat", 6, List.of(new Message.SocketInfo(SOCKET, handshake(),
+        messages.add(new Message.SocketsFetched("/chat", "w-1", 6, List.of(new Message.SocketInfo(SOCKET, handshake(),
                 List.of(SOCKET, "lobby"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8)))));
-        messages.add(new Message.SocketsFetched("/chat", 7, List.of()));
+        messages.add(new Message.SocketsFetched("/chat", "w-1", 7, List.of()));
         messages.add(new Message.SocketsJoin("/chat", List.of("a"), List.of(), List.of("b", "日本")));
         messages.add(new Message.SocketsLeave("/chat", List.of(), List.of("a"), List.of("b")));
         messages.add(new Message.DisconnectSockets("/chat", List.of("a"), List.of("b"), false));
         messages.add(new Message.DisconnectSockets("/chat", List.of(), List.of(), true));
         messages.add(new Message.FetchRooms("/chat", "b-1", 8));
-        messages.add(new Message.RoomsFetched("/chat", 8, List.of("lobby", "😀")));
-        messages.add(new Message.RoomsFetched("/chat", 8, List.of()));
+        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, List.of("lobby", "😀")));
+        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, List.of()));
         messages.add(new Message.ServerSideEmit("/chat", "b-1", Message.ServerSideEmit.NO_ACK, "hello", json("[1]")));
         messages.add(new Message.ServerSideEmit(UNICODE, "b-2", 9, "ping", Payload.empty()));
-        messages.add(new Message.ServerSideAck("/chat", 9, json("[\"pong\"]")));
+        messages.add(new Message.ServerSideAck("/chat", "b-2", 9, json("[\"pong\"]")));
         messages.add(new Message.Custom("reload", "w-1", "config".getBytes(StandardCharsets.UTF_8)));
         messages.add(new Message.Custom("😀", "", new byte[0]));
         messages.add(new Message.SocketRecovered("/chat", SOCKET, handshake(), List.of(SOCKET, "lobby", "日本"),
