@@ -44,6 +44,7 @@ import io.github.siodistributor.core.transport.MessageBus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,8 +87,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private final ObjectMapper encodingMapper;
     /** Runs handler calls on the handler pool, one at a time per socket. */
     private final KeyedSerialExecutor dispatcher;
-    /** Handlers by namespace spec (a name, or a pattern for dynamic namespaces). */
-    private final Map<String, ServedHandler> handlers = new LinkedHashMap<>();
+    /**
+     * Handlers by namespace spec (a name, or a pattern for dynamic namespaces), in registration order. Replaced
+     * whole under the lock: the Redis thread reads it while a namespace may be registered after start.
+     */
+    private volatile Map<String, ServedHandler> handlers = Map.of();
     private volatile ServedNamespaces handled = new ServedNamespaces(List.of());
     /**
      * Sockets connected through this instance, by namespace name. A namespace without any holds nothing, here or in
@@ -256,8 +260,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }
         ServedHandler served = new ServedHandler(handler, calls);
-        handlers.put(spec, served);
-        handled = new ServedNamespaces(handlers.keySet());
+        Map<String, ServedHandler> next = new LinkedHashMap<>(handlers);
+        next.put(spec, served);
+        handlers = Collections.unmodifiableMap(next);
+        handled = new ServedNamespaces(next.keySet());
         ServedNamespaces own = new ServedNamespaces(List.of(spec));
         String peers = channels.peers(spec);
         subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
