@@ -188,7 +188,8 @@ public class DistributorProperties {
 
         /**
          * TTL of the worker's lease on its id in Redis, renewed every third of it: a second worker with a live id
-         * cannot start, and backends notice a dead worker within this TTL plus distributor.backend.worker-loss-grace.
+         * cannot start, and backends notice a dead worker within this TTL plus distributor.backend.worker-check-interval
+         * plus distributor.backend.worker-loss-grace.
          */
         private Duration leaseTtl = Duration.ofSeconds(5);
 
@@ -207,7 +208,10 @@ public class DistributorProperties {
         /** How long a WebSocket probe may take to complete the upgrade from long-polling. */
         private Duration upgradeTimeout = Duration.ofSeconds(10);
 
-        /** Origins allowed to connect from browsers on other origins (CORS); "*" allows every origin. */
+        /**
+         * Origins the CORS headers allow, so that browser pages on them can read long-polling answers; "*" allows
+         * every origin. Headers only, as in Socket.IO: a WebSocket is not subject to CORS.
+         */
         private List<String> corsOrigins = new ArrayList<>(List.of("*"));
 
         /** How often the worker reads the backend registry; a dead backend instance's sockets move at most this long after its heartbeat expired. */

@@ -49,11 +49,11 @@ final class PropertyChecks {
         return value;
     }
 
-    /** A size that fits the {@code int} a Netty buffer is measured in: 1 byte to 2 GB. */
+    /** A size that fits the {@code int} a Netty buffer is measured in: 1 byte up to, not including, 2 GB. */
     static int bytes(DataSize value, String property) {
         long bytes = value == null ? 0 : value.toBytes();
         if (bytes < 1 || bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(property + " must be between 1B and 2GB, got " + value);
+            throw new IllegalArgumentException(property + " must be at least 1B and under 2GB, got " + value);
         }
         return (int) bytes;
     }

@@ -23,6 +23,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Engine.IO v4 session: its transport (HTTP long-polling, or WebSocket from the start or after an
@@ -32,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * from elsewhere (other connections, Redis) is handed to it, so nothing here needs a lock.
  */
 public final class EngineSession {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
 
     private static final byte RECORD_SEPARATOR = 0x1e;
 
@@ -280,6 +284,9 @@ public final class EngineSession {
             // two polls at once: the reference server treats it as a broken client and closes
             HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
             closeNow("transport error");
+        } else if (!request.ctx().channel().isActive()) {
+            // its connection closed before the poll got here: as below, the client gave the session up
+            closeNow("transport error");
         } else {
             pendingPoll = request;
             if (!queue.isEmpty()) {
@@ -294,7 +301,10 @@ public final class EngineSession {
 
     void onPollChannelClosed(Channel channel) {
         if (pendingPoll != null && pendingPoll.ctx().channel() == channel) {
+            // as the reference server ("poll connection closed prematurely"): the client's transport failed, so
+            // it reconnects with a new session, and this one must not keep its sockets until the ping timeout
             pendingPoll = null;
+            closeNow("transport error");
         }
     }
 
@@ -319,12 +329,14 @@ public final class EngineSession {
 
     private void onPolledPacket(byte[] packet) {
         if (packet.length > 0 && packet[0] == 'b') {
+            byte[] binary;
             try {
-                byte[] binary = Base64.getDecoder().decode(Arrays.copyOfRange(packet, 1, packet.length));
-                server.listener().onMessage(this, Frame.binary(binary));
+                binary = Base64.getDecoder().decode(Arrays.copyOfRange(packet, 1, packet.length));
             } catch (IllegalArgumentException e) {
                 closeNow("parse error");
+                return;
             }
+            deliver(Frame.binary(binary));
         } else {
             onPacket(packet, null);
         }
@@ -415,7 +427,7 @@ public final class EngineSession {
 
     void onWebSocketBinary(Channel channel, byte[] message) {
         if (channel == webSocketChannel && !closed) {
-            server.listener().onMessage(this, Frame.binary(message));
+            deliver(Frame.binary(message));
         }
     }
 
@@ -472,6 +484,20 @@ public final class EngineSession {
 
     // ---- packets, heartbeat, close
 
+    /**
+     * Hands a message to the layer above. A failure there is a bug, not the client's doing, but it must cost
+     * this session only: thrown on, it would end the connection as a transport error, or on another loop
+     * only be logged, with the rest of a POST body dropped.
+     */
+    private void deliver(Frame message) {
+        try {
+            server.listener().onMessage(this, message);
+        } catch (RuntimeException e) {
+            log.warn("Handling a message of session {} failed; closing the session", id, e);
+            closeNow("parse error");
+        }
+    }
+
     private void onPacket(byte[] packet, Channel channel) {
         if (closed) {
             return;
@@ -483,8 +509,7 @@ public final class EngineSession {
         switch (packet[0]) {
             case '1' -> closeNow("transport close");
             case '3' -> onPong();
-            case '4' -> server.listener().onMessage(this, Frame.text(Arrays.copyOfRange(packet, 1,
-                    packet.length)));
+            case '4' -> deliver(Frame.text(Arrays.copyOfRange(packet, 1, packet.length)));
             case '2', '6' -> {
                 // client pings belong to Engine.IO v3; noops need nothing
             }

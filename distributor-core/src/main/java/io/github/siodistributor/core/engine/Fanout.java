@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends one packet to many sessions (a broadcast): its WebSocket frames are encoded once into one buffer that
@@ -22,6 +24,8 @@ import java.util.function.Function;
  * before, so a broadcast keeps its place among a socket's packets.
  */
 public final class Fanout {
+
+    private static final Logger log = LoggerFactory.getLogger(Fanout.class);
 
     private Fanout() {
     }
@@ -41,7 +45,7 @@ public final class Fanout {
             for (T recipient : recipients) {
                 EngineSession session = sessionOf.apply(recipient);
                 if (session.loop().inEventLoop()) {
-                    session.writeShared(wire.retainedDuplicate(), frames, discardable, onDiscarded);
+                    writeTo(session, wire.retainedDuplicate(), frames, discardable, onDiscarded);
                 } else {
                     if (elsewhere == null) {
                         elsewhere = new HashMap<>();
@@ -67,7 +71,7 @@ public final class Fanout {
         try {
             loop.execute(() -> {
                 for (int i = 0; i < views.length; i++) {
-                    group.get(i).writeShared(views[i], frames, discardable, onDiscarded);
+                    writeTo(group.get(i), views[i], frames, discardable, onDiscarded);
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -75,6 +79,16 @@ public final class Fanout {
             for (ByteBuf view : views) {
                 view.release();
             }
+        }
+    }
+
+    /** One session's write: whatever goes wrong there (a bug) costs that session only, not the rest of the group. */
+    private static void writeTo(EngineSession session, ByteBuf view, List<Frame> frames, boolean discardable,
+            Runnable onDiscarded) {
+        try {
+            session.writeShared(view, frames, discardable, onDiscarded);
+        } catch (RuntimeException e) {
+            log.warn("A broadcast could not be written to session {}", session.id(), e);
         }
     }
 }

@@ -98,7 +98,8 @@ public final class SocketIoPacketDecoder {
                 if (root != JsonToken.START_ARRAY || ackId == SocketIoPacket.NO_ACK) {
                     throw new InvalidPacketException("ACK needs an ack id and an array");
                 }
-                return new SocketIoPacket(type, namespace, ackId, attachments, copyFrom(text, from), null);
+                // the JSON array alone: whitespace around it is valid JSON, but the payload must be the array
+                return new SocketIoPacket(type, namespace, ackId, attachments, trimmedFrom(text, from), null);
             }
             default -> throw new InvalidPacketException(type + " is not sent by clients");
         }
@@ -164,6 +165,15 @@ public final class SocketIoPacketDecoder {
 
     private static byte[] copyFrom(byte[] text, int from) {
         return from == text.length ? null : Arrays.copyOfRange(text, from, text.length);
+    }
+
+    private static byte[] trimmedFrom(byte[] text, int from) {
+        int start = JsonText.skipWhitespace(text, from, text.length);
+        int end = text.length;
+        while (end > start && JsonText.isWhitespace(text[end - 1])) {
+            end--;
+        }
+        return Arrays.copyOfRange(text, start, end);
     }
 
     /** {@code ["name", a, b]} becomes {@code [a, b]}: the bytes after the name, the JSON known to be well formed. */

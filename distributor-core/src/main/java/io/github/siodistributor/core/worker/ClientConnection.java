@@ -19,6 +19,8 @@ final class ClientConnection {
     ScheduledFuture<?> connectTimeout;
     private SocketIoPacket partial;
     private List<byte[]> attachments;
+    /** The bytes of the partial packet so far, its JSON included. */
+    private long partialBytes;
 
     ClientConnection(EngineSession session) {
         this.session = session;
@@ -28,14 +30,24 @@ final class ClientConnection {
         return partial != null;
     }
 
-    void expectAttachments(SocketIoPacket packet) {
+    void expectAttachments(SocketIoPacket packet, int jsonBytes) {
         partial = packet;
         attachments = new ArrayList<>(packet.attachments());
+        partialBytes = jsonBytes;
+    }
+
+    /**
+     * Whether the partial packet stays within {@code limit} bytes with this attachment: each attachment is a
+     * message of its own, and only the whole packet's size bounds what the worker holds and publishes.
+     */
+    boolean attachmentFits(int attachmentBytes, int limit) {
+        return partialBytes + attachmentBytes <= limit;
     }
 
     /** Adds an attachment; returns the packet with all of them once complete, else null. */
     Completed addAttachment(byte[] attachment) {
         attachments.add(attachment);
+        partialBytes += attachment.length;
         if (attachments.size() < partial.attachments()) {
             return null;
         }

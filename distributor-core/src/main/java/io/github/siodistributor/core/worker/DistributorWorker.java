@@ -256,6 +256,13 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 session.close("parse error");
                 return;
             }
+            int limit = engine.settings().maxPayload();
+            if (!connection.attachmentFits(message.bytes().length, limit)) {
+                log.debug("Closing session {}: a packet with its binary attachments over {} bytes "
+                        + "(distributor.worker.max-payload)", session.id(), limit);
+                session.close("parse error");
+                return;
+            }
             ClientConnection.Completed completed = connection.addAttachment(message.bytes());
             if (completed != null) {
                 dispatch(connection, completed.packet(), completed.attachments());
@@ -275,7 +282,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         if (packet.attachments() > 0) {
-            connection.expectAttachments(packet);
+            connection.expectAttachments(packet, message.bytes().length);
         } else {
             dispatch(connection, packet, List.of());
         }
@@ -343,7 +350,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         sockets.put(socket.id, socket);
         // the client hears "connected" only once the backend has let it in (its connect handlers ran)
         router.send(socket, new SocketConnected(namespace, socket.id, socket.handshake()));
-        session.schedule(() -> {
+        socket.connectTimeout = session.schedule(() -> {
             List<SocketCommand> held = socket.refuse();
             if (held != null) {
                 connection.sockets.remove(namespace, socket);
@@ -357,6 +364,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** The backend's verdict on a connecting socket (on the Redis delivery thread, like every command). */
     private void decide(WorkerSocket socket, ConnectDecision decision) {
+        socket.cancelConnectTimeout();
         if (decision.accepted()) {
             List<SocketCommand> held = socket.accept();
             if (held == null) {
@@ -412,6 +420,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     }
 
     private void disconnected(ClientConnection connection, WorkerSocket socket, String reason) {
+        // gone now, not in a connect timeout's while (a client connecting and leaving in a loop piles none up)
+        socket.cancelConnectTimeout();
         connection.sockets.remove(socket.namespace, socket);
         List<SocketCommand> held = socket.end();
         if (held != null) {

@@ -56,6 +56,8 @@ final class WorkerSocket {
     /** The CONNECT packet's auth; with the session's handshake it rebuilds the socket's handshake on request. */
     final byte[] auth;
     /** The JSON a backend stored with {@code setData}, returned by fetchSockets. */
+    /** Refuses the socket if no backend decides in time; cancelled once one does, or the socket ends. */
+    volatile java.util.concurrent.Future<?> connectTimeout;
     volatile byte[] data = NO_DATA;
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
     /** Ack ids the client is waiting on, with when it asked (System.nanoTime()): only these may be answered, each once. */
@@ -168,5 +170,12 @@ final class WorkerSocket {
     @Override
     public String toString() {
         return "WorkerSocket[" + namespace + " " + id + "]";
+    }
+
+    void cancelConnectTimeout() {
+        java.util.concurrent.Future<?> timeout = connectTimeout;
+        if (timeout != null) {
+            timeout.cancel(false);
+        }
     }
 }

@@ -34,4 +34,25 @@ class FanoutTest {
             running.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void aFailureWritingToOneSessionCostsThatSessionOnly() throws Exception {
+        EventLoop running = new DefaultEventLoop();
+        try {
+            List<EngineSession> sessions = List.of(new EngineSession("s1", running, null, null),
+                    new EngineSession("s2", running, null, null));
+            AtomicInteger skipped = new AtomicInteger();
+            Runnable failingOnce = () -> {
+                if (skipped.incrementAndGet() == 1) {
+                    throw new IllegalStateException("a bug in what runs for a skipped client");
+                }
+            };
+
+            Fanout.send(sessions, Function.identity(), List.of(Frame.text("42[\"news\"]")), true, failingOnce);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> skipped.get() == 2);
+        } finally {
+            running.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+    }
 }

@@ -1,11 +1,13 @@
 package io.github.siodistributor.core.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.siodistributor.core.protocol.Payload;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -282,6 +284,14 @@ class SocketIoPacketDecoderTest {
         assertThat(text(packet.data())).isEqualTo("[\"ok\", {\"n\" : 1}]");
 
         assertThat(text(decode("30[]").data())).isEqualTo("[]");
+    }
+
+    @Test
+    void ackDataIsTheArrayWithoutTheWhitespaceAroundIt() throws Exception {
+        // valid JSON either way, and what reaches the backend must be the array itself
+        SocketIoPacket packet = decode("31 \t[\"ok\"] \n");
+        assertThat(text(packet.data())).isEqualTo("[\"ok\"]");
+        assertThatCode(() -> Payload.of(packet.data(), List.of())).doesNotThrowAnyException();
     }
 
     @ParameterizedTest

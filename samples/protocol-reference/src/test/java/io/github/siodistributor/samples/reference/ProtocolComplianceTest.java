@@ -10,16 +10,20 @@ import io.github.siodistributor.backend.IndirectNamespace;
 import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.core.worker.WorkerStats;
 import io.github.siodistributor.samples.reference.EngineIoClient.Session;
 import io.github.siodistributor.samples.reference.RawWebSocket.Text;
 import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,6 +247,35 @@ class ProtocolComplianceTest {
                 assertThat(noop.body()).isEqualTo("6");
                 assertEngineError(session.poll(), 1);
             });
+        }
+
+        @Test
+        void aParkedPollWhoseConnectionClosesEndsTheSessionAsATransportError() throws IOException {
+            EngineServer server = app.getBean(DistributorWorker.class).engine();
+            NamespaceStats main = app.getBean(DistributorWorker.class).stats().namespaces().of("/");
+            URI base = URI.create(httpBase);
+            for (int attempt = 1; ; attempt++) {
+                Session session = joinedMainOverPolling();
+                long before = main.disconnects("transport error");
+                boolean parkedWhenClosed;
+                try (Socket raw = new Socket(base.getHost(), base.getPort())) {
+                    raw.getOutputStream().write(("GET /socket.io/?EIO=4&transport=polling&sid=" + session.sid
+                            + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    raw.getOutputStream().flush();
+                    await().atMost(SOON).until(() -> raw.getInputStream().available() > 0 || parked(server, session));
+                    // then the client gives the poll up, unless a ping answered it meanwhile
+                    parkedWhenClosed = raw.getInputStream().available() == 0;
+                }
+                if (!parkedWhenClosed) {
+                    assertThat(attempt).as("attempts whose poll a ping answered first").isLessThan(5);
+                    continue;
+                }
+                // as the reference server ("poll connection closed prematurely"), not later for want of a pong
+                await().atMost(SOON).until(() -> server.session(session.sid) == null);
+                assertThat(main.disconnects("transport error")).isEqualTo(before + 1);
+                assertEngineError(session.poll(), 1);
+                return;
+            }
         }
 
         @Test
@@ -657,6 +690,21 @@ class ProtocolComplianceTest {
         }
 
         @Test
+        void attachmentsThatTogetherPassMaxPayloadCloseTheConnection() {
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                // each message under the 1,000,000 bytes of maxPayload, the packet over it
+                ws.sendText("452-[\"message\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+                ws.sendBinary(new byte[600_000]);
+                ws.sendBinary(new byte[600_000]);
+
+                ws.awaitClosed(SOON);
+                assertThat(ws.received()).noneMatch(event -> event instanceof Text text
+                        && text.text().contains("message-back"));
+            }
+        }
+
+        @Test
         void textWhereABinaryAttachmentIsExpectedClosesTheConnection() {
             try (RawWebSocket ws = openEngineWebSocket()) {
                 connectMain(ws);
@@ -802,6 +850,11 @@ class ProtocolComplianceTest {
     }
 
     /** A polling session connected to "/", its connect answer and "auth" event taken. */
+    private static boolean parked(EngineServer server, Session session) {
+        EngineSession engineSession = server.session(session.sid);
+        return engineSession != null && engineSession.hasParkedPoll();
+    }
+
     private static Session joinedMainOverPolling() {
         Session session = engine.handshake();
         assertThat(session.post("40").body()).isEqualTo("ok");
