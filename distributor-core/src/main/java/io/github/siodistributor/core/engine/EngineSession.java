@@ -431,6 +431,12 @@ public final class EngineSession {
         }
     }
 
+    void onWebSocketFailed(Channel channel) {
+        if (channel == webSocketChannel) {
+            closeNow("transport error");
+        }
+    }
+
     void onWebSocketClosed(Channel channel) {
         if (channel == upgradeRequestedOn) {
             upgradeRequestedOn = null;

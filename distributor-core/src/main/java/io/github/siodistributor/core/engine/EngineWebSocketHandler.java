@@ -46,7 +46,9 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // an oversized or broken frame: the connection cannot be trusted any more
+        // an oversized or broken frame: the connection cannot be trusted any more. A transport error, as the
+        // reference server says, not the transport close its closing would otherwise be taken for
+        session.execute(() -> session.onWebSocketFailed(ctx.channel()));
         ctx.close();
     }
 }

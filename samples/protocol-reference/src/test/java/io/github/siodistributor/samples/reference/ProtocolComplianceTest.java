@@ -448,6 +448,19 @@ class ProtocolComplianceTest {
         }
 
         @Test
+        void aWebSocketMessageOverMaxPayloadEndsTheSessionAsATransportError() {
+            NamespaceStats main = app.getBean(DistributorWorker.class).stats().namespaces().of("/");
+            long before = main.disconnects("transport error");
+            try (RawWebSocket ws = openEngineWebSocket()) {
+                connectMain(ws);
+                ws.sendText("4" + "x".repeat(1_000_000));
+
+                ws.awaitClosed(SOON);
+            }
+            await().atMost(SOON).until(() -> main.disconnects("transport error") == before + 1);
+        }
+
+        @Test
         void aCrossOriginRequestGetsItsOriginAllowed() {
             HttpResponse<String> handshake = engine.request("GET", "EIO=4&transport=polling", null,
                     "Origin", "http://example.com");
