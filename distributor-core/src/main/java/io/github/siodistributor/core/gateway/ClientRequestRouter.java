@@ -283,8 +283,10 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         if (current.answered) {
-            // half a response went out: nothing sensible can follow it on this connection
+            // half a response went out: nothing sensible can follow it on this connection (and the request, no
+            // longer the exchange's, is released here: channelInactive will not find it)
             exchange = null;
+            current.request.release();
             ctx.close();
         } else if (current.reusedConnection) {
             // a kept connection the worker closed as the request went out: once more on a new one

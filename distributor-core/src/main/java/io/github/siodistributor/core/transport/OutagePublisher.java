@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,7 +71,9 @@ final class OutagePublisher implements AutoCloseable {
     private boolean replayAnswered;
     /** Channels that reached a subscriber since Redis came back. */
     private final Set<String> confirmed = new HashSet<>();
-    private boolean flushScheduled;
+    /** The next flush and when it is due: one asked for sooner takes its place. */
+    private ScheduledFuture<?> flushTask;
+    private long flushDueAt;
     private long refusedInOutage;
     private long replayedInOutage;
     private boolean closed;
@@ -185,7 +188,7 @@ final class OutagePublisher implements AutoCloseable {
                     if (failure == null ? receivers == 0 && keepsUnheard() : keepsBroken(failure)) {
                         // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
                         // gone, or the connection broke under it: back in line, counted in flight until it is
-                        execute(() -> putBack(publish), () -> {
+                        execute(() -> putBack(publish, failure == null), () -> {
                             inFlight.decrementAndGet();
                             if (failure == null) {
                                 publish.result().complete(receivers);
@@ -224,18 +227,38 @@ final class OutagePublisher implements AutoCloseable {
                 && !(cause instanceof RedisUnavailableException);
     }
 
-    private void putBack(Held publish) {
+    /** {@code unheard}: Redis answered that nobody received it (else the connection broke under it). */
+    private void putBack(Held publish, boolean unheard) {
+        Runnable completion = null;
         synchronized (this) {
-            line.add(putBack++, publish);
-            inFlight.decrementAndGet();
-            if (phase == Phase.CONNECTED) {
-                // the connection broke before anyone saw it: what follows must queue behind this one
-                enterOutage();
-                followConnection();
+            if (closed) {
+                inFlight.decrementAndGet();
+                completion = () -> refuse(publish.channel(), Refusal.outage("the message bus stopped"),
+                        publish.result());
+            } else if (unheard && phase == Phase.CONNECTED) {
+                // the grace ended while the answer was on its way: nobody listening is an answer now, not a sign
+                // that the connection broke (which would start a false outage and send it again behind newer ones)
+                inFlight.decrementAndGet();
+                completion = () -> publish.result().complete(0L);
+            } else {
+                putBackIntoLine(publish);
             }
-            if (phase == Phase.RECOVERING) {
-                scheduleFlush(0);
-            }
+        }
+        if (completion != null) {
+            completion.run();
+        }
+    }
+
+    private void putBackIntoLine(Held publish) {
+        line.add(putBack++, publish);
+        inFlight.decrementAndGet();
+        if (phase == Phase.CONNECTED) {
+            // the connection broke before anyone saw it: what follows must queue behind this one
+            enterOutage();
+            followConnection();
+        }
+        if (phase == Phase.RECOVERING) {
+            scheduleFlush(0);
         }
     }
 
@@ -280,11 +303,23 @@ final class OutagePublisher implements AutoCloseable {
         scheduleFlush(0);
     }
 
+    /**
+     * Flushes after {@code delayNanos}, or sooner if a flush is due sooner already. A later one gives way: the
+     * flush that waits for the end of the grace must not hold back a publish that can go out now.
+     */
     private void scheduleFlush(long delayNanos) {
-        if (!flushScheduled && !closed) {
-            flushScheduled = true;
-            timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
+        if (closed) {
+            return;
         }
+        long dueAt = System.nanoTime() + delayNanos;
+        if (flushTask != null) {
+            if (dueAt - flushDueAt >= 0) {
+                return;
+            }
+            flushTask.cancel(false);
+        }
+        flushDueAt = dueAt;
+        flushTask = timer.schedule(this::flush, delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void tick() {
@@ -298,7 +333,7 @@ final class OutagePublisher implements AutoCloseable {
     /** Sends the line out: pipelined where the channel is confirmed, else its head alone (on the timer thread). */
     private void flush() {
         synchronized (this) {
-            flushScheduled = false;
+            flushTask = null;
             if (closed || phase != Phase.RECOVERING || awaited != null) {
                 return;
             }
@@ -418,8 +453,12 @@ final class OutagePublisher implements AutoCloseable {
             }
             abandoned.addAll(line);
             line.clear();
+            if (flushTask != null) {
+                flushTask.cancel(false);
+            }
         }
-        timer.shutdownNow();
+        // not shutdownNow: a put-back already queued must still run, to see the bus stopped and fail its publish
+        timer.shutdown();
         for (Held each : abandoned) {
             refuse(each.channel(), Refusal.outage("the message bus stopped while Redis was unreachable"), each.result());
         }
