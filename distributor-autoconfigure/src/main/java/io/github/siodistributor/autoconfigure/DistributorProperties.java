@@ -188,8 +188,8 @@ public class DistributorProperties {
 
         /**
          * TTL of the worker's lease on its id in Redis, renewed every third of it: a second worker with a live id
-         * cannot start, and backends notice a dead worker within this TTL plus distributor.backend.worker-check-interval
-         * plus distributor.backend.worker-loss-grace.
+         * cannot start, and backends notice a dead worker within this TTL plus
+         * distributor.backend.worker-check-interval plus distributor.backend.worker-loss-grace.
          */
         private Duration leaseTtl = Duration.ofSeconds(5);
 

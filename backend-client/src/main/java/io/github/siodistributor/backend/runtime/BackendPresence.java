@@ -78,8 +78,8 @@ final class BackendPresence implements AutoCloseable {
             long sinceLast = now - renewedNanos;
             renewedNanos = now;
             if (sinceLast > ttl.toNanos()) {
-                log.warn("Backend instance {} renewed its heartbeat {} ms after the last renewal, past its TTL ({} ms): "
-                        + "it was paused or cut off from Redis, and workers may have presumed it dead and moved its "
+                log.warn("Backend instance {} renewed its heartbeat {} ms after the last renewal, past its TTL "
+                        + "({} ms): it was paused or cut off from Redis, and workers may have presumed it dead and moved its "
                         + "sockets to other instances. Each such socket is forgotten here when its worker says so "
                         + "(SocketMoved)", backendId, sinceLast / 1_000_000, ttl.toMillis());
             }

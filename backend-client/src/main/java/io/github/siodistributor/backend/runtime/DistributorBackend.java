@@ -421,15 +421,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         ConnectDecision decision;
         try {
             handler.onConnect(socket);
-            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, true, "", new byte[0]);
+            decision = decision(namespace, socket, true, "", new byte[0]);
         } catch (ConnectionRejectedException e) {
             byte[] data = e.data() == null ? new byte[0] : mapper.writeValueAsBytes(e.data());
-            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, false, String.valueOf(e.getMessage()), data);
+            decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), data);
         } catch (RuntimeException e) {
             Throwable cause = thrownByHandler(e);
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);
-            decision = new ConnectDecision(namespace.name(), socket.id(), backendId, false, "internal error", new byte[0]);
+            decision = decision(namespace, socket, false, "internal error", new byte[0]);
         }
         if (decision.accepted()) {
             namespace.stats().connected();
@@ -438,6 +438,12 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             socketGone();
         }
         toOwner(decision);
+    }
+
+    /** This instance's decision on a connecting socket: the worker takes it only from the socket's instance. */
+    private ConnectDecision decision(BackendNamespace namespace, BackendSocket socket, boolean accepted,
+            String message, byte[] data) {
+        return new ConnectDecision(namespace.name(), socket.id(), backendId, accepted, message, data);
     }
 
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {

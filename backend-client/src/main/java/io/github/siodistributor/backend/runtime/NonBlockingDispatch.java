@@ -27,7 +27,10 @@ public final class NonBlockingDispatch implements Executor {
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** The namespace whose non-blocking handler runs on this thread now, or null. */
     private static final ThreadLocal<String> RUNNING = new ThreadLocal<>();
-    /** The one loop every non-blocking call runs on, whichever thread: uncontended but for a lost worker's disconnects. */
+    /**
+     * The one loop every non-blocking call runs on, whichever thread: uncontended but for a lost worker's
+     * disconnects.
+     */
     private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
 
     private final String namespace;

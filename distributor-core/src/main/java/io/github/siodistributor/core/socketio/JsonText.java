@@ -18,4 +18,13 @@ final class JsonText {
         }
         return i;
     }
+
+    /** Where the text ends once whitespace at its end is left out: {@code to}, or before the trailing whitespace. */
+    static int trimEnd(byte[] bytes, int from, int to) {
+        int end = to;
+        while (end > from && isWhitespace(bytes[end - 1])) {
+            end--;
+        }
+        return end;
+    }
 }

@@ -169,20 +169,14 @@ public final class SocketIoPacketDecoder {
 
     private static byte[] trimmedFrom(byte[] text, int from) {
         int start = JsonText.skipWhitespace(text, from, text.length);
-        int end = text.length;
-        while (end > start && JsonText.isWhitespace(text[end - 1])) {
-            end--;
-        }
-        return Arrays.copyOfRange(text, start, end);
+        return Arrays.copyOfRange(text, start, JsonText.trimEnd(text, start, text.length));
     }
 
     /** {@code ["name", a, b]} becomes {@code [a, b]}: the bytes after the name, the JSON known to be well formed. */
     private static byte[] argumentsAfter(byte[] text, int afterName) {
         int next = JsonText.skipWhitespace(text, afterName, text.length);
-        int end = text.length - 1;
-        while (end > next && JsonText.isWhitespace(text[end])) {
-            end--;
-        }
+        // the closing bracket
+        int end = JsonText.trimEnd(text, next, text.length) - 1;
         if (next == end) {
             return new byte[] {'[', ']'};
         }
