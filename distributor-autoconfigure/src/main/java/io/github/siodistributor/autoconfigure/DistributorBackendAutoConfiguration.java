@@ -71,7 +71,7 @@ public class DistributorBackendAutoConfiguration {
                 "distributor.backend.request-timeout");
         DistributorBackend distributorBackend = new DistributorBackend(bus, channels,
                 jsonMapper.getIfAvailable(JsonMapper::new), distributorHandlerExecutor, requestTimeout);
-        distributorBackend.watchWorkers(leases::withoutLease, PropertyChecks.positive(
+        distributorBackend.watchWorkers(leases, PropertyChecks.positive(
                 backend.getWorkerCheckInterval(), "distributor.backend.worker-check-interval"),
                 PropertyChecks.positive(backend.getWorkerLossGrace(),
                         "distributor.backend.worker-loss-grace"));

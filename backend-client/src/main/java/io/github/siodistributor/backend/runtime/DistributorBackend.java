@@ -41,6 +41,8 @@ import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.WorkerLeases;
+import io.github.siodistributor.core.transport.WorkerLiveness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -601,20 +603,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /** The reason handlers get for the sockets of a worker that died. */
-    public static final String WORKER_LOST = "worker lost";
+    public static final String WORKER_LOST = WorkerLeases.WORKER_LOST;
 
     /**
-     * Watches the workers that hold this backend's sockets: every {@code interval}, {@code withoutLease}
+     * Watches the workers that hold this backend's sockets: every {@code interval}, {@code liveness}
      * tells which of them hold no lease; a worker without one for {@code grace} is lost, and each of its
-     * sockets is disconnected here with the reason {@value #WORKER_LOST}.
+     * sockets is disconnected here with the reason {@value #WORKER_LOST}. The loss is recorded first, so that the
+     * worker, should it only have been paused or cut off from Redis, sends those clients away when it is back.
      */
-    public synchronized void watchWorkers(Function<Collection<String>, Set<String>> withoutLease, Duration interval,
-            Duration grace) {
+    public synchronized void watchWorkers(WorkerLiveness liveness, Duration interval, Duration grace) {
         if (workerWatch != null) {
             workerWatch.close();
         }
-        workerWatch = new WorkerWatch(this::workersInUse, withoutLease, this::workerLost, requirePositive(interval),
-                requirePositive(grace));
+        workerWatch = new WorkerWatch(this::workersInUse, liveness::withoutLease, worker -> workerLost(liveness,
+                worker), requirePositive(interval), requirePositive(grace));
     }
 
     /** The workers whose loss matters here: those holding this instance's sockets, or alone answering its requests. */
@@ -630,7 +632,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return workers;
     }
 
-    private void workerLost(String worker) {
+    private void workerLost(WorkerLiveness liveness, String worker) {
+        try {
+            liveness.recordLoss(worker);
+        } catch (RuntimeException e) {
+            log.warn("Could not record in Redis that worker '{}' was given up; should it come back, its clients stay "
+                    + "on sockets this backend no longer knows: {}", worker, e.toString());
+        }
         // the requests first: nothing the handlers below do (or throw) may keep them waiting for good
         requests.workerLost(worker, WORKER_LOST);
         int count = 0;

@@ -20,9 +20,11 @@ import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.transport.WorkerLiveness;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -163,7 +165,7 @@ class MovedAndLostSocketsTest {
     void anEmitWithAckToASocketOfAnotherInstanceFailsWhenItsWorkerIsLost() {
         backend.register(chat);
         // every worker asked about is without a lease: lost after the grace
-        backend.watchWorkers(Set::copyOf, Duration.ofMillis(10), Duration.ofMillis(1));
+        backend.watchWorkers(new NoLeases(), Duration.ofMillis(10), Duration.ofMillis(1));
         try {
             // a socket this instance does not hold (from fetchSockets, or another instance's): no timeout set
             CompletableFuture<SocketArgs> answer = backend.of("/chat").socket("w9.remote").emitWithAck("ping");
@@ -176,6 +178,38 @@ class MovedAndLostSocketsTest {
                     .isInstanceOf(SocketAckException.class).withMessageContaining("w9.remote");
         } finally {
             backend.close();
+        }
+    }
+
+    @Test
+    void aLostWorkerIsRecordedSoThatItSendsItsClientsAwayShouldItComeBack() {
+        connected();
+        NoLeases liveness = new NoLeases();
+        backend.watchWorkers(liveness, Duration.ofMillis(10), Duration.ofMillis(1));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                runHandlerTasks();
+                return chat.calls.contains("disconnect " + SOCKET + " (worker lost)");
+            });
+            assertThat(liveness.recorded).containsExactly("w1");
+        } finally {
+            backend.close();
+        }
+    }
+
+    /** Every worker asked about holds no lease; the losses recorded are kept. */
+    private static final class NoLeases implements WorkerLiveness {
+
+        final List<String> recorded = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Set<String> withoutLease(Collection<String> workerIds) {
+            return Set.copyOf(workerIds);
+        }
+
+        @Override
+        public void recordLoss(String workerId) {
+            recorded.add(workerId);
         }
     }
 

@@ -146,11 +146,6 @@ public final class EngineServer {
         return List.copyOf(sessions.values());
     }
 
-    /** Closes every session, telling the layer above {@code reason}. */
-    public void closeAll(String reason) {
-        sessions().forEach(session -> session.close(reason));
-    }
-
     /**
      * Refuses new sessions from now on (their connections are dropped, as by a stopped server, even when they
      * arrive on connections accepted earlier) and sends every open session's client away: a WebSocket gets
@@ -161,6 +156,14 @@ public final class EngineServer {
      */
     public CompletableFuture<Void> shutdown(String reason) {
         shuttingDown = true;
+        return sendAllAway(reason);
+    }
+
+    /**
+     * Sends every open session's client away as {@link #shutdown} does (each reconnects at once, and gets a new
+     * session), but goes on taking new sessions.
+     */
+    public CompletableFuture<Void> sendAllAway(String reason) {
         return CompletableFuture.allOf(sessions().stream().map(session -> session.closeForShutdown(reason))
                 .toArray(CompletableFuture[]::new));
     }

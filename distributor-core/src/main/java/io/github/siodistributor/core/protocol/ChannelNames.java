@@ -75,6 +75,14 @@ public record ChannelNames(String prefix) {
     }
 
     /**
+     * The key a backend sets when it gave a worker's sockets up because the worker's lease was missing: should
+     * that worker come back (it was paused, or cut off from Redis), it finds the key and sends its clients away.
+     */
+    public String workerLoss(String workerId) {
+        return prefix + ":lost:worker:" + workerId;
+    }
+
+    /**
      * The hash of the workers that gateways may send clients to: field = worker id, value = its report (when it
      * was made, when it expires, its connection count and address; see {@code WorkerDirectory}).
      */

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +32,12 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@code kill -9} stops renewing, and its key expires within the TTL. Once a worker listens, each renewal also
  * reports it in the {@link WorkerDirectory} that gateways read (its address and connection count), in the same
  * script call.
+ * <p>
+ * A backend that gives a worker's sockets up leaves a record ({@code <prefix>:lost:worker:<id>}, kept for
+ * {@link #LOSS_RECORD_TTL}); each renewal takes it, so a worker that was only paused or cut off from Redis for
+ * longer than its TTL learns that its clients' sockets are gone on the backends.
  */
-public final class WorkerLeases {
+public final class WorkerLeases implements WorkerLiveness {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerLeases.class);
 
@@ -41,6 +46,15 @@ public final class WorkerLeases {
      * their TTL, and a renewal at most every millisecond is already far below any useful setting.
      */
     public static final Duration MINIMUM_TTL = Duration.ofMillis(3);
+
+    /** The reason a socket's handlers hear when the backends gave its worker up (its lease was missing). */
+    public static final String WORKER_LOST = "worker lost";
+
+    /**
+     * How long the record of a worker given up is kept for that worker to find. A pause that long is beyond any
+     * client's heartbeat, but a worker cut off from Redis alone may keep its clients for hours.
+     */
+    public static final Duration LOSS_RECORD_TTL = Duration.ofDays(1);
 
     /**
      * The lease's holder reports itself in the worker directory (ARGV 3-5: worker id, connection count, address;
@@ -53,12 +67,14 @@ public final class WorkerLeases {
               redis.call('HSET', KEYS[2], ARGV[3], now .. ' ' .. (now + tonumber(ARGV[2])) .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
             end
             """;
+    /** What a take or renewal answers when it succeeded: 1, plus 1 when it found (and removed) a loss record. */
+    private static final String HELD = "return 1 + redis.call('del', KEYS[3]) end return 0";
     /** Takes the lease if nobody holds it (ARGV 1-2: token, TTL in ms). */
     private static final RedisScript<Long> TAKE = RedisScript.of("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', "
-            + "ARGV[2]) then\n" + REPORT + "return 1 end return 0", Long.class);
+            + "ARGV[2]) then\n" + REPORT + HELD, Long.class);
     /** Extends the lease only if this holder still owns it. */
     private static final RedisScript<Long> RENEW = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
-            + "redis.call('pexpire', KEYS[1], ARGV[2])\n" + REPORT + "return 1 end return 0", Long.class);
+            + "redis.call('pexpire', KEYS[1], ARGV[2])\n" + REPORT + HELD, Long.class);
     /** Gives the lease up, and the directory entry with it, only if this holder still owns it (ARGV 2: worker id). */
     private static final RedisScript<Long> RELEASE = RedisScript.of("if redis.call('get', KEYS[1]) == ARGV[1] then "
             + "redis.call('hdel', KEYS[2], ARGV[2]) return redis.call('del', KEYS[1]) else return 0 end", Long.class);
@@ -73,19 +89,36 @@ public final class WorkerLeases {
         this.names = Objects.requireNonNull(names, "names");
     }
 
+    /** How a worker learns, at a renewal of its lease, that it no longer serves its clients. */
+    public enum LeaseLoss {
+        /**
+         * Another worker took the id while this one could not renew: that one owns the id's channel and sockets
+         * now. This lease is not renewed any more.
+         */
+        TAKEN_OVER,
+        /**
+         * A backend gave this worker's sockets up (reason {@value #WORKER_LOST}) while its lease was missing: a pause
+         * or a cut from Redis longer than the TTL and the backend's grace. The lease stays held; the clients must
+         * reconnect to get sockets the backends know.
+         */
+        SOCKETS_GIVEN_UP
+    }
+
     /**
      * Takes the lease of {@code workerId} and keeps renewing it every third of {@code ttl} until closed.
      * A renewal that finds the lease gone (Redis restarted without its data, or was unreachable for longer
-     * than the TTL) takes it again; if another worker took the id meanwhile, {@code onLost} runs.
+     * than the TTL) takes it again. {@code onLoss} runs, on the renewing thread, when a renewal finds that
+     * another worker took the id meanwhile, or that a backend gave this worker's sockets up. A loss record
+     * found by this first take is an earlier run's, and is dropped.
      *
      * @throws IllegalStateException when another live worker holds the id
      */
-    public Lease acquire(String workerId, Duration ttl, Runnable onLost) {
+    public Lease acquire(String workerId, Duration ttl, Consumer<LeaseLoss> onLoss) {
         if (ttl == null || ttl.compareTo(MINIMUM_TTL) < 0) {
             throw new IllegalArgumentException("a worker lease TTL must be at least " + MINIMUM_TTL.toMillis()
                     + " ms, got " + ttl);
         }
-        Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, onLost);
+        Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, Objects.requireNonNull(onLoss, "onLoss"));
         lease.take();
         held.put(workerId, lease);
         return lease;
@@ -105,7 +138,7 @@ public final class WorkerLeases {
     public record LeaseState(boolean held, String detail) {
     }
 
-    /** Of {@code workerIds}, those that hold no lease: stopped, or dead for longer than their TTL. */
+    @Override
     public Set<String> withoutLease(Collection<String> workerIds) {
         List<String> ids = new ArrayList<>(new HashSet<>(workerIds));
         if (ids.isEmpty()) {
@@ -121,6 +154,11 @@ public final class WorkerLeases {
         return missing;
     }
 
+    @Override
+    public void recordLoss(String workerId) {
+        redis.opsForValue().set(names.workerLoss(workerId), "given up", LOSS_RECORD_TTL);
+    }
+
     private record Report(WorkerAddress address, IntSupplier connections) {
     }
 
@@ -130,7 +168,7 @@ public final class WorkerLeases {
         private final String workerId;
         private final String key;
         private final Duration ttl;
-        private final Runnable onLost;
+        private final Consumer<LeaseLoss> onLoss;
         private final List<String> keys;
         /** What the worker reports with each renewal once it listens; null until then. */
         private volatile Report report;
@@ -141,12 +179,12 @@ public final class WorkerLeases {
         private volatile long confirmedAt;
         private volatile boolean lost;
 
-        private Lease(String workerId, String key, Duration ttl, Runnable onLost) {
+        private Lease(String workerId, String key, Duration ttl, Consumer<LeaseLoss> onLoss) {
             this.workerId = workerId;
             this.key = key;
             this.ttl = ttl;
-            this.onLost = onLost;
-            this.keys = List.of(key, names.workerDirectory());
+            this.onLoss = onLoss;
+            this.keys = List.of(key, names.workerDirectory(), names.workerLoss(workerId));
             this.renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "distributor-lease-" + workerId);
                 thread.setDaemon(true);
@@ -168,14 +206,16 @@ public final class WorkerLeases {
         }
 
         private boolean takeIfFree() {
-            return Long.valueOf(1).equals(execute(TAKE));
+            return execute(TAKE) > 0;
         }
 
-        private Long execute(RedisScript<Long> script) {
+        /** 0: not held; 1: held; 2: held, and a loss record was found. */
+        private long execute(RedisScript<Long> script) {
             Report current = report;
-            return redis.execute(script, keys, token, String.valueOf(ttl.toMillis()), workerId,
+            Long result = redis.execute(script, keys, token, String.valueOf(ttl.toMillis()), workerId,
                     current == null ? "0" : String.valueOf(current.connections().getAsInt()),
                     current == null ? "" : current.address().toString());
+            return result == null ? 0 : result;
         }
 
         /**
@@ -190,22 +230,43 @@ public final class WorkerLeases {
         }
 
         private void renew() {
+            long held;
             try {
-                Long renewed = execute(RENEW);
-                if (renewed != null && renewed == 1) {
-                    confirmedAt = System.nanoTime();
-                    return;
-                }
-                if (takeIfFree()) {
-                    confirmedAt = System.nanoTime();
-                    log.warn("Worker '{}' found its lease {} gone and took it again", workerId, key);
-                } else {
-                    lost = true;
-                    log.error("Worker '{}' lost its lease {} to another worker with the same id", workerId, key);
-                    onLost.run();
+                held = execute(RENEW);
+                if (held == 0) {
+                    held = execute(TAKE);
+                    if (held > 0) {
+                        log.warn("Worker '{}' found its lease {} gone and took it again", workerId, key);
+                    }
                 }
             } catch (RuntimeException e) {
                 log.warn("Worker '{}' could not renew its lease {}: {}", workerId, key, e.toString());
+                return;
+            }
+            if (held > 0) {
+                confirmedAt = System.nanoTime();
+            }
+            if (held == 0) {
+                lost = true;
+                // periodic renewals end here: the id is the other worker's
+                renewer.shutdown();
+                log.error("Worker '{}' lost its lease {} to another worker with the same id: it stops serving "
+                        + "clients and stays down until restarted", workerId, key);
+                lose(LeaseLoss.TAKEN_OVER);
+            } else if (held == 2) {
+                log.warn("Worker '{}' was given up by a backend while its lease was missing (paused, or cut off from "
+                        + "Redis, for longer than the lease TTL): it sends its clients away so that they reconnect "
+                        + "and get sockets the backends know", workerId);
+                lose(LeaseLoss.SOCKETS_GIVEN_UP);
+            }
+        }
+
+        private void lose(LeaseLoss loss) {
+            try {
+                onLoss.accept(loss);
+            } catch (RuntimeException e) {
+                // thrown out of a periodic task it would end the renewals for good
+                log.error("Worker '{}' failed to act on its lease loss {}", workerId, loss, e);
             }
         }
 

@@ -88,6 +88,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
      * compare {@code DistributorBackend.WORKER_LOST} for a worker that died.
      */
     public static final String SHUTTING_DOWN = "server shutting down";
+    /** The disconnect reason backends hear for the sockets of a worker whose id another worker took. */
+    public static final String TAKEN_OVER = "worker id taken over";
     /** How long {@link #close()} waits for its clients' disconnects to reach Redis before it gives up on them. */
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -166,7 +168,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     public void start() {
         if (leases != null) {
             // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
-            lease = leases.acquire(settings.workerId(), leaseTtl, () -> engine.closeAll("worker id taken over"));
+            lease = leases.acquire(settings.workerId(), leaseTtl, this::leaseLost);
         }
         try {
             router.start();
@@ -683,8 +685,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos();
         try {
             stopAccepting(deadline);
-            subscriptions.forEach(MessageBus.Subscription::close);
-            subscriptions.clear();
+            closeSubscriptions();
             int connections = engine.sessionCount();
             // session closes run on the event loops; each publishes its sockets' disconnects
             awaitUntil(engine.shutdown(SHUTTING_DOWN), deadline, "closing its client connections");
@@ -703,6 +704,29 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 stopOwnLoops();
             }
         }
+    }
+
+    private void closeSubscriptions() {
+        synchronized (subscriptions) {
+            subscriptions.forEach(MessageBus.Subscription::close);
+            subscriptions.clear();
+        }
+    }
+
+    /**
+     * A renewal found the lease lost. Given up by the backends: the clients reconnect and get sockets the backends
+     * know; a backend that still held one of the old sockets hears {@value WorkerLeases#WORKER_LOST} for it, as the
+     * others did. Taken over: the id's channel and sockets are another worker's now, so this one stops listening
+     * and reading its channels, and sends its clients away for good (its health stays DOWN).
+     */
+    private void leaseLost(WorkerLeases.LeaseLoss loss) {
+        if (loss == WorkerLeases.LeaseLoss.SOCKETS_GIVEN_UP) {
+            engine.sendAllAway(WorkerLeases.WORKER_LOST);
+            return;
+        }
+        stopAccepting(System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos());
+        closeSubscriptions();
+        engine.shutdown(TAKEN_OVER);
     }
 
     private void stopOwnLoops() {

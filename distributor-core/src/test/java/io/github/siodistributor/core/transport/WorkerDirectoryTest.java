@@ -39,7 +39,7 @@ class WorkerDirectoryTest {
         WorkerLeases leases = new WorkerLeases(factory, names);
         WorkerDirectory directory = new WorkerDirectory(factory, names);
         // renewed (and reported) every second; a renewal late by two seconds still finds the entry listed
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(3), () -> { });
+        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(3), loss -> { });
         assertThat(directory.read().workers()).as("not listening yet: not listed").isEmpty();
 
         AtomicInteger connections = new AtomicInteger(3);

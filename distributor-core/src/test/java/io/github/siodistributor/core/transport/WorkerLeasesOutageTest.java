@@ -41,7 +41,7 @@ class WorkerLeasesOutageTest {
         ChannelNames names = new ChannelNames("outage");
         WorkerLeases leases = new WorkerLeases(factory, names);
         AtomicInteger lost = new AtomicInteger();
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofMillis(900), lost::incrementAndGet);
+        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofMillis(900), loss -> lost.incrementAndGet());
         assertThat(leases.held("w1")).containsSame(lease);
         assertThat(lease.state().held()).isTrue();
 
@@ -66,7 +66,7 @@ class WorkerLeasesOutageTest {
     void anAbandonedLeaseIsLeftInRedisUnrenewedUntilItExpires() {
         ChannelNames names = new ChannelNames("outage");
         WorkerLeases leases = new WorkerLeases(factory, names);
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(2), () -> { });
+        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(2), loss -> { });
         StringRedisTemplate template = new StringRedisTemplate(factory);
 
         lease.abandon();

@@ -1,0 +1,97 @@
+package io.github.siodistributor.core.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.transport.WorkerLeases.LeaseLoss;
+import io.github.siodistributor.testsupport.TestRedis;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * How a worker learns at a renewal of its lease that it no longer serves its clients: a backend gave its sockets
+ * up (the loss record a backend leaves), or another worker took its id.
+ */
+class WorkerLeasesTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration TTL = Duration.ofMillis(300);
+
+    private final TestRedis redis = TestRedis.startNew();
+    private final ChannelNames names = new ChannelNames("leases");
+    private final List<LeaseLoss> losses = new CopyOnWriteArrayList<>();
+    private LettuceConnectionFactory factory;
+    private WorkerLeases leases;
+    private StringRedisTemplate template;
+
+    @BeforeEach
+    void connect() {
+        factory = TestConnectionFactories.startedFor(redis);
+        leases = new WorkerLeases(factory, names);
+        template = new StringRedisTemplate(factory);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        factory.destroy();
+        redis.stop();
+    }
+
+    @Test
+    void eachLossABackendRecordsIsFoundByOneRenewalAndTheLeaseStaysHeld() {
+        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
+            leases.recordLoss("w1");
+            await().atMost(TIMEOUT).until(() -> losses.size() == 1);
+            assertThat(template.hasKey(names.workerLoss("w1"))).as("taken by the renewal").isFalse();
+
+            // a second backend gives the worker up later: told again, once
+            leases.recordLoss("w1");
+            await().atMost(TIMEOUT).until(() -> losses.size() == 2);
+            assertThat(template.hasKey(names.workerLoss("w1"))).isFalse();
+            assertThat(losses).containsExactly(LeaseLoss.SOCKETS_GIVEN_UP, LeaseLoss.SOCKETS_GIVEN_UP);
+            assertThat(lease.state().held()).isTrue();
+            assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+        }
+    }
+
+    @Test
+    void aLossRecordedForAnEarlierRunOfTheIdIsDroppedWhenTheLeaseIsFirstTaken() {
+        leases.recordLoss("w1");
+        assertThat(template.getExpire(names.workerLoss("w1"))).as("kept for a day")
+                .isBetween(WorkerLeases.LOSS_RECORD_TTL.toSeconds() - 60, WorkerLeases.LOSS_RECORD_TTL.toSeconds());
+
+        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
+            assertThat(template.hasKey(names.workerLoss("w1"))).isFalse();
+            // renewals go on, and find nothing to tell
+            String key = names.workerLease("w1");
+            await().atMost(TIMEOUT).until(() -> template.getExpire(key, TimeUnit.MILLISECONDS)
+                    > TTL.toMillis() * 9 / 10);
+            assertThat(losses).isEmpty();
+            assertThat(lease.state().held()).isTrue();
+        }
+    }
+
+    @Test
+    void aWorkerWhoseIdAnotherWorkerTookIsToldOnceAndStopsRenewing() {
+        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
+            // what another worker with the id does once this one's lease expired (a pause, a cut from Redis)
+            template.opsForValue().set(names.workerLease("w1"), "another worker's token", Duration.ofMinutes(1));
+
+            await().atMost(TIMEOUT).until(() -> !losses.isEmpty());
+            assertThat(lease.state().held()).isFalse();
+            assertThat(lease.state().detail()).contains("taken over by another worker");
+            // no renewal runs any more: told once, and the other worker's lease is left as it is
+            await().during(TTL.multipliedBy(3)).atMost(TIMEOUT).until(() -> losses.size() == 1);
+            assertThat(losses).containsExactly(LeaseLoss.TAKEN_OVER);
+            assertThat(template.opsForValue().get(names.workerLease("w1"))).isEqualTo("another worker's token");
+        }
+    }
+}
