@@ -27,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection's requests, each sent on by itself: a request with a {@code sid} to the worker the sid
@@ -38,8 +40,16 @@ import java.util.Map;
  */
 final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    private static final Logger log = LoggerFactory.getLogger(ClientRequestRouter.class);
+
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
     private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
+    /**
+     * Requests a client may pipeline behind the one under way. Engine.IO clients never pipeline (browsers and
+     * Node's agent do not), but Netty's aggregator reads on while a body is partial whatever auto-read says: without
+     * a bound one connection could make the gateway hold any number of bodies of up to max-request-size.
+     */
+    static final int MAX_PIPELINED = 4;
 
     private final LiveWorkers workers;
     private final Bootstrap workerBootstrap;
@@ -92,6 +102,13 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         if (exchange != null) {
+            if (waiting.size() == MAX_PIPELINED) {
+                log.debug("Closing client connection {}: more than {} requests pipelined", ctx.channel(),
+                        MAX_PIPELINED);
+                request.release();
+                ctx.close();
+                return;
+            }
             waiting.add(request);
             return;
         }
@@ -173,6 +190,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
                 // the client went away meanwhile
                 connected.channel().close();
             } else if (connected.isSuccess()) {
+                target.track(connected.channel());
                 if (!next.upgrade) {
                     Channel previous = workerConnections.put(target.id, connected.channel());
                     if (previous != null) {
@@ -288,7 +306,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             exchange = null;
             current.request.release();
             ctx.close();
-        } else if (current.reusedConnection) {
+        } else if (current.reusedConnection && !current.target.forgotten()) {
             // a kept connection the worker closed as the request went out: once more on a new one
             send(current, current.target, false);
         } else {

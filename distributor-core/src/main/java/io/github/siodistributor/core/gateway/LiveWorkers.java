@@ -28,7 +28,8 @@ final class LiveWorkers {
     }
 
     /**
-     * Reads the directory (one Redis call): workers whose reports expired are forgotten, new ones are added.
+     * Reads the directory (one Redis call): workers whose reports expired are forgotten (and this gateway's
+     * connections to them closed), new ones are added.
      *
      * @throws RuntimeException when Redis cannot be read; the last view stays
      */
@@ -52,6 +53,11 @@ final class LiveWorkers {
         ordered.sort(Comparator.comparing(target -> target.id));
         byId = Map.copyOf(next);
         inOrder = List.copyOf(ordered);
+        for (WorkerTarget old : known.values()) {
+            if (next.get(old.id) != old) {
+                old.forget();
+            }
+        }
     }
 
     /** The live worker with this id, or null: it is dead (or was never there). */

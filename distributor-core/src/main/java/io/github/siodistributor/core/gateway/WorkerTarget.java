@@ -1,6 +1,10 @@
 package io.github.siodistributor.core.gateway;
 
 import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.ArrayDeque;
 
 /**
@@ -17,6 +21,9 @@ final class WorkerTarget {
     private long reportedAtNanos;
     private long reportedAtRedis = Long.MIN_VALUE;
     private boolean unreachable;
+    /** This gateway's open connections to the worker, from every client connection's event loop. */
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile boolean forgotten;
 
     WorkerTarget(String id, WorkerAddress address) {
         this.id = id;
@@ -57,6 +64,29 @@ final class WorkerTarget {
 
     synchronized boolean reachable() {
         return !unreachable;
+    }
+
+    /** A connection to the worker: closed when the worker is forgotten. */
+    void track(Channel connection) {
+        connections.add(connection);
+        if (forgotten) {
+            // forgotten while this connection was being made: the group's close may have missed it
+            connection.close();
+        }
+    }
+
+    /**
+     * The worker's report expired: it is dead, or its host vanished without resetting its connections. Closing
+     * them ends what waits on it at once (a parked poll gets "Session ID unknown", a WebSocket closes) instead of
+     * leaving its clients to their own heartbeat timeout.
+     */
+    void forget() {
+        forgotten = true;
+        connections.close();
+    }
+
+    boolean forgotten() {
+        return forgotten;
     }
 
     @Override

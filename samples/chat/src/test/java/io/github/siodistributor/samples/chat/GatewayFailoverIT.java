@@ -16,7 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -24,7 +25,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * others, the backend and the gateway in this JVM, JavaScript clients that reconnect by themselves, long-polling only and with default settings
  * (upgraded to WebSocket). One worker is killed with SIGKILL: its clients are turned away by the gateway (a
  * parked poll gets Engine.IO's "Session ID unknown", a WebSocket is closed) and come back through the gateway on
- * the other workers; new sessions skip the dead worker; the other clients notice nothing.
+ * the other workers; new sessions skip the dead worker; the other clients notice nothing. The same when the
+ * worker is paused with SIGSTOP instead, as a host that vanished without resetting its connections: nothing
+ * ends them then but the gateway, once the worker's report has expired.
  */
 class GatewayFailoverIT {
 
@@ -41,8 +44,9 @@ class GatewayFailoverIT {
     private NodeClients clients;
     private final Map<String, String> socketIds = new HashMap<>();
 
-    @Test
-    void aKilledWorkersClientsReconnectThroughTheGatewayToTheOthersAndNewSessionsSkipIt() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"killed", "paused"})
+    void aLostWorkersClientsReconnectThroughTheGatewayToTheOthersAndNewSessionsSkipIt(String how) throws Exception {
         cluster = new ChatCluster();
         recorder = cluster.backend(RecordingHandler.class).getBean(RecordingHandler.class);
         killed = SampleProcess.start(KILLED, workerArguments(KILLED, FreePorts.find()));
@@ -77,7 +81,11 @@ class GatewayFailoverIT {
         assertThat(moving).as("the killed worker's clients: one long-polling, one upgraded").hasSize(2)
                 .anyMatch(client -> client.startsWith("p")).anyMatch(client -> client.startsWith("d"));
 
-        killed.kill();
+        if (how.equals("paused")) {
+            killed.pause();
+        } else {
+            killed.kill();
+        }
 
         for (String client : moving) {
             clients.awaitDisconnect(client);
@@ -105,6 +113,9 @@ class GatewayFailoverIT {
                 .hasSize(staying.size());
         await("the gateway forgets the dead worker").atMost(Duration.ofSeconds(30))
                 .until(() -> balancer.workers().stream().noneMatch(worker -> worker.id().equals(KILLED)));
+        if (how.equals("paused")) {
+            killed.kill();
+        }
     }
 
     private String[] workerArguments(String id, int port) {

@@ -137,6 +137,33 @@ class GatewayTest extends ChatClusterTestSupport {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrderUpToALimitBeyondWhichTheConnectionIsClosed() throws Exception {
+        startGateway("round-robin");
+        int port = gateway.getBean(DistributorGateway.class).port();
+        String open = "GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
+            // one under way and four waiting behind it: the limit
+            http.write(open.repeat(5));
+            List<String> sids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                RawHttpConnection.Response opened = http.response("open " + i);
+                assertThat(opened.status()).as(opened.body()).isEqualTo(200);
+                sids.add(JSON.readTree(opened.body().substring(1)).get("sid").asText());
+            }
+            assertThat(sids).doesNotHaveDuplicates();
+            for (String sid : sids) {
+                assertThat(poll(http, sid, new HashMap<>(), "1").body()).isEqualTo("ok");
+            }
+        }
+        try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
+            // no Engine.IO client pipelines; a connection that does so this deep could make the gateway hold any
+            // number of request bodies
+            http.write(open.repeat(12));
+            assertThat(http.closedByPeer()).as("closed without an answer").isTrue();
+        }
+    }
+
+    @Test
     void aWorkerAskedForASessionItDoesNotHoldAnswersSessionIdUnknownAtOnce() throws Exception {
         int port = workers.get("w1").getBean(DistributorWorker.class).port();
         try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {

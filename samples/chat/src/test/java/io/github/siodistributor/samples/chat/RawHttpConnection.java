@@ -46,10 +46,20 @@ final class RawHttpConnection implements AutoCloseable {
         out.write(head.getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();
+        return response(head.lines().findFirst().orElse(""));
+    }
+
+    /** Writes {@code requests} as they are, in one write: several make a pipeline. */
+    void write(String requests) throws IOException {
+        out.write(requests.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Reads the next response; {@code request} names what it answers, for the error when none comes. */
+    Response response(String request) throws IOException {
         String statusLine = line();
         if (statusLine == null) {
-            throw new IOException("the connection was closed instead of answering " + head.lines().findFirst()
-                    .orElse(""));
+            throw new IOException("the connection was closed instead of answering " + request);
         }
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
