@@ -92,6 +92,12 @@ public class DistributorProperties {
         private int bufferLimit = 10_000;
 
         /**
+         * Most bytes of messages held during an outage, together with those Redis has not answered yet; beyond it a
+         * message fails at once, whatever the policy.
+         */
+        private DataSize bufferSize = DataSize.ofMegabytes(64);
+
+        /**
          * After Redis is back, how long a held message that reaches no subscriber is published again, waiting for
          * the other processes to reconnect and resubscribe.
          */
@@ -118,6 +124,14 @@ public class DistributorProperties {
 
         public void setBufferLimit(int bufferLimit) {
             this.bufferLimit = bufferLimit;
+        }
+
+        public DataSize getBufferSize() {
+            return bufferSize;
+        }
+
+        public void setBufferSize(DataSize bufferSize) {
+            this.bufferSize = bufferSize;
         }
 
         public Duration getResubscribeGrace() {

@@ -55,6 +55,7 @@ public class DistributorRedisAutoConfiguration {
         }
         return new OutageSettings(outage.getPolicy(),
                 PropertyChecks.atLeastOne(outage.getBufferLimit(), "distributor.redis.outage.buffer-limit"),
+                PropertyChecks.atLeastOneByte(outage.getBufferSize(), "distributor.redis.outage.buffer-size"),
                 PropertyChecks.notNegative(outage.getResubscribeGrace(), "distributor.redis.outage.resubscribe-grace"));
     }
 

@@ -58,6 +58,15 @@ final class PropertyChecks {
         return (int) bytes;
     }
 
+    /** A size held in memory as a whole, not one buffer: 1 byte and up. */
+    static long atLeastOneByte(DataSize value, String property) {
+        long bytes = value == null ? 0 : value.toBytes();
+        if (bytes < 1) {
+            throw new IllegalArgumentException(property + " must be at least 1B, got " + value);
+        }
+        return bytes;
+    }
+
     /** Builds what a value makes and, when the value is refused, says which property held it. */
     static <T> T named(String property, Supplier<T> build) {
         try {

@@ -56,6 +56,7 @@ class PropertyValidationTest {
         "distributor.redis.prefix=has space",
         "distributor.redis.probe-timeout=0s",
         "distributor.redis.outage.buffer-limit=0",
+        "distributor.redis.outage.buffer-size=0B",
         "distributor.redis.outage.resubscribe-grace=-1s",
         "distributor.redis.outage.reconnect-delay-max=-1s",
         "distributor.redis.embedded.port=70000;distributor.redis.embedded.enabled=true",

@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  * <p>Lettuce on its own queues every command while it reconnects, without a bound, and sends them again the
  * moment its connection is back, when the other processes may not have resubscribed yet: PUBLISH then reaches
  * nobody and the message is gone. So while the connection is down, publishes are held here (or refused, per
- * the {@link OutagePolicy}) up to a count limit. Once it is up again, the line goes out in order, and during
+ * the {@link OutagePolicy}) up to a count and a byte limit. Once it is up again, the line goes out in order, and during
  * the resubscribe grace a publish that reached no subscriber (held here, or replayed by Lettuce) goes back to
  * the front of the line and is sent again before anything behind it. A channel that has reached a subscriber
  * since the reconnect is trusted from then on, so the replay is pipelined.
  *
- * <p>Held publishes and those Lettuce has not answered yet never exceed the limit together: beyond it a
+ * <p>Held publishes and those Lettuce has not answered yet never exceed the limits together: beyond them a
  * publish fails at once and is counted: {@link Cause#REDIS_UNAVAILABLE} in an outage, {@link Cause#REDIS_BACKLOG}
  * while the connection is up (Redis or this process cannot keep up, which is no outage).
  *
@@ -54,6 +54,8 @@ final class OutagePublisher implements AutoCloseable {
     private final DroppedMessages dropped;
     private final ScheduledExecutorService timer;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The bytes of the publishes taken and not yet ended (held, or waiting for Redis's answer). */
+    private final AtomicLong bytes = new AtomicLong();
     /** Disconnects Lettuce reported: a drop and reconnect between two looks at the connection is still seen. */
     private final AtomicLong disconnects = new AtomicLong();
     /** Read without the lock by Lettuce callbacks: whether a publish that reached nobody should be kept. */
@@ -156,15 +158,23 @@ final class OutagePublisher implements AutoCloseable {
         }
         followConnection();
         int limit = settings.limit();
+        long byteLimit = settings.byteLimit();
+        int size = publish.body().length;
         boolean lineEmpty = line.isEmpty() && awaited == null;
         if (phase == Phase.CONNECTED
                 || (phase == Phase.RECOVERING && lineEmpty && confirmed.contains(publish.channel()))) {
+            // the connection is up: not an outage, but a Redis (or a process) that cannot keep up
             if (inFlight.get() >= limit) {
-                // the connection is up: not an outage, but a Redis (or a process) that cannot keep up
                 return new Refusal(Cause.REDIS_BACKLOG, "Redis has not answered the last " + limit + " publishes yet "
                         + "although connected (limit " + limit + ", distributor.redis.outage.buffer-limit): this "
                         + "process or Redis cannot keep up");
             }
+            if (bytes.get() + size > byteLimit) {
+                return new Refusal(Cause.REDIS_BACKLOG, "Redis has not answered publishes of " + bytes.get()
+                        + " bytes yet although connected, and this one has " + size + " (limit " + byteLimit
+                        + " bytes, distributor.redis.outage.buffer-size): this process or Redis cannot keep up");
+            }
+            bytes.addAndGet(size);
             send(publish);
             return null;
         }
@@ -174,6 +184,11 @@ final class OutagePublisher implements AutoCloseable {
         if (line.size() + inFlight.get() >= limit) {
             return Refusal.outage("Redis is unreachable and the outage buffer is full (limit " + limit + ")");
         }
+        if (bytes.get() + size > byteLimit) {
+            return Refusal.outage("Redis is unreachable and the outage buffer holds " + bytes.get() + " bytes, with no "
+                    + "room for " + size + " more (limit " + byteLimit + " bytes, distributor.redis.outage.buffer-size)");
+        }
+        bytes.addAndGet(size);
         line.add(publish);
         if (phase == Phase.RECOVERING) {
             scheduleFlush(0);
@@ -191,9 +206,9 @@ final class OutagePublisher implements AutoCloseable {
                         execute(() -> putBack(publish, failure == null), () -> {
                             inFlight.decrementAndGet();
                             if (failure == null) {
-                                publish.result().complete(receivers);
+                                complete(publish, receivers);
                             } else {
-                                publish.result().completeExceptionally(failure);
+                                fail(publish, failure);
                             }
                         });
                         return;
@@ -201,9 +216,9 @@ final class OutagePublisher implements AutoCloseable {
                     inFlight.decrementAndGet();
                     if (failure != null) {
                         dropped.record(Cause.REDIS_UNAVAILABLE, publish.channel(), "publish failed: " + failure);
-                        publish.result().completeExceptionally(failure);
+                        fail(publish, failure);
                     } else {
-                        publish.result().complete(receivers);
+                        complete(publish, receivers);
                     }
                 });
     }
@@ -233,13 +248,12 @@ final class OutagePublisher implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 inFlight.decrementAndGet();
-                completion = () -> refuse(publish.channel(), Refusal.outage("the message bus stopped"),
-                        publish.result());
+                completion = () -> abandon(publish, Refusal.outage("the message bus stopped"));
             } else if (unheard && phase == Phase.CONNECTED) {
                 // the grace ended while the answer was on its way: nobody listening is an answer now, not a sign
                 // that the connection broke (which would start a false outage and send it again behind newer ones)
                 inFlight.decrementAndGet();
-                completion = () -> publish.result().complete(0L);
+                completion = () -> complete(publish, 0L);
             } else {
                 putBackIntoLine(publish);
             }
@@ -381,7 +395,7 @@ final class OutagePublisher implements AutoCloseable {
         commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
                 (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
                     inFlight.decrementAndGet();
-                    head.result().completeExceptionally(new RedisUnavailableException("the message bus stopped"));
+                    fail(head, new RedisUnavailableException("the message bus stopped"));
                 }));
     }
 
@@ -399,7 +413,7 @@ final class OutagePublisher implements AutoCloseable {
                     confirmed.add(head.channel());
                 }
                 replayedInOutage++;
-                completion = () -> head.result().complete(receivers);
+                completion = () -> complete(head, receivers);
                 scheduleFlush(0);
             } else if (failure == null) {
                 // nobody listens yet (the other processes may still be reconnecting): again shortly, behind
@@ -409,7 +423,7 @@ final class OutagePublisher implements AutoCloseable {
             } else if (connected.getAsBoolean() && !keepsBroken(failure)) {
                 completion = () -> {
                     dropped.record(Cause.REDIS_UNAVAILABLE, head.channel(), "publish failed: " + failure);
-                    head.result().completeExceptionally(failure);
+                    fail(head, failure);
                 };
                 scheduleFlush(0);
             } else {
@@ -426,6 +440,23 @@ final class OutagePublisher implements AutoCloseable {
     private void refuse(String channel, Refusal refusal, CompletableFuture<Long> result) {
         dropped.record(refusal.cause(), channel, refusal.why());
         result.completeExceptionally(new RedisUnavailableException(refusal.why() + ": not published"));
+    }
+
+    // every publish taken ends in exactly one of these three, which give its bytes back to the budget
+
+    private void complete(Held publish, long receivers) {
+        bytes.addAndGet(-publish.body().length);
+        publish.result().complete(receivers);
+    }
+
+    private void fail(Held publish, Throwable failure) {
+        bytes.addAndGet(-publish.body().length);
+        publish.result().completeExceptionally(failure);
+    }
+
+    private void abandon(Held publish, Refusal refusal) {
+        bytes.addAndGet(-publish.body().length);
+        refuse(publish.channel(), refusal, publish.result());
     }
 
     /** Runs {@code task} on the timer thread, or {@code ifClosed} when the timer is gone. */
@@ -460,7 +491,7 @@ final class OutagePublisher implements AutoCloseable {
         // not shutdownNow: a put-back already queued must still run, to see the bus stopped and fail its publish
         timer.shutdown();
         for (Held each : abandoned) {
-            refuse(each.channel(), Refusal.outage("the message bus stopped while Redis was unreachable"), each.result());
+            abandon(each, Refusal.outage("the message bus stopped while Redis was unreachable"));
         }
     }
 }

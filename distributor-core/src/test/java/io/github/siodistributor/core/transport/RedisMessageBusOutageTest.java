@@ -259,6 +259,41 @@ class RedisMessageBusOutageTest {
     }
 
     @Test
+    void beyondTheBufferSizeAPublishFailsAtOnceNamingTheLimitAndTheBytesComeBackOnceSent() {
+        List<Message> received = new CopyOnWriteArrayList<>();
+        // two messages of a kilobyte fit, a third does not: the count limit alone would take 100
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 100, 2_500, Duration.ofSeconds(5)));
+        bus.subscribe("news", received::add);
+        bus.start();
+
+        stopRedisUnder(bus);
+        List<CompletableFuture<Long>> held = List.of(bus.publish("news", kilobyte(1)), bus.publish("news",
+                kilobyte(2)));
+        CompletableFuture<Long> refused = bus.publish("news", kilobyte(3));
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+        assertThat(refused).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(RedisUnavailableException.class)
+                .withMessageContaining("(limit 2500 bytes, distributor.redis.outage.buffer-size)");
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
+
+        redis.start();
+        assertThat(held).allSatisfy(future -> assertThat(future).succeedsWithin(TIMEOUT).isEqualTo(1L));
+        // what was sent no longer counts: one after the other, each fits again
+        for (int sequence = 4; sequence <= 6; sequence++) {
+            assertThat(bus.publish("news", kilobyte(sequence))).succeedsWithin(TIMEOUT).isEqualTo(1L);
+        }
+        await().atMost(TIMEOUT).until(() -> received.size() == 5);
+        assertThat(sequences(received)).containsExactly(1, 2, 4, 5, 6);
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    private static Custom kilobyte(int sequence) {
+        byte[] body = new byte[1_000];
+        body[0] = (byte) sequence;
+        return new Custom("t", "test", body);
+    }
+
+    @Test
     void theRejectPolicyFailsPublishesAtOnceWhileRedisIsUnreachable() {
         RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.REJECT, 100, Duration.ofSeconds(5)));
         List<Message> received = new CopyOnWriteArrayList<>();
