@@ -76,6 +76,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private boolean closed;
+    /** Whether the bus ran and was stopped: a publish then fails instead of throwing. */
+    private volatile boolean stopped;
 
     /** A bus with the default channel prefix and outage settings ({@link OutageSettings#defaults()}). */
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped) {
@@ -177,7 +179,13 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     public CompletableFuture<Long> publish(String channel, Message message) {
         OutagePublisher current = publisher;
         if (current == null) {
-            throw new IllegalStateException("the message bus is not started");
+            if (!stopped) {
+                throw new IllegalStateException("the message bus is not started");
+            }
+            // a handler still running while the application stops: its emit fails, as in an outage, not its thread
+            String why = "the message bus is stopped: not published";
+            dropped.record(Cause.REDIS_UNAVAILABLE, channel, why);
+            return CompletableFuture.failedFuture(new RedisUnavailableException(why));
         }
         published.increment();
         return current.publish(channel, MessageCodec.encode(message));
@@ -320,6 +328,10 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             client = null;
         }
         OutagePublisher current = publisher;
+        if (current != null) {
+            // before the publisher goes: a publish that finds none must find this
+            stopped = true;
+        }
         publisher = null;
         if (current != null) {
             current.close();

@@ -25,6 +25,7 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,6 +267,17 @@ class RedisMessageBusTest {
     void publishingBeforeStartFails() {
         assertThatIllegalStateException().isThrownBy(() -> bus.publish(channel("a"), event("/a", 1)))
                 .withMessageContaining("not started");
+    }
+
+    @Test
+    void publishingAfterStopFailsItsFutureAndIsCountedInsteadOfThrowing() {
+        bus.start();
+        bus.stop();
+
+        assertThat(bus.publish(channel("a"), event("/a", 1))).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class).havingCause()
+                .isInstanceOf(RedisUnavailableException.class).withMessage("the message bus is stopped: not published");
+        assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
     }
 
     @Test
