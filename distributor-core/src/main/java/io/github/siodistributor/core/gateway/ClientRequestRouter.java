@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,8 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         boolean reusedConnection;
         boolean answered;
         boolean switchingProtocols;
+        /** Its sid named a worker not known here, and the directory was read again for it. */
+        boolean askedForRead;
 
         Exchange(FullHttpRequest request, boolean newSession, boolean upgrade) {
             this.request = request;
@@ -131,13 +134,34 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             routeNewSession(next);
             return;
         }
-        String workerId = SocketIds.workerOf(sid);
+        routeToOwner(next, SocketIds.workerOf(sid));
+    }
+
+    private void routeToOwner(Exchange next, String workerId) {
         WorkerTarget owner = workerId == null ? null : workers.owner(workerId);
-        if (owner == null) {
+        if (owner != null) {
+            send(next, owner, true);
+        } else if (workerId == null || next.askedForRead) {
             // the owner is dead (or the sid was never one of ours): the client must start a new session
             refuse(next, EngineError.UNKNOWN_SID);
         } else {
-            send(next, owner, true);
+            // a worker that started since this gateway last read the directory may have sessions already (opened
+            // through another gateway): read again before turning them away
+            next.askedForRead = true;
+            exchange = next;
+            workers.refreshSoon().whenComplete((read, failure) -> onLoop(() -> {
+                if (exchange == next) {
+                    routeToOwner(next, workerId);
+                }
+            }));
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            // the gateway is closing, and the connection with it
         }
     }
 
@@ -185,7 +209,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
                 channel.pipeline().addLast("httpCodec", new HttpClientCodec());
                 channel.pipeline().addLast("relay", new WorkerResponseRelay(ClientRequestRouter.this));
             }
-        }).connect(target.address.host(), target.address.port()).addListener((ChannelFuture connected) -> {
+        }).connect(target.socketAddress).addListener((ChannelFuture connected) -> {
             if (exchange != next) {
                 // the client went away meanwhile
                 connected.channel().close();

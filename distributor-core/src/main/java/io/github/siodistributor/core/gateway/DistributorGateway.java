@@ -48,9 +48,10 @@ public final class DistributorGateway implements AutoCloseable {
 
     public DistributorGateway(GatewaySettings settings, WorkerDirectory directory) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.workers = new LiveWorkers(Objects.requireNonNull(directory, "directory"), settings.balancing());
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("distributor-gateway-"
                 + "directory", true));
+        this.workers = new LiveWorkers(Objects.requireNonNull(directory, "directory"), settings.balancing(),
+                refresher);
     }
 
     /** Reads the live workers, then listens; fails when the port cannot be had. */

@@ -6,8 +6,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The workers a gateway may send clients to, as last read from the {@link WorkerDirectory}: a session's owner by
@@ -15,16 +21,67 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LiveWorkers {
 
+    private static final Logger log = LoggerFactory.getLogger(LiveWorkers.class);
+    /** Reads asked for by requests (see {@link #refreshSoon()}) are at least this far apart. */
+    static final long ASKED_READ_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final WorkerDirectory directory;
     private final Balancing balancing;
+    /** The thread that reads the directory, periodically and when asked. */
+    private final ScheduledExecutorService reader;
+    /** Reads run one at a time: periodic, asked for, and {@code refreshNow}. */
+    private final Object reading = new Object();
+    // guarded by this: a read asked for that has not started yet, and when the last one started
+    private CompletableFuture<Void> asked;
+    private long lastAskedReadAt = System.nanoTime() - ASKED_READ_SPACING_NANOS;
     private final AtomicInteger turn = new AtomicInteger();
     private volatile Map<String, WorkerTarget> byId = Map.of();
     /** By id: the order of round-robin turns and of least-connection ties. */
     private volatile List<WorkerTarget> inOrder = List.of();
 
-    LiveWorkers(WorkerDirectory directory, Balancing balancing) {
+    LiveWorkers(WorkerDirectory directory, Balancing balancing, ScheduledExecutorService reader) {
         this.directory = directory;
         this.balancing = balancing;
+        this.reader = reader;
+    }
+
+    /**
+     * Reads the directory soon rather than at the next periodic read, for a request naming a worker not known
+     * here: one that started since the last read may already have sessions, opened through another gateway.
+     * Completes once a read that started after this call ended, read or failed. Requests asking at once share
+     * one read, and such reads are {@link #ASKED_READ_SPACING_NANOS} apart, so made-up worker ids cost little.
+     */
+    synchronized CompletableFuture<Void> refreshSoon() {
+        if (asked == null) {
+            asked = new CompletableFuture<>();
+            long wait = Math.max(0, lastAskedReadAt + ASKED_READ_SPACING_NANOS - System.nanoTime());
+            try {
+                reader.schedule(this::askedRead, wait, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the gateway is closing
+                CompletableFuture<Void> refused = asked;
+                asked = null;
+                refused.complete(null);
+                return refused;
+            }
+        }
+        return asked;
+    }
+
+    private void askedRead() {
+        CompletableFuture<Void> done;
+        synchronized (this) {
+            done = asked;
+            asked = null;
+            lastAskedReadAt = System.nanoTime();
+        }
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            log.debug("Could not read the live workers when asked: {}", e.toString());
+        } finally {
+            done.complete(null);
+        }
     }
 
     /**
@@ -34,6 +91,12 @@ final class LiveWorkers {
      * @throws RuntimeException when Redis cannot be read; the last view stays
      */
     void refresh() {
+        synchronized (reading) {
+            read();
+        }
+    }
+
+    private void read() {
         // taken before the read: a report's time on this host's clock is then placed early rather than late, so
         // that a new session sent just after a report is never taken for one the report counted
         long nanosBefore = System.nanoTime();

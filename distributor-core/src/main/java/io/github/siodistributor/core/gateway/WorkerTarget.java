@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
 /**
@@ -15,6 +16,8 @@ final class WorkerTarget {
 
     final String id;
     final WorkerAddress address;
+    /** Resolved once, on the directory reader's thread: a DNS lookup must not block an event loop. */
+    final InetSocketAddress socketAddress;
     /** When this gateway sent the worker a new session (System.nanoTime), as long as its report may not count it. */
     private final ArrayDeque<Long> sentSinceReport = new ArrayDeque<>();
     private int reported;
@@ -28,6 +31,8 @@ final class WorkerTarget {
     WorkerTarget(String id, WorkerAddress address) {
         this.id = id;
         this.address = address;
+        // unresolvable: connecting fails, and the worker gets no new session until it reports again
+        this.socketAddress = new InetSocketAddress(address.host(), address.port());
     }
 
     /**

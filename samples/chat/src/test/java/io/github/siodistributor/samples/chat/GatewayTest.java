@@ -164,6 +164,41 @@ class GatewayTest extends ChatClusterTestSupport {
     }
 
     @Test
+    void aSessionOfAWorkerThatStartedSinceTheGatewaysLastReadIsRoutedNotRefused() throws Exception {
+        // reads the directory by itself only once a minute: the new worker below stays unknown to it
+        gateway = cluster.gateway("distributor.gateway.refresh-interval=60s");
+        DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
+        await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size());
+        ConfigurableApplicationContext newcomer = cluster.worker("w4", WORKER_PROPERTIES, RecordingHandler.class);
+        try {
+            int newcomerPort = newcomer.getBean(DistributorWorker.class).port();
+            String sid;
+            // a session opened elsewhere (through a gateway that already knew the worker)
+            try (RawHttpConnection direct = new RawHttpConnection("127.0.0.1", newcomerPort)) {
+                sid = JSON.readTree(direct.get("/socket.io/?EIO=4&transport=polling").body().substring(1)).get("sid")
+                        .asText();
+            }
+            assertThat(balancer.workers()).noneMatch(worker -> worker.id().equals("w4"));
+            try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", balancer.port())) {
+                RawHttpConnection.Response noop = http.post("/socket.io/?EIO=4&transport=polling&sid=" + sid, "6");
+                assertThat(noop.status()).as(noop.body()).isEqualTo(200);
+                assertThat(noop.body()).isEqualTo("ok");
+                assertThat(http.post("/socket.io/?EIO=4&transport=polling&sid=" + sid, "1").status()).isEqualTo(200);
+                // a worker nobody knows, even after reading again: Engine.IO's own error
+                RawHttpConnection.Response unknown = http.post("/socket.io/?EIO=4&transport=polling&sid=w9.x", "6");
+                assertThat(unknown.status()).isEqualTo(400);
+                assertThat(unknown.body()).isEqualTo("{\"code\":1,\"message\":\"Session ID unknown\"}");
+            }
+        } finally {
+            newcomer.close();
+        }
+        await("the new worker left the directory").atMost(WAIT).until(() -> {
+            balancer.refreshNow();
+            return balancer.workers().size() == WORKERS.size();
+        });
+    }
+
+    @Test
     void aWorkerAskedForASessionItDoesNotHoldAnswersSessionIdUnknownAtOnce() throws Exception {
         int port = workers.get("w1").getBean(DistributorWorker.class).port();
         try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
