@@ -8,6 +8,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.util.List;
 import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -30,6 +32,8 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @ConditionalOnBean(RedisConnectionFactory.class)
 @ConditionalOnBooleanProperty(name = "distributor.gateway.enabled")
 public class DistributorGatewayAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DistributorGatewayAutoConfiguration.class);
 
     /** The live workers as they report themselves with their lease renewals. */
     @Bean
@@ -59,8 +63,22 @@ public class DistributorGatewayAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    DistributorGateway distributorGateway(GatewaySettings settings, WorkerDirectory directory) {
-        return new DistributorGateway(settings, directory);
+    DistributorGateway distributorGateway(GatewaySettings settings, WorkerDirectory directory,
+            DistributorProperties properties, ObjectProvider<SslBundles> bundles) {
+        DistributorGateway gateway = new DistributorGateway(settings, directory);
+        String bundleName = properties.getGateway().getSsl().getBundle();
+        SslBundles available = bundles.getIfAvailable();
+        if (settings.ssl() != null && bundleName != null && !bundleName.isBlank() && available != null) {
+            // called when the bundle's files change, with spring.ssl.bundle.*.<name>.reload-on-update=true
+            available.addBundleUpdateHandler(bundleName, updated -> {
+                try {
+                    gateway.reloadSsl(sslContext(bundleName, updated));
+                } catch (IllegalStateException e) {
+                    log.error("The distributor gateway keeps its TLS key and certificate: {}", e.getMessage(), e);
+                }
+            });
+        }
+        return gateway;
     }
 
     @Bean
@@ -86,6 +104,10 @@ public class DistributorGatewayAutoConfiguration {
             throw new IllegalStateException("distributor.gateway.ssl.bundle names '" + bundleName + "', which is not "
                     + "one of the spring.ssl.bundle.* bundles", e);
         }
+        return sslContext(bundleName, bundle);
+    }
+
+    private static SslContext sslContext(String bundleName, SslBundle bundle) {
         SslOptions options = bundle.getOptions();
         try {
             SslContextBuilder builder = SslContextBuilder.forServer(bundle.getManagers().getKeyManagerFactory());

@@ -14,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -45,9 +46,12 @@ public final class DistributorGateway implements AutoCloseable {
     private volatile Channel listening;
     private volatile int boundPort = -1;
     private volatile boolean refreshFailing;
+    /** The TLS context new connections get: the settings' until a new certificate is loaded. */
+    private volatile SslContext ssl;
 
     public DistributorGateway(GatewaySettings settings, WorkerDirectory directory) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.ssl = settings.ssl();
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("distributor-gateway-"
                 + "directory", true));
         this.workers = new LiveWorkers(Objects.requireNonNull(directory, "directory"), settings.balancing(),
@@ -76,8 +80,9 @@ public final class DistributorGateway implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         ChannelPipeline pipeline = channel.pipeline();
-                        if (settings.ssl() != null) {
-                            pipeline.addLast("tls", settings.ssl().newHandler(channel.alloc()));
+                        SslContext current = ssl;
+                        if (current != null) {
+                            pipeline.addLast("tls", current.newHandler(channel.alloc()));
                         }
                         pipeline.addLast("httpCodec", new HttpServerCodec());
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
@@ -115,6 +120,20 @@ public final class DistributorGateway implements AutoCloseable {
                         + "the {} it knew", e.toString(), workers.known().size());
             }
         }
+    }
+
+    /**
+     * Serves {@code next} to the connections made from now on (a renewed certificate); those open keep theirs.
+     *
+     * @throws IllegalStateException when the gateway was not configured for TLS
+     */
+    public void reloadSsl(SslContext next) {
+        Objects.requireNonNull(next, "next");
+        if (settings.ssl() == null) {
+            throw new IllegalStateException("this gateway serves plain HTTP: there is no TLS context to replace");
+        }
+        ssl = next;
+        log.info("The distributor gateway serves a reloaded TLS key and certificate to new connections");
     }
 
     /** The port the gateway listens on (useful with port 0), or -1 when it does not listen. */

@@ -8,7 +8,6 @@ import io.github.siodistributor.core.protocol.SocketIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +33,10 @@ class GatewayTlsTest extends ChatClusterTestSupport {
     static void startCluster() throws Exception {
         Path keyStore = dir.resolve("gateway.p12");
         Path pem = dir.resolve("gateway.pem");
-        keytool("-genkeypair", "-alias", "gateway", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+        Keytool.run("-genkeypair", "-alias", "gateway", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
                 "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
                 "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool("-exportcert", "-rfc", "-alias", "gateway", "-keystore", keyStore.toString(), "-storepass", PASSWORD,
+        Keytool.run("-exportcert", "-rfc", "-alias", "gateway", "-keystore", keyStore.toString(), "-storepass", PASSWORD,
                 "-file", pem.toString());
         certificate = Files.readString(pem);
         cluster = new ChatCluster();
@@ -67,15 +66,5 @@ class GatewayTlsTest extends ChatClusterTestSupport {
         // a client that does not trust the certificate gets no session
         clients.connect("stranger", url, "/recorded", null, Map.of("transports", List.of("polling")));
         assertThat(clients.awaitConnectError("stranger").path("message").asText()).isNotBlank();
-    }
-
-    private static void keytool(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(arguments));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("keytool finished").isTrue();
-        assertThat(process.exitValue()).as("keytool %s: %s", arguments[0], output).isZero();
     }
 }
