@@ -33,9 +33,10 @@ public class DistributorBackendAutoConfiguration {
      * The pool that runs handler methods ({@code distributor.backend.handler-threads}): a fork/join pool in async
      * mode. An event wakes the thread that went idle last, still warm, where a {@code ThreadPoolExecutor} wakes the
      * one idle longest; measured in BENCHMARKS.md (backend CPU per echo 70 to 61 µs, a steady p99). Per-socket order
-     * comes from the runtime's serial executor, not from the pool.
+     * comes from the runtime's serial executor, not from the pool. Not a default candidate: injected by its
+     * qualifier only, it neither stops Spring Boot from making its task executor nor competes with it.
      */
-    @Bean(destroyMethod = "shutdown")
+    @Bean(destroyMethod = "shutdown", defaultCandidate = false)
     @Qualifier("distributorHandlerExecutor")
     @ConditionalOnMissingBean(name = "distributorHandlerExecutor")
     ExecutorService distributorHandlerExecutor(DistributorProperties properties) {

@@ -150,5 +150,11 @@ public class DistributorGatewayAutoConfiguration {
         public boolean isRunning() {
             return running;
         }
+
+        /** A closed gateway cannot listen again: it keeps running while its context is paused. */
+        @Override
+        public boolean isPauseable() {
+            return false;
+        }
     }
 }

@@ -62,13 +62,21 @@ public class DistributorLifecycle implements SmartLifecycle {
         } catch (RedisConnectionFailureException e) {
             throw new RedisUnreachableException(redis.description(), e);
         }
-        // the backend is announced before the worker reads the registry, so that the first clients find it
-        backend.ifAvailable(instance -> {
-            instance.announce(registry, heartbeatTtl);
-            log.info("Distributor backend {} handling {} ({})", instance.id(), String.join(", ",
-                    instance.namespaces()), redisLine());
-        });
-        worker.ifAvailable(this::startWorker);
+        try {
+            // the backend is announced before the worker reads the registry, so that the first clients find it
+            backend.ifAvailable(instance -> {
+                instance.announce(registry, heartbeatTtl);
+                log.info("Distributor backend {} handling {} ({})", instance.id(), String.join(", ",
+                        instance.namespaces()), redisLine());
+            });
+            worker.ifAvailable(this::startWorker);
+        } catch (RuntimeException | Error e) {
+            // a lifecycle that failed to start is not stopped: undo what did start, or the backend stays in the
+            // registry until its heartbeat expires, and workers send it sockets nobody will serve
+            backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+            bus.stop();
+            throw e;
+        }
         startKeepAlive();
         running = true;
     }
@@ -142,5 +150,15 @@ public class DistributorLifecycle implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    /**
+     * Not stopped when the context is paused (Spring's test context cache pauses the contexts it keeps between
+     * test classes): a stopped worker has closed its port, subscriptions and timers for good, and a backend has
+     * handed its sockets over, so the context could not run again.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 }

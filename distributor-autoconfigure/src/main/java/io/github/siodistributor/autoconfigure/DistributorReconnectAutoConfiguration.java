@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 
 /**
  * Caps Lettuce's reconnect backoff ({@code distributor.redis.outage.reconnect-delay-max}). Lettuce doubles its
@@ -23,7 +25,9 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(DistributorProperties.class)
 public class DistributorReconnectAutoConfiguration {
 
+    /** Applied first, so that an application's own customizer setting a reconnect delay wins. */
     @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnMissingBean(name = "distributorReconnectDelay")
     ClientResourcesBuilderCustomizer distributorReconnectDelay(DistributorProperties properties) {
         Duration max = PropertyChecks.notNegative(properties.getRedis().getOutage().getReconnectDelayMax(),

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.ApplicationContext;
@@ -41,8 +42,12 @@ class SocketNamespaceHandlerRegistrar implements SmartInitializingSingleton {
     public void afterSingletonsInstantiated() {
         DistributorBackend backend = context.getBean(DistributorBackend.class);
         Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
-        context.getBeansWithAnnotation(SocketNamespace.class).forEach((name, bean) ->
-                handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean))));
+        context.getBeansWithAnnotation(SocketNamespace.class).forEach((name, bean) -> {
+            // a scoped proxy (@RefreshScope) and its target are one handler: the proxy, which finds the live target
+            if (!ScopedProxyUtils.isScopedTarget(name)) {
+                handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean)));
+            }
+        });
         handlers.putAll(context.getBeansOfType(NamespaceHandler.class));
         refuseDuplicates(handlers);
         handlers.values().forEach(backend::register);

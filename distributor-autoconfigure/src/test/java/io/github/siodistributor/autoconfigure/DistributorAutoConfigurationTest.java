@@ -47,6 +47,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.context.annotation.Scope;
+import org.springframework.context.annotation.ScopedProxyMode;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -170,6 +172,25 @@ class DistributorAutoConfigurationTest {
             io.connect(stranger, url(worker), "/not-served");
             assertThat(io.awaitConnectError(stranger).path("message").asText()).isEqualTo("Invalid namespace");
             io.disconnect(id);
+        });
+    }
+
+    /** As {@code @RefreshScope} makes it: a proxy bean and its scoped target, which is the one handler. */
+    @Configuration(proxyBeanMethods = false)
+    static class ScopedProxyHandler {
+
+        @Bean
+        @Scope(scopeName = "prototype", proxyMode = ScopedProxyMode.TARGET_CLASS)
+        ChatHandler scopedChatHandler() {
+            return new ChatHandler();
+        }
+    }
+
+    @Test
+    void aScopedProxyHandlerIsOneHandlerNotTwo() {
+        runner().withUserConfiguration(ScopedProxyHandler.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(DistributorBackend.class).namespaces()).containsExactly("/chat");
         });
     }
 

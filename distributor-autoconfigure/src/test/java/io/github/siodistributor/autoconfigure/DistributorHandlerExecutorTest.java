@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 
 /**
  * The backend's handler pool: as many threads as {@code distributor.backend.handler-threads}, named for thread dumps,
@@ -64,5 +66,19 @@ class DistributorHandlerExecutorTest {
         } finally {
             Thread.currentThread().setContextClassLoader(original);
         }
+    }
+
+    /**
+     * The pool is the distributor's own: Spring Boot's task executor (for {@code @Async}, {@code spring.task.*}) is
+     * still made, and an application's {@code Executor} injection point does not find two candidates.
+     */
+    @Test
+    void theHandlerPoolDoesNotTakeThePlaceOfTheApplicationsTaskExecutor() {
+        DistributorRunners.bothRoles(redis.port(), TaskExecutionAutoConfiguration.class)
+                .withPropertyValues("distributor.worker.namespaces=/chat").run(context -> {
+            assertThat(context).hasNotFailed().hasBean("applicationTaskExecutor").hasBean("distributorHandlerExecutor");
+            assertThat(context.getBeanProvider(Executor.class).getIfUnique()).as("the one Executor to inject")
+                    .isSameAs(context.getBean("applicationTaskExecutor"));
+        });
     }
 }

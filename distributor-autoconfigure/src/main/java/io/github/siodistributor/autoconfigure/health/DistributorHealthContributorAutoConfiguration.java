@@ -33,7 +33,7 @@ import org.springframework.context.annotation.Bean;
 public class DistributorHealthContributorAutoConfiguration {
 
     @Bean
-    @ConditionalOnMissingBean(name = "distributorHealthContributor")
+    @ConditionalOnMissingBean(name = { "distributorHealthIndicator", "distributorHealthContributor" })
     CompositeHealthContributor distributorHealthContributor(RedisMessageBus bus, WorkerLeases leases,
             ObjectProvider<DistributorWorker> worker, ObjectProvider<DistributorBackend> backend,
             DistributorProperties properties) {

@@ -16,6 +16,8 @@ import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -156,6 +158,10 @@ class DistributorHealthAutoConfigurationTest {
                 (HealthIndicator) () -> Health.up().build()));
         backendOnly(redis).withBean("distributorHealthContributor", CompositeHealthContributor.class, () -> own)
                 .run(context -> assertThat(distributorHealth(context)).isSameAs(own));
+        // the other name Spring Boot gives the same entry, "distributor"
+        HealthIndicator indicator = () -> Health.up().build();
+        backendOnly(redis).withBean("distributorHealthIndicator", HealthIndicator.class, () -> indicator)
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("distributorHealthContributor"));
     }
 
     @Test
@@ -201,6 +207,14 @@ class DistributorHealthAutoConfigurationTest {
                     assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(20))
                             .isEqualTo(Duration.ofSeconds(30));
                 });
+    }
+
+    @Test
+    void anApplicationsOwnReconnectScheduleWinsOverTheDistributorsCap() {
+        backendOnly(redis).withBean("applicationReconnectDelay", ClientResourcesBuilderCustomizer.class,
+                () -> builder -> builder.reconnectDelay(Delay.constant(Duration.ofSeconds(7)))).run(context ->
+                        assertThat(context.getBean(ClientResources.class).reconnectDelay().createDelay(20))
+                                .isEqualTo(Duration.ofSeconds(7)));
     }
 
     @Test
