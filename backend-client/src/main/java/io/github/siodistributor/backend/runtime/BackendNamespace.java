@@ -7,6 +7,7 @@ import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
 import io.github.siodistributor.core.protocol.SocketIds;
 import java.time.Duration;
 import java.util.Collection;
@@ -145,6 +146,16 @@ final class BackendNamespace implements IndirectNamespace {
 
     BackendSocket connected(String socketId, Handshake handshake) {
         BackendSocket socket = new BackendSocket(socketId, handshake, this);
+        backend.socketConnected(this, socket);
+        return socket;
+    }
+
+    /**
+     * A socket taken over from another instance: its later handlers get this one, so that they see the data its
+     * worker held (the other instance's {@code setData}) and what the recover handler sets on it.
+     */
+    FetchedSocket recovered(SocketInfo info) {
+        FetchedSocket socket = new FetchedSocket(info, this);
         backend.socketConnected(this, socket);
         return socket;
     }

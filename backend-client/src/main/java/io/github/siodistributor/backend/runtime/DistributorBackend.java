@@ -378,9 +378,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             namespace.stats().disconnected(disconnected.reason());
             serial.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
         } else if (message instanceof SocketRecovered recovered) {
-            namespace.connected(socketId, recovered.handshake());
-            FetchedSocket socket = new FetchedSocket(new SocketInfo(socketId, recovered.handshake(), recovered.rooms(),
-                    recovered.data()), namespace);
+            FetchedSocket socket = namespace.recovered(new SocketInfo(socketId, recovered.handshake(),
+                    recovered.rooms(), recovered.data()));
             serial.execute(socketId, () -> recover(handler, socket, recovered.reason()));
         } else if (message instanceof ReleaseSocket) {
             // after the socket's earlier events: they are handled by now, and the worker holds the later ones
@@ -425,10 +424,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             handler.onConnect(socket);
             decision = decision(namespace, socket, true, "", new byte[0]);
         } catch (ConnectionRejectedException e) {
-            byte[] data = e.data() == null ? new byte[0] : mapper.writeValueAsBytes(e.data());
-            decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), data);
-        } catch (RuntimeException e) {
-            Throwable cause = thrownByHandler(e);
+            decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), rejectionData(e, socket));
+        } catch (RuntimeException | Error e) {
+            // whatever fails, a decision goes out: without one the client waits for the connect timeout
+            Throwable cause = e instanceof RuntimeException thrown ? thrownByHandler(thrown) : e;
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);
             decision = decision(namespace, socket, false, "internal error", new byte[0]);
@@ -440,6 +439,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             socketGone();
         }
         toOwner(decision);
+    }
+
+    /** The refusal's data as JSON; none when Jackson cannot write it, so that the refusal itself still goes out. */
+    private byte[] rejectionData(ConnectionRejectedException rejection, BackendSocket socket) {
+        if (rejection.data() == null) {
+            return new byte[0];
+        }
+        try {
+            return mapper.writeValueAsBytes(rejection.data());
+        } catch (RuntimeException e) {
+            log.error("The data of the refusal of socket {} cannot be written as JSON; the client is refused without "
+                    + "it", socket.id(), e);
+            return new byte[0];
+        }
     }
 
     /** This instance's decision on a connecting socket: the worker takes it only from the socket's instance. */

@@ -9,6 +9,8 @@ final class FetchedSocket extends BackendSocket implements RemoteSocket {
 
     private final Set<String> rooms;
     private final byte[] dataJson;
+    /** Whether {@link #setData} replaced the fetched data (with null too). */
+    private volatile boolean replaced;
 
     FetchedSocket(SocketInfo info, BackendNamespace namespace) {
         super(info.socketId(), info.handshake(), namespace);
@@ -21,15 +23,20 @@ final class FetchedSocket extends BackendSocket implements RemoteSocket {
         return rooms;
     }
 
+    @Override
+    public void setData(Object value) {
+        super.setData(value);
+        replaced = true;
+    }
+
     /** What {@link #setData} set through this handle, else the data the worker held when fetched. */
     @Override
     public Object data() {
-        Object set = super.data();
-        return set != null ? set : data(Object.class);
+        return replaced ? super.data() : data(Object.class);
     }
 
     @Override
     public <T> T data(Class<T> type) {
-        return super.data() != null ? super.data(type) : namespace().backend().mapper().readValue(dataJson, type);
+        return replaced ? super.data(type) : namespace().backend().mapper().readValue(dataJson, type);
     }
 }

@@ -53,13 +53,17 @@ final class PendingRequests implements AutoCloseable {
             java.util.function.LongFunction<CompletableFuture<Long>> publish) {
         long id = nextId.getAndIncrement();
         pending.put(id, request);
+        // however it ends: the caller's future is also the caller's to complete (orTimeout, cancel), and a request
+        // that ended must not wait here for an answer
+        request.result.whenComplete((value, failure) -> pending.remove(id, request));
         try {
             if (closed) {
                 throw new RejectedExecutionException(CLOSED);
             }
             if (timeout != null) {
+                // saturated: a timeout past Long.MAX_VALUE ns (292 years) waits that long instead of overflowing
                 var timeoutTask = timer.schedule(() -> finish(id, () -> request.timedOut(timeout)),
-                        timeout.toNanos(), TimeUnit.NANOSECONDS);
+                        TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
                 request.result.whenComplete((value, failure) -> timeoutTask.cancel(false));
             }
         } catch (RejectedExecutionException closing) {

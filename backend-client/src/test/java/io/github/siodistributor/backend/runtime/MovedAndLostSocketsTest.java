@@ -1,9 +1,11 @@
 package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.backend.Ack;
+import io.github.siodistributor.backend.ConnectionRejectedException;
 import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.NamespaceHandler;
 import io.github.siodistributor.backend.RemoteSocket;
@@ -14,6 +16,7 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.AckReply;
+import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
 import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
@@ -71,11 +74,20 @@ class MovedAndLostSocketsTest {
         @Override
         public void onConnect(IndirectSocket socket) {
             calls.add("connect " + socket.id());
+            if (socket.id().endsWith(".refused")) {
+                throw new ConnectionRejectedException("not welcome", new Unwritable("x"));
+            }
+            if (socket.id().endsWith(".broken")) {
+                throw new AssertionError("a handler's own check");
+            }
         }
 
         @Override
         public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
             calls.add(event + " " + socket.id());
+            if (event.equals("whoami")) {
+                calls.add("data " + socket.data());
+            }
             if (event.equals("unwritable")) {
                 ack.send(new Unwritable("x"));
             }
@@ -89,6 +101,12 @@ class MovedAndLostSocketsTest {
         @Override
         public void onRecover(RemoteSocket socket, String reason) {
             calls.add("recover " + socket.id());
+            // what a stateless backend rebuilding its context does
+            if (reason.equals("rebuild")) {
+                socket.setData("rebuilt");
+            } else if (reason.equals("clear")) {
+                socket.setData(null);
+            }
         }
     }
 
@@ -132,6 +150,41 @@ class MovedAndLostSocketsTest {
         fromWorker(new SocketMoved("/chat", SOCKET));
         runHandlerTasks();
         assertThat(chat.calls).hasSize(2);
+    }
+
+    @Test
+    void aRecoveredSocketsLaterHandlersSeeTheDataItsWorkerHeldOrWhatTheRecoverHandlerSet() {
+        backend.register(chat);
+        byte[] held = "{\"user\":\"ann\"}".getBytes(StandardCharsets.UTF_8);
+        for (String reason : List.of("backend instance lost", "rebuild", "clear")) {
+            chat.calls.clear();
+            String socket = "w1." + reason.charAt(0);
+            fromWorker(new SocketRecovered("/chat", socket, handshake(), List.of(), held, reason));
+            fromWorker(new SocketEvent("/chat", socket, "whoami", -1, Payload.empty()));
+            runHandlerTasks();
+            String expected = switch (reason) {
+                case "rebuild" -> "rebuilt";
+                case "clear" -> "null";
+                default -> "{user=ann}";
+            };
+            assertThat(chat.calls).as(reason).containsExactly("recover " + socket, "whoami " + socket,
+                    "data " + expected);
+        }
+    }
+
+    @Test
+    void aConnectHandlerThatFailsBadlyStillRefusesTheClientAtOnce() {
+        backend.register(chat);
+        fromWorker(new SocketConnected("/chat", "w1.refused", handshake()));
+        fromWorker(new SocketConnected("/chat", "w1.broken", handshake()));
+        runHandlerTasks();
+
+        List<ConnectDecision> decisions = bus.published.stream().filter(ConnectDecision.class::isInstance)
+                .map(ConnectDecision.class::cast).toList();
+        assertThat(decisions).extracting(ConnectDecision::socketId, ConnectDecision::accepted,
+                ConnectDecision::message).containsExactly(tuple("w1.refused", false, "not welcome"),
+                        tuple("w1.broken", false, "internal error"));
+        assertThat(socketsHere()).isEmpty();
     }
 
     @Test

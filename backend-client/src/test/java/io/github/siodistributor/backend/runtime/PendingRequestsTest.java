@@ -244,6 +244,35 @@ class PendingRequestsTest {
                 .map(id -> new SocketInfo(id, HANDSHAKE, List.of(id), new byte[0])).toList());
     }
 
+    // ---- the request's future in the caller's hands ---------------------------------------------
+
+    @Test
+    void aRequestTheCallerCompletedItselfIsNoLongerWaitingOn() {
+        // orTimeout, completeOnTimeout, cancel: the natural ways to bound a wait without the library's timeout
+        Opened<SocketArgs> cancelled = open(socketAck(), null);
+        cancelled.receivers(1);
+        cancelled.result().cancel(false);
+        Opened<SocketArgs> timedOut = open(socketAck(), null);
+        timedOut.receivers(1);
+        timedOut.result().orTimeout(1, java.util.concurrent.TimeUnit.NANOSECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(timedOut.result()::isDone);
+
+        reply(ack(SOCKET, cancelled.id(), "[\"late\"]"));
+        reply(ack(SOCKET, timedOut.id(), "[\"late\"]"));
+
+        assertThat(dropped.count(Cause.LATE_REPLY)).as("answers for requests that ended").isEqualTo(2);
+    }
+
+    @Test
+    void aTimeoutTooLongForNanosecondsWaitsAsLongAsItCan() {
+        Opened<SocketArgs> opened = open(socketAck(), Duration.ofDays(365L * 1_000));
+        opened.receivers(1);
+        assertStillWaiting(opened);
+
+        reply(ack(SOCKET, opened.id(), "[\"pong\"]"));
+        assertThat(valueOf(opened).json()).isEqualTo("[\"pong\"]");
+    }
+
     // ---- emit with ack to one socket ------------------------------------------------------------
 
     @Nested
