@@ -10,6 +10,7 @@ import io.github.siodistributor.core.protocol.Message.EmitToSocket;
 import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.LeaveRooms;
 import io.github.siodistributor.core.protocol.Message.SetSocketData;
+import io.github.siodistributor.core.socketio.ReservedEvents;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,6 +46,7 @@ class BackendSocket implements IndirectSocket {
 
     @Override
     public void emit(String event, Object... args) {
+        ReservedEvents.requireEmittable(event);
         DistributorBackend backend = namespace.backend();
         namespace.stats().eventsOut(1);
         backend.toOwner(new EmitToSocket(namespace.name(), id, event, backend.encode(args)));

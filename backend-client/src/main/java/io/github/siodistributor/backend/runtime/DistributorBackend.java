@@ -38,6 +38,7 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.socketio.ReservedEvents;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
@@ -511,6 +512,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     CompletableFuture<SocketArgs> emitWithAck(String namespace, String socketId, String event, Object[] args,
             Duration timeout) {
+        ReservedEvents.requireEmittable(event);
         String worker = requireOwner(socketId);
         Payload payload = encode(args);
         NamespaceStats counted = namespace(namespace).stats();
@@ -523,6 +525,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     CompletableFuture<List<SocketArgs>> broadcastWithAck(Selection selection, String event, Object[] args) {
+        ReservedEvents.requireEmittable(event);
         BackendNamespace namespace = selection.namespace();
         Payload payload = encode(args);
         namespace.stats().broadcast();

@@ -7,6 +7,7 @@ import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.DisconnectSockets;
 import io.github.siodistributor.core.protocol.Message.SocketsJoin;
 import io.github.siodistributor.core.protocol.Message.SocketsLeave;
+import io.github.siodistributor.core.socketio.ReservedEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +49,7 @@ record Selection(BackendNamespace namespace, List<String> rooms, List<String> ex
 
     @Override
     public void emit(String event, Object... args) {
+        ReservedEvents.requireEmittable(event);
         DistributorBackend backend = namespace.backend();
         namespace.stats().broadcast();
         backend.toWorkers(namespace, new Broadcast(namespace.name(), rooms, exceptRooms, event, backend.encode(args),

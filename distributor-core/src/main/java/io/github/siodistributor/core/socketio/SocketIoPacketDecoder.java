@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Set;
 
 /**
  * Reads the text form of a Socket.IO packet, {@code <type>[<attachments>-][<namespace>,][<ack id>][<json>]},
@@ -16,9 +15,6 @@ import java.util.Set;
  */
 public final class SocketIoPacketDecoder {
 
-    /** Event names a client may not emit: they are the Socket.IO API's own. */
-    private static final Set<String> RESERVED_EVENTS = Set.of("connect", "connect_error", "disconnect",
-            "disconnecting", "newListener", "removeListener");
     private static final int MAX_ATTACHMENTS = 1000;
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -88,7 +84,7 @@ public final class SocketIoPacketDecoder {
                 if (json.eventName() == null) {
                     throw new InvalidPacketException("an event must start with its name");
                 }
-                if (RESERVED_EVENTS.contains(json.eventName())) {
+                if (ReservedEvents.isReserved(json.eventName())) {
                     throw new InvalidPacketException("'" + json.eventName() + "' is a reserved event name");
                 }
                 return new SocketIoPacket(type, namespace, ackId, attachments, argumentsAfter(text, json.afterName()),
