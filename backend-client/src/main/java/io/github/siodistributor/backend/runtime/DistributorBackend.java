@@ -356,10 +356,16 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     + message.namespace());
             return;
         }
+        String socketId = activity.socketId();
+        if (SocketIds.workerOf(socketId) == null) {
+            // no worker of ours made it: nothing could be sent to it, and the worker watch would ask after "null"
+            bus.dropped().record(Cause.MALFORMED, channel, message.getClass().getSimpleName() + " for socket id '"
+                    + socketId + "', which names no worker");
+            return;
+        }
         NamespaceHandler handler = served.handler();
         KeyedSerialExecutor serial = served.calls();
         BackendNamespace namespace = namespace(message.namespace());
-        String socketId = activity.socketId();
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(socketId, connected.handshake());
             serial.execute(socketId, () -> connect(handler, namespace, socket));

@@ -23,6 +23,7 @@ import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.WorkerLiveness;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -185,6 +186,18 @@ class MovedAndLostSocketsTest {
                 ConnectDecision::message).containsExactly(tuple("w1.refused", false, "not welcome"),
                         tuple("w1.broken", false, "internal error"));
         assertThat(socketsHere()).isEmpty();
+    }
+
+    @Test
+    void activityOfASocketIdThatNamesNoWorkerIsDroppedAsMalformed() {
+        backend.register(chat);
+        fromWorker(new SocketConnected("/chat", "no-worker-named", handshake()));
+        fromWorker(new SocketEvent("/chat", "no-worker-named", "say", -1, Payload.empty()));
+        runHandlerTasks();
+
+        assertThat(chat.calls).isEmpty();
+        assertThat(socketsHere()).isEmpty();
+        assertThat(bus.dropped().count(Cause.MALFORMED)).isEqualTo(2);
     }
 
     @Test
