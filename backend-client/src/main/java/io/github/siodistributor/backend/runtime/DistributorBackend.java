@@ -428,7 +428,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private void connect(NamespaceHandler handler, BackendNamespace namespace, BackendSocket socket) {
         ConnectDecision decision;
         try {
-            handler.onConnect(socket);
+            ConnectingSocket.run(socket.id(), () -> handler.onConnect(socket));
             decision = decision(namespace, socket, true, "", new byte[0]);
         } catch (ConnectionRejectedException e) {
             decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), rejectionData(e, socket));

@@ -13,12 +13,21 @@ import java.util.concurrent.CompletableFuture;
  */
 abstract class PendingRequest<T> {
 
-    final CompletableFuture<T> result = new WaitRefusingFuture<>();
+    final CompletableFuture<T> result;
     private long receivers = -1;
     /** Who answered, by kind of answer; made with the first answer. */
     private Set<Answer> answered;
 
     private record Answer(Class<?> type, String responder) {
+    }
+
+    PendingRequest() {
+        this(null);
+    }
+
+    /** @param awaitedSocket the one socket whose answer this waits for, or null */
+    PendingRequest(String awaitedSocket) {
+        result = new WaitRefusingFuture<>(awaitedSocket);
     }
 
     /** Whether this is the first answer of its kind from its responder: a second is a duplicate delivery. */

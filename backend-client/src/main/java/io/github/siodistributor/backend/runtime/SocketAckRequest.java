@@ -18,6 +18,7 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     private ClientAck answer;
 
     SocketAckRequest(String socketId, String event, Function<ClientAck, SocketArgs> decode) {
+        super(socketId);
         this.socketId = socketId;
         this.event = event;
         this.decode = decode;

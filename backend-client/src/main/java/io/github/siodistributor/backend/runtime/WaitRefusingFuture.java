@@ -7,10 +7,17 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The result of a request: a future whose blocking reads fail at once, rather than wait out the request's
- * timeout, when a non-blocking handler makes them ({@link NonBlockingDispatch}). The futures chained on it are
- * of the same kind.
+ * timeout, when a non-blocking handler makes them ({@link NonBlockingDispatch}), or the connect handler of the
+ * socket whose ack it awaits ({@link ConnectingSocket}). The futures chained on it are of the same kind.
  */
 final class WaitRefusingFuture<T> extends CompletableFuture<T> {
+
+    /** The socket whose ack this waits for, or null. */
+    private final String awaitedSocket;
+
+    WaitRefusingFuture(String awaitedSocket) {
+        this.awaitedSocket = awaitedSocket;
+    }
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
@@ -32,12 +39,13 @@ final class WaitRefusingFuture<T> extends CompletableFuture<T> {
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new WaitRefusingFuture<>();
+        return new WaitRefusingFuture<>(awaitedSocket);
     }
 
     private void refuseIfItWouldWait() {
         if (!isDone()) {
             NonBlockingDispatch.refuseWait();
+            ConnectingSocket.refuseWaitFor(awaitedSocket);
         }
     }
 }

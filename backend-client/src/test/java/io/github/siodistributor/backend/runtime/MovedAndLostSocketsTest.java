@@ -2,6 +2,7 @@ package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.backend.Ack;
@@ -80,6 +81,13 @@ class MovedAndLostSocketsTest {
             }
             if (socket.id().endsWith(".broken")) {
                 throw new AssertionError("a handler's own check");
+            }
+            if (socket.id().endsWith(".impatient")) {
+                try {
+                    socket.emitWithAck("hello").thenApply(answer -> answer).join();
+                } catch (IllegalStateException e) {
+                    calls.add("refused: " + e.getMessage());
+                }
             }
         }
 
@@ -186,6 +194,18 @@ class MovedAndLostSocketsTest {
                 ConnectDecision::message).containsExactly(tuple("w1.refused", false, "not welcome"),
                         tuple("w1.broken", false, "internal error"));
         assertThat(socketsHere()).isEmpty();
+    }
+
+    @Test
+    void aConnectHandlerWaitingForItsOwnSocketsAckFailsAtOnceInsteadOfUntilTheConnectTimeout() {
+        backend.register(chat);
+        fromWorker(new SocketConnected("/chat", "w1.impatient", handshake()));
+        // the ack can only come once the client is connected, after the handler returned: on the old code this hung
+        assertTimeoutPreemptively(Duration.ofSeconds(20), this::runHandlerTasks);
+
+        assertThat(chat.calls).hasSize(2).last().asString()
+                .startsWith("refused: The connect handler of socket w1.impatient waits for that socket's ack");
+        assertThat(socketsHere()).as("the client connects all the same").containsExactly("w1.impatient");
     }
 
     @Test

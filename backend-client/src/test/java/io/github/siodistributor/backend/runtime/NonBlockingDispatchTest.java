@@ -62,7 +62,7 @@ class NonBlockingDispatchTest {
 
     @Test
     void aWaitForAResultNotInYetFailsAtOnceNamingTheNamespace() {
-        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<String> result = new WaitRefusingFuture<>(null);
         CompletableFuture<Integer> chained = result.thenApply(String::length);
         fast.execute(() -> {
             assertThatThrownBy(result::join).isInstanceOf(IllegalStateException.class)
@@ -77,7 +77,7 @@ class NonBlockingDispatchTest {
 
     @Test
     void aResultAlreadyInCanBeReadInACall() {
-        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<String> result = new WaitRefusingFuture<>(null);
         result.complete("in");
         AtomicReference<String> read = new AtomicReference<>();
         fast.execute(() -> read.set(result.join()));
@@ -86,13 +86,13 @@ class NonBlockingDispatchTest {
 
     @Test
     void outsideACallAWaitWaits() {
-        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<String> result = new WaitRefusingFuture<>(null);
         assertThatThrownBy(() -> result.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
     }
 
     @Test
     void aNestedCallGivesTheThreadBackToTheOuterNamespaceAndThenToNone() {
-        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<String> result = new WaitRefusingFuture<>(null);
         fast.execute(() -> {
             new NonBlockingDispatch("/inner").execute(() -> assertThatThrownBy(result::join)
                     .hasMessageContaining("A handler of /inner,"));
@@ -127,7 +127,7 @@ class NonBlockingDispatchTest {
         assertThatThrownBy(() -> fast.execute(() -> {
             throw new IllegalArgumentException("handler failed");
         })).hasMessage("handler failed");
-        CompletableFuture<String> result = new WaitRefusingFuture<>();
+        CompletableFuture<String> result = new WaitRefusingFuture<>(null);
         assertThatThrownBy(() -> result.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
     }
 }
