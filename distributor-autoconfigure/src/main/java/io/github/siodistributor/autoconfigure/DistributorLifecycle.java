@@ -10,6 +10,7 @@ import io.github.siodistributor.core.worker.WorkerSettings;
 import java.net.BindException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +88,7 @@ public class DistributorLifecycle implements SmartLifecycle {
         try {
             instance.start();
         } catch (RuntimeException e) {
-            if (causedBy(e, BindException.class)) {
+            if (portInUse(e)) {
                 throw new WorkerPortInUseException(host, settings.port(), e);
             }
             throw e;
@@ -101,10 +102,14 @@ public class DistributorLifecycle implements SmartLifecycle {
         return "Redis " + redis.description() + ", prefix " + prefix;
     }
 
-    private static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
+    /**
+     * A bind failure because the port is taken; not one because the address is not this machine's or the port
+     * needs privileges, which the port-in-use analysis would explain wrongly.
+     */
+    private static boolean portInUse(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (type.isInstance(cause)) {
-                return true;
+            if (cause instanceof BindException bind) {
+                return String.valueOf(bind.getMessage()).toLowerCase(Locale.ROOT).contains("in use");
             }
         }
         return false;

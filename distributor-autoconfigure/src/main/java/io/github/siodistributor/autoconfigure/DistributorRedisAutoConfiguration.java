@@ -12,6 +12,7 @@ import io.github.siodistributor.core.transport.WorkerLeases;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -19,12 +20,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
 /** The distributor's Redis transport, shared by the worker and backend roles of one application. */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 @ConditionalOnBean(RedisConnectionFactory.class)
 @EnableConfigurationProperties(DistributorProperties.class)
 public class DistributorRedisAutoConfiguration {
+
+    /** The embedded-redis library's server: present when the embedded Redis can be asked for. */
+    static final String EMBEDDED_SERVER_CLASS = "redis.embedded.RedisServer";
 
     @Bean
     @ConditionalOnMissingBean
@@ -113,9 +118,17 @@ public class DistributorRedisAutoConfiguration {
     @ConditionalOnMissingBean
     RedisTarget distributorRedisTarget(
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
-            ObjectProvider<RedisConnectionFactory> connectionFactory, DistributorProperties properties) {
-        return RedisTarget.of(redisFor(distributorConnectionFactory, connectionFactory),
-                properties.getRedis().getEmbedded().isEnabled());
+            ObjectProvider<RedisConnectionFactory> connectionFactory, DistributorProperties properties,
+            ConfigurableListableBeanFactory beanFactory) {
+        boolean embedded = properties.getRedis().getEmbedded().isEnabled();
+        if (embedded && !ClassUtils.isPresent(EMBEDDED_SERVER_CLASS, beanFactory.getBeanClassLoader())) {
+            // the embedded auto-configuration backs off without it, and the application would quietly try another
+            // Redis, with an error that points back at this property
+            throw new IllegalStateException("distributor.redis.embedded.enabled is true, but the embedded Redis "
+                    + "server is not on the classpath: add com.github.codemonstur:embedded-redis, or set "
+                    + "spring.data.redis.* for a Redis of your own");
+        }
+        return RedisTarget.of(redisFor(distributorConnectionFactory, connectionFactory), embedded);
     }
 
     /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */

@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Bean;
  * installed. Never on by default: production uses {@code spring.data.redis.*}.
  */
 @AutoConfiguration(before = DataRedisAutoConfiguration.class)
-@ConditionalOnClass(name = "redis.embedded.RedisServer")
+@ConditionalOnClass(name = DistributorRedisAutoConfiguration.EMBEDDED_SERVER_CLASS)
 @ConditionalOnBooleanProperty("distributor.redis.embedded.enabled")
 @EnableConfigurationProperties(DistributorProperties.class)
 public class EmbeddedRedisAutoConfiguration {

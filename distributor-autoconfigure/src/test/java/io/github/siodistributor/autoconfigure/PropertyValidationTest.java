@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
@@ -97,5 +98,17 @@ class PropertyValidationTest {
                     .anySatisfy(cause -> assertThat(cause).isInstanceOf(IllegalArgumentException.class)
                             .hasMessageContaining(property));
         });
+    }
+
+    @Test
+    void askingForTheEmbeddedRedisWithoutItOnTheClasspathStopsTheStartSayingWhatToAdd() {
+        allRoles().withClassLoader(new FilteredClassLoader("redis.embedded"))
+                .withPropertyValues("distributor.redis.embedded.enabled=true").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(Stream.iterate(context.getStartupFailure(), Objects::nonNull, Throwable::getCause))
+                            .anySatisfy(cause -> assertThat(cause).hasMessageContaining(
+                                    "distributor.redis.embedded.enabled is true, but the embedded Redis server is "
+                                            + "not on the classpath: add com.github.codemonstur:embedded-redis"));
+                });
     }
 }

@@ -28,12 +28,13 @@ final class BackendNamespace implements IndirectNamespace {
     /** This backend's counters of the namespace's spec, resolved once. */
     private final NamespaceStats stats;
 
-    BackendNamespace(String name, String spec, DistributorBackend backend) {
+    /** @param statsSpec the counters it counts in: its spec's, or those of every namespace not handled here */
+    BackendNamespace(String name, String spec, String statsSpec, DistributorBackend backend) {
         this.name = name;
         this.spec = spec;
         this.backend = backend;
         this.everyone = Selection.everyone(this);
-        this.stats = backend.stats().of(spec);
+        this.stats = backend.stats().of(statsSpec);
     }
 
     @Override

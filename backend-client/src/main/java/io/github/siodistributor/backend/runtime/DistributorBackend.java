@@ -297,8 +297,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return known;
         }
         String spec = handled.specFor(name);
-        return new BackendNamespace(name, spec == null ? name : spec, this);
+        return spec == null ? new BackendNamespace(name, name, UNHANDLED, this)
+                : new BackendNamespace(name, spec, spec, this);
     }
+
+    /**
+     * The counters of the namespaces this instance emits to without handling them: names the application makes
+     * up (one per game) would otherwise each keep counters and meters for good.
+     */
+    static final String UNHANDLED = "(not handled here)";
 
     /** Namespaces this instance keeps anything of: those with sockets here. */
     int namespacesHeld() {

@@ -8,6 +8,7 @@ import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.backend.NamespaceHandler;
 import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.runtime.PendingRequestsTest.RecordingBus;
+import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
@@ -89,5 +90,17 @@ class BackendNamespacesTest {
         }
         assertThat(backend.namespacesHeld()).isZero();
         assertThat(backend.of("/game-7").sockets()).isEmpty();
+    }
+
+    @Test
+    void emitsToNamespacesNotHandledHereShareOneSetOfCounters() {
+        backend.register(new Games());
+        for (int room = 0; room < 1_000; room++) {
+            backend.of("/room-" + room).socket("w1.s" + room).emit("hello");
+            backend.of("/game-" + room).emit("tick");
+        }
+        // the spec of the handled dynamic namespace, and one for every name made up elsewhere
+        assertThat(backend.stats().all()).extracting(NamespaceStats::spec)
+                .containsExactlyInAnyOrder("^/game-\\d+$", DistributorBackend.UNHANDLED);
     }
 }

@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -94,6 +95,19 @@ class DistributorFailureAnalyzersTest {
                         assertThat(analysis.getAction()).contains("distributor.worker.port").contains("0 picks");
                     });
         }
+    }
+
+    @Test
+    void anAddressNotOfThisMachineIsNotReportedAsAPortInUse() {
+        // TEST-NET-1 (RFC 5737): no machine has it
+        runner(redis.port()).withBean(FineHandler.class).withPropertyValues("distributor.worker.host=192.0.2.1")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(Stream.iterate(context.getStartupFailure(), Objects::nonNull, Throwable::getCause))
+                            .noneMatch(WorkerPortInUseException.class::isInstance)
+                            .anySatisfy(cause -> assertThat(cause).hasMessageContaining("cannot listen on 192.0.2.1")
+                                    .hasMessageContaining("check distributor.worker.host"));
+                });
     }
 
     @Test

@@ -57,6 +57,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -184,9 +185,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             // (a BindException arrives unchecked through Netty's future) loops of its own are not daemons: left running
             // they would keep the JVM alive
             stopOwnLoops();
+            String why = String.valueOf(e.getMessage());
             throw new IllegalStateException("Distributor worker '" + settings.workerId() + "' cannot listen on "
-                    + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + e.getMessage()
-                    + " (set distributor.worker.port to a free port)", WorkerSocketIoServer.asJdkBindFailure(e));
+                    + (settings.host() == null ? "*" : settings.host()) + ":" + settings.port() + ": " + why
+                    + (why.toLowerCase(Locale.ROOT).contains("in use") ? " (set distributor.worker.port to a free port)"
+                            : " (check distributor.worker.host and distributor.worker.port)"),
+                    WorkerSocketIoServer.asJdkBindFailure(e));
         }
         acceptor = bound.channel();
         boundPort = ((InetSocketAddress) bound.channel().localAddress()).getPort();
