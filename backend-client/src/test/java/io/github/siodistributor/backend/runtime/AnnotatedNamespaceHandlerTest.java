@@ -338,6 +338,32 @@ class AnnotatedNamespaceHandlerTest {
     public static class NonBlockingHandler {
     }
 
+    /** One abstract handler for several games, each a bean of its own subclass (as Spring finds them). */
+    @SocketNamespace("^/game-\\d+$")
+    abstract static class BoardGameHandler {
+
+        @OnEvent("move")
+        public String move(String move) {
+            return rules() + ":" + move;
+        }
+
+        abstract String rules();
+    }
+
+    static final class Chess extends BoardGameHandler {
+        @Override
+        String rules() {
+            return "chess";
+        }
+    }
+
+    @Test
+    void theNamespaceAndTheHandlerMethodsMayBeInheritedFromASuperclass() {
+        AnnotatedNamespaceHandler chess = new AnnotatedNamespaceHandler(new Chess(), Chess.class);
+        assertThat(chess.namespace()).isEqualTo("^/game-\\d+$");
+        assertThat(chess.events()).containsExactly("move");
+    }
+
     @Test
     void handlersMayBlockUnlessDeclaredNonBlocking() {
         assertThat(handler.nonBlocking()).isFalse();
