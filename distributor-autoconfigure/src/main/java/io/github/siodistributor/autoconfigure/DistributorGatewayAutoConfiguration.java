@@ -58,6 +58,7 @@ public class DistributorGatewayAutoConfiguration {
                 PropertyChecks.positive(gateway.getRefreshInterval(), "distributor.gateway.refresh-interval"),
                 PropertyChecks.positive(gateway.getConnectTimeout(), "distributor.gateway.connect-timeout"),
                 PropertyChecks.bytes(gateway.getMaxRequestSize(), "distributor.gateway.max-request-size"),
+                PropertyChecks.positive(gateway.getIdleTimeout(), "distributor.gateway.idle-timeout"),
                 sslContext(gateway.getSsl().getBundle(), bundles));
     }
 

@@ -545,6 +545,9 @@ public class DistributorProperties {
         /** Largest request body accepted from a client; keep it at least distributor.worker.max-payload. */
         private DataSize maxRequestSize = DataSize.ofBytes(1_000_000);
 
+        /** How long a client connection may stay open with no request under way and nothing read or written before the gateway closes it; keep it above the workers' ping interval. */
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
         private final Ssl ssl = new Ssl();
 
         public boolean isEnabled() {
@@ -593,6 +596,14 @@ public class DistributorProperties {
 
         public void setConnectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
         }
 
         public DataSize getMaxRequestSize() {

@@ -85,6 +85,7 @@ class PropertyValidationTest {
         "distributor.gateway.port=70000",
         "distributor.gateway.refresh-interval=0s",
         "distributor.gateway.connect-timeout=-1s",
+        "distributor.gateway.idle-timeout=0s",
         "distributor.gateway.max-request-size=0B",
         "distributor.gateway.max-request-size=3GB",
     })

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -362,6 +363,20 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private void closeKeptConnections() {
         workerConnections.values().forEach(Channel::close);
         workerConnections.clear();
+    }
+
+    /**
+     * The connection saw no traffic for the idle timeout. Closed only with no request under way: a parked poll is
+     * quiet until its worker answers, and the worker's heartbeat bounds that. Keeps half-open connections (a
+     * client gone without a FIN) and idle keep-alive ones from piling up.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent && exchange == null) {
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -84,6 +85,8 @@ public final class DistributorGateway implements AutoCloseable {
                         if (current != null) {
                             pipeline.addLast("tls", current.newHandler(channel.alloc()));
                         }
+                        pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(),
+                                TimeUnit.MILLISECONDS));
                         pipeline.addLast("httpCodec", new HttpServerCodec());
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,

@@ -13,10 +13,11 @@ import java.util.Objects;
  * @param refreshInterval how often the live workers are read from Redis
  * @param connectTimeout how long connecting to a worker may take before the worker counts as unreachable
  * @param maxRequestSize the largest request body accepted from a client, in bytes (the workers' max payload)
+ * @param idleTimeout how long a client connection with no request under way may see no traffic before it is closed
  * @param ssl the TLS server context when the gateway terminates TLS; null for plain HTTP
  */
 public record GatewaySettings(String host, int port, Balancing balancing, Duration refreshInterval,
-        Duration connectTimeout, int maxRequestSize, SslContext ssl) {
+        Duration connectTimeout, int maxRequestSize, Duration idleTimeout, SslContext ssl) {
 
     public GatewaySettings {
         Objects.requireNonNull(balancing, "balancing");
@@ -25,6 +26,7 @@ public record GatewaySettings(String host, int port, Balancing balancing, Durati
         }
         requirePositive(refreshInterval, "refreshInterval");
         requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(idleTimeout, "idleTimeout");
         if (maxRequestSize < 1) {
             throw new IllegalArgumentException("maxRequestSize must be at least 1 byte, got " + maxRequestSize);
         }

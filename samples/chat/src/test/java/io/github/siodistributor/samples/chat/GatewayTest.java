@@ -199,6 +199,32 @@ class GatewayTest extends ChatClusterTestSupport {
     }
 
     @Test
+    void anIdleConnectionIsClosedButNotOneWhosePollIsParkedOnItsWorker() throws Exception {
+        gateway = cluster.gateway("distributor.gateway.refresh-interval=200ms", "distributor.gateway.idle-timeout=200ms");
+        DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
+        await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size());
+        try (RawHttpConnection idle = new RawHttpConnection("127.0.0.1", balancer.port())) {
+            assertThat(idle.closedByPeer()).as("a connection that never sent a request").isTrue();
+        }
+        try (RawHttpConnection parked = new RawHttpConnection("127.0.0.1", balancer.port())) {
+            RawHttpConnection.Response open = parked.get("/socket.io/?EIO=4&transport=polling");
+            String sid = JSON.readTree(open.body().substring(1)).get("sid").asText();
+            parked.write("GET /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            EngineServer engine = engine(SocketIds.workerOf(sid));
+            await().atMost(WAIT).until(() -> engine.session(sid) != null && engine.session(sid).hasParkedPoll());
+            // five idle timeouts: the poll stays parked (had the gateway closed the client's connection, the worker's
+            // session would have ended with its own)
+            await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> engine.session(sid) != null
+                    && engine.session(sid).hasParkedPoll());
+            try (RawHttpConnection other = new RawHttpConnection("127.0.0.1", balancer.port())) {
+                assertThat(other.post("/socket.io/?EIO=4&transport=polling&sid=" + sid, "1").status())
+                        .isEqualTo(200);
+            }
+            assertThat(parked.response("the parked poll").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void aWorkerAskedForASessionItDoesNotHoldAnswersSessionIdUnknownAtOnce() throws Exception {
         int port = workers.get("w1").getBean(DistributorWorker.class).port();
         try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", port)) {
