@@ -74,6 +74,7 @@ final class BroadcastAckRequest extends PendingRequest<List<SocketArgs>> {
 
     @Override
     Throwable unreachable(String why) {
-        return new IncompleteAcksException("no worker got " + what + " (" + why + ")", answers, 0, false);
+        return new IncompleteAcksException(what + " ended without the workers' answers (" + why + ")", answers, 0,
+                false);
     }
 }

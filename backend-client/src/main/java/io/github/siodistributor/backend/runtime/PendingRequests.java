@@ -98,7 +98,7 @@ final class PendingRequests implements AutoCloseable {
         if (complete) {
             finishWithValue(id, request);
         } else if (receivers == 0) {
-            finish(id, () -> request.unreachable("no receiver is subscribed"));
+            finish(id, () -> request.unreachable("no receiver is subscribed: nobody listens on the channel"));
         }
     }
 

@@ -63,7 +63,7 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
 
     @Override
     Throwable unreachable(String why) {
-        return new SocketAckException("socket " + socketId + " cannot acknowledge '" + event + "': its worker is "
-                + "not listening (" + why + ")");
+        // why: no receiver (its worker is not listening), worker lost, Redis refused the request, the backend closed
+        return new SocketAckException("socket " + socketId + " cannot acknowledge '" + event + "' (" + why + ")");
     }
 }
