@@ -128,7 +128,9 @@ public class DistributorRedisAutoConfiguration {
                     + "server is not on the classpath: add com.github.codemonstur:embedded-redis, or set "
                     + "spring.data.redis.* for a Redis of your own");
         }
-        return RedisTarget.of(redisFor(distributorConnectionFactory, connectionFactory), embedded);
+        // the embedded server backs off for a Redis of the application's own
+        return RedisTarget.of(redisFor(distributorConnectionFactory, connectionFactory),
+                embedded && beanFactory.containsBean("distributorEmbeddedRedis"));
     }
 
     /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */

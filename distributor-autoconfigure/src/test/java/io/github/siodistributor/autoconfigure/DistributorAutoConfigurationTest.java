@@ -44,6 +44,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -357,6 +358,25 @@ class DistributorAutoConfigurationTest {
                             new SocketConnected("/chat", socketId, handshake));
 
                     await().atMost(TIMEOUT).until(() -> chat.connected.contains(socketId));
+                });
+    }
+
+    /** As a Testcontainers {@code @ServiceConnection} (with {@code @DistributorTest}, which asks for the embedded one). */
+    @Test
+    void theEmbeddedRedisBacksOffForConnectionDetailsOfTheApplicationsOwn() {
+        DataRedisConnectionDetails.Standalone own = DataRedisConnectionDetails.Standalone.of("127.0.0.1", redis.port());
+        autoConfigured().withBean(ChatHandler.class)
+                .withBean("serviceConnection", DataRedisConnectionDetails.class, () -> new DataRedisConnectionDetails() {
+                    @Override
+                    public Standalone getStandalone() {
+                        return own;
+                    }
+                })
+                .withPropertyValues("distributor.redis.embedded.enabled=true").run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(EmbeddedRedisServer.class)
+                            .hasSingleBean(DataRedisConnectionDetails.class);
+                    assertThat(context.getBean(LettuceConnectionFactory.class).getPort()).isEqualTo(redis.port());
+                    assertThat(context.getBean(RedisTarget.class).description()).doesNotContain("embedded");
                 });
     }
 

@@ -22,7 +22,8 @@ final class BroadcastAckRequest extends PendingRequest<List<SocketArgs>> {
     private final List<SocketArgs> answers = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
     private int workersReported;
-    private int clientsAsked;
+    /** A sum of what workers report: a long, so that no report (a bug, a foreign message) can wrap it. */
+    private long clientsAsked;
 
     /** @param what the emit, for messages: {@code "'event' to /chat"} */
     BroadcastAckRequest(String what, Function<ClientAck, SocketArgs> decode) {
@@ -48,6 +49,10 @@ final class BroadcastAckRequest extends PendingRequest<List<SocketArgs>> {
         return false;
     }
 
+    private int expected() {
+        return (int) Math.min(clientsAsked, Integer.MAX_VALUE);
+    }
+
     @Override
     boolean complete(long receivers) {
         return workersReported >= receivers && answers.size() + failures.size() >= clientsAsked;
@@ -57,7 +62,7 @@ final class BroadcastAckRequest extends PendingRequest<List<SocketArgs>> {
     List<SocketArgs> value() {
         if (!failures.isEmpty()) {
             throw new IncompleteAcksException(answers.size() + " of " + clientsAsked + " clients acknowledged " + what
-                    + "; the others cannot: " + String.join("; ", failures), answers, clientsAsked, false);
+                    + "; the others cannot: " + String.join("; ", failures), answers, expected(), false);
         }
         return List.copyOf(answers);
     }
@@ -69,7 +74,7 @@ final class BroadcastAckRequest extends PendingRequest<List<SocketArgs>> {
                 + " of " + (receivers() < 0 ? "?" : receivers()) + " workers reported)";
         return new IncompleteAcksException(answers.size() + " of " + expected + " clients acknowledged " + what
                 + " within " + timeout + (failures.isEmpty() ? "" : "; some cannot: " + String.join("; ", failures)),
-                answers, counted ? clientsAsked : -1, true);
+                answers, counted ? expected() : -1, true);
     }
 
     @Override

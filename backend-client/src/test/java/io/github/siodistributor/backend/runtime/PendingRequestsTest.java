@@ -411,6 +411,18 @@ class PendingRequestsTest {
         }
 
         @Test
+        void reportedClientCountsThatWouldWrapAnIntDoNotEndTheWaitEarly() {
+            Opened<List<SocketArgs>> opened = open(broadcastAck());
+            opened.receivers(3);
+            reply(new BroadcastSent(NS, "w4", opened.id(), 3));
+            reply(new BroadcastSent(NS, "w5", opened.id(), Integer.MAX_VALUE));
+            reply(new BroadcastSent(NS, "w6", opened.id(), Integer.MAX_VALUE));
+            reply(ack(socketId(1), opened.id(), "[1]"));
+
+            assertStillWaiting(opened);
+        }
+
+        @Test
         void aReportOrAnAckDeliveredTwiceCountsOnce() {
             Opened<List<SocketArgs>> opened = open(broadcastAck());
             long id = opened.id();

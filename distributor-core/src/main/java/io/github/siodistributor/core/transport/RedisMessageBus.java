@@ -298,7 +298,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         }
         try {
             handler.accept(message);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+            // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones (OutOfMemoryError)
+            // go on
             dropped.record(Cause.HANDLER_FAILED, channel, e.toString());
             log.debug("Handler failed for {} on {}", message, channel, e);
         }
