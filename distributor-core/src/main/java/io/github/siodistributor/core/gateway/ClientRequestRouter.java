@@ -142,7 +142,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         WorkerTarget owner = workerId == null ? null : workers.owner(workerId);
         if (owner != null) {
             send(next, owner, true);
-        } else if (workerId == null || next.askedForRead) {
+        } else if (workerId == null || next.askedForRead || workers.readFailing()) {
             // the owner is dead (or the sid was never one of ours): the client must start a new session
             refuse(next, EngineError.UNKNOWN_SID);
         } else {

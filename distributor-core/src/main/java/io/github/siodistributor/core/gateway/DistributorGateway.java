@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -68,7 +69,9 @@ public final class DistributorGateway implements AutoCloseable {
                 NioIoHandler.newFactory());
         connections = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("distributor-gateway"),
                 NioIoHandler.newFactory());
+        // addresses are resolved when the directory is read, never on an event loop
         Bootstrap toWorkers = new Bootstrap().channel(NioSocketChannel.class)
+                .resolver(NoopAddressResolverGroup.INSTANCE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         settings.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true);

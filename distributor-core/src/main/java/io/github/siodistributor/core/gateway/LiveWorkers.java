@@ -34,6 +34,7 @@ final class LiveWorkers {
     // guarded by this: a read asked for that has not started yet, and when the last one started
     private CompletableFuture<Void> asked;
     private long lastAskedReadAt = System.nanoTime() - ASKED_READ_SPACING_NANOS;
+    private volatile boolean readFailing;
     private final AtomicInteger turn = new AtomicInteger();
     private volatile Map<String, WorkerTarget> byId = Map.of();
     /** By id: the order of round-robin turns and of least-connection ties. */
@@ -92,8 +93,19 @@ final class LiveWorkers {
      */
     void refresh() {
         synchronized (reading) {
-            read();
+            try {
+                read();
+                readFailing = false;
+            } catch (RuntimeException e) {
+                readFailing = true;
+                throw e;
+            }
         }
+    }
+
+    /** Whether the last read failed: Redis is out of reach, and a read asked for now would wait on it. */
+    boolean readFailing() {
+        return readFailing;
     }
 
     private void read() {
@@ -102,28 +114,38 @@ final class LiveWorkers {
         long nanosBefore = System.nanoTime();
         WorkerDirectory.Snapshot snapshot = directory.read();
         Map<String, WorkerTarget> known = byId;
-        Map<String, WorkerTarget> next = new HashMap<>();
+        Map<String, WorkerTarget> live = new HashMap<>();
         for (WorkerDirectory.Entry entry : snapshot.workers()) {
             WorkerTarget target = known.get(entry.workerId());
-            if (target == null || !target.address.equals(entry.address())) {
+            // an address that did not resolve is tried again with each report: the name may resolve by now
+            if (target == null || !target.address.equals(entry.address()) || target.socketAddress.isUnresolved()) {
                 target = new WorkerTarget(entry.workerId(), entry.address());
             }
             long ageMillis = Math.max(0, snapshot.now() - entry.reportedAt());
-            target.reported(entry.connections(), entry.reportedAt(), nanosBefore - ageMillis * 1_000_000);
-            next.put(entry.workerId(), target);
+            target.reported(entry.connections(), entry.reportedAt(), nanosBefore - ageMillis * 1_000_000,
+                    entry.expiresAt() - entry.reportedAt());
+            live.put(entry.workerId(), target);
         }
-        List<WorkerTarget> ordered = new ArrayList<>(next.values());
-        ordered.sort(Comparator.comparing(target -> target.id));
-        byId = Map.copyOf(next);
-        inOrder = List.copyOf(ordered);
+        Map<String, WorkerTarget> owners = new HashMap<>(live);
         for (WorkerTarget old : known.values()) {
-            if (next.get(old.id) != old) {
+            if (live.get(old.id) == old) {
+                continue;
+            }
+            if (!live.containsKey(old.id) && !old.missingFor(nanosBefore)) {
+                // missing from this read only: after a Redis outage or restart the first read may come before the
+                // workers renewed. Its sessions still go to it; no new one does
+                owners.put(old.id, old);
+            } else {
                 old.forget();
             }
         }
+        List<WorkerTarget> ordered = new ArrayList<>(live.values());
+        ordered.sort(Comparator.comparing(target -> target.id));
+        byId = Map.copyOf(owners);
+        inOrder = List.copyOf(ordered);
     }
 
-    /** The live worker with this id, or null: it is dead (or was never there). */
+    /** The live worker with this id (or one missing from the last reads for less than its TTL), or null. */
     WorkerTarget owner(String workerId) {
         return byId.get(workerId);
     }

@@ -27,6 +27,9 @@ final class WorkerTarget {
     /** This gateway's open connections to the worker, from every client connection's event loop. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean forgotten;
+    /** The worker's lease TTL, from its report; and since when reads miss it (0: seen in the last one). */
+    private long ttlNanos;
+    private long missingSince;
 
     WorkerTarget(String id, WorkerAddress address) {
         this.id = id;
@@ -40,7 +43,9 @@ final class WorkerTarget {
      * (Redis's clock), which is {@code reportedAtNanos} on this host's clock. A report read before changes nothing;
      * a newer one also ends an earlier connect failure.
      */
-    synchronized void reported(int connections, long reportedAtRedis, long reportedAtNanos) {
+    synchronized void reported(int connections, long reportedAtRedis, long reportedAtNanos, long ttlMillis) {
+        missingSince = 0;
+        ttlNanos = Math.max(0, ttlMillis) * 1_000_000;
         if (reportedAtRedis <= this.reportedAtRedis) {
             return;
         }
@@ -69,6 +74,17 @@ final class WorkerTarget {
 
     synchronized boolean reachable() {
         return !unreachable;
+    }
+
+    /**
+     * A read (at {@code now}) that did not list the worker: whether it has been missing for its lease TTL, on this
+     * gateway's clock, so that it is gone rather than late to report again after an outage.
+     */
+    synchronized boolean missingFor(long now) {
+        if (missingSince == 0) {
+            missingSince = now;
+        }
+        return now - missingSince >= ttlNanos;
     }
 
     /** A connection to the worker: closed when the worker is forgotten. */

@@ -52,7 +52,7 @@ public final class WorkerDirectory {
      *
      * @param reportedAt when it was made, in ms on Redis's clock
      */
-    public record Entry(String workerId, WorkerAddress address, int connections, long reportedAt) {
+    public record Entry(String workerId, WorkerAddress address, int connections, long reportedAt, long expiresAt) {
     }
 
     /** The live workers, read at {@code now} (ms on Redis's clock). */
@@ -87,6 +87,7 @@ public final class WorkerDirectory {
         if (fields.length != 4) {
             throw new IllegalArgumentException("expected 4 fields in '" + report + "'");
         }
-        return new Entry(id, WorkerAddress.parse(fields[3]), Integer.parseInt(fields[2]), Long.parseLong(fields[0]));
+        return new Entry(id, WorkerAddress.parse(fields[3]), Integer.parseInt(fields[2]), Long.parseLong(fields[0]),
+                Long.parseLong(fields[1]));
     }
 }
