@@ -74,8 +74,17 @@ public class DistributorLifecycle implements SmartLifecycle {
         } catch (RuntimeException | Error e) {
             // a lifecycle that failed to start is not stopped: undo what did start, or the backend stays in the
             // registry until its heartbeat expires, and workers send it sockets nobody will serve
-            backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
-            bus.stop();
+            try {
+                backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            } finally {
+                try {
+                    bus.stop();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             throw e;
         }
         startKeepAlive();

@@ -48,7 +48,11 @@ class SocketNamespaceHandlerRegistrar implements SmartInitializingSingleton {
                 handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean)));
             }
         });
-        handlers.putAll(context.getBeansOfType(NamespaceHandler.class));
+        context.getBeansOfType(NamespaceHandler.class).forEach((name, handler) -> {
+            if (!ScopedProxyUtils.isScopedTarget(name)) {
+                handlers.put(name, handler);
+            }
+        });
         refuseDuplicates(handlers);
         handlers.values().forEach(backend::register);
         log.debug("Distributor backend handling {}", backend.namespaces());

@@ -185,13 +185,41 @@ class DistributorAutoConfigurationTest {
         ChatHandler scopedChatHandler() {
             return new ChatHandler();
         }
+
+        /** Hand-written: found by its type rather than by the annotation. */
+        @Bean
+        @Scope(scopeName = "prototype", proxyMode = ScopedProxyMode.TARGET_CLASS)
+        ScopedNewsHandler scopedNewsHandler() {
+            return new ScopedNewsHandler();
+        }
+    }
+
+    static class ScopedNewsHandler implements io.github.siodistributor.backend.NamespaceHandler {
+        @Override
+        public String namespace() {
+            return "/news";
+        }
+
+        @Override
+        public void onConnect(IndirectSocket socket) {
+        }
+
+        @Override
+        public void onEvent(IndirectSocket socket, String event, io.github.siodistributor.backend.SocketArgs args,
+                io.github.siodistributor.backend.Ack ack) {
+        }
+
+        @Override
+        public void onDisconnect(IndirectSocket socket, String reason) {
+        }
     }
 
     @Test
     void aScopedProxyHandlerIsOneHandlerNotTwo() {
         runner().withUserConfiguration(ScopedProxyHandler.class).run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(DistributorBackend.class).namespaces()).containsExactly("/chat");
+            assertThat(context.getBean(DistributorBackend.class).namespaces()).containsExactlyInAnyOrder("/chat",
+                    "/news");
         });
     }
 

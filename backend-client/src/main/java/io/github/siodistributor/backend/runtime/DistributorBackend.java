@@ -439,8 +439,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             decision = decision(namespace, socket, true, "", new byte[0]);
         } catch (ConnectionRejectedException e) {
             decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), rejectionData(e, socket));
-        } catch (RuntimeException | Error e) {
-            // whatever fails, a decision goes out: without one the client waits for the connect timeout
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+            // whatever the handler throws, a decision goes out: without one the client waits for the connect timeout
             Throwable cause = e instanceof RuntimeException thrown ? thrownByHandler(thrown) : e;
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);

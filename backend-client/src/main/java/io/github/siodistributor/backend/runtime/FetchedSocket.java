@@ -11,6 +11,9 @@ final class FetchedSocket extends BackendSocket implements RemoteSocket {
     private final byte[] dataJson;
     /** Whether {@link #setData} replaced the fetched data (with null too). */
     private volatile boolean replaced;
+    /** The fetched data, decoded once: a handler that changes it sees its change the next time. */
+    private Object decoded;
+    private boolean isDecoded;
 
     FetchedSocket(SocketInfo info, BackendNamespace namespace) {
         super(info.socketId(), info.handshake(), namespace);
@@ -32,7 +35,15 @@ final class FetchedSocket extends BackendSocket implements RemoteSocket {
     /** What {@link #setData} set through this handle, else the data the worker held when fetched. */
     @Override
     public Object data() {
-        return replaced ? super.data() : data(Object.class);
+        return replaced ? super.data() : fetchedData();
+    }
+
+    private synchronized Object fetchedData() {
+        if (!isDecoded) {
+            decoded = namespace().backend().mapper().readValue(dataJson, Object.class);
+            isDecoded = true;
+        }
+        return decoded;
     }
 
     @Override

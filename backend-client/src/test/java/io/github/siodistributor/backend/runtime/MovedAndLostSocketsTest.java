@@ -111,6 +111,9 @@ class MovedAndLostSocketsTest {
         public void onRecover(RemoteSocket socket, String reason) {
             calls.add("recover " + socket.id());
             // what a stateless backend rebuilding its context does
+            if (socket.data() != null && socket.data() != socket.data()) {
+                calls.add("data decoded anew");
+            }
             if (reason.equals("rebuild")) {
                 socket.setData("rebuilt");
             } else if (reason.equals("clear")) {

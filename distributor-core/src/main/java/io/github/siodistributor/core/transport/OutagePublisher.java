@@ -169,7 +169,7 @@ final class OutagePublisher implements AutoCloseable {
                         + "although connected (limit " + limit + ", distributor.redis.outage.buffer-limit): this "
                         + "process or Redis cannot keep up");
             }
-            if (bytes.get() + size > byteLimit) {
+            if (overBudget(size)) {
                 return new Refusal(Cause.REDIS_BACKLOG, "Redis has not answered publishes of " + bytes.get()
                         + " bytes yet although connected, and this one has " + size + " (limit " + byteLimit
                         + " bytes, distributor.redis.outage.buffer-size): this process or Redis cannot keep up");
@@ -184,7 +184,7 @@ final class OutagePublisher implements AutoCloseable {
         if (line.size() + inFlight.get() >= limit) {
             return Refusal.outage("Redis is unreachable and the outage buffer is full (limit " + limit + ")");
         }
-        if (bytes.get() + size > byteLimit) {
+        if (overBudget(size)) {
             return Refusal.outage("Redis is unreachable and the outage buffer holds " + bytes.get() + " bytes, with no "
                     + "room for " + size + " more (limit " + byteLimit + " bytes, distributor.redis.outage.buffer-size)");
         }
@@ -194,6 +194,12 @@ final class OutagePublisher implements AutoCloseable {
             scheduleFlush(0);
         }
         return null;
+    }
+
+    /** Over the byte budget; a message larger than the whole budget still goes when nothing else is taken. */
+    private boolean overBudget(int size) {
+        long taken = bytes.get();
+        return taken > 0 && taken + size > settings.byteLimit();
     }
 
     private void send(Held publish) {
@@ -394,8 +400,9 @@ final class OutagePublisher implements AutoCloseable {
         inFlight.incrementAndGet();
         commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
                 (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
+                    // the close that stopped the timer abandoned the head, and gave its bytes back
                     inFlight.decrementAndGet();
-                    fail(head, new RedisUnavailableException("the message bus stopped"));
+                    head.result().completeExceptionally(new RedisUnavailableException("the message bus stopped"));
                 }));
     }
 

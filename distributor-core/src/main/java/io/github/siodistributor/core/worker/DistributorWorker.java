@@ -724,6 +724,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
      * and reading its channels, and sends its clients away for good (its health stays DOWN).
      */
     private void leaseLost(WorkerLeases.LeaseLoss loss) {
+        if (closing) {
+            // the close sends everyone away already, with the reason backends should hear
+            return;
+        }
         if (loss == WorkerLeases.LeaseLoss.SOCKETS_GIVEN_UP) {
             engine.sendAllAway(WorkerLeases.WORKER_LOST);
             return;

@@ -287,6 +287,15 @@ class RedisMessageBusOutageTest {
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
     }
 
+    @Test
+    void aMessageLargerThanTheWholeBufferSizeStillGoesWhenNothingElseIsTaken() {
+        RedisMessageBus bus = bus(new OutageSettings(OutagePolicy.BUFFER, 100, 500, Duration.ofSeconds(5)));
+        bus.start();
+
+        assertThat(bus.publish("news", kilobyte(1))).succeedsWithin(TIMEOUT);
+        assertThat(bus.dropped().count(Cause.REDIS_BACKLOG)).isZero();
+    }
+
     private static Custom kilobyte(int sequence) {
         byte[] body = new byte[1_000];
         body[0] = (byte) sequence;

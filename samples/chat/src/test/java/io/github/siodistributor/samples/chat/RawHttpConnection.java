@@ -77,6 +77,18 @@ final class RawHttpConnection implements AutoCloseable {
         return in.read() == -1;
     }
 
+    /**
+     * Whether the other side closed the connection or reset it (a peer that closes with bytes of ours unread
+     * resets), waiting for it up to the read timeout.
+     */
+    boolean closedOrResetByPeer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketException e) {
+            return String.valueOf(e.getMessage()).contains("reset");
+        }
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int b;
