@@ -4,8 +4,10 @@ import java.util.Map;
 
 /**
  * What {@link DistributorTest} sets: the properties that make the application's context a self-contained
- * distributor on loopback and free ports. They sit just below the test's own properties, so a test can still
- * set any of them, and above the application's configuration files.
+ * distributor on loopback and free ports. They sit just below the test's own properties (inlined, property files,
+ * dynamic), so a test can still set any of them, and above system properties, environment variables and the
+ * application's configuration files. Each context also gets a channel prefix of its own
+ * ({@code distributor.redis.prefix=test-<random>}), so that contexts sharing one Redis stay apart.
  */
 final class DistributorTestProperties {
 
