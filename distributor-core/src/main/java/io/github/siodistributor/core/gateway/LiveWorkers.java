@@ -86,8 +86,8 @@ final class LiveWorkers {
     }
 
     /**
-     * Reads the directory (one Redis call): workers whose reports expired are forgotten (and this gateway's
-     * connections to them closed), new ones are added.
+     * Reads the directory (one Redis call): new workers are added; a worker missing from it takes no new session,
+     * and is forgotten (this gateway's connections to it closed) once it has been missing for its lease TTL.
      *
      * @throws RuntimeException when Redis cannot be read; the last view stays
      */

@@ -97,7 +97,8 @@ final class WorkerTarget {
     }
 
     /**
-     * The worker's report expired: it is dead, or its host vanished without resetting its connections. Closing
+     * The worker has been missing from the directory for its lease TTL: it is dead, or its host vanished without
+     * resetting its connections, or it moved to another address. Closing
      * them ends what waits on it at once (a parked poll gets "Session ID unknown", a WebSocket closes) instead of
      * leaving its clients to their own heartbeat timeout.
      */
