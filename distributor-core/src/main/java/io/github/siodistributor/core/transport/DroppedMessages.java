@@ -59,11 +59,19 @@ public final class DroppedMessages {
         long due = nextLogAt.get();
         if (now - due >= 0 && nextLogAt.compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
             long suppressed = unlogged.sumThenReset();
-            log.warn("Dropped a message on channel {} ({}): {}{}", channel, cause, detail,
+            log.warn("Dropped a message on channel {} ({}): {}{}", shortened(channel), cause, shortened(detail),
                     suppressed > 0 ? " (" + suppressed + " more dropped since the last report)" : "");
         } else {
             unlogged.increment();
         }
+    }
+
+    /** Characters of a channel or detail that are logged: both come from the message, as large as it is. */
+    static final int MAX_LOGGED_CHARS = 500;
+
+    private static String shortened(String text) {
+        return text == null || text.length() <= MAX_LOGGED_CHARS ? text
+                : text.substring(0, MAX_LOGGED_CHARS) + "... (" + text.length() + " characters)";
     }
 
     public long count(Cause cause) {

@@ -123,4 +123,15 @@ class DroppedMessagesTest {
         assertThat(event.getLevel()).isEqualTo(Level.WARN);
         assertThat(event.getFormattedMessage()).contains("sio:backend:/chat", "MALFORMED", "garbage 0");
     }
+
+    @Test
+    void aHugeDetailFromAMessageIsLoggedShortened() {
+        DroppedMessages dropped = new DroppedMessages();
+        String detail = "SocketEvent for namespace /" + "x".repeat(1_000_000);
+        dropped.record(Cause.MISROUTED, "sio:worker:w1", detail);
+
+        assertThat(logged.list).hasSize(1);
+        String line = logged.list.get(0).getFormattedMessage();
+        assertThat(line).hasSizeLessThan(1_000).endsWith("... (" + detail.length() + " characters)");
+    }
 }
