@@ -42,20 +42,19 @@ class SocketNamespaceHandlerRegistrar implements SmartInitializingSingleton {
     public void afterSingletonsInstantiated() {
         DistributorBackend backend = context.getBean(DistributorBackend.class);
         Map<String, NamespaceHandler> handlers = new LinkedHashMap<>();
-        context.getBeansWithAnnotation(SocketNamespace.class).forEach((name, bean) -> {
-            // a scoped proxy (@RefreshScope) and its target are one handler: the proxy, which finds the live target
-            if (!ScopedProxyUtils.isScopedTarget(name)) {
-                handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean)));
-            }
-        });
-        context.getBeansOfType(NamespaceHandler.class).forEach((name, handler) -> {
-            if (!ScopedProxyUtils.isScopedTarget(name)) {
-                handlers.put(name, handler);
-            }
-        });
+        withoutScopedTargets(context.getBeansWithAnnotation(SocketNamespace.class)).forEach((name, bean) ->
+                handlers.put(name, new AnnotatedNamespaceHandler(bean, AopUtils.getTargetClass(bean))));
+        handlers.putAll(withoutScopedTargets(context.getBeansOfType(NamespaceHandler.class)));
         refuseDuplicates(handlers);
         handlers.values().forEach(backend::register);
         log.debug("Distributor backend handling {}", backend.namespaces());
+    }
+
+    /** A scoped proxy ({@code @RefreshScope}) and its target are one handler: the proxy, which finds the live target. */
+    private static <T> Map<String, T> withoutScopedTargets(Map<String, T> beans) {
+        Map<String, T> kept = new LinkedHashMap<>(beans);
+        kept.keySet().removeIf(ScopedProxyUtils::isScopedTarget);
+        return kept;
     }
 
     private void refuseDuplicates(Map<String, NamespaceHandler> handlers) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,18 +54,15 @@ final class PendingRequests implements AutoCloseable {
             java.util.function.LongFunction<CompletableFuture<Long>> publish) {
         long id = nextId.getAndIncrement();
         pending.put(id, request);
-        // however it ends: the caller's future is also the caller's to complete (orTimeout, cancel), and a request
-        // that ended must not wait here for an answer
-        request.result.whenComplete((value, failure) -> pending.remove(id, request));
+        ScheduledFuture<?> timeoutTask = null;
         try {
             if (closed) {
                 throw new RejectedExecutionException(CLOSED);
             }
             if (timeout != null) {
                 // saturated: a timeout past Long.MAX_VALUE ns (292 years) waits that long instead of overflowing
-                var timeoutTask = timer.schedule(() -> finish(id, () -> request.timedOut(timeout)),
+                timeoutTask = timer.schedule(() -> finish(id, () -> request.timedOut(timeout)),
                         TimeUnit.NANOSECONDS.convert(timeout), TimeUnit.NANOSECONDS);
-                request.result.whenComplete((value, failure) -> timeoutTask.cancel(false));
             }
         } catch (RejectedExecutionException closing) {
             // opened at or after close: nothing would answer it, nor time it out; it fails as those waiting did
@@ -72,6 +70,15 @@ final class PendingRequests implements AutoCloseable {
             request.result.completeExceptionally(request.unreachable(CLOSED));
             return request.result;
         }
+        ScheduledFuture<?> scheduled = timeoutTask;
+        // however it ends (the caller's future is also the caller's to complete: orTimeout, cancel), a request that
+        // ended waits here for no answer, and its timeout goes
+        request.result.whenComplete((value, failure) -> {
+            pending.remove(id, request);
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+        });
         CompletableFuture<Long> published;
         try {
             published = publish.apply(id);

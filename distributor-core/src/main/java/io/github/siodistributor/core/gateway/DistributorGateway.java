@@ -47,7 +47,6 @@ public final class DistributorGateway implements AutoCloseable {
     private EventLoopGroup connections;
     private volatile Channel listening;
     private volatile int boundPort = -1;
-    private volatile boolean refreshFailing;
     /** The TLS context new connections get: the settings' until a new certificate is loaded. */
     private volatile SslContext ssl;
 
@@ -115,16 +114,8 @@ public final class DistributorGateway implements AutoCloseable {
     private void refresh() {
         try {
             workers.refresh();
-            if (refreshFailing) {
-                refreshFailing = false;
-                log.info("The distributor gateway reads the live workers from Redis again");
-            }
         } catch (RuntimeException e) {
-            if (!refreshFailing) {
-                refreshFailing = true;
-                log.warn("The distributor gateway cannot read the live workers from Redis ({}); it keeps routing to "
-                        + "the {} it knew", e.toString(), workers.known().size());
-            }
+            // logged where the read's state changes (LiveWorkers), whoever's read it was
         }
     }
 

@@ -79,7 +79,7 @@ final class LiveWorkers {
         try {
             refresh();
         } catch (RuntimeException e) {
-            log.debug("Could not read the live workers when asked: {}", e.toString());
+            // logged by refresh when reads start failing; the request is answered after the read either way
         } finally {
             done.complete(null);
         }
@@ -95,10 +95,17 @@ final class LiveWorkers {
         synchronized (reading) {
             try {
                 read();
-                readFailing = false;
             } catch (RuntimeException e) {
-                readFailing = true;
+                if (!readFailing) {
+                    readFailing = true;
+                    log.warn("The distributor gateway cannot read the live workers from Redis ({}); it keeps routing "
+                            + "to the {} it knew", e.toString(), inOrder.size());
+                }
                 throw e;
+            }
+            if (readFailing) {
+                readFailing = false;
+                log.info("The distributor gateway reads the live workers from Redis again");
             }
         }
     }
