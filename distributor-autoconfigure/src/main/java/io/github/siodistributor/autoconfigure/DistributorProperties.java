@@ -47,6 +47,13 @@ public class DistributorProperties {
          */
         private Duration probeTimeout = Duration.ofSeconds(2);
 
+        /**
+         * Largest message published to Redis (an emit with its payload, a socket's data); a larger one is refused
+         * with an error naming this limit. Keep it well under Redis's client-output-buffer-limit for pub/sub (32MB
+         * by default): Redis disconnects a subscriber whose output buffer outgrows it, whole messages counted.
+         */
+        private DataSize maxMessageSize = DataSize.ofMegabytes(8);
+
         private final Embedded embedded = new Embedded();
 
         private final Outage outage = new Outage();
@@ -65,6 +72,14 @@ public class DistributorProperties {
 
         public void setProbeTimeout(Duration probeTimeout) {
             this.probeTimeout = probeTimeout;
+        }
+
+        public DataSize getMaxMessageSize() {
+            return maxMessageSize;
+        }
+
+        public void setMaxMessageSize(DataSize maxMessageSize) {
+            this.maxMessageSize = maxMessageSize;
         }
 
         public Embedded getEmbedded() {

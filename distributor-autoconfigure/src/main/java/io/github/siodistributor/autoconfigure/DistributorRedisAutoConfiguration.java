@@ -51,7 +51,8 @@ public class DistributorRedisAutoConfiguration {
             ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped, ChannelNames channels,
             DistributorProperties properties) {
         return new RedisMessageBus(redisFor(distributorConnectionFactory, connectionFactory), dropped,
-                channels, outageSettings(properties.getRedis().getOutage()));
+                channels, outageSettings(properties.getRedis().getOutage()), PropertyChecks.atLeastOneByte(
+                        properties.getRedis().getMaxMessageSize(), "distributor.redis.max-message-size"));
     }
 
     private static OutageSettings outageSettings(DistributorProperties.Outage outage) {

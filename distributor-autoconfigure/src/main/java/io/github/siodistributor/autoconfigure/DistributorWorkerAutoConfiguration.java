@@ -36,6 +36,9 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "distributor.worker.enabled", matchIfMissing = true)
 public class DistributorWorkerAutoConfiguration {
 
+    /** Room for a client message's envelope on Redis: the connect handshake's headers (8 KB at most) and URL. */
+    private static final long ENVELOPE_ROOM = 64 * 1024;
+
     @Bean
     @ConditionalOnMissingBean
     WorkerSettings distributorWorkerSettings(DistributorProperties properties, ChannelNames channels,
@@ -71,6 +74,7 @@ public class DistributorWorkerAutoConfiguration {
             WorkerLeases leases, BackendRegistry registry, DistributorProperties properties,
             ObjectProvider<WorkerEventLoops> loops) {
         DistributorProperties.Worker worker = properties.getWorker();
+        requireClientMessagesFit(engineSettings.maxPayload(), bus.maxMessageSize());
         Duration checkInterval = positive(worker.getBackendCheckInterval(), "distributor.worker.backend-check-interval");
         Duration lossGrace = positive(worker.getBackendLossGrace(), "distributor.worker.backend-loss-grace");
         Duration handoverTimeout = positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout");
@@ -79,6 +83,18 @@ public class DistributorWorkerAutoConfiguration {
                 lossGrace, worker.getWhenNoBackend(), worker.getHeldEventsLimit(), handoverTimeout));
         return new DistributorWorker(settings, engineSettings, bus, leases, atLeast(WorkerLeases.MINIMUM_TTL,
                 worker.getLeaseTtl(), "distributor.worker.lease-ttl"), registry, routing, loops.getIfAvailable());
+    }
+
+    /**
+     * A client's largest message goes on to Redis whole, with its envelope (the handshake's headers, for a
+     * connect): were it larger than the bus publishes, the client would wait in vain for the answer.
+     */
+    private static void requireClientMessagesFit(long maxPayload, long maxMessageSize) {
+        if (maxPayload + ENVELOPE_ROOM > maxMessageSize) {
+            throw new IllegalArgumentException("distributor.worker.max-payload (" + maxPayload + " bytes) must be at "
+                    + "least " + ENVELOPE_ROOM + " bytes under distributor.redis.max-message-size (" + maxMessageSize
+                    + " bytes): a client's message goes on to Redis with its envelope");
+        }
     }
 
     /** Read from the bean definitions: no handler bean is created for this. */

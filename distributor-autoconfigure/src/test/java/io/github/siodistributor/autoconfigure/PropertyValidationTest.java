@@ -56,6 +56,10 @@ class PropertyValidationTest {
     @ValueSource(strings = {
         "distributor.redis.prefix=has space",
         "distributor.redis.probe-timeout=0s",
+        "distributor.redis.max-message-size=0B",
+        // a client's largest message must fit on Redis, with its envelope
+        "distributor.redis.max-message-size=1MB",
+        "distributor.worker.max-payload=8MB",
         "distributor.redis.outage.buffer-limit=0",
         "distributor.redis.outage.buffer-size=0B",
         "distributor.redis.outage.resubscribe-grace=-1s",

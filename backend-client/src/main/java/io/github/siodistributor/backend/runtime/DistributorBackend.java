@@ -42,6 +42,7 @@ import io.github.siodistributor.core.socketio.ReservedEvents;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.MessageTooLargeException;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.transport.WorkerLiveness;
 import java.time.Duration;
@@ -509,8 +510,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return; // our own emit: Socket.IO sends server-side events to the other servers only
         }
         BackendNamespace namespace = namespace(emit.namespace());
-        Ack ack = new OnceAck(emit.wantsAck(), this::encode, payload -> bus.publish(channels.reply(emit.backendId()),
-                new ServerSideAck(emit.namespace(), backendId, emit.requestId(), payload)));
+        Ack ack = new OnceAck(emit.wantsAck(), this::encode, payload -> publishUnanswered(
+                channels.reply(emit.backendId()), new ServerSideAck(emit.namespace(), backendId, emit.requestId(),
+                        payload)));
         // one sender's events in order; different senders in parallel
         served.calls().execute("peer " + emit.backendId(), () -> {
             try {
@@ -579,7 +581,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     void serverSideEmit(BackendNamespace namespace, String event, Object[] args) {
-        bus.publish(channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId,
+        publishUnanswered(channels.peers(namespace.spec()), new ServerSideEmit(namespace.name(), backendId,
                 ServerSideEmit.NO_ACK, event, encode(args)));
     }
 
@@ -724,7 +726,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     /** Sends a per-socket command on the owning worker's channel only. */
     void toOwner(Message.SocketCommand command) {
-        bus.publish(channels.worker(requireOwner(command.socketId())), command);
+        publishUnanswered(channels.worker(requireOwner(command.socketId())), command);
     }
 
     private static String requireOwner(String socketId) {
@@ -737,7 +739,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     /** Sends a command about selected sockets to every worker serving the namespace: one publish. */
     void toWorkers(BackendNamespace namespace, Message.SelectionCommand command) {
-        bus.publish(channels.broadcast(namespace.spec()), command);
+        publishUnanswered(channels.broadcast(namespace.spec()), command);
+    }
+
+    /**
+     * Publishes a message that nobody answers. Like any publish, one that Redis did not take is counted rather than
+     * thrown; but one over the size limit is the caller's own error, thrown here for the call that made it.
+     *
+     * @throws MessageTooLargeException when the message is larger than the bus publishes
+     */
+    private void publishUnanswered(String channel, Message message) {
+        Throwable failure = bus.publish(channel, message).handle((receivers, thrown) -> thrown).getNow(null);
+        if (failure instanceof MessageTooLargeException tooLarge) {
+            throw tooLarge;
+        }
     }
 
     @Override
@@ -786,7 +801,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             // follows can still answer
             Payload payload = encoder.apply(args);
             if (sent.compareAndSet(false, true)) {
-                sender.accept(payload);
+                try {
+                    sender.accept(payload);
+                } catch (MessageTooLargeException e) {
+                    // nothing went out: the error that follows answers instead, or the client would wait for ever
+                    sent.set(false);
+                    throw e;
+                }
                 return true;
             }
             return false;

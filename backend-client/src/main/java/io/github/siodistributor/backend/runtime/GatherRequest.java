@@ -3,7 +3,9 @@ package io.github.siodistributor.backend.runtime;
 import io.github.siodistributor.core.protocol.Message.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -19,6 +21,9 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
     private final Function<List<R>, T> combine;
     private final TimeoutFailure<R> timeoutFailure;
     private final List<R> replies = new ArrayList<>();
+    /** The parts still to come of each responder's answer that came in part. */
+    private final Map<String, Integer> partsToCome = new HashMap<>();
+    private int whole;
 
     /**
      * @param what the request and who answers it, for messages: {@code "fetchSockets of /chat"}
@@ -49,12 +54,20 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
             return false;
         }
         replies.add(replyType.cast(reply));
+        // a duplicate never gets here (firstFrom), so counting parts down tells when an answer is whole
+        int toCome = partsToCome.getOrDefault(reply.responderId(), reply.parts()) - 1;
+        if (toCome == 0) {
+            partsToCome.remove(reply.responderId());
+            whole++;
+        } else {
+            partsToCome.put(reply.responderId(), toCome);
+        }
         return true;
     }
 
     @Override
     boolean complete(long receivers) {
-        return replies.size() >= receivers;
+        return whole >= receivers;
     }
 
     @Override
@@ -64,8 +77,9 @@ final class GatherRequest<R extends Reply, T> extends PendingRequest<T> {
 
     @Override
     Throwable timedOut(Duration timeout) {
-        return timeoutFailure.build(what + ": " + replies.size() + " of " + (receivers() < 0 ? "?" : receivers())
-                + " answered within " + timeout, List.copyOf(replies), receivers());
+        return timeoutFailure.build(what + ": " + whole + " of " + (receivers() < 0 ? "?" : receivers())
+                + " answered within " + timeout + (partsToCome.isEmpty() ? "" : ", " + partsToCome.size()
+                + " more in part"), List.copyOf(replies), receivers());
     }
 
     @Override

@@ -15,10 +15,10 @@ abstract class PendingRequest<T> {
 
     final CompletableFuture<T> result;
     private long receivers = -1;
-    /** Who answered, by kind of answer; made with the first answer. */
+    /** Who answered, by kind of answer and part; made with the first answer. */
     private Set<Answer> answered;
 
-    private record Answer(Class<?> type, String responder) {
+    private record Answer(Class<?> type, String responder, int part) {
     }
 
     PendingRequest() {
@@ -30,12 +30,12 @@ abstract class PendingRequest<T> {
         result = new WaitRefusingFuture<>(awaitedSocket);
     }
 
-    /** Whether this is the first answer of its kind from its responder: a second is a duplicate delivery. */
+    /** Whether this is the first answer of its kind (and part) from its responder: a second is a duplicate delivery. */
     boolean firstFrom(Reply reply) {
         if (answered == null) {
             answered = new HashSet<>();
         }
-        return answered.add(new Answer(reply.getClass(), reply.responderId()));
+        return answered.add(new Answer(reply.getClass(), reply.responderId(), reply.part()));
     }
 
     /** Takes one answer; false when it is not an answer to this kind of request (it is dropped and counted). */

@@ -4,11 +4,13 @@ import io.github.siodistributor.core.protocol.Message.Reply;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.MessageTooLargeException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -84,10 +86,19 @@ final class PendingRequests implements AutoCloseable {
             published = publish.apply(id);
         } catch (RuntimeException e) {
             pending.remove(id);
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
             throw e;
         }
         published.whenComplete((receivers, failure) -> {
-            if (failure != null) {
+            // a publish chained further (thenApply) fails with its failure wrapped
+            Throwable cause = failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                    ? wrapped.getCause() : failure;
+            if (cause instanceof MessageTooLargeException tooLarge) {
+                // the caller's own error, which it is told as it is
+                finish(id, () -> tooLarge);
+            } else if (failure != null) {
                 finish(id, () -> request.unreachable("Redis did not take the request: " + failure));
             } else {
                 receivers(id, request, receivers);

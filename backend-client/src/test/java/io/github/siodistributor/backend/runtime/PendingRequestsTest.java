@@ -26,6 +26,7 @@ import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.MessageTooLargeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -240,7 +241,12 @@ class PendingRequestsTest {
     }
 
     private static SocketsFetched fetched(String workerId, long requestId, String... socketIds) {
-        return new SocketsFetched(NS, workerId, requestId, java.util.Arrays.stream(socketIds)
+        return fetchedPart(workerId, requestId, 0, 1, socketIds);
+    }
+
+    private static SocketsFetched fetchedPart(String workerId, long requestId, int part, int parts,
+            String... socketIds) {
+        return new SocketsFetched(NS, workerId, requestId, part, parts, java.util.Arrays.stream(socketIds)
                 .map(id -> new SocketInfo(id, HANDSHAKE, List.of(id), new byte[0])).toList());
     }
 
@@ -371,7 +377,7 @@ class PendingRequestsTest {
             opened.receivers(1);
 
             reply(new BroadcastSent(NS, "w2", opened.id(), 1));
-            reply(new RoomsFetched(NS, "w3", opened.id(), List.of("r")));
+            reply(new RoomsFetched(NS, "w3", opened.id(), 0, 1, List.of("r")));
 
             assertThat(dropped.count(Cause.MISROUTED)).isEqualTo(2);
             assertStillWaiting(opened);
@@ -635,10 +641,49 @@ class PendingRequestsTest {
         }
 
         @Test
+        void anAnswerInPartsCountsOnceAllItsPartsAreIn() {
+            Opened<List<String>> opened = open(fetchSockets());
+            opened.receivers(2);
+            reply(fetchedPart("w1", opened.id(), 0, 3, socketId(1)));
+            reply(fetched("w2", opened.id(), socketId(4)));
+            reply(fetchedPart("w1", opened.id(), 1, 3, socketId(2)));
+            assertStillWaiting(opened);
+
+            reply(fetchedPart("w1", opened.id(), 2, 3, socketId(3)));
+
+            assertThat(valueOf(opened)).containsExactlyInAnyOrder(socketId(1), socketId(2), socketId(3), socketId(4));
+        }
+
+        @Test
+        void aPartDeliveredTwiceCountsOnce() {
+            Opened<Set<String>> opened = open(allRooms());
+            opened.receivers(1);
+            reply(new RoomsFetched(NS, "w29", opened.id(), 0, 2, List.of("a")));
+            reply(new RoomsFetched(NS, "w29", opened.id(), 0, 2, List.of("a")));
+            assertStillWaiting(opened);
+
+            reply(new RoomsFetched(NS, "w29", opened.id(), 1, 2, List.of("b")));
+
+            assertThat(valueOf(opened)).containsExactly("a", "b");
+            assertThat(dropped.count(Cause.DUPLICATE_REPLY)).isEqualTo(1);
+        }
+
+        @Test
+        void aTimeoutSaysWhoseAnswerCameOnlyInPart() {
+            Opened<List<String>> opened = open(fetchSockets(), REPLIES_FIRST);
+            opened.receivers(2);
+            reply(fetched("w1", opened.id(), socketId(1)));
+            reply(fetchedPart("w2", opened.id(), 0, 2, socketId(2)));
+
+            assertThat(failureOf(opened)).isExactlyInstanceOf(TimeoutException.class)
+                    .hasMessageContaining("1 of 2 answered").hasMessageContaining("1 more in part");
+        }
+
+        @Test
         void answersBeforeTheReceiverCountWaitForTheCount() {
             Opened<Set<String>> opened = open(allRooms());
-            reply(new RoomsFetched(NS, "w20", opened.id(), List.of("a", "b")));
-            reply(new RoomsFetched(NS, "w21", opened.id(), List.of("b", "c")));
+            reply(new RoomsFetched(NS, "w20", opened.id(), 0, 1, List.of("a", "b")));
+            reply(new RoomsFetched(NS, "w21", opened.id(), 0, 1, List.of("b", "c")));
             assertStillWaiting(opened);
 
             opened.receivers(2);
@@ -678,7 +723,7 @@ class PendingRequestsTest {
             Opened<List<String>> opened = open(fetchSockets());
             opened.receivers(1);
 
-            reply(new RoomsFetched(NS, "w24", opened.id(), List.of("a")));
+            reply(new RoomsFetched(NS, "w24", opened.id(), 0, 1, List.of("a")));
             reply(ack(SOCKET, opened.id(), "[]"));
             reply(new BroadcastSent(NS, "w25", opened.id(), 0));
 
@@ -728,6 +773,17 @@ class PendingRequestsTest {
     class Routing {
 
         @Test
+        void aRequestTooLargeToPublishFailsWithThatErrorAsItIs() {
+            Opened<Set<String>> opened = open(allRooms());
+            MessageTooLargeException tooLarge = new MessageTooLargeException("FetchRooms", 2000, 1000);
+
+            // as a chained publish (thenApply) fails: wrapped
+            opened.published().completeExceptionally(new java.util.concurrent.CompletionException(tooLarge));
+
+            assertThat(failureOf(opened)).isSameAs(tooLarge);
+        }
+
+        @Test
         void aReplyForAFinishedRequestIsALateReply() {
             Opened<SocketArgs> opened = open(socketAck());
             opened.receivers(1);
@@ -746,10 +802,10 @@ class PendingRequestsTest {
         void aReplyForATimedOutRequestIsALateReply() {
             Opened<Set<String>> opened = open(allRooms(), REPLIES_FIRST);
             opened.receivers(2);
-            reply(new RoomsFetched(NS, "w27", opened.id(), List.of("a")));
+            reply(new RoomsFetched(NS, "w27", opened.id(), 0, 1, List.of("a")));
             assertThat(failureOf(opened)).isInstanceOf(TimeoutException.class);
 
-            reply(new RoomsFetched(NS, "w28", opened.id(), List.of("b")));
+            reply(new RoomsFetched(NS, "w28", opened.id(), 0, 1, List.of("b")));
 
             assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
             assertThat(dropped.total()).isEqualTo(1);

@@ -62,6 +62,28 @@ public sealed interface Message {
          * counts once.
          */
         String responderId();
+
+        /**
+         * Which part of its responder's answer this is, from 0. An answer that could be long (the sockets or the
+         * rooms of a worker) comes in parts of about {@link ReplyParts#PART_SIZE} bytes: one publish far larger
+         * than that would make Redis cut the asking backend's subscription off (its pub/sub output buffer limit).
+         */
+        default int part() {
+            return 0;
+        }
+
+        /** How many parts make its responder's whole answer. */
+        default int parts() {
+            return 1;
+        }
+    }
+
+    /** Checks a reply's part number against its part count. */
+    private static void checkPart(int part, int parts) {
+        if (parts < 1 || part < 0 || part >= parts) {
+            throw new IllegalArgumentException("part " + part + " of " + parts + ": a reply has at least one part, "
+                    + "numbered from 0");
+        }
     }
 
     /** Worker to backend: a client connected to a namespace. */
@@ -400,12 +422,13 @@ public sealed interface Message {
         }
     }
 
-    /** Worker to the asking backend: its sockets that a {@link FetchSockets} selected. */
-    record SocketsFetched(String namespace, String workerId, long requestId, List<SocketInfo> sockets)
-            implements Reply {
+    /** Worker to the asking backend: its sockets that a {@link FetchSockets} selected, in one or more parts. */
+    record SocketsFetched(String namespace, String workerId, long requestId, int part, int parts,
+            List<SocketInfo> sockets) implements Reply {
         public SocketsFetched {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(workerId, "workerId");
+            checkPart(part, parts);
             sockets = List.copyOf(sockets);
         }
 
@@ -455,11 +478,13 @@ public sealed interface Message {
         }
     }
 
-    /** Worker to the asking backend: the rooms of the namespace with members on this worker. */
-    record RoomsFetched(String namespace, String workerId, long requestId, List<String> rooms) implements Reply {
+    /** Worker to the asking backend: the rooms of the namespace with members on this worker, in one or more parts. */
+    record RoomsFetched(String namespace, String workerId, long requestId, int part, int parts, List<String> rooms)
+            implements Reply {
         public RoomsFetched {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(workerId, "workerId");
+            checkPart(part, parts);
             rooms = List.copyOf(rooms);
         }
 

@@ -204,6 +204,7 @@ public final class MessageCodec {
             out.writeString(m.namespace());
             out.writeString(m.workerId());
             out.writeSignedVarLong(m.requestId());
+            writePart(out, m);
             out.writeVarLong(m.sockets().size());
             for (SocketInfo socket : m.sockets()) {
                 out.writeString(socket.socketId());
@@ -216,6 +217,7 @@ public final class MessageCodec {
             out.writeString(m.namespace());
             out.writeString(m.workerId());
             out.writeSignedVarLong(m.requestId());
+            writePart(out, m);
             out.writeStrings(m.rooms());
         } else if (message instanceof ServerSideEmit m) {
             out.writeByte(SERVER_SIDE_EMIT);
@@ -256,7 +258,22 @@ public final class MessageCodec {
                     + VERSION);
         }
         int type = in.readByte();
-        Message message = switch (type) {
+        Message message;
+        try {
+            message = read(type, in);
+        } catch (IllegalArgumentException e) {
+            // a field the message itself refuses, such as a part number past the part count
+            throw new MalformedMessageException("a message of type " + type + ": " + e.getMessage());
+        }
+        if (in.remaining() != 0) {
+            throw new MalformedMessageException(in.remaining() + " unexpected trailing bytes after a message of type "
+                    + type);
+        }
+        return message;
+    }
+
+    private static Message read(int type, WireReader in) {
+        return switch (type) {
             case SOCKET_CONNECTED -> new SocketConnected(in.readString("namespace"), in.readString("socketId"),
                     readHandshake(in));
             case SOCKET_EVENT -> new SocketEvent(in.readString("namespace"), in.readString("socketId"),
@@ -307,10 +324,10 @@ public final class MessageCodec {
                     in.readSignedVarLong(),
                     in.readCount("client count"));
             case SOCKETS_FETCHED -> new SocketsFetched(in.readString("namespace"), in.readString("workerId"),
-                    in.readSignedVarLong(),
+                    in.readSignedVarLong(), in.readCount("part"), in.readCount("parts"),
                     readSocketInfos(in));
             case ROOMS_FETCHED -> new RoomsFetched(in.readString("namespace"), in.readString("workerId"),
-                    in.readSignedVarLong(),
+                    in.readSignedVarLong(), in.readCount("part"), in.readCount("parts"),
                     in.readStrings("room"));
             case SERVER_SIDE_EMIT -> new ServerSideEmit(in.readString("namespace"), in.readString("backendId"),
                     in.readSignedVarLong(), in.readString("event"), readPayload(in));
@@ -320,11 +337,6 @@ public final class MessageCodec {
             case CUSTOM -> new Custom(in.readString("topic"), in.readString("senderId"), in.readBytes("body"));
             default -> throw new MalformedMessageException("unknown message type " + type);
         };
-        if (in.remaining() != 0) {
-            throw new MalformedMessageException(in.remaining() + " unexpected trailing bytes after a message of type "
-                    + type);
-        }
-        return message;
     }
 
     /** The type, the namespace and the selection, then what the command does with the selected sockets. */
@@ -366,6 +378,11 @@ public final class MessageCodec {
         } else if (command instanceof DisconnectSockets m) {
             out.writeByte(m.close() ? 1 : 0);
         }
+    }
+
+    private static void writePart(WireWriter out, Message.Reply reply) {
+        out.writeVarLong(reply.part());
+        out.writeVarLong(reply.parts());
     }
 
     private static List<SocketInfo> readSocketInfos(WireReader in) {

@@ -43,7 +43,12 @@ public final class DroppedMessages {
          * A publish refused while the connection to Redis was up, because Redis had not yet answered as many earlier
          * ones as the limit allows ({@link OutageSettings#limit()}): this process or Redis cannot keep up.
          */
-        REDIS_BACKLOG
+        REDIS_BACKLOG,
+        /**
+         * A publish refused because its message is larger than the bus allows ({@link MessageTooLargeException}):
+         * Redis would have disconnected the subscribers it went to.
+         */
+        TOO_LARGE
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

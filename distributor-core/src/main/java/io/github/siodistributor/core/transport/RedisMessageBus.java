@@ -60,10 +60,17 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisMessageBus.class);
 
+    /**
+     * 8 MiB: a quarter of the limit past which Redis disconnects a subscriber (32 MB by default, {@code
+     * client-output-buffer-limit pubsub}), so that a few such messages on their way to one subscriber fit.
+     */
+    public static final long DEFAULT_MAX_MESSAGE_SIZE = 8L * 1024 * 1024;
+
     private final RedisConnectionFactory connectionFactory;
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
     private final DroppedMessages dropped;
     private final OutageSettings outage;
+    private final long maxMessageSize;
     private final String busId = UUID.randomUUID().toString();
     private final SubscriptionProbe probe;
     private volatile RedisConnection publishConnection;
@@ -84,12 +91,31 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         this(connectionFactory, dropped, new ChannelNames("sio"), OutageSettings.defaults());
     }
 
-    /** @param channels names the bus's own probe channel ({@link ChannelNames#probe}) */
+    /**
+     * With messages of up to {@link #DEFAULT_MAX_MESSAGE_SIZE} bytes.
+     *
+     * @param channels names the bus's own probe channel ({@link ChannelNames#probe})
+     */
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped, ChannelNames channels,
             OutageSettings outage) {
+        this(connectionFactory, dropped, channels, outage, DEFAULT_MAX_MESSAGE_SIZE);
+    }
+
+    /**
+     * @param channels names the bus's own probe channel ({@link ChannelNames#probe})
+     * @param maxMessageSize the largest encoded message published, in bytes; a larger one fails with
+     *        {@link MessageTooLargeException}. Keep it well under Redis's {@code client-output-buffer-limit pubsub}:
+     *        a message over that limit disconnects every subscriber it is delivered to
+     */
+    public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped, ChannelNames channels,
+            OutageSettings outage, long maxMessageSize) {
         this.connectionFactory = Objects.requireNonNull(connectionFactory, "connectionFactory");
         this.dropped = Objects.requireNonNull(dropped, "dropped");
         this.outage = Objects.requireNonNull(outage, "outage");
+        if (maxMessageSize < 1) {
+            throw new IllegalArgumentException("the largest message must be at least 1 byte, got " + maxMessageSize);
+        }
+        this.maxMessageSize = maxMessageSize;
         container.setConnectionFactory(connectionFactory);
         container.setTaskExecutor(new SyncTaskExecutor());
         container.setBeanName("distributorMessageListenerContainer");
@@ -188,7 +214,14 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             return CompletableFuture.failedFuture(new RedisUnavailableException(why));
         }
         published.increment();
-        return current.publish(channel, MessageCodec.encode(message));
+        byte[] body = MessageCodec.encode(message);
+        if (body.length > maxMessageSize) {
+            MessageTooLargeException tooLarge = new MessageTooLargeException(message.getClass().getSimpleName(),
+                    body.length, maxMessageSize);
+            dropped.record(Cause.TOO_LARGE, channel, tooLarge.getMessage());
+            return CompletableFuture.failedFuture(tooLarge);
+        }
+        return current.publish(channel, body);
     }
 
     /**
@@ -221,6 +254,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     public OutageSettings outageSettings() {
         return outage;
+    }
+
+    /** The largest encoded message this bus publishes, in bytes. */
+    public long maxMessageSize() {
+        return maxMessageSize;
     }
 
     @Override

@@ -40,6 +40,7 @@ import io.github.siodistributor.core.protocol.Message.SocketsJoin;
 import io.github.siodistributor.core.protocol.Message.SocketsLeave;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.ReplyParts;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.socketio.InvalidPacketException;
@@ -66,6 +67,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -592,10 +594,13 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     message.getClass().getSimpleName() + " for namespace " + namespace);
             return;
         }
+        // the selected sockets are the spec's own: those of a name served by a spec of its own (or by an earlier
+        // pattern) belong to that spec's backends, not to those of every pattern that matches the name
+        boolean own = spec.equals(served.specFor(namespace));
         if (message instanceof FetchRooms fetch) {
-            List<String> named = rooms.namedRooms(namespace);
-            publish(settings.channels().reply(fetch.backendId()), new RoomsFetched(namespace, settings.workerId(),
-                    fetch.requestId(), named));
+            List<String> named = own ? rooms.namedRooms(namespace) : List.of();
+            answerInParts(fetch, named, ReplyParts::size, (part, parts, some) ->
+                    new RoomsFetched(namespace, settings.workerId(), fetch.requestId(), part, parts, some));
             return;
         }
         if (!(message instanceof SelectionCommand command)) {
@@ -603,7 +608,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     message.getClass().getSimpleName() + " is not a namespace command");
             return;
         }
-        Collection<WorkerSocket> selected = rooms.select(namespace, command.rooms(), command.exceptRooms());
+        Collection<WorkerSocket> selected = own ? rooms.select(namespace, command.rooms(), command.exceptRooms())
+                : List.of();
         if (command instanceof Broadcast broadcast) {
             namespaceStats.broadcast();
             broadcast(selected, broadcast, namespaceStats);
@@ -616,8 +622,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 described.add(new SocketInfo(socket.id, socket.handshake(),
                         List.copyOf(socket.rooms), socket.data));
             }
-            publish(settings.channels().reply(fetch.backendId()), new SocketsFetched(namespace, settings.workerId(),
-                    fetch.requestId(), described));
+            answerInParts(fetch, described, ReplyParts::size, (part, parts, found) ->
+                    new SocketsFetched(namespace, settings.workerId(), fetch.requestId(), part, parts, found));
         } else if (command instanceof SocketsJoin join) {
             List.copyOf(selected).forEach(socket -> rooms.join(socket, join.join()));
         } else if (command instanceof SocketsLeave leave) {
@@ -625,6 +631,20 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         } else if (command instanceof DisconnectSockets disconnect) {
             List.copyOf(selected).forEach(socket -> serverDisconnect(socket, disconnect.close()));
         }
+    }
+
+    /** Answers a fetch with one publish per part of the answer: see {@link ReplyParts} for why. */
+    private <T> void answerInParts(Message.Request fetch, List<T> items, ToLongFunction<T> size, PartOf<T> reply) {
+        List<List<T>> parts = ReplyParts.split(items, size);
+        for (int part = 0; part < parts.size(); part++) {
+            publish(settings.channels().reply(fetch.backendId()), reply.build(part, parts.size(), parts.get(part)));
+        }
+    }
+
+    /** One part of an answer, made of some of its items. */
+    @FunctionalInterface
+    private interface PartOf<T> {
+        Message.Reply build(int part, int parts, List<T> items);
     }
 
     private void broadcast(Collection<WorkerSocket> recipients, Broadcast broadcast, NamespaceStats namespaceStats) {

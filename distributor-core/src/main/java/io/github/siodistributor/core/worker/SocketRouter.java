@@ -405,13 +405,18 @@ final class SocketRouter implements AutoCloseable {
     private void adoptWaiting(String spec) {
         for (WorkerSocket socket : List.copyOf(stalled)) {
             if (socket.spec.equals(spec) && socket.backendId == null) {
-                socket.session.execute(() -> {
-                    if (socket.backendId == null && !socket.moving && !socket.orphaned) {
-                        rehome(socket, socket.recoveryReason, false);
-                    }
-                });
+                adopt(socket);
             }
         }
+    }
+
+    /** Gives a socket waiting for any instance a live one (on its event loop), unless it got one meanwhile. */
+    private void adopt(WorkerSocket socket) {
+        socket.session.execute(() -> {
+            if (socket.backendId == null && !socket.moving && !socket.orphaned) {
+                rehome(socket, socket.recoveryReason, false);
+            }
+        });
     }
 
     private Collection<WorkerSocket> socketsOf(String spec, String backendId) {
@@ -448,6 +453,16 @@ final class SocketRouter implements AutoCloseable {
      * resubscribe gap is bridged by the bus itself, and an instance that is dying is soon declared dead.
      */
     void check() {
+        try {
+            checkNow();
+        } catch (RuntimeException e) {
+            // thrown out of a periodic task, it would end the watch for good, and with it the moving of the
+            // sockets of dead instances
+            log.error("Backend watch of worker '{}' failed; it goes on at the next interval", workerId, e);
+        }
+    }
+
+    private void checkNow() {
         if (registry == null) {
             return;
         }
@@ -477,6 +492,11 @@ final class SocketRouter implements AutoCloseable {
         for (WorkerSocket socket : List.copyOf(stalled)) {
             String instance = socket.backendId;
             if (instance == null) {
+                // found no instance just before this worker saw one appear, and began to wait just after the
+                // adoption above went through the waiting sockets: nothing else would look at it again
+                if (!instances.live(socket.spec).isEmpty()) {
+                    adopt(socket);
+                }
                 continue;
             }
             if (instances.live(socket.spec).contains(instance)) {

@@ -116,16 +116,17 @@ class MessageCodecTest {
         messages.add(new Message.BroadcastSent("/chat", "w-1", 5, Integer.MAX_VALUE));
         messages.add(new Message.FetchSockets("/chat", List.of("r1", "r2"), List.of("x"), "b-1", 6));
         messages.add(new Message.FetchSockets("/", List.of(), List.of(), "b", 0));
-        messages.add(new Message.SocketsFetched("/chat", "w-1", 6, List.of(new Message.SocketInfo(SOCKET, handshake(),
-                List.of(SOCKET, "lobby"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8)))));
-        messages.add(new Message.SocketsFetched("/chat", "w-1", 7, List.of()));
+        messages.add(new Message.SocketsFetched("/chat", "w-1", 6, 0, 1, List.of(new Message.SocketInfo(SOCKET,
+                handshake(), List.of(SOCKET, "lobby"), "{\"a\":1}".getBytes(StandardCharsets.UTF_8)))));
+        messages.add(new Message.SocketsFetched("/chat", "w-1", 7, 0, 1, List.of()));
+        messages.add(new Message.SocketsFetched("/chat", "w-1", 7, 299, 300, List.of()));
         messages.add(new Message.SocketsJoin("/chat", List.of("a"), List.of(), List.of("b", "日本")));
         messages.add(new Message.SocketsLeave("/chat", List.of(), List.of("a"), List.of("b")));
         messages.add(new Message.DisconnectSockets("/chat", List.of("a"), List.of("b"), false));
         messages.add(new Message.DisconnectSockets("/chat", List.of(), List.of(), true));
         messages.add(new Message.FetchRooms("/chat", "b-1", 8));
-        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, List.of("lobby", "😀")));
-        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, List.of()));
+        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, 0, 1, List.of("lobby", "😀")));
+        messages.add(new Message.RoomsFetched("/chat", "w-2", 8, 1, 2, List.of()));
         messages.add(new Message.ServerSideEmit("/chat", "b-1", Message.ServerSideEmit.NO_ACK, "hello", json("[1]")));
         messages.add(new Message.ServerSideEmit(UNICODE, "b-2", 9, "ping", Payload.empty()));
         messages.add(new Message.ServerSideAck("/chat", "b-2", 9, json("[\"pong\"]")));
@@ -510,6 +511,18 @@ class MessageCodecTest {
         for (byte[] bytes : List.of(event, emit, ack, broadcast)) {
             assertThat(malformed(bytes)).hasMessageContaining("JSON array");
         }
+    }
+
+    @Test
+    void rejectsAReplyPartPastItsPartCount() {
+        // namespace, workerId, requestId (zigzag: 2 is 1), part, parts, then no sockets (or rooms)
+        byte[] whole = new Envelope(31).string("/n").string("w").varint(2).varint(1).varint(2).varint(0).bytes();
+        byte[] pastTheEnd = new Envelope(31).string("/n").string("w").varint(2).varint(2).varint(2).varint(0).bytes();
+        byte[] noParts = new Envelope(32).string("/n").string("w").varint(2).varint(0).varint(0).varint(0).bytes();
+
+        assertThat(MessageCodec.decode(whole)).isEqualTo(new Message.SocketsFetched("/n", "w", 1, 1, 2, List.of()));
+        assertThat(malformed(pastTheEnd)).hasMessageContaining("part 2 of 2");
+        assertThat(malformed(noParts)).hasMessageContaining("part 0 of 0");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
+import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.MessageCodec;
@@ -284,6 +285,36 @@ class RedisMessageBusTest {
                 .withThrowableOfType(ExecutionException.class).havingCause()
                 .isInstanceOf(RedisUnavailableException.class).withMessage("the message bus is stopped: not published");
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitFailsNamingTheLimitAndIsNotPublished() {
+        bus.close();
+        bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("sio"),
+                OutageSettings.defaults(), 1000);
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, received::add);
+        bus.start();
+        byte[] json = new byte[1200];
+        Arrays.fill(json, (byte) '1');
+        json[0] = '[';
+        json[json.length - 1] = ']';
+        SocketEvent tooLarge = new SocketEvent("/a", "w.00000000-0000-0000-0000-000000000001", "e", 0,
+                Payload.ofJsonArray(json));
+
+        assertThat(bus.publish(a, tooLarge)).failsWithin(Duration.ZERO)
+                .withThrowableOfType(ExecutionException.class).havingCause()
+                .isInstanceOf(MessageTooLargeException.class)
+                .withMessageContaining("SocketEvent of " + MessageCodec.encode(tooLarge).length + " bytes")
+                .withMessageContaining("limit of 1000 bytes (distributor.redis.max-message-size)");
+        assertThat(bus.dropped().count(Cause.TOO_LARGE)).isEqualTo(1);
+
+        // what fits still goes, and only it arrives
+        bus.publish(a, event("/a", 1)).join();
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(event("/a", 1));
+        assertThat(bus.maxMessageSize()).isEqualTo(1000);
     }
 
     @Test
