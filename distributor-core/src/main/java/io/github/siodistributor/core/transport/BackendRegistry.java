@@ -24,16 +24,21 @@ public final class BackendRegistry {
     /** Expired entries stay this long, so that workers can tell "expired" (dead) from "vanished" (Redis lost it). */
     static final long KEEP_EXPIRED_MILLIS = 60_000;
 
-    /** ARGV: backend id, TTL in ms. Sets each key's member score to now + TTL; the whole key outlives its members. */
+    /**
+     * ARGV: backend id, TTL in ms. Sets each key's member score to now + TTL; the whole key outlives its members,
+     * and is never shortened: an instance with a short TTL must not let the key expire under one with a long TTL.
+     */
     private static final RedisScript<Long> HEARTBEAT = RedisScript.of("""
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local ttl = tonumber(ARGV[2])
             for _, key in ipairs(KEYS) do
               redis.call('ZADD', key, now + ttl, ARGV[1])
-              redis.call('PEXPIRE', key, ttl + %d)
+              if redis.call('PTTL', key) < ttl + %d then
+                redis.call('PEXPIRE', key, ttl + %d)
+              end
             end
-            return now""".formatted(KEEP_EXPIRED_MILLIS), Long.class);
+            return now""".formatted(KEEP_EXPIRED_MILLIS, KEEP_EXPIRED_MILLIS), Long.class);
 
     /** Returns now, then per key: the member count and each member with its expiry. Forgets long-expired members. */
     @SuppressWarnings("rawtypes")

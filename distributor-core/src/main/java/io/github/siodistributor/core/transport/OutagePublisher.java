@@ -210,10 +210,13 @@ final class OutagePublisher implements AutoCloseable {
                         // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
                         // gone, or the connection broke under it: back in line, counted in flight until it is
                         execute(() -> putBack(publish, failure == null), () -> {
+                            // closed meanwhile: it ends here, counted like any publish that did not go out
                             inFlight.decrementAndGet();
                             if (failure == null) {
                                 complete(publish, receivers);
                             } else {
+                                dropped.record(Cause.REDIS_UNAVAILABLE, publish.channel(), "publish failed: "
+                                        + failure);
                                 fail(publish, failure);
                             }
                         });

@@ -261,8 +261,17 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         return maxMessageSize;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RedisUnavailableException when the bus runs and Redis is unreachable: the subscribe would wait for
+     *         the client's whole command timeout and then fail; subscribe again once Redis is back
+     */
     @Override
     public Subscription subscribe(String channel, Consumer<Message> handler) {
+        if (container.isListening() && !isConnected()) {
+            throw new RedisUnavailableException("Redis is unreachable: cannot subscribe to " + channel + " now");
+        }
         if (!subscribedChannels.add(channel)) {
             throw new IllegalStateException("channel " + channel + " already has a handler on this message bus; "
                     + "give each worker and backend of one JVM different channels or a bus of its own");
@@ -274,7 +283,16 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             }
         };
         ChannelTopic topic = ChannelTopic.of(channel);
-        container.addMessageListener(listener, topic);
+        try {
+            container.addMessageListener(listener, topic);
+        } catch (RuntimeException e) {
+            // the container keeps the listener though Redis never confirmed it: silenced, the channel free for a
+            // subscribe that works, and the listener taken out once Redis is back
+            open.set(false);
+            subscribedChannels.remove(channel);
+            detached.add(new Detached(listener, topic));
+            throw e;
+        }
         return () -> {
             if (!open.compareAndSet(true, false)) {
                 return;

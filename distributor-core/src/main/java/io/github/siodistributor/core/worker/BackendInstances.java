@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * later get new sockets only.
  *
  * <p>An instance is dead when its registry entry has expired. An instance whose entry vanished (Redis lost
- * its data) is dead only after {@code graceNanos}, by which time a live one has re-announced itself.
+ * its data) is dead only after {@code graceNanos}, by which time a live one has re-announced itself. So is one
+ * whose entry expired while this worker could not read the registry: it could not renew its heartbeat either
+ * (an outage that kept Redis's data), and its renewal may reach Redis just after this worker's read.
  */
 final class BackendInstances {
 
@@ -36,6 +38,12 @@ final class BackendInstances {
     private volatile Set<Instance> departed = Set.of();
     /** When a known instance was first found missing from the registry; guarded by {@code this}. */
     private final Map<Instance, Long> vanishedSince = new HashMap<>();
+    /** Whether the last registry read failed; guarded by {@code this}. */
+    private boolean unread;
+    /** When reads came back after failing; guarded by {@code this}. */
+    private long readAgainSince;
+    /** Whether reads came back after failing less than a grace ago; guarded by {@code this}. */
+    private boolean readingAgain;
 
     BackendInstances(long graceNanos) {
         this.graceNanos = graceNanos;
@@ -104,6 +112,13 @@ final class BackendInstances {
      * gone, which have been taken out of the live set, and the instances that appeared.
      */
     synchronized Changes update(Map<String, Map<String, Boolean>> registry, long nowNanos) {
+        if (unread) {
+            unread = false;
+            readingAgain = true;
+            readAgainSince = nowNanos;
+        } else if (readingAgain && nowNanos - readAgainSince >= graceNanos) {
+            readingAgain = false;
+        }
         List<Instance> gone = new ArrayList<>();
         List<Instance> appeared = new ArrayList<>();
         Set<Instance> stillListed = new HashSet<>();
@@ -117,7 +132,8 @@ final class BackendInstances {
                 if (Boolean.TRUE.equals(alive)) {
                     vanishedSince.remove(key);
                     next.add(known);
-                } else if (alive == null && nowNanos - vanishedSince.computeIfAbsent(key, k -> nowNanos) < graceNanos) {
+                } else if ((alive == null || readingAgain)
+                        && nowNanos - vanishedSince.computeIfAbsent(key, k -> nowNanos) < graceNanos) {
                     next.add(known);
                 } else {
                     vanishedSince.remove(key);
@@ -138,6 +154,11 @@ final class BackendInstances {
         // once the registry no longer lists a departed instance, no read taken later will
         departed = Set.copyOf(stillListed);
         return new Changes(gone, appeared);
+    }
+
+    /** The registry could not be read: whatever expires meanwhile could not be renewed either. */
+    synchronized void unreadable() {
+        unread = true;
     }
 
     record Changes(List<Instance> gone, List<Instance> appeared) {

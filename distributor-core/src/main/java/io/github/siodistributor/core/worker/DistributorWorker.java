@@ -408,11 +408,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void forwardEvent(WorkerSocket socket, SocketIoPacket packet, Payload args) {
         long ackId = packet.ackId();
         if (ackId != SocketIoPacket.NO_ACK) {
-            if (socket.pendingAcks.size() >= WorkerSocket.PENDING_ACK_LIMIT) {
+            long now = System.nanoTime();
+            if (!socket.roomForClientAck(now)) {
                 refuseOverAckLimit(socket, packet);
                 return;
             }
-            socket.pendingAcks.put(ackId, System.nanoTime());
+            socket.pendingAcks.put(ackId, now);
         }
         socket.stats.eventIn();
         router.send(socket, new SocketEvent(socket.namespace, socket.id, packet.event(), ackId, args));
@@ -552,7 +553,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** Registers an emit with ack, or answers the backend at once when the socket has too many waiting. */
     private boolean await(WorkerSocket socket, long ackId, WorkerSocket.AwaitedAck awaited) {
-        switch (socket.await(ackId, awaited)) {
+        switch (socket.await(ackId, awaited, abandoned -> refuseAwaitedAck(socket.namespace, socket.id, abandoned,
+                "no answer from the client of socket " + socket.id + " within " + TimeUnit.NANOSECONDS.toMinutes(
+                        WorkerSocket.ABANDONED_AFTER_NANOS) + " minutes, while " + WorkerSocket.PENDING_ACK_LIMIT
+                        + " emits with ack waited on it: no longer awaited"))) {
             case NONE -> {
                 return true;
             }

@@ -14,6 +14,7 @@ import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
+import io.github.siodistributor.core.transport.MessageTooLargeException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -172,9 +173,11 @@ final class SocketRouter implements AutoCloseable {
             // a client event Redis refused is refused to its client (or dropped, counted); what tells the instance
             // of the socket's life (connect, disconnect, recovery, release) is sent again, or it keeps a dead socket
             // (but a release Redis refused reached a live instance that still holds the socket: the hand-over
-            // timeout moves it, and tells the instance, rather than the move taking it from under the instance)
+            // timeout moves it, and tells the instance, rather than the move taking it from under the instance).
+            // One too large for the bus would be refused every time, holding up all that follows: it is dropped
             boolean again = failure == null ? receivers == 0
-                    : !(activity instanceof SocketEvent) && !(activity instanceof ReleaseSocket);
+                    : !(activity instanceof SocketEvent) && !(activity instanceof ReleaseSocket)
+                            && !(failure instanceof MessageTooLargeException);
             if (again) {
                 // settled only once back in the waiting line: a move queued on the event loop before it must wait
                 socket.session.execute(() -> {
@@ -471,6 +474,7 @@ final class SocketRouter implements AutoCloseable {
             changes = instances.update(registry.instances(specs), System.nanoTime());
         } catch (RuntimeException e) {
             log.debug("Cannot read the backend registry now: {}", e.toString());
+            instances.unreadable();
             return; // nothing is decided while Redis cannot be asked
         }
         for (BackendInstances.Instance gone : changes.gone()) {

@@ -10,13 +10,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /** One client's connection to one namespace, as the worker holds it. */
 final class WorkerSocket {
 
     /** Unanswered acks one socket may have; a backend that never answers must not grow a worker's memory. */
     static final int PENDING_ACK_LIMIT = 1024;
+
+    /**
+     * How long an ack may wait before, on a socket that has {@value #PENDING_ACK_LIMIT} waiting, it is taken for
+     * abandoned and makes room: an answer that never comes (a client with no listener for the event, a handler that
+     * never acks, an instance that died with the event) must not block the socket's acks for good. Answers come
+     * in order, so one that old will not come while newer ones wait.
+     */
+    static final long ABANDONED_AFTER_NANOS = TimeUnit.MINUTES.toNanos(5);
 
     /** What {@link #data} holds until a backend sets something: JSON {@code null}. */
     static final byte[] NO_DATA = {'n', 'u', 'l', 'l'};
@@ -67,8 +77,12 @@ final class WorkerSocket {
     /** Emits with ack waiting for the client's answer, by the ack id the client was given. */
     final Map<Long, AwaitedAck> awaitedAcks = new ConcurrentHashMap<>();
 
-    /** Which backend asked, under which request id. */
-    record AwaitedAck(String backendId, long requestId) {
+    /** Which backend asked, under which request id, and when (System.nanoTime()). */
+    record AwaitedAck(String backendId, long requestId, long since) {
+
+        AwaitedAck(String backendId, long requestId) {
+            this(backendId, requestId, System.nanoTime());
+        }
     }
 
     /** Why {@link #await} did not register an emit with ack. */
@@ -77,17 +91,40 @@ final class WorkerSocket {
     /**
      * Registers an emit with ack under {@code ackId} (unique on the worker, so that a broadcast can give every
      * recipient the same id and the same bytes). Synchronized with {@link #end()}: an emit registered after
-     * the socket ended would never be answered nor refused.
+     * the socket ended would never be answered nor refused. At the limit, the emits waiting longer than
+     * {@link #ABANDONED_AFTER_NANOS} make room, each handed to {@code abandoned} to be answered that no answer comes.
      */
-    synchronized AwaitRefusal await(long ackId, AwaitedAck awaited) {
+    synchronized AwaitRefusal await(long ackId, AwaitedAck awaited, Consumer<AwaitedAck> abandoned) {
         if (state.get() == State.GONE) {
             return AwaitRefusal.GONE;
         }
         if (awaitedAcks.size() >= PENDING_ACK_LIMIT) {
-            return AwaitRefusal.TOO_MANY;
+            awaitedAcks.entrySet().removeIf(entry -> {
+                boolean old = awaited.since() - entry.getValue().since() >= ABANDONED_AFTER_NANOS;
+                if (old) {
+                    abandoned.accept(entry.getValue());
+                }
+                return old;
+            });
+            if (awaitedAcks.size() >= PENDING_ACK_LIMIT) {
+                return AwaitRefusal.TOO_MANY;
+            }
         }
         awaitedAcks.put(ackId, awaited);
         return AwaitRefusal.NONE;
+    }
+
+    /**
+     * Makes room among the client's acks that wait for a backend's answer, when there are {@value
+     * #PENDING_ACK_LIMIT}: forgets those waiting longer than {@link #ABANDONED_AFTER_NANOS}. Whether there is room
+     * now.
+     */
+    boolean roomForClientAck(long nowNanos) {
+        if (pendingAcks.size() < PENDING_ACK_LIMIT) {
+            return true;
+        }
+        pendingAcks.values().removeIf(since -> nowNanos - since >= ABANDONED_AFTER_NANOS);
+        return pendingAcks.size() < PENDING_ACK_LIMIT;
     }
 
     private enum State { CONNECTING, ACCEPTED, GONE }

@@ -456,6 +456,32 @@ class RedisMessageBusOutageTest {
         assertThat(bus.dropped().total()).isZero();
     }
 
+    /**
+     * A subscribe while Redis is down is refused at once (it would wait for the client's whole command timeout,
+     * then fail), and leaves nothing behind: the same channel is subscribed once Redis is back, and delivers.
+     */
+    @Test
+    void aSubscribeWhileRedisIsDownIsRefusedAtOnceAndWorksOnceRedisIsBack() {
+        RedisMessageBus bus = bus(TestConnectionFactories.startedFor(redis, LONG_COMMAND_TIMEOUT),
+                OutageSettings.defaults());
+        bus.start();
+        stopRedisUnder(bus);
+
+        CompletableFuture<MessageBus.Subscription> refused = CompletableFuture.supplyAsync(() ->
+                bus.subscribe("late", message -> { }));
+        await().atMost(TIMEOUT).until(refused::isDone);
+        assertThat(refused).failsWithin(Duration.ZERO).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOf(RedisUnavailableException.class).withMessageContaining("late");
+
+        redis.start();
+        await().atMost(TIMEOUT).until(bus::isConnected);
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("late", received::add);
+        bus.publish("late", message(1));
+        await().atMost(TIMEOUT).until(() -> received.size() == 1);
+        assertThat(sequences(received)).containsExactly(1);
+    }
+
     private static long subscribers(RedisCommands<byte[], byte[]> admin, byte[] channel) {
         // keyed by byte arrays, which compare by identity: the one entry is the channel's
         return admin.pubsubNumsub(channel).values().iterator().next();

@@ -85,6 +85,25 @@ class BackendInstancesTest {
     }
 
     @Test
+    void anEntryThatExpiredWhileTheRegistryCouldNotBeReadIsGivenTheGraceToRenew() {
+        // an outage that kept Redis's data: nobody could renew, and this read may come before their renewals
+        instances.joined("/chat", "a");
+        instances.joined("/chat", "b");
+        instances.unreadable();
+
+        assertThat(instances.update(Map.of("/chat", Map.of("a", false, "b", false)), 10).gone()).isEmpty();
+        assertThat(instances.update(Map.of("/chat", Map.of("a", true, "b", false)), 10 + GRACE - 1).gone()).isEmpty();
+        assertThat(instances.live("/chat")).containsExactlyInAnyOrder("a", "b");
+        // b never renewed: dead once the grace is over
+        assertThat(instances.update(Map.of("/chat", Map.of("a", true, "b", false)), 10 + GRACE).gone())
+                .containsExactly(new BackendInstances.Instance("/chat", "b"));
+        // reads that never failed since: an expiry is death at once again
+        assertThat(instances.update(Map.of("/chat", Map.of("a", false)), 10 + GRACE + 1).gone())
+                .containsExactly(new BackendInstances.Instance("/chat", "a"));
+        assertThat(instances.live("/chat")).isEmpty();
+    }
+
+    @Test
     void aDepartedInstanceDoesNotComeBackFromARegistryReadTakenBeforeItLeft() {
         instances.joined("/chat", "a");
         instances.joined("/chat", "b");
