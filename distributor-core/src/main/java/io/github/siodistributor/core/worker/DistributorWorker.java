@@ -475,6 +475,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     + " is not a per-socket command");
             return;
         }
+        if (command instanceof SocketReleased released) {
+            // found among the sockets being handed over: the client may have left meanwhile
+            if (!router.onReleased(released.socketId(), released.namespace())) {
+                bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "SocketReleased for socket " + released.socketId()
+                        + " in " + released.namespace() + ", which is not being handed over");
+            }
+            return;
+        }
         WorkerSocket socket = sockets.get(command.socketId());
         if (command instanceof EmitWithAck emit && (socket == null || !socket.namespace.equals(emit.namespace()))) {
             // the asking backend must not wait for its timeout to learn the socket is gone
@@ -495,8 +503,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                         + decision.backendId() + " for socket " + socket.id + ", which is assigned to "
                         + socket.backendId);
             }
-        } else if (command instanceof SocketReleased) {
-            router.onReleased(socket);
         } else {
             switch (socket.holdWhileConnecting(command)) {
                 case NOT_CONNECTING -> carryOut(socket, command);

@@ -73,6 +73,12 @@ final class SocketRouter implements AutoCloseable {
     private final Consumer<WorkerSocket> disconnectForNoBackend;
     private final BackendInstances instances;
     private final MovedSockets moved;
+    /**
+     * Sockets a leaving instance was asked to release, by id, until they move: the release must find its socket
+     * even once the client has left the worker meanwhile, or the socket's disconnect would wait for the hand-over
+     * timeout.
+     */
+    private final Map<String, WorkerSocket> releasing = new ConcurrentHashMap<>();
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean checkRequested = new AtomicBoolean();
@@ -308,6 +314,7 @@ final class SocketRouter implements AutoCloseable {
         String previous = socket.backendId;
         boolean tellPrevious = previousMayKeepIt && previous != null && !neverReachedAnInstance(socket);
         socket.moving = false;
+        releasing.remove(socket.id, socket);
         socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
                 || activity instanceof ReleaseSocket);
         String next = instances.choose(socket.spec, socket.id);
@@ -384,6 +391,7 @@ final class SocketRouter implements AutoCloseable {
             return;
         }
         socket.moving = true;
+        releasing.put(socket.id, socket);
         publish(socket, leaving, socket.nextSequence++, new ReleaseSocket(socket.namespace, socket.id));
         socket.session.schedule(() -> {
             if (socket.moving && leaving.equals(socket.backendId)) {
@@ -395,13 +403,21 @@ final class SocketRouter implements AutoCloseable {
         }, routing.handoverTimeout());
     }
 
-    /** The leaving instance let the socket go (on the Redis delivery thread). */
-    void onReleased(WorkerSocket socket) {
+    /**
+     * The leaving instance let the socket go (on the Redis delivery thread); false when no socket of that id and
+     * namespace waits for its release.
+     */
+    boolean onReleased(String socketId, String namespace) {
+        WorkerSocket socket = releasing.get(socketId);
+        if (socket == null || !socket.namespace.equals(namespace)) {
+            return false;
+        }
         socket.session.execute(() -> {
             if (socket.moving) {
                 rehome(socket, BACKEND_LEFT, false);
             }
         });
+        return true;
     }
 
     /** Sockets waiting for any instance of the spec get one now that one is live. */

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.annotation.OnDisconnect;
+import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -191,6 +199,58 @@ class BackendScaleOutTest {
             assertThat(clients.awaitDisconnect("c0").path("reason").asText()).isEqualTo("io server disconnect");
             clients.connect("late", url, "/seq", Map.of("name", "late"), Map.of("reconnection", false));
             assertThat(clients.awaitConnectError("late").toString()).contains("no backend instance serves the namespace");
+        }
+    }
+
+    /** Holds a socket's event until released: the instance is busy with it when asked to let the socket go. */
+    @SocketNamespace("/latched")
+    public static class LatchedHandler {
+
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        final Set<String> holding = ConcurrentHashMap.newKeySet();
+        final Map<String, String> disconnected = new ConcurrentHashMap<>();
+
+        @OnEvent("hold")
+        public void hold(IndirectSocket socket) throws InterruptedException {
+            holding.add(socket.id());
+            RELEASE.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @OnDisconnect
+        public void disconnected(IndirectSocket socket, String reason) {
+            disconnected.put(socket.id(), reason);
+        }
+    }
+
+    @Test
+    void aClientThatLeavesWhileItsSocketIsHandedOverIsNotLeftWaitingForTheHandOverTimeout() throws Exception {
+        // without the release, the worker moves the socket only after this: far longer than the test waits
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext workerContext = cluster.worker("w1",
+                    List.of("distributor.worker.handover-timeout=10m"), LatchedHandler.class);
+            String url = ChatCluster.url(workerContext);
+            DistributorWorker worker = workerContext.getBean(DistributorWorker.class);
+            ConfigurableApplicationContext leavingContext = cluster.backend(LatchedHandler.class);
+            LatchedHandler leaving = leavingContext.getBean(LatchedHandler.class);
+            String leavingId = leavingContext.getBean(DistributorBackend.class).id();
+            clients.connect("c", url, "/latched");
+            String id = clients.awaitConnect("c").get("socketId").asText();
+            LatchedHandler next = cluster.backend(LatchedHandler.class).getBean(LatchedHandler.class);
+
+            // the instance stops while busy with the socket's event: the release waits behind it, and the client
+            // leaves meanwhile
+            clients.emit("c", "hold");
+            await().atMost(WAIT).until(() -> leaving.holding.contains(id));
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(leavingContext::close);
+            await().atMost(WAIT).until(() -> !worker.backendInstances().get("/latched").contains(leavingId));
+            clients.disconnect("c");
+            LatchedHandler.RELEASE.countDown();
+
+            // the next instance takes the socket over and hears it left (or, had the client left before the
+            // release was asked for, the leaving instance heard it): either way its disconnect handler runs
+            await().atMost(WAIT).until(() -> next.disconnected.containsKey(id) || leaving.disconnected.containsKey(id));
+            stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
