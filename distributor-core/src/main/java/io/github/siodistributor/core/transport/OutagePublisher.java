@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * the {@link OutagePolicy}) up to a count and a byte limit. Once it is up again, the line goes out in order, and during
  * the resubscribe grace a publish that reached no subscriber (held here, or replayed by Lettuce) goes back to
  * the front of the line and is sent again before anything behind it. A channel that has reached a subscriber
- * since the reconnect is trusted from then on, so the replay is pipelined.
+ * since the reconnect is trusted from then on, so the replay is pipelined. One subscriber back is not all of
+ * them, though: a publish that reached one of two workers could not be sent again without reaching that one
+ * twice. So the head of a channel that had several receivers before the outage goes out only once Redis counts
+ * as many subscribers on it again ({@code PUBSUB NUMSUB}, asked during the recovery only), or the grace ends.
  *
  * <p>Held publishes and those Lettuce has not answered yet never exceed the limits together: beyond them a
  * publish fails at once and is counted: {@link Cause#REDIS_UNAVAILABLE} in an outage, {@link Cause#REDIS_BACKLOG}
@@ -47,6 +52,7 @@ final class OutagePublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutagePublisher.class);
     /** How often the connection state is looked at, and how soon a publish that reached nobody goes out again. */
     private static final long TICK_MILLIS = 100;
+    private static final int RECEIVER_COUNTS_KEPT = 10_000;
 
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final BooleanSupplier connected;
@@ -60,6 +66,12 @@ final class OutagePublisher implements AutoCloseable {
     private final AtomicLong disconnects = new AtomicLong();
     /** Read without the lock by Lettuce callbacks: whether a publish that reached nobody should be kept. */
     private volatile Phase phase = Phase.CONNECTED;
+    /**
+     * The receivers of each channel's last publish while connected: how many subscribers to wait for after an
+     * outage. Written only when the count changes; forgotten whole past {@value #RECEIVER_COUNTS_KEPT} channels
+     * (a channel then counts as one that had a single receiver).
+     */
+    private final Map<String, Long> lastReceivers = new ConcurrentHashMap<>();
 
     // guarded by this
     private final LinkedList<Held> line = new LinkedList<>();
@@ -227,9 +239,23 @@ final class OutagePublisher implements AutoCloseable {
                         dropped.record(Cause.REDIS_UNAVAILABLE, publish.channel(), "publish failed: " + failure);
                         fail(publish, failure);
                     } else {
+                        rememberReceivers(publish.channel(), receivers);
                         complete(publish, receivers);
                     }
                 });
+    }
+
+    private void rememberReceivers(String channel, long receivers) {
+        if (phase != Phase.CONNECTED || receivers == 0) {
+            return; // during a recovery the counts are what is being waited for, not what to wait for
+        }
+        Long known = lastReceivers.get(channel);
+        if (known == null || known != receivers) {
+            if (known == null && lastReceivers.size() >= RECEIVER_COUNTS_KEPT) {
+                lastReceivers.clear();
+            }
+            lastReceivers.put(channel, receivers);
+        }
     }
 
     private boolean keepsUnheard() {
@@ -382,7 +408,7 @@ final class OutagePublisher implements AutoCloseable {
             }
             if (next != null) {
                 awaited = take();
-                sendAwaited(awaited);
+                sendAwaitedOnceSubscribed(awaited, graceOver);
             } else if (graceOver) {
                 phase = Phase.CONNECTED;
                 log.info("Redis publishing is back to normal: {} publishes were replayed and {} refused over the "
@@ -397,6 +423,41 @@ final class OutagePublisher implements AutoCloseable {
     private Held take() {
         putBack = 0;
         return line.poll();
+    }
+
+    /**
+     * Sends the head alone once Redis counts on its channel as many subscribers as its last publish before the
+     * outage reached (the other processes resubscribe on their own schedule), or at once when it had one at most.
+     */
+    private void sendAwaitedOnceSubscribed(Held head, boolean graceOver) {
+        Long expected = lastReceivers.get(head.channel());
+        if (graceOver || expected == null || expected <= 1) {
+            sendAwaited(head);
+            return;
+        }
+        commands.pubsubNumsub(head.channel().getBytes(StandardCharsets.UTF_8)).whenComplete((counts, failure) ->
+                execute(() -> onSubscribersCounted(head, expected, counts, failure), () -> { }));
+    }
+
+    private void onSubscribersCounted(Held head, long expected, Map<byte[], Long> counts, Throwable failure) {
+        synchronized (this) {
+            if (awaited != head) {
+                return; // closed meanwhile: the close abandoned it
+            }
+            // keyed by the channel's bytes, which compare by identity: the one value is the channel's
+            long subscribers = failure != null || counts == null || counts.isEmpty() ? 0
+                    : counts.values().iterator().next();
+            if (subscribers >= expected || System.nanoTime() - graceEndsAt >= 0) {
+                sendAwaited(head);
+                return;
+            }
+            awaited = null;
+            line.add(putBack, head);
+            if (failure != null) {
+                followConnection();
+            }
+            scheduleFlush(TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+        }
     }
 
     private void sendAwaited(Held head) {

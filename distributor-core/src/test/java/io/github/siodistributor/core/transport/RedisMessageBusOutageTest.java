@@ -357,6 +357,61 @@ class RedisMessageBusOutageTest {
         assertThat(bus.dropped().total()).isZero();
     }
 
+    /**
+     * Two subscribers before the outage, and after it one resubscribes long before the other (each process
+     * reconnects on its own schedule): the held publishes wait for both, rather than go to the first alone.
+     */
+    @Test
+    void heldPublishesWaitForAsManySubscribersAsTheChannelHadBeforeTheOutage() {
+        RedisMessageBus publisher = bus(new OutageSettings(OutagePolicy.BUFFER, 100, Duration.ofMinutes(5)));
+        publisher.start();
+        List<Integer> early = new CopyOnWriteArrayList<>();
+        RedisMessageBus earlyBus = bus(OutageSettings.defaults());
+        earlyBus.subscribe("news", message -> early.add((int) ((Custom) message).body()[0]));
+        earlyBus.start();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        // a second process whose subscription dies with the outage and comes back later
+        List<Integer> late = new CopyOnWriteArrayList<>();
+        StatefulRedisPubSubConnection<byte[], byte[]> lost = subscriber(client, "news", late);
+        resources.add(lost::close);
+        assertThat(publisher.publish("news", message(0)).join()).isEqualTo(2);
+        await().atMost(TIMEOUT).until(() -> early.size() == 1 && late.size() == 1);
+        lost.close();
+
+        stopRedisUnder(publisher);
+        List<CompletableFuture<Long>> held = IntStream.rangeClosed(1, 10).mapToObj(i -> publisher.publish("news",
+                message(i))).toList();
+        redis.start();
+        RedisCommands<byte[], byte[]> admin = client.connect(ByteArrayCodec.INSTANCE).sync();
+        byte[] news = "news".getBytes(StandardCharsets.UTF_8);
+        await().atMost(TIMEOUT).until(() -> subscribers(admin, news) == 1);
+        // one subscriber of two is back: nothing goes yet (it went at once, before)
+        await().during(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> early.size() == 1);
+
+        resources.add(subscriber(client, "news", late)::close);
+
+        List<Integer> all = IntStream.rangeClosed(0, 10).boxed().toList();
+        await().atMost(TIMEOUT).until(() -> early.size() == 11 && late.size() == 11);
+        assertThat(early).containsExactlyElementsOf(all);
+        assertThat(late).containsExactlyElementsOf(all);
+        assertThat(held).allSatisfy(future -> assertThat(future.join()).isEqualTo(2));
+        assertThat(publisher.dropped().total()).isZero();
+    }
+
+    private static StatefulRedisPubSubConnection<byte[], byte[]> subscriber(RedisClient client, String channel,
+            List<Integer> received) {
+        StatefulRedisPubSubConnection<byte[], byte[]> connection = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(byte[] from, byte[] body) {
+                received.add((int) ((Custom) MessageCodec.decode(body)).body()[0]);
+            }
+        });
+        connection.sync().subscribe(channel.getBytes(StandardCharsets.UTF_8));
+        return connection;
+    }
+
     @Test
     void theSubscriptionCheckReadsDeadWhileRedisIsDownAndAliveOnceItIsBack() throws Exception {
         RedisMessageBus bus = bus(OutageSettings.defaults());
