@@ -585,7 +585,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             Collection<WorkerSocket> leaving = close ? List.copyOf(connection.sockets.values()) : List.of(socket);
             for (WorkerSocket each : leaving) {
                 if (connection.sockets.get(each.namespace) == each) {
-                    session.send(SocketIoPacketEncoder.disconnect(each.namespace));
+                    // as Socket.IO's server: a socket still connecting is told nothing, the connection's end tells it
+                    if (!each.isConnecting()) {
+                        session.send(SocketIoPacketEncoder.disconnect(each.namespace));
+                    }
                     disconnected(connection, each, SERVER_DISCONNECT);
                 }
             }
@@ -700,7 +703,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         session.execute(() -> {
             ClientConnection connection = (ClientConnection) session.attachment();
             if (connection.sockets.get(socket.namespace) == socket) {
-                session.send(SocketIoPacketEncoder.disconnect(socket.namespace));
+                // a client never let in hears of it as a refused connect, as a new one does
+                session.send(socket.isConnecting()
+                        ? SocketIoPacketEncoder.connectError(socket.namespace, SocketRouter.NO_BACKEND)
+                        : SocketIoPacketEncoder.disconnect(socket.namespace));
                 disconnected(connection, socket, SocketRouter.NO_BACKEND);
             }
         });
