@@ -3,6 +3,7 @@ package io.github.siodistributor.core.socketio;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,7 +17,13 @@ import java.util.Arrays;
 public final class SocketIoPacketDecoder {
 
     private static final int MAX_ATTACHMENTS = 1000;
-    private static final JsonFactory JSON = new JsonFactory();
+    /**
+     * Numbers of any length: JSON has no limit, nor has the reference parser ({@code JSON.parse}), and the tokenizer
+     * only skips them. Jackson's default (1000 digits) would close the connection of a client sending valid JSON.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).build())
+            .build();
 
     private SocketIoPacketDecoder() {
     }

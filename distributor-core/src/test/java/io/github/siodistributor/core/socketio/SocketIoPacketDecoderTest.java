@@ -170,6 +170,17 @@ class SocketIoPacketDecoderTest {
     }
 
     @Test
+    void numbersOfAnyLengthAreValidJson() throws Exception {
+        // JSON.parse takes them; Jackson's tokenizer would refuse more than 1000 digits unless told otherwise
+        String digits = "9".repeat(5000);
+
+        SocketIoPacket packet = decode("2[\"big\"," + digits + ",-" + digits + "." + digits + "e-" + digits + "]");
+
+        assertThat(packet.event()).isEqualTo("big");
+        assertThat(text(packet.data())).isEqualTo("[" + digits + ",-" + digits + "." + digits + "e-" + digits + "]");
+    }
+
+    @Test
     void eventWithNamespaceAndAckId() throws Exception {
         SocketIoPacket packet = decode("2/chat,12[\"ev\",1]");
         assertThat(packet.type()).isEqualTo(PacketType.EVENT);
