@@ -428,6 +428,7 @@ public final class MessageCodec {
 
     private static Payload readPayload(WireReader in) {
         byte[] json = in.readBytes("payload");
+        requireNoControlCharacter(json);
         int count = in.readLength("attachment count");
         List<byte[]> attachments = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -437,6 +438,21 @@ public final class MessageCodec {
             return Payload.of(json, attachments);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException(e.getMessage());
+        }
+    }
+
+    /**
+     * JSON text has no raw control character but its whitespace. Payloads are carried on to clients unparsed, and
+     * a record separator (0x1E) in one would cut a long-polling client's batch of packets there and make a packet,
+     * of any namespace, of the rest: refused here, where the message comes from Redis.
+     */
+    private static void requireNoControlCharacter(byte[] json) {
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+                throw new MalformedMessageException("a payload with the control character 0x"
+                        + Integer.toHexString(b) + " at offset " + i + ", which JSON text cannot hold");
+            }
         }
     }
 

@@ -526,6 +526,22 @@ class MessageCodecTest {
     }
 
     @Test
+    void rejectsAPayloadWithARawControlCharacterButTakesJsonWhitespace() {
+        // a record separator would split a long-polling batch: the rest would be read as a packet of its own
+        byte[] forged = new Envelope(10).string("/n").string(SOCKET).string("e")
+                .string("[\"x\u001e42/admin,[\\\"secret\\\"]\"]").varint(0).bytes();
+        byte[] nul = new Envelope(10).string("/n").string(SOCKET).string("e").string("[\"\u0000\"]").varint(0)
+                .bytes();
+        byte[] whitespace = new Envelope(10).string("/n").string(SOCKET).string("e").string("[\n1,\t2\r\n]")
+                .varint(0).bytes();
+
+        assertThat(malformed(forged)).hasMessageContaining("control character 0x1e");
+        assertThat(malformed(nul)).hasMessageContaining("control character 0x0");
+        assertThat(MessageCodec.decode(whitespace)).isEqualTo(new EmitToSocket("/n", SOCKET, "e",
+                json("[\n1,\t2\r\n]")));
+    }
+
+    @Test
     void theHandBuiltEnvelopesMatchTheCodecsLayout() {
         // guards the hostile-input tests above: with valid fields the hand-built bytes decode
         byte[] event = new Envelope(SOCKET_EVENT).string("/n").string(SOCKET).string("e").varint(0).string("[1]")
