@@ -479,8 +479,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private void handleEvent(NamespaceHandler handler, BackendSocket socket, SocketEvent event) {
         NamespaceStats counted = socket.namespace().stats();
         OnceAck ack = new OnceAck(event.wantsAck(), this::encode, payload -> {
-            counted.ackSent();
             toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), payload));
+            counted.ackSent();
         });
         long started = System.nanoTime();
         try {
@@ -749,8 +749,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      * @throws MessageTooLargeException when the message is larger than the bus publishes
      */
     private void publishUnanswered(String channel, Message message) {
-        Throwable failure = bus.publish(channel, message).handle((receivers, thrown) -> thrown).getNow(null);
-        if (failure instanceof MessageTooLargeException tooLarge) {
+        CompletableFuture<Long> published = bus.publish(channel, message);
+        // refused at once when too large: only then is there a failure to look at, and nothing chained per emit
+        if (published.isCompletedExceptionally()
+                && published.handle((receivers, thrown) -> thrown).getNow(null) instanceof MessageTooLargeException
+                        tooLarge) {
             throw tooLarge;
         }
     }

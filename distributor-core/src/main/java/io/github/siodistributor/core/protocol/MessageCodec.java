@@ -288,15 +288,17 @@ public final class MessageCodec {
             case INSTANCE_ANNOUNCEMENT -> new InstanceAnnouncement(in.readString("namespace"),
                     in.readString("backendId"), readBoolean(in));
             case EMIT_TO_SOCKET -> new EmitToSocket(in.readString("namespace"), in.readString("socketId"),
-                    in.readString("event"), readPayload(in));
+                    in.readString("event"), readClientPayload(in));
             case EMIT_WITH_ACK -> new EmitWithAck(in.readString("namespace"), in.readString("socketId"),
-                    in.readString("event"), readPayload(in), in.readString("backendId"), in.readSignedVarLong());
+                    in.readString("event"), readClientPayload(in), in.readString("backendId"),
+                    in.readSignedVarLong());
             case CONNECT_DECISION -> new ConnectDecision(in.readString("namespace"), in.readString("socketId"),
-                    in.readString("backendId"), readBoolean(in), in.readString("message"), in.readBytes("data"));
+                    in.readString("backendId"), readBoolean(in), in.readString("message"),
+                    requireNoControlCharacter(in.readBytes("data")));
             case CLIENT_ACK -> new ClientAck(in.readString("namespace"), in.readString("socketId"),
                     in.readSignedVarLong(), readPayload(in), in.readString("error"));
             case ACK_REPLY -> new AckReply(in.readString("namespace"), in.readString("socketId"),
-                    in.readSignedVarLong(), readPayload(in));
+                    in.readSignedVarLong(), readClientPayload(in));
             case JOIN_ROOMS -> new JoinRooms(in.readString("namespace"), in.readString("socketId"),
                     in.readStrings("room"));
             case LEAVE_ROOMS -> new LeaveRooms(in.readString("namespace"), in.readString("socketId"),
@@ -306,9 +308,9 @@ public final class MessageCodec {
             case SET_SOCKET_DATA -> new SetSocketData(in.readString("namespace"), in.readString("socketId"),
                     in.readBytes("data"));
             case BROADCAST -> new Broadcast(in.readString("namespace"), in.readStrings("room"),
-                    in.readStrings("except room"), in.readString("event"), readPayload(in), readBoolean(in));
+                    in.readStrings("except room"), in.readString("event"), readClientPayload(in), readBoolean(in));
             case BROADCAST_WITH_ACK -> new BroadcastWithAck(in.readString("namespace"), in.readStrings("room"),
-                    in.readStrings("except room"), in.readString("event"), readPayload(in),
+                    in.readStrings("except room"), in.readString("event"), readClientPayload(in),
                     in.readString("backendId"), in.readSignedVarLong());
             case FETCH_SOCKETS -> new FetchSockets(in.readString("namespace"), in.readStrings("room"),
                     in.readStrings("except room"), in.readString("backendId"), in.readSignedVarLong());
@@ -426,9 +428,20 @@ public final class MessageCodec {
         }
     }
 
+    /** A payload a worker carries on to clients unparsed: see {@link #requireNoControlCharacter}. */
+    private static Payload readClientPayload(WireReader in) {
+        return readPayload(in, true);
+    }
+
     private static Payload readPayload(WireReader in) {
+        return readPayload(in, false);
+    }
+
+    private static Payload readPayload(WireReader in, boolean toClients) {
         byte[] json = in.readBytes("payload");
-        requireNoControlCharacter(json);
+        if (toClients) {
+            requireNoControlCharacter(json);
+        }
         int count = in.readLength("attachment count");
         List<byte[]> attachments = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -442,18 +455,20 @@ public final class MessageCodec {
     }
 
     /**
-     * JSON text has no raw control character but its whitespace. Payloads are carried on to clients unparsed, and
-     * a record separator (0x1E) in one would cut a long-polling client's batch of packets there and make a packet,
-     * of any namespace, of the rest: refused here, where the message comes from Redis.
+     * JSON text has no raw control character but its whitespace. What a worker carries on to clients (payloads,
+     * a refusal's data) goes unparsed, and a record separator (0x1E) in it would cut a long-polling client's batch
+     * of packets there and make a packet, of any namespace, of the rest: refused here, where the message comes
+     * from Redis. (What only backends read, they parse.)
      */
-    private static void requireNoControlCharacter(byte[] json) {
+    private static byte[] requireNoControlCharacter(byte[] json) {
         for (int i = 0; i < json.length; i++) {
             byte b = json[i];
             if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
-                throw new MalformedMessageException("a payload with the control character 0x"
+                throw new MalformedMessageException("JSON for clients with the control character 0x"
                         + Integer.toHexString(b) + " at offset " + i + ", which JSON text cannot hold");
             }
         }
+        return json;
     }
 
     private static int payloadSize(Message message) {

@@ -602,14 +602,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void onNamespaceCommand(String spec, NamespaceStats namespaceStats, Message message) {
         stats.broadcasts.increment();
         String namespace = message.namespace();
-        if (!served.covers(spec, namespace)) {
+        // the selected sockets are the spec's own: those of a name served by a spec of its own (or by an earlier
+        // pattern) belong to that spec's backends, not to those of every pattern that matches the name
+        boolean own = spec.equals(served.specFor(namespace));
+        if (!own && !served.covers(spec, namespace)) {
             bus.dropped().record(Cause.MISROUTED, settings.channels().broadcast(spec),
                     message.getClass().getSimpleName() + " for namespace " + namespace);
             return;
         }
-        // the selected sockets are the spec's own: those of a name served by a spec of its own (or by an earlier
-        // pattern) belong to that spec's backends, not to those of every pattern that matches the name
-        boolean own = spec.equals(served.specFor(namespace));
         if (message instanceof FetchRooms fetch) {
             List<String> named = own ? rooms.namedRooms(namespace) : List.of();
             answerInParts(fetch, named, ReplyParts::size, (part, parts, some) ->
@@ -680,11 +680,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 settings.workerId(), broadcast.requestId(), recipients.size()));
         List<Frame> frames = SocketIoPacketEncoder.event(broadcast.namespace(), broadcast.event(), ackId,
                 broadcast.args());
+        List<WorkerSocket> asked = new ArrayList<>(recipients.size());
         for (WorkerSocket socket : recipients) {
             if (await(socket, ackId, awaited)) {
-                socket.session.send(frames);
+                asked.add(socket);
             }
         }
+        // as a plain broadcast: the WebSocket frames encoded once for all, one task per event loop
+        Fanout.send(asked, socket -> socket.session, frames, false, () -> { });
     }
 
     /** A backend instance joined or is leaving (on the Redis delivery thread). */

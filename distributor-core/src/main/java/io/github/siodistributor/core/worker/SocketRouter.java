@@ -487,7 +487,15 @@ final class SocketRouter implements AutoCloseable {
         }
         BackendInstances.Changes changes;
         try {
-            changes = instances.update(registry.instances(specs), System.nanoTime());
+            boolean connected = bus.isConnected();
+            long started = System.nanoTime();
+            Map<String, Map<String, Boolean>> registered = registry.instances(specs);
+            if (!connected || System.nanoTime() - started > routing.checkInterval().toNanos()) {
+                // the read waited for Redis (Lettuce holds commands while it reconnects) and came back with the
+                // outage: what expired meanwhile could not be renewed, and the renewals may come just after this
+                instances.unreadable();
+            }
+            changes = instances.update(registered, System.nanoTime());
         } catch (RuntimeException e) {
             log.debug("Cannot read the backend registry now: {}", e.toString());
             instances.unreadable();

@@ -32,7 +32,10 @@ public final class WorkerStats {
         return discarded.sum();
     }
 
-    /** Connects, events and disconnects published towards the backends. */
+    /**
+     * Messages published towards the backends: a socket's activity (connect, events, disconnect; each time it is
+     * sent, so again after an instance did not hear it) and the answers to backends' requests.
+     */
     public long messagesForwarded() {
         return forwarded.sum();
     }

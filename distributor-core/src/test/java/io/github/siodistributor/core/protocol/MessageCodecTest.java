@@ -534,9 +534,13 @@ class MessageCodecTest {
                 .bytes();
         byte[] whitespace = new Envelope(10).string("/n").string(SOCKET).string("e").string("[\n1,\t2\r\n]")
                 .varint(0).bytes();
+        // a refusal's data goes to the client unparsed too: namespace, socket, backend, accepted, message, data
+        byte[] refusal = new Envelope(17).string("/n").string(SOCKET).string("b").varint(0).string("no")
+                .string("{\"x\":\"\u001e42/admin,[]\"}").bytes();
 
         assertThat(malformed(forged)).hasMessageContaining("control character 0x1e");
         assertThat(malformed(nul)).hasMessageContaining("control character 0x0");
+        assertThat(malformed(refusal)).hasMessageContaining("control character 0x1e");
         assertThat(MessageCodec.decode(whitespace)).isEqualTo(new EmitToSocket("/n", SOCKET, "e",
                 json("[\n1,\t2\r\n]")));
     }

@@ -385,8 +385,9 @@ class RedisMessageBusOutageTest {
         redis.start();
         RedisCommands<byte[], byte[]> admin = client.connect(ByteArrayCodec.INSTANCE).sync();
         byte[] news = "news".getBytes(StandardCharsets.UTF_8);
-        await().atMost(TIMEOUT).until(() -> subscribers(admin, news) == 1);
-        // one subscriber of two is back: nothing goes yet (it went at once, before)
+        await().atMost(TIMEOUT).until(() -> publisher.publishState().phase() == Phase.RECOVERING
+                && subscribers(admin, news) == 1);
+        // the publisher is back, and one subscriber of two: nothing goes yet (it went at once, before)
         await().during(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> early.size() == 1);
 
         resources.add(subscriber(client, "news", late)::close);
