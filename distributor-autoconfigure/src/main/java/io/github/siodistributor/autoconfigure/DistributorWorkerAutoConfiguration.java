@@ -87,13 +87,16 @@ public class DistributorWorkerAutoConfiguration {
 
     /**
      * A client's largest message goes on to Redis whole, with its envelope (the handshake's headers, for a
-     * connect): were it larger than the bus publishes, the client would wait in vain for the answer.
+     * connect): were it larger than the bus publishes, the client would wait in vain for the answer. And a socket's
+     * description (its connect's auth, up to max-payload, with its data, up to half a message) must fit in one
+     * message when it moves to another backend instance or is fetched.
      */
     private static void requireClientMessagesFit(long maxPayload, long maxMessageSize) {
-        if (maxPayload + ENVELOPE_ROOM > maxMessageSize) {
+        if (maxPayload + ENVELOPE_ROOM > maxMessageSize / 2) {
             throw new IllegalArgumentException("distributor.worker.max-payload (" + maxPayload + " bytes) must be at "
-                    + "least " + ENVELOPE_ROOM + " bytes under distributor.redis.max-message-size (" + maxMessageSize
-                    + " bytes): a client's message goes on to Redis with its envelope");
+                    + "least " + ENVELOPE_ROOM + " bytes under half of distributor.redis.max-message-size ("
+                    + maxMessageSize + " bytes): a socket's description, its connect's auth with its data (up to the "
+                    + "other half), goes to Redis in one message");
         }
     }
 

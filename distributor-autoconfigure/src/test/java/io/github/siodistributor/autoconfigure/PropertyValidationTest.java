@@ -59,6 +59,7 @@ class PropertyValidationTest {
         "distributor.redis.max-message-size=0B",
         // a client's largest message must fit on Redis, with its envelope
         "distributor.redis.max-message-size=1MB",
+        "distributor.redis.max-message-size=2MB",
         "distributor.worker.max-payload=8MB",
         "distributor.redis.outage.buffer-limit=0",
         "distributor.redis.outage.buffer-size=0B",

@@ -82,8 +82,9 @@ class BackendSocket implements IndirectSocket {
     public void setData(Object value) {
         DistributorBackend backend = namespace.backend();
         byte[] json = backend.mapper().writeValueAsBytes(value);
-        data = value;
+        backend.requireSocketDataFits(json.length);
         backend.toOwner(new SetSocketData(namespace.name(), id, json));
+        data = value;
     }
 
     @Override

@@ -737,6 +737,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return worker;
     }
 
+    /**
+     * A socket's data travels with its whole description in one message (to the instance that takes the socket
+     * over, in a fetch's answer): at most half of the largest message, the rest being the handshake's.
+     *
+     * @throws MessageTooLargeException when it is larger
+     */
+    void requireSocketDataFits(long size) {
+        long limit = bus.maxMessageSize() / 2;
+        if (size > limit) {
+            throw new MessageTooLargeException("socket data (at most half of the largest message: it travels with "
+                    + "the socket's handshake)", size, limit);
+        }
+    }
+
     /** Sends a command about selected sockets to every worker serving the namespace: one publish. */
     void toWorkers(BackendNamespace namespace, Message.SelectionCommand command) {
         publishUnanswered(channels.broadcast(namespace.spec()), command);

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * Cuts a long answer into parts of about {@link #PART_SIZE} bytes each. Redis disconnects a subscriber whose
+ * Cuts a long answer into parts of at most {@link #PART_SIZE} bytes each (or less: see {@link #partSize}). Redis disconnects a subscriber whose
  * pub/sub output buffer grows past its limit (32 MB by default, {@code client-output-buffer-limit pubsub}), and
  * one message counts whole: the sockets of a busy worker in one publish (each with its handshake and data)
  * would cut the asking backend off Redis, and every other message on its way to it would be lost.
@@ -20,32 +20,46 @@ public final class ReplyParts {
     }
 
     /**
-     * The items in order, in parts of at most {@link #PART_SIZE} bytes by {@code size}; always at least one part
-     * (an empty one for no items), since the asker counts parts to know the answer is whole.
+     * The size of the parts for a bus publishing messages of up to {@code maxMessageSize} bytes: {@link #PART_SIZE},
+     * or a quarter of the largest message when that is less, so that a part stays well within it.
      */
+    public static long partSize(long maxMessageSize) {
+        return Math.min(PART_SIZE, maxMessageSize / 4);
+    }
+
+    /** {@link #split(List, ToLongFunction, long)} in parts of {@link #PART_SIZE}. */
     public static <T> List<List<T>> split(List<T> items, ToLongFunction<T> size) {
+        return split(items, size, PART_SIZE);
+    }
+
+    /**
+     * The items in order, in parts of at most {@code partSize} bytes by {@code size} (an item larger than that
+     * makes a part by itself); always at least one part (an empty one for no items), since the asker counts parts
+     * to know the answer is whole.
+     */
+    public static <T> List<List<T>> split(List<T> items, ToLongFunction<T> size, long partSize) {
         List<List<T>> parts = new ArrayList<>();
         List<T> part = new ArrayList<>();
-        long partSize = 0;
+        long taken = 0;
         for (T item : items) {
             long itemSize = size.applyAsLong(item);
-            if (!part.isEmpty() && partSize + itemSize > PART_SIZE) {
+            if (!part.isEmpty() && taken + itemSize > partSize) {
                 parts.add(part);
                 part = new ArrayList<>();
-                partSize = 0;
+                taken = 0;
             }
             part.add(item);
-            partSize += itemSize;
+            taken += itemSize;
         }
         parts.add(part);
         return parts;
     }
 
-    /** About the bytes a socket's description takes on the wire (characters counted as one byte each). */
+    /** About the bytes a socket's description takes on the wire: no less than its encoding. */
     public static long size(Message.SocketInfo socket) {
         Handshake handshake = socket.handshake();
-        long size = socket.socketId().length() + socket.data().length + handshake.auth().length
-                + handshake.address().length() + handshake.url().length() + 16
+        long size = size(socket.socketId()) + socket.data().length + handshake.auth().length
+                + size(handshake.address()) + size(handshake.url()) + 16
                 + size(handshake.headers()) + size(handshake.query());
         for (String room : socket.rooms()) {
             size += size(room);
@@ -53,9 +67,15 @@ public final class ReplyParts {
         return size;
     }
 
-    /** A string with its length prefix. */
+    /** A string's UTF-8 bytes with its length prefix. */
     public static long size(String text) {
-        return text.length() + 4;
+        long bytes = 4;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            // a surrogate pair (4 bytes) counts 2 for each of its chars
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     private static long size(Map<String, List<String>> multiMap) {

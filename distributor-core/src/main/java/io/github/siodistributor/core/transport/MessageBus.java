@@ -32,6 +32,14 @@ public interface MessageBus {
     DroppedMessages dropped();
 
     /**
+     * The largest encoded message this bus publishes, in bytes: a larger one fails with
+     * {@link MessageTooLargeException}. Unbounded unless the bus says otherwise.
+     */
+    default long maxMessageSize() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * Whether Redis is reachable as far as this process knows without asking it (its connection is up). While it
      * is not, a blocking Redis call would wait for the client's whole command timeout (Lettuce's default: a
      * minute) for nothing: clean-ups at stop skip theirs and say so.

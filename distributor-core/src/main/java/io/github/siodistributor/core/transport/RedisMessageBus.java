@@ -256,7 +256,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         return outage;
     }
 
-    /** The largest encoded message this bus publishes, in bytes. */
+    @Override
     public long maxMessageSize() {
         return maxMessageSize;
     }

@@ -648,7 +648,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** Answers a fetch with one publish per part of the answer: see {@link ReplyParts} for why. */
     private <T> void answerInParts(Message.Request fetch, List<T> items, ToLongFunction<T> size, PartOf<T> reply) {
-        List<List<T>> parts = ReplyParts.split(items, size);
+        List<List<T>> parts = ReplyParts.split(items, size, ReplyParts.partSize(bus.maxMessageSize()));
         for (int part = 0; part < parts.size(); part++) {
             publish(settings.channels().reply(fetch.backendId()), reply.build(part, parts.size(), parts.get(part)));
         }

@@ -26,6 +26,27 @@ class ReplyPartsTest {
     }
 
     @Test
+    void partsShrinkToAQuarterOfASmallMessageLimit() {
+        assertThat(ReplyParts.partSize(8L * 1024 * 1024)).isEqualTo(ReplyParts.PART_SIZE);
+        assertThat(ReplyParts.partSize(200_000)).isEqualTo(50_000);
+        assertThat(ReplyParts.split(List.of(30_000L, 30_000L, 20_000L), size -> size, 50_000))
+                .containsExactly(List.of(30_000L), List.of(30_000L, 20_000L));
+    }
+
+    @Test
+    void aStringCountsItsUtf8Bytes() {
+        // with its 4-byte length prefix
+        assertThat(ReplyParts.size("abc")).isEqualTo(7);
+        assertThat(ReplyParts.size("é")).isEqualTo(6);
+        assertThat(ReplyParts.size("日本")).isEqualTo(10);
+        assertThat(ReplyParts.size("😀")).isEqualTo(8);
+        for (String text : List.of("abc", "é", "日本", "😀", "mixed é 日本 😀")) {
+            assertThat(ReplyParts.size(text)).isEqualTo(4 + text.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    .length);
+        }
+    }
+
+    @Test
     void anItemLargerThanAPartMakesAPartByItself() {
         long huge = 3 * ReplyParts.PART_SIZE;
 

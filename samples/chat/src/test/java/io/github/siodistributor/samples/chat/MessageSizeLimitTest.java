@@ -2,6 +2,7 @@ package io.github.siodistributor.samples.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.siodistributor.backend.IndirectNamespace;
@@ -77,6 +78,13 @@ class MessageSizeLimitTest extends ChatClusterTestSupport {
                 .hasMessageContaining("over the limit of 102400 bytes (distributor.redis.max-message-size)");
         assertThatThrownBy(() -> ns().socket(id).emit("news", LARGE)).isInstanceOf(MessageTooLargeException.class);
         assertThatThrownBy(() -> ns().socket(id).setData(LARGE)).isInstanceOf(MessageTooLargeException.class);
+        // socket data travels with the socket's handshake: at most half a message
+        assertThatThrownBy(() -> ns().socket(id).setData("y".repeat(60_000)))
+                .isInstanceOf(MessageTooLargeException.class).hasMessageContaining("socket data")
+                .hasMessageContaining("over the limit of 51200 bytes");
+        ns().socket(id).setData("z".repeat(40_000));
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> "z".repeat(40_000).equals(
+                ns().in(id).fetchSockets().get(WAIT_SECONDS, TimeUnit.SECONDS).get(0).data()));
         assertThatThrownBy(() -> ns().socket(id).timeout(Duration.ofSeconds(30)).emitWithAck("q", LARGE)
                 .get(WAIT_SECONDS, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(MessageTooLargeException.class);
