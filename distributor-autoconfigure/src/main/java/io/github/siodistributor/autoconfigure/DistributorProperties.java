@@ -255,6 +255,9 @@ public class DistributorProperties {
         /** How many events one socket may have waiting for a backend instance (while none is live, or during a hand-over); more are refused, in the client's ack when it asked for one. */
         private int heldEventsLimit = 100;
 
+        /** How many bytes of events all the worker's sockets together may have waiting for backend instances; more are refused, in the client's ack when it asked for one. */
+        private DataSize heldEventsSize = DataSize.ofMegabytes(64);
+
         /** How long a leaving backend instance has to release a socket before the worker moves the socket anyway. */
         private Duration handoverTimeout = Duration.ofSeconds(10);
 
@@ -320,6 +323,14 @@ public class DistributorProperties {
 
         public void setHeldEventsLimit(int heldEventsLimit) {
             this.heldEventsLimit = heldEventsLimit;
+        }
+
+        public DataSize getHeldEventsSize() {
+            return heldEventsSize;
+        }
+
+        public void setHeldEventsSize(DataSize heldEventsSize) {
+            this.heldEventsSize = heldEventsSize;
         }
 
         public Duration getHandoverTimeout() {

@@ -1,6 +1,7 @@
 package io.github.siodistributor.autoconfigure;
 
 import static io.github.siodistributor.autoconfigure.PropertyChecks.atLeast;
+import static io.github.siodistributor.autoconfigure.PropertyChecks.atLeastOneByte;
 import static io.github.siodistributor.autoconfigure.PropertyChecks.bytes;
 import static io.github.siodistributor.autoconfigure.PropertyChecks.named;
 import static io.github.siodistributor.autoconfigure.PropertyChecks.port;
@@ -78,9 +79,10 @@ public class DistributorWorkerAutoConfiguration {
         Duration checkInterval = positive(worker.getBackendCheckInterval(), "distributor.worker.backend-check-interval");
         Duration lossGrace = positive(worker.getBackendLossGrace(), "distributor.worker.backend-loss-grace");
         Duration handoverTimeout = positive(worker.getHandoverTimeout(), "distributor.worker.handover-timeout");
-        // the durations are checked above: what is left to refuse is the limit
+        long heldEventsSize = atLeastOneByte(worker.getHeldEventsSize(), "distributor.worker.held-events-size");
+        // the durations and the size are checked above: what is left to refuse is the limit
         BackendRouting routing = named("distributor.worker.held-events-limit", () -> new BackendRouting(checkInterval,
-                lossGrace, worker.getWhenNoBackend(), worker.getHeldEventsLimit(), handoverTimeout));
+                lossGrace, worker.getWhenNoBackend(), worker.getHeldEventsLimit(), heldEventsSize, handoverTimeout));
         return new DistributorWorker(settings, engineSettings, bus, leases, atLeast(WorkerLeases.MINIMUM_TTL,
                 worker.getLeaseTtl(), "distributor.worker.lease-ttl"), registry, routing, loops.getIfAvailable());
     }

@@ -79,6 +79,7 @@ class PropertyValidationTest {
         "distributor.worker.backend-check-interval=0s",
         "distributor.worker.backend-loss-grace=0s",
         "distributor.worker.held-events-limit=0",
+        "distributor.worker.held-events-size=0B",
         "distributor.worker.handover-timeout=0s",
         "distributor.worker.io-threads=0",
         "distributor.backend.handler-threads=0",

@@ -71,6 +71,9 @@ public class DistributorMeterBinder implements MeterBinder {
                 .description("Engine.IO connections (clients) open on this worker").register(registry);
         counter(registry, "distributor.events.discarded", tags, worker.stats(), WorkerStats::volatilePacketsDiscarded,
                 "Volatile broadcast packets not sent because the client could not take them at once");
+        Gauge.builder("distributor.events.held.bytes", worker, DistributorWorker::heldEventBytes).tags(tags)
+                .baseUnit("bytes").description("Bytes of client events waiting on this worker for a backend instance "
+                        + "(bounded by distributor.worker.held-events-size)").register(registry);
         for (String spec : worker.settings().namespaces()) {
             Gauge.builder("distributor.backend.instances", worker, each -> liveInstances(each, spec))
                     .tags(tags.and("namespace", spec))

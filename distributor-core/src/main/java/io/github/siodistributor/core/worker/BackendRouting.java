@@ -12,10 +12,12 @@ import java.util.Objects;
  *        announce itself again before its sockets move
  * @param whenNoBackend what happens to a namespace's sockets while no instance serves it
  * @param heldEventsLimit how many events one socket may have waiting for an instance; more are refused
+ * @param heldEventsSize how many bytes of events all the worker's sockets together may have waiting; more are
+ *        refused: the count per socket alone would let each socket hold a hundred of the largest events
  * @param handoverTimeout how long a leaving instance has to let a socket go before the socket moves anyway
  */
 public record BackendRouting(Duration checkInterval, Duration lossGrace, WhenNoBackend whenNoBackend,
-        int heldEventsLimit, Duration handoverTimeout) {
+        int heldEventsLimit, long heldEventsSize, Duration handoverTimeout) {
 
     /** What a worker does with a socket while no backend instance serves its namespace. */
     public enum WhenNoBackend {
@@ -25,6 +27,9 @@ public record BackendRouting(Duration checkInterval, Duration lossGrace, WhenNoB
         DISCONNECT
     }
 
+    /** 64 MiB. */
+    public static final long DEFAULT_HELD_EVENTS_SIZE = 64L * 1024 * 1024;
+
     public BackendRouting {
         requirePositive(checkInterval, "checkInterval");
         requirePositive(lossGrace, "lossGrace");
@@ -33,12 +38,15 @@ public record BackendRouting(Duration checkInterval, Duration lossGrace, WhenNoB
         if (heldEventsLimit < 1) {
             throw new IllegalArgumentException("the held events limit must be at least 1, got " + heldEventsLimit);
         }
+        if (heldEventsSize < 1) {
+            throw new IllegalArgumentException("the held events size must be at least 1 byte, got " + heldEventsSize);
+        }
     }
 
-    /** Registry read every second, 3 s grace, hold up to 100 events per socket, 10 s hand-over. */
+    /** Registry read every second, 3 s grace, hold up to 100 events per socket and 64 MiB in all, 10 s hand-over. */
     public static BackendRouting defaults() {
         return new BackendRouting(Duration.ofSeconds(1), Duration.ofSeconds(3), WhenNoBackend.HOLD, 100,
-                Duration.ofSeconds(10));
+                DEFAULT_HELD_EVENTS_SIZE, Duration.ofSeconds(10));
     }
 
     private static void requirePositive(Duration value, String name) {

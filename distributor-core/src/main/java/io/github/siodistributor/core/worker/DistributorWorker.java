@@ -220,6 +220,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         return boundPort;
     }
 
+    /** Bytes of client events waiting for a backend instance, on all this worker's sockets together. */
+    public long heldEventBytes() {
+        return router.heldEventBytes().get();
+    }
+
     public WorkerStats stats() {
         return stats;
     }
@@ -349,7 +354,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
         WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, spec,
-                session, auth, stats.namespaces.of(spec));
+                session, auth, stats.namespaces.of(spec), router.heldEventBytes());
         if (!router.assign(socket) && router.routing().whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
             session.send(SocketIoPacketEncoder.connectError(namespace, SocketRouter.NO_BACKEND));
             return;

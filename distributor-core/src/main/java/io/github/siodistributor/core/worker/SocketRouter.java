@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -82,6 +83,7 @@ final class SocketRouter implements AutoCloseable {
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean checkRequested = new AtomicBoolean();
+    private final AtomicLong heldEventBytes = new AtomicLong();
     /** While the worker closes: where each publish's future goes, so that the worker can wait for them. */
     private volatile Set<CompletableFuture<Long>> closingPublishes;
     private final ScheduledExecutorService timer;
@@ -156,7 +158,7 @@ final class SocketRouter implements AutoCloseable {
     /** Its connect waits to be sent (first in line, none on its way): no instance has heard of it. */
     private static boolean neverReachedAnInstance(WorkerSocket socket) {
         return socket.inFlight.get() == 0 && !socket.waiting.isEmpty()
-                && socket.waiting.firstEntry().getValue() instanceof SocketConnected;
+                && socket.waiting.first() instanceof SocketConnected;
     }
 
     /** From now on, every publish's future is added to {@code publishes} (the worker is closing). */
@@ -263,10 +265,10 @@ final class SocketRouter implements AutoCloseable {
                     + " of socket " + socket.id + " in " + socket.namespace);
             return;
         }
-        if (activity instanceof SocketEvent event && heldEvents(socket) >= routing.heldEventsLimit()) {
-            String message = "no backend instance took event '" + event.event() + "' yet and socket " + socket.id
-                    + " already has " + routing.heldEventsLimit() + " events waiting (distributor.worker."
-                    + "held-events-limit)";
+        String overLimit = activity instanceof SocketEvent event ? overHeldLimit(socket, event) : null;
+        if (overLimit != null) {
+            SocketEvent event = (SocketEvent) activity;
+            String message = "no backend instance took event '" + event.event() + "' yet and " + overLimit;
             bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, message);
             if (event.wantsAck() && socket.pendingAcks.remove(event.ackId()) != null) {
                 socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(),
@@ -278,14 +280,24 @@ final class SocketRouter implements AutoCloseable {
         stalled.add(socket);
     }
 
-    private static int heldEvents(WorkerSocket socket) {
-        int events = 0;
-        for (ClientActivity activity : socket.waiting.values()) {
-            if (activity instanceof SocketEvent) {
-                events++;
-            }
+    /** Why one more event may not wait, naming the limit; null when it may. */
+    private String overHeldLimit(WorkerSocket socket, SocketEvent event) {
+        if (socket.waiting.events() >= routing.heldEventsLimit()) {
+            return "socket " + socket.id + " already has " + routing.heldEventsLimit() + " events waiting "
+                    + "(distributor.worker.held-events-limit)";
         }
-        return events;
+        long held = heldEventBytes.get();
+        if (held + event.args().size() > routing.heldEventsSize()) {
+            return "the worker's sockets already have events of " + held + " bytes waiting, and this one has "
+                    + event.args().size() + " (limit " + routing.heldEventsSize() + " bytes, "
+                    + "distributor.worker.held-events-size)";
+        }
+        return null;
+    }
+
+    /** The bytes of the events waiting on every socket of this worker, which {@link WaitingLine}s keep. */
+    AtomicLong heldEventBytes() {
+        return heldEventBytes;
     }
 
     /** Sends what waits, in order, to the socket's instance (on the session's event loop). */
@@ -293,8 +305,7 @@ final class SocketRouter implements AutoCloseable {
         if (socket.backendId == null || socket.moving || deferWhileInFlight(socket, () -> flush(socket))) {
             return;
         }
-        List<Map.Entry<Long, ClientActivity>> pending = new ArrayList<>(socket.waiting.entrySet());
-        socket.waiting.clear();
+        List<Map.Entry<Long, ClientActivity>> pending = socket.waiting.drain();
         stalled.remove(socket);
         String instance = socket.backendId;
         for (Map.Entry<Long, ClientActivity> entry : pending) {
@@ -315,7 +326,7 @@ final class SocketRouter implements AutoCloseable {
         boolean tellPrevious = previousMayKeepIt && previous != null && !neverReachedAnInstance(socket);
         socket.moving = false;
         releasing.remove(socket.id, socket);
-        socket.waiting.values().removeIf(activity -> activity instanceof SocketRecovered
+        socket.waiting.removeIf(activity -> activity instanceof SocketRecovered
                 || activity instanceof ReleaseSocket);
         String next = instances.choose(socket.spec, socket.id);
         socket.backendId = next;
@@ -335,10 +346,9 @@ final class SocketRouter implements AutoCloseable {
             }
             return;
         }
-        boolean connectWaits = !socket.waiting.isEmpty() && socket.waiting.firstEntry().getValue()
-                instanceof SocketConnected;
+        boolean connectWaits = !socket.waiting.isEmpty() && socket.waiting.first() instanceof SocketConnected;
         if (!connectWaits) {
-            long sequence = socket.waiting.isEmpty() ? socket.nextSequence++ : socket.waiting.firstKey() - 1;
+            long sequence = socket.waiting.isEmpty() ? socket.nextSequence++ : socket.waiting.firstSequence() - 1;
             if (socket.everAccepted) {
                 socket.waiting.put(sequence, new SocketRecovered(socket.namespace, socket.id, socket.handshake(),
                         List.copyOf(socket.rooms), socket.data, reason));

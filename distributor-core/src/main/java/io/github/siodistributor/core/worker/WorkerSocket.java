@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -45,7 +46,7 @@ final class WorkerSocket {
 
     // The fields below belong to the session's event loop (SocketRouter).
     /** Activity not yet delivered to an instance, by sequence number: held, or returned by a publish nobody heard. */
-    final java.util.TreeMap<Long, Message.ClientActivity> waiting = new java.util.TreeMap<>();
+    final WaitingLine waiting;
     long nextSequence;
     /** The instance is leaving: new activity waits until it has handled what it got and let the socket go. */
     boolean moving;
@@ -133,7 +134,10 @@ final class WorkerSocket {
     /** Commands that came while the backend had not yet let the socket in; carried out once it does. */
     private final List<Message.SocketCommand> held = new ArrayList<>();
 
-    WorkerSocket(String id, String namespace, String spec, EngineSession session, byte[] auth, NamespaceStats stats) {
+    /** @param heldEventBytes the bytes of the events waiting on every socket of the worker ({@link WaitingLine}) */
+    WorkerSocket(String id, String namespace, String spec, EngineSession session, byte[] auth, NamespaceStats stats,
+            AtomicLong heldEventBytes) {
+        this.waiting = new WaitingLine(heldEventBytes);
         this.id = id;
         this.namespace = namespace;
         this.spec = spec;

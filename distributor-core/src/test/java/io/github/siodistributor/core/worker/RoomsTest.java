@@ -20,7 +20,8 @@ class RoomsTest {
 
     private WorkerSocket socket(String namespace) {
         // no session: rooms only look at the socket's id, namespace, rooms and state
-        return new WorkerSocket("w1.s" + ++sockets, namespace, namespace, null, new byte[0], stats.of(namespace));
+        return new WorkerSocket("w1.s" + ++sockets, namespace, namespace, null, new byte[0], stats.of(namespace),
+                new java.util.concurrent.atomic.AtomicLong());
     }
 
     @Test

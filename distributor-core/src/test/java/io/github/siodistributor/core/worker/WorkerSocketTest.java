@@ -17,7 +17,8 @@ class WorkerSocketTest {
     private static final int LIMIT = WorkerSocket.PENDING_ACK_LIMIT;
     private static final long ABANDONED = WorkerSocket.ABANDONED_AFTER_NANOS;
 
-    private final WorkerSocket socket = new WorkerSocket("w1.s", "/chat", "/chat", null, new byte[0], null);
+    private final WorkerSocket socket = new WorkerSocket("w1.s", "/chat", "/chat", null, new byte[0], null,
+            new java.util.concurrent.atomic.AtomicLong());
     private final List<AwaitedAck> abandoned = new ArrayList<>();
 
     @Test

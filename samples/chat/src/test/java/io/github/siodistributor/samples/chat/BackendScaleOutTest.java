@@ -171,6 +171,39 @@ class BackendScaleOutTest {
     }
 
     @Test
+    void withNoInstanceLeftTheWorkerHoldsABoundedNumberOfEventBytesOverAllItsSockets() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            // room for two of the events below, whichever sockets send them
+            ConfigurableApplicationContext workerContext = cluster.worker("w1",
+                    List.of("distributor.worker.held-events-size=1KB"), SequenceHandler.class);
+            DistributorWorker worker = workerContext.getBean(DistributorWorker.class);
+            ConfigurableApplicationContext only = cluster.backend(SequenceHandler.class);
+            connect(clients, ChatCluster.url(workerContext), 2);
+            only.close();
+
+            String text = "t".repeat(400);
+            CompletableFuture<List<JsonNode>> first = clients.emitWithAck(Duration.ofSeconds(60), "c0", "text", text);
+            CompletableFuture<List<JsonNode>> second = clients.emitWithAck(Duration.ofSeconds(60), "c1", "text", text);
+            // each is held as its JSON arguments, ["ttt..."]
+            await().atMost(WAIT).until(() -> worker.heldEventBytes() == 2 * (text.length() + 4));
+
+            // the socket's own limit (100 events) is far off: the worker's bytes are not
+            List<JsonNode> refused = clients.emitWithAck("c0", "text", text).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(refused.get(0).path("error").path("message").asText())
+                    .contains("distributor.worker.held-events-size").contains("limit 1024 bytes");
+            assertThat(first).isNotDone();
+            assertThat(second).isNotDone();
+
+            SequenceHandler next = cluster.backend(SequenceHandler.class).getBean(SequenceHandler.class);
+            assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS).get(0).asInt()).isEqualTo(text.length());
+            assertThat(second.get(WAIT.toSeconds(), TimeUnit.SECONDS).get(0).asInt()).isEqualTo(text.length());
+            // what waited went out, and gave its bytes back
+            assertThat(worker.heldEventBytes()).isZero();
+            assertThat(next.texts).hasSize(2);
+        }
+    }
+
+    @Test
     void aSocketThatGaveUpWaitingForAnInstanceIsNeverIntroducedToTheOneThatComes() throws Exception {
         try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
             String url = ChatCluster.url(cluster.worker("w1", List.of("distributor.worker.connect-timeout=1s"),

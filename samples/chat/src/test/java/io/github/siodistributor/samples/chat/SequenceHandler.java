@@ -36,6 +36,7 @@ public class SequenceHandler {
     final Set<String> connected = ConcurrentHashMap.newKeySet();
     final Set<String> slowStarted = ConcurrentHashMap.newKeySet();
     final List<Handled> handled = new CopyOnWriteArrayList<>();
+    final List<String> texts = new CopyOnWriteArrayList<>();
     final BlockingQueue<Recovery> recoveries = new LinkedBlockingQueue<>();
 
     @OnConnect
@@ -53,6 +54,13 @@ public class SequenceHandler {
     public int number(IndirectSocket socket, int n) {
         handled.add(new Handled(socket.id(), n, CLOCK.incrementAndGet()));
         return n;
+    }
+
+    /** Some text: answers its length. */
+    @OnEvent("text")
+    public int text(IndirectSocket socket, String text) {
+        texts.add(text);
+        return text.length();
     }
 
     /** A numbered event that takes a while: the instance still works on it when it is asked to let the socket go. */
