@@ -212,7 +212,7 @@ class DistributorWorkerEventLoopsAutoConfigurationTest {
         try {
             // the container subscribes asynchronously once started: publish until someone hears it
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (bus.publish("loops-test", new SocketReleased("/chat", "w.x")).get(5, TimeUnit.SECONDS) == 0
+            while (bus.publish("loops-test", new SocketReleased("/chat", "w.x", "b")).get(5, TimeUnit.SECONDS) == 0
                     && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }

@@ -400,7 +400,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             // after the socket's earlier events: they are handled by now, and the worker holds the later ones
             serial.execute(socketId, () -> {
                 namespace.disconnected(socketId);
-                toOwner(new SocketReleased(namespace.name(), socketId));
+                toOwner(new SocketReleased(namespace.name(), socketId, backendId));
                 socketGone();
             });
         } else if (message instanceof SocketMoved) {

@@ -173,11 +173,16 @@ public sealed interface Message {
         }
     }
 
-    /** Backend to the owning worker: this instance has handled everything of the socket and let it go. */
-    record SocketReleased(String namespace, String socketId) implements SocketCommand {
+    /**
+     * Backend to the owning worker: this instance ({@code backendId}) has handled everything of the socket and let
+     * it go. The worker takes it only from the instance it asked: a late one from an earlier owner must not move
+     * the socket before its present instance let it go.
+     */
+    record SocketReleased(String namespace, String socketId, String backendId) implements SocketCommand {
         public SocketReleased {
             Objects.requireNonNull(namespace, "namespace");
             Objects.requireNonNull(socketId, "socketId");
+            Objects.requireNonNull(backendId, "backendId");
         }
     }
 

@@ -126,6 +126,7 @@ public final class MessageCodec {
             out.writeByte(SOCKET_RELEASED);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
+            out.writeString(m.backendId());
         } else if (message instanceof InstanceAnnouncement m) {
             out.writeByte(INSTANCE_ANNOUNCEMENT);
             out.writeString(m.namespace());
@@ -284,7 +285,8 @@ public final class MessageCodec {
                     readHandshake(in), in.readStrings("room"), in.readBytes("data"), in.readString("reason"));
             case RELEASE_SOCKET -> new ReleaseSocket(in.readString("namespace"), in.readString("socketId"));
             case SOCKET_MOVED -> new SocketMoved(in.readString("namespace"), in.readString("socketId"));
-            case SOCKET_RELEASED -> new SocketReleased(in.readString("namespace"), in.readString("socketId"));
+            case SOCKET_RELEASED -> new SocketReleased(in.readString("namespace"), in.readString("socketId"),
+                    in.readString("backendId"));
             case INSTANCE_ANNOUNCEMENT -> new InstanceAnnouncement(in.readString("namespace"),
                     in.readString("backendId"), readBoolean(in));
             case EMIT_TO_SOCKET -> new EmitToSocket(in.readString("namespace"), in.readString("socketId"),

@@ -482,9 +482,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
         if (command instanceof SocketReleased released) {
             // found among the sockets being handed over: the client may have left meanwhile
-            if (!router.onReleased(released.socketId(), released.namespace())) {
-                bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "SocketReleased for socket " + released.socketId()
-                        + " in " + released.namespace() + ", which is not being handed over");
+            switch (router.onReleased(released)) {
+                case TAKEN -> { }
+                case NOT_HANDED_OVER -> bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "SocketReleased for "
+                        + "socket " + released.socketId() + " in " + released.namespace()
+                        + ", which is not being handed over");
+                case NOT_ASKED -> bus.dropped().record(Cause.LATE_REPLY, channel, "SocketReleased of backend "
+                        + "instance " + released.backendId() + " for socket " + released.socketId()
+                        + ", which is being handed over by another instance");
             }
             return;
         }

@@ -10,6 +10,7 @@ import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.socketio.SocketIoPacketEncoder;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
@@ -413,21 +414,25 @@ final class SocketRouter implements AutoCloseable {
         }, routing.handoverTimeout());
     }
 
-    /**
-     * The leaving instance let the socket go (on the Redis delivery thread); false when no socket of that id and
-     * namespace waits for its release.
-     */
-    boolean onReleased(String socketId, String namespace) {
-        WorkerSocket socket = releasing.get(socketId);
-        if (socket == null || !socket.namespace.equals(namespace)) {
-            return false;
+    /** What became of a release. */
+    enum Release { TAKEN, NOT_HANDED_OVER, NOT_ASKED }
+
+    /** A leaving instance let the socket go (on the Redis delivery thread): taken only from the one asked. */
+    Release onReleased(SocketReleased released) {
+        WorkerSocket socket = releasing.get(released.socketId());
+        if (socket == null || !socket.namespace.equals(released.namespace())) {
+            return Release.NOT_HANDED_OVER;
+        }
+        String leaving = socket.backendId;
+        if (!released.backendId().equals(leaving)) {
+            return Release.NOT_ASKED;
         }
         socket.session.execute(() -> {
-            if (socket.moving) {
+            if (socket.moving && released.backendId().equals(socket.backendId)) {
                 rehome(socket, BACKEND_LEFT, false);
             }
         });
-        return true;
+        return Release.TAKEN;
     }
 
     /** Sockets waiting for any instance of the spec get one now that one is live. */

@@ -138,7 +138,7 @@ class MessageCodecTest {
                 '}'}, "", "", 0), List.of(), "null".getBytes(StandardCharsets.UTF_8), ""));
         messages.add(new Message.ReleaseSocket("/chat", SOCKET));
         messages.add(new Message.SocketMoved(UNICODE, SOCKET));
-        messages.add(new Message.SocketReleased(UNICODE, SOCKET));
+        messages.add(new Message.SocketReleased(UNICODE, SOCKET, "backend-1"));
         messages.add(new Message.InstanceAnnouncement("^/game-\\d+$", "b-1", false));
         messages.add(new Message.InstanceAnnouncement("/chat", "b-2", true));
         return messages;

@@ -5,10 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
+import io.github.siodistributor.backend.annotation.OnRecover;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message.SocketReleased;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
@@ -239,15 +246,20 @@ class BackendScaleOutTest {
     @SocketNamespace("/latched")
     public static class LatchedHandler {
 
-        static final CountDownLatch RELEASE = new CountDownLatch(1);
-
+        final CountDownLatch release = new CountDownLatch(1);
         final Set<String> holding = ConcurrentHashMap.newKeySet();
         final Map<String, String> disconnected = new ConcurrentHashMap<>();
+        final Set<String> recovered = ConcurrentHashMap.newKeySet();
 
         @OnEvent("hold")
         public void hold(IndirectSocket socket) throws InterruptedException {
             holding.add(socket.id());
-            RELEASE.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @OnRecover
+        public void recovered(RemoteSocket socket) {
+            recovered.add(socket.id());
         }
 
         @OnDisconnect
@@ -281,11 +293,43 @@ class BackendScaleOutTest {
             await().atMost(WAIT).until(() -> !worker.backendInstances().get("/latched").contains(leavingId)
                     && worker.stats().messagesForwarded() > forwarded);
             clients.disconnect("c");
-            LatchedHandler.RELEASE.countDown();
+            leaving.release.countDown();
 
             // the next instance takes the socket over, and hears it left
             await().atMost(WAIT).until(() -> next.disconnected.containsKey(id));
             assertThat(leaving.disconnected).doesNotContainKey(id);
+            stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aReleaseFromAnotherInstanceThanTheOneLeavingDoesNotMoveTheSocket() throws Exception {
+        // a late release from an earlier owner (Lettuce resends a command around a reconnect), forged here
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext workerContext = cluster.worker("w1",
+                    List.of("distributor.worker.handover-timeout=10m"), LatchedHandler.class);
+            DistributorWorker worker = workerContext.getBean(DistributorWorker.class);
+            ConfigurableApplicationContext leavingContext = cluster.backend(LatchedHandler.class);
+            LatchedHandler leaving = leavingContext.getBean(LatchedHandler.class);
+            clients.connect("c", ChatCluster.url(workerContext), "/latched");
+            String id = clients.awaitConnect("c").get("socketId").asText();
+            LatchedHandler next = cluster.backend(LatchedHandler.class).getBean(LatchedHandler.class);
+            clients.emit("c", "hold");
+            await().atMost(WAIT).until(() -> leaving.holding.contains(id));
+            long forwarded = worker.stats().messagesForwarded();
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(leavingContext::close);
+            await().atMost(WAIT).until(() -> worker.stats().messagesForwarded() > forwarded);
+
+            RedisMessageBus bus = workerContext.getBean(RedisMessageBus.class);
+            DroppedMessages dropped = bus.dropped();
+            long late = dropped.count(Cause.LATE_REPLY);
+            bus.publish(new ChannelNames("sio").worker("w1"), new SocketReleased("/latched", id, "an-earlier-owner"));
+            await().atMost(WAIT).until(() -> dropped.count(Cause.LATE_REPLY) == late + 1);
+
+            // the socket stays with the instance that is letting it go until that one has
+            assertThat(next.recovered).isEmpty();
+            leaving.release.countDown();
+            await().atMost(WAIT).until(() -> next.recovered.contains(id));
             stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
