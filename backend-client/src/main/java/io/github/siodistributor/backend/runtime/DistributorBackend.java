@@ -378,7 +378,11 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             BackendSocket socket = namespace.connected(socketId, connected.handshake());
             serial.execute(socketId, () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
-            BackendSocket socket = namespace.socketFor(socketId);
+            BackendSocket socket = socketsIn(namespace.name()).get(socketId);
+            if (socket == null) {
+                refuseUnknownSocketEvent(channel, event);
+                return;
+            }
             namespace.stats().eventIn();
             serial.execute(socketId, () -> handleEvent(handler, socket, event));
         } else if (message instanceof SocketDisconnected disconnected) {
@@ -417,6 +421,21 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * An event of a socket this instance does not hold: it never connected here, or it was let go (moved to another
+     * instance, its worker declared lost). A handler would see a socket without its handshake, perhaps after its
+     * disconnect handlers ran; the client that asked for an ack learns why none comes.
+     */
+    private void refuseUnknownSocketEvent(String channel, SocketEvent event) {
+        String why = "socket " + event.socketId() + " is not connected to this backend instance of "
+                + event.namespace();
+        bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "event '" + event.event() + "': " + why);
+        if (event.wantsAck()) {
+            toOwner(new AckReply(event.namespace(), event.socketId(), event.ackId(), ClientErrors.ack(event.event(),
+                    why)));
         }
     }
 

@@ -165,6 +165,29 @@ class MovedAndLostSocketsTest {
     }
 
     @Test
+    void anEventOfASocketNotHeldHereRunsNoHandlerAndItsAckSaysWhy() {
+        connected();
+        fromWorker(new SocketMoved("/chat", SOCKET));
+        runHandlerTasks();
+
+        // after the move (a late delivery), and of a socket that never connected here
+        fromWorker(new SocketEvent("/chat", SOCKET, "say", -1, Payload.empty()));
+        fromWorker(new SocketEvent("/chat", "w1.never-here", "ask", 4, Payload.empty()));
+        runHandlerTasks();
+
+        assertThat(chat.calls).containsExactly("connect " + SOCKET);
+        assertThat(bus.dropped().count(Cause.UNKNOWN_SOCKET)).isEqualTo(2);
+        List<AckReply> replies = bus.published.stream().filter(AckReply.class::isInstance).map(AckReply.class::cast)
+                .toList();
+        assertThat(replies).singleElement().satisfies(reply -> {
+            assertThat(reply.socketId()).isEqualTo("w1.never-here");
+            assertThat(reply.ackId()).isEqualTo(4);
+            assertThat(new String(reply.args().jsonArray(), StandardCharsets.UTF_8))
+                    .contains("is not connected to this backend instance");
+        });
+    }
+
+    @Test
     void aRecoveredSocketsLaterHandlersSeeTheDataItsWorkerHeldOrWhatTheRecoverHandlerSet() {
         backend.register(chat);
         byte[] held = "{\"user\":\"ann\"}".getBytes(StandardCharsets.UTF_8);

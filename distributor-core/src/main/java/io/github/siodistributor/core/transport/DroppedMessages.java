@@ -19,7 +19,10 @@ public final class DroppedMessages {
         MALFORMED,
         /** A well-formed message on a channel it does not belong to (wrong namespace or type). */
         MISROUTED,
-        /** A per-socket command for a socket this worker does not (or no longer) hold. */
+        /**
+         * A per-socket command for a socket the worker does not (or no longer) hold, or a socket's event for a backend
+         * instance that does not (or no longer) hold it.
+         */
         UNKNOWN_SOCKET,
         /** The handler of a well-formed message failed. */
         HANDLER_FAILED,
