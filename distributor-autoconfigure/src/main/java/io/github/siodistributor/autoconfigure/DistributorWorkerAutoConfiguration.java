@@ -37,7 +37,7 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "distributor.worker.enabled", matchIfMissing = true)
 public class DistributorWorkerAutoConfiguration {
 
-    /** Room for a client message's envelope on Redis: the connect handshake's headers (8 KB at most) and URL. */
+    /** Room for a client message's envelope on Redis: the connect handshake's headers (16 KB at most) and URL. */
     private static final long ENVELOPE_ROOM = 64 * 1024;
 
     @Bean

@@ -37,10 +37,16 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        RequestQuery query = RequestQuery.decode(request.uri());
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        Requester requester = new Requester(ctx, HttpUtil.isKeepAlive(request), origin);
         EngineSettings settings = server.settings();
+        if (request.decoderResult().isFailure()) {
+            // the decoder gave up on it (headers or line too long, malformed) and drops all that follows on this
+            // connection: answered and closed, not handled as if it were whole
+            HttpReplies.undecodable(new Requester(ctx, false, origin), settings, request.decoderResult().cause());
+            return;
+        }
+        RequestQuery query = RequestQuery.decode(request.uri());
+        Requester requester = new Requester(ctx, HttpUtil.isKeepAlive(request), origin);
         if (query == null || !query.path().equals(PATH) && !query.path().equals(PATH.substring(0, PATH.length() - 1))) {
             HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
             return;

@@ -4,6 +4,7 @@ import io.github.siodistributor.core.protocol.SocketIds;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,6 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  * The Socket.IO layer above it is an {@link EngineListener}.
  */
 public final class EngineServer {
+
+    /** Largest request headers taken, in bytes. */
+    public static final int MAX_HEADER_SIZE = 16 * 1024;
+    /** Longest request line taken (method, URI with its query, version), in bytes. */
+    public static final int MAX_REQUEST_LINE = 4096;
 
     private final EngineSettings settings;
     private final EngineListener listener;
@@ -52,9 +58,18 @@ public final class EngineServer {
     /** Sets up a new connection's pipeline. */
     public void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
-        pipeline.addLast("httpCodec", new HttpServerCodec());
+        pipeline.addLast("httpCodec", httpServerCodec());
         pipeline.addLast("httpAggregator", new PayloadLimit(this));
         pipeline.addLast("engineHttp", new EngineHttpHandler(this));
+    }
+
+    /**
+     * The HTTP decoder of client connections: up to 16 KB of headers, as Node's HTTP server takes (a browser's
+     * cookies can pass Netty's default of 8 KB), and a request line of up to 4 KB.
+     */
+    public static HttpServerCodec httpServerCodec() {
+        return new HttpServerCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setMaxInitialLineLength(MAX_REQUEST_LINE));
     }
 
     public EngineSettings settings() {

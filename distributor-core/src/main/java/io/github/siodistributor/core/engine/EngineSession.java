@@ -4,10 +4,8 @@ import io.github.siodistributor.core.engine.HttpReplies.Requester;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -562,7 +560,7 @@ public final class EngineSession {
         }
         queue.clear();
         if (webSocketChannel != null) {
-            webSocketChannel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            EngineWebSocketHandler.close(webSocketChannel);
         }
         if (probeChannel != null) {
             probeChannel.close();

@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.engine;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -10,9 +11,14 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Hands the frames of one WebSocket to its session: Engine.IO packets as text, binary messages as binary. */
 final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    /** How long a closing WebSocket waits for its close frame to go out. */
+    static final int CLOSE_TIMEOUT_SECONDS = 5;
 
     private final EngineSession session;
 
@@ -34,8 +40,25 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         } else if (frame instanceof PingWebSocketFrame) {
             ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame) {
-            ctx.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            close(ctx.channel());
         }
+    }
+
+    /**
+     * Ends a WebSocket as its protocol wants, with a close frame and then the connection, but never waits on a
+     * client that reads no more: when the channel cannot take the frame it closes at once, and otherwise at the
+     * latest {@value #CLOSE_TIMEOUT_SECONDS} s later. Waiting for the frame to be written would keep a
+     * non-reading client's connection, and all that was queued for it, for ever.
+     */
+    static void close(Channel channel) {
+        if (!channel.isWritable()) {
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+        ScheduledFuture<?> forced = channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_SECONDS,
+                TimeUnit.SECONDS);
+        channel.closeFuture().addListener(closed -> forced.cancel(false));
     }
 
     @Override

@@ -11,6 +11,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.nio.charset.StandardCharsets;
 
 /** The HTTP answers of the Engine.IO server, each with its CORS headers and keep-alive handling. */
 final class HttpReplies {
@@ -29,6 +32,16 @@ final class HttpReplies {
     static void error(Requester to, EngineSettings settings, EngineError error) {
         send(to, settings, HttpResponseStatus.valueOf(error.httpStatus()), "application/json",
                 Unpooled.wrappedBuffer(error.body()));
+    }
+
+    /** A request the HTTP decoder could not read whole: what was wrong, as Node's HTTP server says it. */
+    static void undecodable(Requester to, EngineSettings settings, Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : HttpResponseStatus.BAD_REQUEST;
+        send(to, settings, status, "text/plain; charset=UTF-8", Unpooled.copiedBuffer(status.reasonPhrase(),
+                StandardCharsets.US_ASCII));
     }
 
     static void preflight(Requester to, EngineSettings settings, String requestedHeaders) {

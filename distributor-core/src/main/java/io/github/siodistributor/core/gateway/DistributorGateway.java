@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.gateway;
 
+import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.transport.WorkerDirectory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,7 +14,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
@@ -89,7 +89,7 @@ public final class DistributorGateway implements AutoCloseable {
                         }
                         pipeline.addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(),
                                 TimeUnit.MILLISECONDS));
-                        pipeline.addLast("httpCodec", new HttpServerCodec());
+                        pipeline.addLast("httpCodec", EngineServer.httpServerCodec());
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
                                 settings.ssl() != null));

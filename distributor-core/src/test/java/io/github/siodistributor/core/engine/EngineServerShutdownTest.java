@@ -1,11 +1,11 @@
 package io.github.siodistributor.core.engine;
 
+import static io.github.siodistributor.core.engine.EngineConnections.body;
+import static io.github.siodistributor.core.engine.EngineConnections.request;
+import static io.github.siodistributor.core.engine.EngineConnections.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,33 +61,6 @@ class EngineServerShutdownTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         engine.initChannel(channel);
         return channel;
-    }
-
-    /** Sends one HTTP/1.1 request and returns whatever the server wrote back so far. */
-    private static String request(EmbeddedChannel channel, String requestLine, String... headers) {
-        StringBuilder request = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: localhost\r\n");
-        for (String header : headers) {
-            request.append(header).append("\r\n");
-        }
-        channel.writeInbound(Unpooled.copiedBuffer(request.append("\r\n").toString(), StandardCharsets.US_ASCII));
-        channel.runPendingTasks();
-        return responses(channel);
-    }
-
-    private static String responses(EmbeddedChannel channel) {
-        StringBuilder written = new StringBuilder();
-        for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
-            if (out instanceof ByteBuf buffer) {
-                written.append(buffer.toString(StandardCharsets.UTF_8));
-                buffer.release();
-            }
-        }
-        return written.toString();
-    }
-
-    private static String body(String response) {
-        assertThat(response).startsWith("HTTP/1.1 200 OK");
-        return response.substring(response.indexOf("\r\n\r\n") + 4);
     }
 
     private static final class Recorder implements EngineListener {

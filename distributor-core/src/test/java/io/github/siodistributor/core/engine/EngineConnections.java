@@ -1,0 +1,43 @@
+package io.github.siodistributor.core.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+
+/** HTTP/1.1 by hand against an engine's pipeline on an {@link EmbeddedChannel}. */
+final class EngineConnections {
+
+    private EngineConnections() {
+    }
+
+    /** Sends one HTTP/1.1 request and returns whatever the server wrote back so far. */
+    static String request(EmbeddedChannel channel, String requestLine, String... headers) {
+        StringBuilder request = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: localhost\r\n");
+        for (String header : headers) {
+            request.append(header).append("\r\n");
+        }
+        channel.writeInbound(Unpooled.copiedBuffer(request.append("\r\n").toString(), StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        return responses(channel);
+    }
+
+    static String responses(EmbeddedChannel channel) {
+        StringBuilder written = new StringBuilder();
+        for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+            if (out instanceof ByteBuf buffer) {
+                written.append(buffer.toString(StandardCharsets.UTF_8));
+                buffer.release();
+            }
+        }
+        return written.toString();
+    }
+
+    static String body(String response) {
+        assertThat(response).startsWith("HTTP/1.1 200 OK");
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+}

@@ -1,0 +1,77 @@
+package io.github.siodistributor.core.engine;
+
+import static io.github.siodistributor.core.engine.EngineConnections.body;
+import static io.github.siodistributor.core.engine.EngineConnections.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests the HTTP decoder cannot read whole are answered, as Node's HTTP server answers them, and their
+ * connection closed: the decoder drops every later byte on it, so a request after it would never be answered.
+ * Headers of up to 16 KB (a browser's cookies) are taken.
+ */
+class EngineHttpRequestTest {
+
+    private final List<EngineHandshake> opened = new CopyOnWriteArrayList<>();
+    private final EngineServer engine = new EngineServer(EngineSettings.defaults(), new EngineListener() {
+        @Override
+        public void onOpen(EngineSession session) {
+            opened.add(session.handshake());
+        }
+
+        @Override
+        public void onMessage(EngineSession session, Frame message) {
+        }
+
+        @Override
+        public void onClose(EngineSession session, String reason) {
+        }
+    });
+
+    private EmbeddedChannel connection() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        engine.initChannel(channel);
+        return channel;
+    }
+
+    @Test
+    void headersOfUpTo16KbAreTaken() {
+        EmbeddedChannel channel = connection();
+
+        String cookie = "a=" + "c".repeat(15_000);
+
+        String answer = request(channel, "GET /socket.io/?EIO=4&transport=polling", "Cookie: " + cookie);
+
+        assertThat(body(answer)).startsWith("0{\"sid\":\"");
+        assertThat(channel.isOpen()).isTrue();
+        // whole, for the backends' connect handlers
+        assertThat(opened).singleElement().satisfies(handshake -> assertThat(handshake.headers().get("cookie"))
+                .containsExactly(cookie));
+    }
+
+    @Test
+    void headersOverTheLimitAre431AndTheConnectionCloses() {
+        EmbeddedChannel channel = connection();
+
+        String answer = request(channel, "GET /socket.io/?EIO=4&transport=polling", "Cookie: a=" + "c".repeat(17_000));
+
+        assertThat(answer).startsWith("HTTP/1.1 431 Request Header Fields Too Large").contains("connection: close");
+        assertThat(answer).doesNotContain("\"sid\"");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(engine.sessionCount()).isZero();
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIs414AndTheConnectionCloses() {
+        EmbeddedChannel channel = connection();
+
+        String answer = request(channel, "GET /socket.io/?EIO=4&transport=polling&x=" + "x".repeat(5000));
+
+        assertThat(answer).startsWith("HTTP/1.1 414 ");
+        assertThat(channel.isOpen()).isFalse();
+    }
+}
