@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
@@ -36,12 +37,16 @@ public final class EngineSession {
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
 
     private static final byte RECORD_SEPARATOR = 0x1e;
+    /** How many of the largest messages (max-payload) a client may leave untaken before its session ends. */
+    static final long PENDING_PAYLOADS = 16;
 
     private final String id;
     private final EventLoop loop;
     private final EngineServer server;
     private final EngineHandshake handshake;
     private final ArrayDeque<Frame> queue = new ArrayDeque<>();
+    /** The bytes of the packets in {@link #queue}. */
+    private long queuedBytes;
 
     private boolean websocket;
     private Channel webSocketChannel;
@@ -146,11 +151,40 @@ public final class EngineSession {
         if (websocket) {
             writeWebSocket(frames);
         } else {
+            long bytes = 0;
+            for (Frame frame : frames) {
+                bytes += frame.bytes().length;
+            }
+            if (overPendingLimit(queuedBytes + bytes)) {
+                return;
+            }
             queue.addAll(frames);
+            queuedBytes += bytes;
             if (pendingPoll != null) {
                 answerPoll();
             }
         }
+    }
+
+    private void clearQueue() {
+        queue.clear();
+        queuedBytes = 0;
+    }
+
+    /**
+     * Whether the client would leave more untaken than {@value #PENDING_PAYLOADS} times the largest message; if
+     * so, the session ends as a broken transport's does (the client reconnects). A client that reads no more, or
+     * far slower than it is sent to, must not make the worker keep all of it: heartbeats do not tell, since a
+     * client can answer pings without reading.
+     */
+    private boolean overPendingLimit(long pending) {
+        long limit = PENDING_PAYLOADS * server.settings().maxPayload();
+        if (pending <= limit) {
+            return false;
+        }
+        log.debug("Session {} leaves over {} bytes untaken; closed", id, limit);
+        closeNow("transport error");
+        return true;
     }
 
     public void send(Frame frame) {
@@ -186,6 +220,11 @@ public final class EngineSession {
     }
 
     private void writeFramed(ByteBuf wire) {
+        ChannelOutboundBuffer untaken = webSocketChannel.unsafe().outboundBuffer();
+        if (untaken != null && overPendingLimit(untaken.totalPendingWriteBytes() + wire.readableBytes())) {
+            wire.release();
+            return;
+        }
         // no promise per write: a failed write closes the connection (EngineWebSocketHandler.exceptionCaught)
         webSocketOut.writeAndFlush(wire, webSocketChannel.voidPromise());
     }
@@ -357,7 +396,7 @@ public final class EngineSession {
                 payload.writeBytes(frame.bytes());
             }
         }
-        queue.clear();
+        clearQueue();
         HttpReplies.text(poll, server.settings(), payload.toByteArray());
         if (closeWhenFlushed != null) {
             closeNow(closeWhenFlushed);
@@ -479,7 +518,7 @@ public final class EngineSession {
         }
         if (!queue.isEmpty()) {
             writeWebSocket(queue);
-            queue.clear();
+            clearQueue();
         }
         if (closeWhenFlushed != null) {
             closeNow(closeWhenFlushed);
@@ -554,11 +593,11 @@ public final class EngineSession {
         cancel(upgradeTimeout);
         server.remove(this);
         if (pendingPoll != null) {
-            queue.clear();
+            clearQueue();
             queue.add(toParkedPoll);
             answerPoll();
         }
-        queue.clear();
+        clearQueue();
         if (webSocketChannel != null) {
             EngineWebSocketHandler.close(webSocketChannel);
         }
