@@ -64,11 +64,21 @@ final class HttpReplies {
         write(to, response);
     }
 
+    /**
+     * A listed origin is echoed and may send credentials (cookies); with {@code *}, any origin may read the answers,
+     * but without credentials, as with Socket.IO's {@code cors: {origin: "*"}}: echoing every origin with credentials
+     * would let any web site run a session on its visitors' cookies.
+     */
     private static void cors(FullHttpResponse response, String origin, EngineSettings settings) {
-        if (origin != null && settings.allowsOrigin(origin)) {
+        if (origin == null) {
+            return;
+        }
+        if (settings.corsOrigins().contains(origin)) {
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
             response.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        } else if (settings.allowsOrigin(origin)) {
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         }
     }
 

@@ -5,6 +5,7 @@ import static io.github.siodistributor.core.engine.EngineConnections.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -73,5 +74,41 @@ class EngineHttpRequestTest {
 
         assertThat(answer).startsWith("HTTP/1.1 414 ");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void anyOriginMayReadButOnlyAListedOneMaySendCredentials() {
+        String anyOrigin = request(connection(), "GET /socket.io/?EIO=4&transport=polling", "Origin: http://any.example");
+
+        assertThat(anyOrigin.toLowerCase()).contains("access-control-allow-origin: *\r\n")
+                .doesNotContain("access-control-allow-credentials");
+
+        EngineServer listing = new EngineServer(new EngineSettings(Duration.ofSeconds(25), Duration.ofSeconds(20),
+                1_000_000, Duration.ofSeconds(10), Duration.ofSeconds(45), List.of("http://app.example")),
+                new EngineListener() {
+                    @Override
+                    public void onOpen(EngineSession session) {
+                    }
+
+                    @Override
+                    public void onMessage(EngineSession session, Frame message) {
+                    }
+
+                    @Override
+                    public void onClose(EngineSession session, String reason) {
+                    }
+                });
+        EmbeddedChannel listed = new EmbeddedChannel();
+        listing.initChannel(listed);
+        String fromListed = request(listed, "GET /socket.io/?EIO=4&transport=polling", "Origin: http://app.example")
+                .toLowerCase();
+        EmbeddedChannel other = new EmbeddedChannel();
+        listing.initChannel(other);
+        String fromOther = request(other, "GET /socket.io/?EIO=4&transport=polling", "Origin: http://any.example")
+                .toLowerCase();
+
+        assertThat(fromListed).contains("access-control-allow-origin: http://app.example\r\n")
+                .contains("access-control-allow-credentials: true");
+        assertThat(fromOther).doesNotContain("access-control-allow");
     }
 }
