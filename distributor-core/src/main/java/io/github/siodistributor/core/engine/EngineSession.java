@@ -262,7 +262,7 @@ public final class EngineSession {
         try {
             execute(() -> {
                 try {
-                    closeNow(reason, Frame.CLOSE);
+                    closeNow(reason);
                     closed.complete(null);
                 } catch (RuntimeException | Error e) {
                     closed.completeExceptionally(e);
@@ -550,7 +550,8 @@ public final class EngineSession {
             return;
         }
         switch (packet[0]) {
-            case '1' -> closeNow("transport close");
+            // the client's own close: its parked poll just ends, as the reference server answers it
+            case '1' -> closeNow("transport close", Frame.NOOP);
             case '3' -> onPong();
             case '4' -> deliver(Frame.text(Arrays.copyOfRange(packet, 1, packet.length)));
             case '2', '6' -> {
@@ -578,8 +579,9 @@ public final class EngineSession {
         }
     }
 
+    /** Closed by the server: a parked poll gets Engine.IO's close packet, so the client knows at once. */
     private void closeNow(String reason) {
-        closeNow(reason, Frame.NOOP);
+        closeNow(reason, Frame.CLOSE);
     }
 
     /** {@code toParkedPoll} ends a parked long-polling request: a noop, or the close packet that sends the client away. */

@@ -24,6 +24,16 @@ final class EngineConnections {
         return responses(channel);
     }
 
+    /** Sends one HTTP/1.1 POST with a text body and returns whatever the server wrote back so far. */
+    static String post(EmbeddedChannel channel, String requestLine, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String head = requestLine + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n";
+        channel.writeInbound(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), bytes));
+        channel.runPendingTasks();
+        return responses(channel);
+    }
+
     static String responses(EmbeddedChannel channel) {
         StringBuilder written = new StringBuilder();
         for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {

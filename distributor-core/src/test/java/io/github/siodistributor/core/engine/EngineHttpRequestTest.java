@@ -111,4 +111,29 @@ class EngineHttpRequestTest {
                 .contains("access-control-allow-credentials: true");
         assertThat(fromOther).doesNotContain("access-control-allow");
     }
+
+    @Test
+    void aParkedPollOfASessionTheServerClosesGetsTheClosePacketAndOneTheClientClosesANoop() {
+        EmbeddedChannel byServer = connection();
+        String serverClosed = sid(body(request(byServer, "GET /socket.io/?EIO=4&transport=polling")));
+        assertThat(request(byServer, "GET /socket.io/?EIO=4&transport=polling&sid=" + serverClosed)).isEmpty();
+        EmbeddedChannel byClient = connection();
+        String clientClosed = sid(body(request(byClient, "GET /socket.io/?EIO=4&transport=polling")));
+        assertThat(request(byClient, "GET /socket.io/?EIO=4&transport=polling&sid=" + clientClosed)).isEmpty();
+
+        engine.session(serverClosed).close("server namespace disconnect");
+        byServer.runPendingTasks();
+        // the client's own close, posted on another connection of it
+        EmbeddedChannel post = connection();
+        EngineConnections.post(post, "POST /socket.io/?EIO=4&transport=polling&sid=" + clientClosed, "1");
+        byClient.runPendingTasks();
+
+        // the official client takes "1" as the server's close at once; a noop after its own
+        assertThat(body(EngineConnections.responses(byServer))).isEqualTo("1");
+        assertThat(body(EngineConnections.responses(byClient))).isEqualTo("6");
+    }
+
+    private static String sid(String open) {
+        return open.substring("0{\"sid\":\"".length(), open.indexOf('"', "0{\"sid\":\"".length()));
+    }
 }
