@@ -2,18 +2,23 @@ package io.github.siodistributor.core.engine;
 
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,6 +27,23 @@ import java.util.concurrent.atomic.LongAdder;
  * The Socket.IO layer above it is an {@link EngineListener}.
  */
 public final class EngineServer {
+
+    /** Closes a connection from which nothing came for the idle time. */
+    private static final ChannelInboundHandlerAdapter CLOSE_WHEN_IDLE = new IdleClose();
+
+    @ChannelHandler.Sharable
+    private static final class IdleClose extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                super.userEventTriggered(ctx, event);
+            }
+        }
+    }
+
+    private static final long MIN_IDLE_MILLIS = 60_000;
 
     /** Largest request headers taken, in bytes. */
     public static final int MAX_HEADER_SIZE = 16 * 1024;
@@ -58,6 +80,13 @@ public final class EngineServer {
     /** Sets up a new connection's pipeline. */
     public void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
+        // a live session's client sends on its connection at least once a heartbeat (its pong, or the next poll
+        // the ping's answer calls for): one that sends nothing for twice a whole heartbeat is a client gone without
+        // a FIN, a keep-alive connection left over, or one that never sent a request (a minute at least, whatever
+        // short heartbeat a test sets). Reads only: watching writes would put a listener on every write
+        long idle = Math.max(MIN_IDLE_MILLIS, 2 * settings.pingInterval().plus(settings.pingTimeout()).toMillis());
+        pipeline.addLast("idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("idleClose", CLOSE_WHEN_IDLE);
         pipeline.addLast("httpCodec", httpServerCodec());
         pipeline.addLast("httpAggregator", new PayloadLimit(this));
         pipeline.addLast("engineHttp", new EngineHttpHandler(this));

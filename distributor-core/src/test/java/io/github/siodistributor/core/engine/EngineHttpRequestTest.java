@@ -8,6 +8,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -131,6 +132,29 @@ class EngineHttpRequestTest {
         // the official client takes "1" as the server's close at once; a noop after its own
         assertThat(body(EngineConnections.responses(byServer))).isEqualTo("1");
         assertThat(body(EngineConnections.responses(byClient))).isEqualTo("6");
+    }
+
+    @Test
+    void aConnectionFromWhichNothingComesForTwoHeartbeatsIsClosed() {
+        // a client gone without a FIN, a keep-alive connection left over, one that never sent a request
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        engine.initChannel(channel);
+        long idle = 2 * EngineSettings.defaults().pingInterval().plus(EngineSettings.defaults().pingTimeout())
+                .toMillis();
+
+        channel.advanceTimeBy(idle - 1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+        // a request starts the wait over
+        assertThat(body(request(channel, "GET /socket.io/?EIO=4&transport=polling"))).startsWith("0{");
+        channel.advanceTimeBy(idle - 1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isTrue();
+
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
     }
 
     private static String sid(String open) {
