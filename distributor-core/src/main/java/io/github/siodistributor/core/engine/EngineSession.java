@@ -504,6 +504,16 @@ public final class EngineSession {
     }
 
     private void completeUpgrade(Channel channel) {
+        if (!channel.isActive() || channel.pipeline().context(WebSocketFrameEncoder.class) == null) {
+            // the probe's connection ended just after its upgrade packet (on another event loop, which tore its
+            // pipeline down first): the client takes itself for upgraded, so the session cannot go on over polling,
+            // and must not be left without a way to write
+            probeChannel = null;
+            upgradeCandidate = null;
+            upgrading = false;
+            closeNow("transport close");
+            return;
+        }
         useWebSocket(channel);
         upgradeCandidate = null;
         upgrading = false;
