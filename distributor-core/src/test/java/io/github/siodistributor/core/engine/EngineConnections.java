@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** HTTP/1.1 by hand against an engine's pipeline on an {@link EmbeddedChannel}. */
 final class EngineConnections {
@@ -50,4 +52,30 @@ final class EngineConnections {
         return response.substring(response.indexOf("\r\n\r\n") + 4);
     }
 
+
+    /** Records what an engine tells the layer above. */
+    static final class Recorder implements EngineListener {
+        final List<EngineSession> opened = new CopyOnWriteArrayList<>();
+        /** Each as {@code "<session id> <reason>"}. */
+        final List<String> closes = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onOpen(EngineSession session) {
+            opened.add(session);
+        }
+
+        @Override
+        public void onMessage(EngineSession session, Frame message) {
+        }
+
+        @Override
+        public void onClose(EngineSession session, String reason) {
+            closes.add(session.id() + " " + reason);
+        }
+
+        /** The reasons of the closes, in order. */
+        List<String> closeReasons() {
+            return closes.stream().map(close -> close.substring(close.indexOf(' ') + 1)).toList();
+        }
+    }
 }

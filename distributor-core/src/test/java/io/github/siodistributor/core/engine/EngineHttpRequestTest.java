@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -18,21 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class EngineHttpRequestTest {
 
-    private final List<EngineHandshake> opened = new CopyOnWriteArrayList<>();
-    private final EngineServer engine = new EngineServer(EngineSettings.defaults(), new EngineListener() {
-        @Override
-        public void onOpen(EngineSession session) {
-            opened.add(session.handshake());
-        }
-
-        @Override
-        public void onMessage(EngineSession session, Frame message) {
-        }
-
-        @Override
-        public void onClose(EngineSession session, String reason) {
-        }
-    });
+    private final EngineConnections.Recorder listener = new EngineConnections.Recorder();
+    private final EngineServer engine = new EngineServer(EngineSettings.defaults(), listener);
 
     private EmbeddedChannel connection() {
         EmbeddedChannel channel = new EmbeddedChannel();
@@ -51,8 +37,8 @@ class EngineHttpRequestTest {
         assertThat(body(answer)).startsWith("0{\"sid\":\"");
         assertThat(channel.isOpen()).isTrue();
         // whole, for the backends' connect handlers
-        assertThat(opened).singleElement().satisfies(handshake -> assertThat(handshake.headers().get("cookie"))
-                .containsExactly(cookie));
+        assertThat(listener.opened).singleElement().satisfies(session -> assertThat(session.handshake().headers()
+                .get("cookie")).containsExactly(cookie));
     }
 
     @Test
@@ -86,19 +72,7 @@ class EngineHttpRequestTest {
 
         EngineServer listing = new EngineServer(new EngineSettings(Duration.ofSeconds(25), Duration.ofSeconds(20),
                 1_000_000, Duration.ofSeconds(10), Duration.ofSeconds(45), List.of("http://app.example")),
-                new EngineListener() {
-                    @Override
-                    public void onOpen(EngineSession session) {
-                    }
-
-                    @Override
-                    public void onMessage(EngineSession session, Frame message) {
-                    }
-
-                    @Override
-                    public void onClose(EngineSession session, String reason) {
-                    }
-                });
+                new EngineConnections.Recorder());
         EmbeddedChannel listed = new EmbeddedChannel();
         listing.initChannel(listed);
         String fromListed = request(listed, "GET /socket.io/?EIO=4&transport=polling", "Origin: http://app.example")

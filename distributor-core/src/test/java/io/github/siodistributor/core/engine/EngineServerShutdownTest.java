@@ -6,9 +6,7 @@ import static io.github.siodistributor.core.engine.EngineConnections.responses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class EngineServerShutdownTest {
 
-    private final Recorder listener = new Recorder();
+    private final EngineConnections.Recorder listener = new EngineConnections.Recorder();
     private final EngineServer engine = new EngineServer(EngineSettings.defaults(), listener);
 
     @Test
@@ -53,7 +51,7 @@ class EngineServerShutdownTest {
         // the WebSocket handshake completes at the HTTP level, then the connection ends without an open packet
         assertThat(upgraded).doesNotContain("0{\"sid\"");
         assertThat(websocket.isOpen()).isFalse();
-        assertThat(listener.opens).isEmpty();
+        assertThat(listener.opened).isEmpty();
         assertThat(engine.sessionCount()).isZero();
     }
 
@@ -61,24 +59,5 @@ class EngineServerShutdownTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         engine.initChannel(channel);
         return channel;
-    }
-
-    private static final class Recorder implements EngineListener {
-        final List<String> opens = new CopyOnWriteArrayList<>();
-        final List<String> closes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void onOpen(EngineSession session) {
-            opens.add(session.id());
-        }
-
-        @Override
-        public void onMessage(EngineSession session, Frame message) {
-        }
-
-        @Override
-        public void onClose(EngineSession session, String reason) {
-            closes.add(session.id() + " " + reason);
-        }
     }
 }

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -34,23 +33,10 @@ class UntakenDataTest {
 
     private static final int MAX_PAYLOAD = 1000;
 
-    private final List<String> closes = new CopyOnWriteArrayList<>();
+    private final EngineConnections.Recorder listener = new EngineConnections.Recorder();
     private final EngineServer engine = new EngineServer(new EngineSettings(Duration.ofSeconds(25),
             Duration.ofSeconds(20), MAX_PAYLOAD, Duration.ofSeconds(10), Duration.ofSeconds(45), List.of("*")),
-            new EngineListener() {
-                @Override
-                public void onOpen(EngineSession session) {
-                }
-
-                @Override
-                public void onMessage(EngineSession session, Frame message) {
-                }
-
-                @Override
-                public void onClose(EngineSession session, String reason) {
-                    closes.add(reason);
-                }
-            });
+            listener);
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     private String open() {
@@ -81,7 +67,7 @@ class UntakenDataTest {
 
         assertThat(session.isOpen()).isFalse();
         assertThat(engine.session(sid)).isNull();
-        assertThat(closes).containsExactly("transport error");
+        assertThat(listener.closeReasons()).containsExactly("transport error");
     }
 
     @Test
@@ -99,7 +85,7 @@ class UntakenDataTest {
         }
 
         assertThat(session.isOpen()).isTrue();
-        assertThat(closes).isEmpty();
+        assertThat(listener.closes).isEmpty();
     }
 
     /**
@@ -138,7 +124,7 @@ class UntakenDataTest {
                 }
 
                 await().atMost(Duration.ofSeconds(20)).until(() -> !session.isOpen());
-                assertThat(closes).containsExactly("transport error");
+                assertThat(listener.closeReasons()).containsExactly("transport error");
             } finally {
                 server.close().sync();
             }

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,21 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class UpgradeRaceTest {
 
-    private final List<String> closes = new CopyOnWriteArrayList<>();
-    private final EngineServer engine = new EngineServer(EngineSettings.defaults(), new EngineListener() {
-        @Override
-        public void onOpen(EngineSession session) {
-        }
-
-        @Override
-        public void onMessage(EngineSession session, Frame message) {
-        }
-
-        @Override
-        public void onClose(EngineSession session, String reason) {
-            closes.add(reason);
-        }
-    });
+    private final EngineConnections.Recorder listener = new EngineConnections.Recorder();
+    private final EngineServer engine = new EngineServer(EngineSettings.defaults(), listener);
 
     @Test
     void anUpgradePacketOnAProbeAlreadyGoneEndsTheSession() {
@@ -54,6 +39,6 @@ class UpgradeRaceTest {
         polling.runPendingTasks();
 
         assertThat(session.isOpen()).isFalse();
-        assertThat(closes).containsExactly("transport close");
+        assertThat(listener.closeReasons()).containsExactly("transport close");
     }
 }

@@ -268,23 +268,25 @@ class BackendScaleOutTest {
         }
     }
 
-    @Test
-    void aClientThatLeavesWhileItsSocketIsHandedOverIsNotLeftWaitingForTheHandOverTimeout() throws Exception {
-        // without the release, the worker moves the socket only after this: far longer than the test waits
-        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+    /**
+     * A socket on an instance that stops while busy with the socket's event, and another instance to take it: the
+     * worker has asked the stopping one for the release (which waits behind the event) when this returns. The
+     * worker's hand-over timeout is far longer than any test waits, so only the release moves the socket.
+     */
+    private record HandOver(ConfigurableApplicationContext worker, LatchedHandler leaving, LatchedHandler next,
+            String socketId, CompletableFuture<Void> stopping) {
+
+        static HandOver underWay(ChatCluster cluster, NodeClients clients) {
             ConfigurableApplicationContext workerContext = cluster.worker("w1",
                     List.of("distributor.worker.handover-timeout=10m"), LatchedHandler.class);
-            String url = ChatCluster.url(workerContext);
             DistributorWorker worker = workerContext.getBean(DistributorWorker.class);
             ConfigurableApplicationContext leavingContext = cluster.backend(LatchedHandler.class);
             LatchedHandler leaving = leavingContext.getBean(LatchedHandler.class);
             String leavingId = leavingContext.getBean(DistributorBackend.class).id();
-            clients.connect("c", url, "/latched");
+            clients.connect("c", ChatCluster.url(workerContext), "/latched");
             String id = clients.awaitConnect("c").get("socketId").asText();
             LatchedHandler next = cluster.backend(LatchedHandler.class).getBean(LatchedHandler.class);
 
-            // the instance stops while busy with the socket's event: the release waits behind it, and the client
-            // leaves meanwhile
             clients.emit("c", "hold");
             await().atMost(WAIT).until(() -> leaving.holding.contains(id));
             long forwarded = worker.stats().messagesForwarded();
@@ -292,13 +294,22 @@ class BackendScaleOutTest {
             // the worker asked for the release (the only message it has to send now, the client being idle)
             await().atMost(WAIT).until(() -> !worker.backendInstances().get("/latched").contains(leavingId)
                     && worker.stats().messagesForwarded() > forwarded);
+            return new HandOver(workerContext, leaving, next, id, stopping);
+        }
+    }
+
+    @Test
+    void aClientThatLeavesWhileItsSocketIsHandedOverIsNotLeftWaitingForTheHandOverTimeout() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            HandOver handOver = HandOver.underWay(cluster, clients);
+
             clients.disconnect("c");
-            leaving.release.countDown();
+            handOver.leaving().release.countDown();
 
             // the next instance takes the socket over, and hears it left
-            await().atMost(WAIT).until(() -> next.disconnected.containsKey(id));
-            assertThat(leaving.disconnected).doesNotContainKey(id);
-            stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> handOver.next().disconnected.containsKey(handOver.socketId()));
+            assertThat(handOver.leaving().disconnected).doesNotContainKey(handOver.socketId());
+            handOver.stopping().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -306,31 +317,20 @@ class BackendScaleOutTest {
     void aReleaseFromAnotherInstanceThanTheOneLeavingDoesNotMoveTheSocket() throws Exception {
         // a late release from an earlier owner (Lettuce resends a command around a reconnect), forged here
         try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
-            ConfigurableApplicationContext workerContext = cluster.worker("w1",
-                    List.of("distributor.worker.handover-timeout=10m"), LatchedHandler.class);
-            DistributorWorker worker = workerContext.getBean(DistributorWorker.class);
-            ConfigurableApplicationContext leavingContext = cluster.backend(LatchedHandler.class);
-            LatchedHandler leaving = leavingContext.getBean(LatchedHandler.class);
-            clients.connect("c", ChatCluster.url(workerContext), "/latched");
-            String id = clients.awaitConnect("c").get("socketId").asText();
-            LatchedHandler next = cluster.backend(LatchedHandler.class).getBean(LatchedHandler.class);
-            clients.emit("c", "hold");
-            await().atMost(WAIT).until(() -> leaving.holding.contains(id));
-            long forwarded = worker.stats().messagesForwarded();
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(leavingContext::close);
-            await().atMost(WAIT).until(() -> worker.stats().messagesForwarded() > forwarded);
-
-            RedisMessageBus bus = workerContext.getBean(RedisMessageBus.class);
+            HandOver handOver = HandOver.underWay(cluster, clients);
+            RedisMessageBus bus = handOver.worker().getBean(RedisMessageBus.class);
             DroppedMessages dropped = bus.dropped();
             long late = dropped.count(Cause.LATE_REPLY);
-            bus.publish(new ChannelNames("sio").worker("w1"), new SocketReleased("/latched", id, "an-earlier-owner"));
+
+            bus.publish(new ChannelNames("sio").worker("w1"), new SocketReleased("/latched", handOver.socketId(),
+                    "an-earlier-owner"));
             await().atMost(WAIT).until(() -> dropped.count(Cause.LATE_REPLY) == late + 1);
 
             // the socket stays with the instance that is letting it go until that one has
-            assertThat(next.recovered).isEmpty();
-            leaving.release.countDown();
-            await().atMost(WAIT).until(() -> next.recovered.contains(id));
-            stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(handOver.next().recovered).isEmpty();
+            handOver.leaving().release.countDown();
+            await().atMost(WAIT).until(() -> handOver.next().recovered.contains(handOver.socketId()));
+            handOver.stopping().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
