@@ -27,11 +27,6 @@ public final class ReplyParts {
         return Math.min(PART_SIZE, maxMessageSize / 4);
     }
 
-    /** {@link #split(List, ToLongFunction, long)} in parts of {@link #PART_SIZE}. */
-    public static <T> List<List<T>> split(List<T> items, ToLongFunction<T> size) {
-        return split(items, size, PART_SIZE);
-    }
-
     /**
      * The items in order, in parts of at most {@code partSize} bytes by {@code size} (an item larger than that
      * makes a part by itself); always at least one part (an empty one for no items), since the asker counts parts

@@ -40,10 +40,8 @@ final class BackendInstances {
     private final Map<Instance, Long> vanishedSince = new HashMap<>();
     /** Whether the last registry read failed; guarded by {@code this}. */
     private boolean unread;
-    /** When reads came back after failing; guarded by {@code this}. */
-    private long readAgainSince;
-    /** Whether reads came back after failing less than a grace ago; guarded by {@code this}. */
-    private boolean readingAgain;
+    /** When reads came back after failing, or null while they never failed; guarded by {@code this}. */
+    private Long readAgainSince;
 
     BackendInstances(long graceNanos) {
         this.graceNanos = graceNanos;
@@ -114,11 +112,10 @@ final class BackendInstances {
     synchronized Changes update(Map<String, Map<String, Boolean>> registry, long nowNanos) {
         if (unread) {
             unread = false;
-            readingAgain = true;
             readAgainSince = nowNanos;
-        } else if (readingAgain && nowNanos - readAgainSince >= graceNanos) {
-            readingAgain = false;
         }
+        // what expired within a grace of reads coming back could not be renewed while they failed
+        boolean readingAgain = readAgainSince != null && nowNanos - readAgainSince < graceNanos;
         List<Instance> gone = new ArrayList<>();
         List<Instance> appeared = new ArrayList<>();
         Set<Instance> stillListed = new HashSet<>();

@@ -266,16 +266,17 @@ final class SocketRouter implements AutoCloseable {
                     + " of socket " + socket.id + " in " + socket.namespace);
             return;
         }
-        String overLimit = activity instanceof SocketEvent event ? overHeldLimit(socket, event) : null;
-        if (overLimit != null) {
-            SocketEvent event = (SocketEvent) activity;
-            String message = "no backend instance took event '" + event.event() + "' yet and " + overLimit;
-            bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, message);
-            if (event.wantsAck() && socket.pendingAcks.remove(event.ackId()) != null) {
-                socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(),
-                        ClientErrors.ack(event.event(), message)));
+        if (activity instanceof SocketEvent event) {
+            String overLimit = overHeldLimit(socket, event);
+            if (overLimit != null) {
+                String message = "no backend instance took event '" + event.event() + "' yet and " + overLimit;
+                bus.dropped().record(Cause.LIMIT_EXCEEDED, "client " + socket.id, message);
+                if (event.wantsAck() && socket.pendingAcks.remove(event.ackId()) != null) {
+                    socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, event.ackId(),
+                            ClientErrors.ack(event.event(), message)));
+                }
+                return;
             }
-            return;
         }
         socket.waiting.put(sequence, activity);
         stalled.add(socket);

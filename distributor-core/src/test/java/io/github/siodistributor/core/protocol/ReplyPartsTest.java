@@ -12,14 +12,14 @@ class ReplyPartsTest {
 
     @Test
     void noItemsMakeOneEmptyPart() {
-        assertThat(ReplyParts.split(List.<Long>of(), size -> size)).containsExactly(List.of());
+        assertThat(ReplyParts.split(List.<Long>of(), size -> size, ReplyParts.PART_SIZE)).containsExactly(List.of());
     }
 
     @Test
     void itemsStayInOrderAndEachPartStaysWithinThePartSize() {
         List<Long> sizes = List.of(HALF, HALF, 1L, HALF - 1, 2L, ReplyParts.PART_SIZE, 3L);
 
-        List<List<Long>> parts = ReplyParts.split(sizes, size -> size);
+        List<List<Long>> parts = ReplyParts.split(sizes, size -> size, ReplyParts.PART_SIZE);
 
         assertThat(parts).containsExactly(List.of(HALF, HALF), List.of(1L, HALF - 1, 2L),
                 List.of(ReplyParts.PART_SIZE), List.of(3L));
@@ -50,7 +50,7 @@ class ReplyPartsTest {
     void anItemLargerThanAPartMakesAPartByItself() {
         long huge = 3 * ReplyParts.PART_SIZE;
 
-        assertThat(ReplyParts.split(List.of(1L, huge, 2L), size -> size))
+        assertThat(ReplyParts.split(List.of(1L, huge, 2L), size -> size, ReplyParts.PART_SIZE))
                 .containsExactly(List.of(1L), List.of(huge), List.of(2L));
     }
 
