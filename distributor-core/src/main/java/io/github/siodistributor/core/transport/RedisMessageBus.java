@@ -14,6 +14,8 @@ import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
@@ -21,6 +23,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -54,7 +63,9 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  * subscription really delivers, since neither an open connection nor the container can tell. A subscription
  * closed while Redis is unreachable stops delivering at once and is unsubscribed once Redis is back (or with the
  * whole subscription at {@link #stop()}): an UNSUBSCRIBE sent meanwhile would hold the caller, often a process
- * that is stopping, for Lettuce's whole command timeout.
+ * that is stopping, for Lettuce's whole command timeout. Where the connection still looks up (Redis died a moment
+ * ago, or hangs), an unsubscribe waits for Redis no longer than a subscribe waits for its confirmation
+ * ({@link RedisMessageListenerContainer#getMaxSubscriptionRegistrationWaitingTime()}).
  */
 public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
@@ -80,6 +91,15 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     /** Closed while Redis was unreachable: still registered with the container, no longer delivered to. */
     private final Queue<Detached> detached = new ConcurrentLinkedQueue<>();
+    /**
+     * Where the container's unsubscribes run, so that their caller can stop waiting: one interrupted there cancels
+     * its command, and the container's lock is free again.
+     */
+    private final ExecutorService containerCalls = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "distributor-unsubscribe-" + busId.substring(0, 8));
+        thread.setDaemon(true);
+        return thread;
+    });
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private boolean closed;
@@ -303,26 +323,55 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                 log.debug("Redis is unreachable: {} is unsubscribed once it is back", channel);
                 return;
             }
-            unsubscribe(listener, topic);
+            if (!unsubscribe(listener, topic)) {
+                detached.add(new Detached(listener, topic));
+            }
         };
     }
 
     private record Detached(MessageListener listener, ChannelTopic topic) {
     }
 
-    private void unsubscribe(MessageListener listener, ChannelTopic topic) {
+    /**
+     * Waits for Redis's answer as long as the container waits for a subscription's confirmation at most, not for
+     * Lettuce's whole command timeout (a minute by default). Tells whether the unsubscribe ended in time (failed
+     * or not: a connection already gone has nothing left to unsubscribe from); if not, the listener is taken out
+     * again once Redis is back, or at the stop, whether or not the container forgot it meanwhile.
+     */
+    private boolean unsubscribe(MessageListener listener, ChannelTopic topic) {
+        Future<?> done;
         try {
-            container.removeMessageListener(listener, topic);
-        } catch (RuntimeException e) {
-            // the connection may already be gone at shutdown: there is nothing left to unsubscribe from
-            log.debug("Could not unsubscribe from {}", topic.getTopic(), e);
+            done = containerCalls.submit(() -> container.removeMessageListener(listener, topic));
+        } catch (RejectedExecutionException closed) {
+            return false; // the bus is closed: the container is gone with its subscriptions
+        }
+        long bound = container.getMaxSubscriptionRegistrationWaitingTime();
+        try {
+            done.get(bound, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            log.debug("Could not unsubscribe from {}", topic.getTopic(), e.getCause());
+            return true;
+        } catch (TimeoutException e) {
+            done.cancel(true);
+            log.warn("Redis did not answer the unsubscribe from {} within {} ms: going on without its answer",
+                    topic.getTopic(), bound);
+            return false;
+        } catch (InterruptedException e) {
+            done.cancel(true);
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
     private void unsubscribeDetached() {
+        List<Detached> unanswered = new ArrayList<>();
         for (Detached gone = detached.poll(); gone != null; gone = detached.poll()) {
-            unsubscribe(gone.listener(), gone.topic());
+            if (!unsubscribe(gone.listener(), gone.topic())) {
+                unanswered.add(gone);
+            }
         }
+        detached.addAll(unanswered);
     }
 
     /** On a Lettuce thread, which must not wait for Redis: the unsubscribes run on a thread of their own. */
@@ -412,5 +461,6 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         } catch (Exception e) {
             log.debug("Error while stopping the listener container", e);
         }
+        containerCalls.shutdownNow();
     }
 }

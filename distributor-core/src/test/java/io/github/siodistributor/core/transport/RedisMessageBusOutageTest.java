@@ -477,6 +477,37 @@ class RedisMessageBusOutageTest {
     }
 
     /**
+     * What a process that stops just as Redis dies, or while Redis hangs, does: its connections still look up, so
+     * the UNSUBSCRIBE goes out, and nothing answers it. Closing waits for it no longer than a subscribe waits for
+     * its confirmation, not for the client's whole command timeout (two minutes here); the bus then stops.
+     */
+    @Test
+    void closingASubscriptionAndStoppingTheBusWhileRedisAnswersNothingWaitAtMostTheSubscriptionBound() {
+        RedisMessageBus bus = bus(TestConnectionFactories.startedFor(redis, LONG_COMMAND_TIMEOUT),
+                OutageSettings.defaults());
+        List<Message> received = new CopyOnWriteArrayList<>();
+        MessageBus.Subscription subscription = bus.subscribe("news", received::add);
+        bus.subscribe("other", message -> { });
+        bus.start();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        resources.add(client::shutdown);
+        RedisCommands<String, String> admin = client.connect().sync();
+
+        // longer than the test waits: a close that waits for Redis fails the test
+        clientCommand(admin, "PAUSE", "60000", "ALL");
+        assertThat(bus.isConnected()).isTrue();
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(subscription::close);
+        await().atMost(TIMEOUT).until(closing::isDone);
+        closing.join();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(bus::stop);
+        await().atMost(TIMEOUT).until(stopping::isDone);
+        stopping.join();
+        assertThat(bus.publishState().phase()).isEqualTo(Phase.STOPPED);
+        clientCommand(admin, "UNPAUSE");
+        assertThat(received).isEmpty();
+    }
+
+    /**
      * A subscription closed while Redis is down delivers nothing more at once, and is unsubscribed once Redis is
      * back, while the bus goes on: Redis then counts no receiver on its channel, and the others deliver again.
      */
