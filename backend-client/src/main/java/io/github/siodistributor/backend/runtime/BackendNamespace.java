@@ -161,11 +161,6 @@ final class BackendNamespace implements IndirectNamespace {
         return socket;
     }
 
-    BackendSocket disconnected(String socketId) {
-        BackendSocket socket = backend.socketDisconnected(name, socketId);
-        return socket != null ? socket : new BackendSocket(socketId, null, this);
-    }
-
     DistributorBackend backend() {
         return backend;
     }

@@ -22,11 +22,24 @@ class BackendSocket implements IndirectSocket {
     private final BackendNamespace namespace;
     /** What this backend set with {@link #setData}; the worker holds the JSON of it. */
     private volatile Object data;
+    /**
+     * Whether its connect handler turned it away: a disconnect that arrived while the handler ran then ran no
+     * disconnect handler, since the socket never was connected (as with Socket.IO's middleware).
+     */
+    private volatile boolean refused;
 
     BackendSocket(String id, Handshake handshake, BackendNamespace namespace) {
         this.id = id;
         this.handshake = handshake;
         this.namespace = namespace;
+    }
+
+    void refuse() {
+        refused = true;
+    }
+
+    boolean refused() {
+        return refused;
     }
 
     @Override

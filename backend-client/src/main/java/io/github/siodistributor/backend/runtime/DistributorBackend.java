@@ -394,8 +394,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 return;
             }
             socketGone();
-            namespace.stats().disconnected(disconnected.reason());
-            serial.execute(socketId, () -> handler.onDisconnect(socket, disconnected.reason()));
+            disconnectAfterEarlierCalls(serial, handler, namespace, socket, disconnected.reason());
         } else if (message instanceof SocketRecovered recovered) {
             FetchedSocket socket = namespace.recovered(new SocketInfo(socketId, recovered.handshake(),
                     recovered.rooms(), recovered.data()));
@@ -403,7 +402,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         } else if (message instanceof ReleaseSocket) {
             // after the socket's earlier events: they are handled by now, and the worker holds the later ones
             serial.execute(socketId, () -> {
-                namespace.disconnected(socketId);
+                socketDisconnected(namespace.name(), socketId);
                 toOwner(new SocketReleased(namespace.name(), socketId, backendId));
                 socketGone();
             });
@@ -422,6 +421,17 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 });
             }
         }
+    }
+
+    /** After the socket's earlier calls, its connect among them: a socket its connect refused has no disconnect. */
+    private static void disconnectAfterEarlierCalls(KeyedSerialExecutor serial, NamespaceHandler handler,
+            BackendNamespace namespace, BackendSocket socket, String reason) {
+        serial.execute(socket.id(), () -> {
+            if (!socket.refused()) {
+                namespace.stats().disconnected(reason);
+                handler.onDisconnect(socket, reason);
+            }
+        });
     }
 
     /**
@@ -469,7 +479,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         if (decision.accepted()) {
             namespace.stats().connected();
         } else {
-            namespace.disconnected(socket.id());
+            socket.refuse();
+            socketForgotten(namespace.name(), socket);
             socketGone();
         }
         toOwner(decision);
@@ -695,15 +706,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         for (String name : List.copyOf(connectedSockets.keySet())) {
             BackendNamespace namespace = namespace(name);
             ServedHandler served = handlers.get(namespace.spec());
-            for (var connected : namespace.sockets()) {
-                if (worker.equals(SocketIds.workerOf(connected.id()))) {
-                    BackendSocket socket = namespace.disconnected(connected.id());
+            for (BackendSocket socket : List.copyOf(socketsIn(name).values())) {
+                // exactly the socket listed: one that left or moved meanwhile has had its disconnect, or is elsewhere
+                if (worker.equals(SocketIds.workerOf(socket.id())) && socketForgotten(name, socket)) {
                     socketGone();
-                    namespace.stats().disconnected(WORKER_LOST);
                     count++;
                     if (served != null) {
-                        served.calls().execute(socket.id(),
-                                () -> served.handler().onDisconnect(socket, WORKER_LOST));
+                        disconnectAfterEarlierCalls(served.calls(), served.handler(), namespace, socket, WORKER_LOST);
                     }
                 }
             }

@@ -36,6 +36,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -271,6 +272,93 @@ class MovedAndLostSocketsTest {
         runHandlerTasks();
 
         assertThat(chat.calls).containsExactly("connect " + SOCKET, "disconnect " + SOCKET + " (transport close)");
+    }
+
+    /**
+     * The client leaves (or the worker's connect timeout ends its wait) while the connect handler still runs: a
+     * socket the handler then refuses never was connected, and gets no disconnect handler, as with Socket.IO's
+     * middleware; one it accepts gets its disconnect after its connect.
+     */
+    @Test
+    void aDisconnectWhileTheConnectHandlerRunsRunsTheDisconnectHandlerOnlyForAnAcceptedSocket() {
+        backend.register(chat);
+        String refused = "w1.refused";
+        fromWorker(new SocketConnected("/chat", refused, handshake()));
+        fromWorker(new SocketConnected("/chat", SOCKET, handshake()));
+        fromWorker(new SocketDisconnected("/chat", refused, "transport close"));
+        fromWorker(new SocketDisconnected("/chat", SOCKET, "transport close"));
+        runHandlerTasks();
+
+        assertThat(chat.calls).containsExactly("connect " + refused, "connect " + SOCKET,
+                "disconnect " + SOCKET + " (transport close)");
+        assertThat(backend.stats().of("/chat").disconnects("transport close")).isOne();
+        assertThat(backend.stats().of("/chat").connectedNow()).isZero();
+        assertThat(socketsHere()).isEmpty();
+    }
+
+    /**
+     * A worker declared lost while one of its sockets leaves on its own (a paused worker coming back, sending its
+     * clients away): each socket has exactly one disconnect, with the socket its connect had.
+     */
+    @Test
+    void aSocketThatLeavesWhileItsWorkerIsDeclaredLostHasOneDisconnect() {
+        List<String> disconnects = new CopyOnWriteArrayList<>();
+        DistributorBackend inline = new DistributorBackend(bus, CHANNELS, new JsonMapper(), Runnable::run);
+        inline.register(new NamespaceHandler() {
+            @Override
+            public String namespace() {
+                return "/chat";
+            }
+
+            @Override
+            public void onConnect(IndirectSocket socket) {
+            }
+
+            @Override
+            public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
+            }
+
+            @Override
+            public void onDisconnect(IndirectSocket socket, String reason) {
+                disconnects.add(socket.id() + " (" + reason + ", handshake " + (socket.handshake() != null) + ")");
+                if (reason.equals("worker lost")) {
+                    // the other socket's own disconnect, handled while the loss goes through the sockets
+                    for (String id : List.of("w1.a", "w1.b")) {
+                        bus.handlers.get(CHANNELS.instance(inline.id())).accept(new SocketDisconnected("/chat", id,
+                                "transport close"));
+                    }
+                }
+            }
+        });
+        // a socket of another worker, which keeps its lease: every pass of the watch asks about it
+        for (String id : List.of("w1.a", "w1.b", "w2.c")) {
+            bus.handlers.get(CHANNELS.instance(inline.id())).accept(new SocketConnected("/chat", id, handshake()));
+        }
+        AtomicInteger passes = new AtomicInteger();
+        AtomicInteger passOfTheLoss = new AtomicInteger();
+        inline.watchWorkers(new WorkerLiveness() {
+            @Override
+            public Set<String> withoutLease(Collection<String> workerIds) {
+                passes.incrementAndGet();
+                return workerIds.contains("w1") ? Set.of("w1") : Set.of();
+            }
+
+            @Override
+            public void recordLoss(String workerId) {
+                passOfTheLoss.set(passes.get());
+            }
+        }, Duration.ofMillis(10), Duration.ofMillis(1));
+        try {
+            // a later pass: the one that declared w1 lost has gone through all its sockets
+            await().atMost(Duration.ofSeconds(10)).until(() -> passOfTheLoss.get() > 0
+                    && passes.get() > passOfTheLoss.get());
+            assertThat(disconnects).hasSize(2).allSatisfy(line -> assertThat(line).endsWith("handshake true)"))
+                    .anySatisfy(line -> assertThat(line).startsWith("w1.a "))
+                    .anySatisfy(line -> assertThat(line).startsWith("w1.b "));
+            assertThat(inline.of("/chat").sockets()).extracting(IndirectSocket::id).containsExactly("w2.c");
+        } finally {
+            inline.close();
+        }
     }
 
     @Test
