@@ -27,7 +27,11 @@ public final class SocketArgs {
         return new SocketArgs(payload, mapper);
     }
 
-    /** Arguments to send: encoded once here, with the given values in order. */
+    /**
+     * Arguments to send: encoded once here, with the given values in order. This is plain JSON through {@code
+     * mapper}: a {@code byte[]} among the values becomes a base64 string, not a binary attachment; send binary with
+     * {@code ack.send(...)} or {@code emit(...)}, which do.
+     */
     public static SocketArgs of(ObjectMapper mapper, Object... values) {
         return new SocketArgs(Payload.ofJsonArray(mapper.writeValueAsBytes(values)), mapper);
     }

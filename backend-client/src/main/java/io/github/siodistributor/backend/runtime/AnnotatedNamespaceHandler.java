@@ -15,6 +15,7 @@ import io.github.siodistributor.backend.annotation.OnServerSideEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
+import io.github.siodistributor.core.socketio.ReservedEvents;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -61,6 +64,9 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
         }
         this.bean = bean;
         for (Method method : userClass.getMethods()) {
+            if (method.isBridge()) {
+                continue; // javac's copy of an overridden generic or covariant method, annotations included
+            }
             if (method.isAnnotationPresent(OnConnect.class)) {
                 connectMethods.add(new HandlerMethod(method, Kind.CONNECT));
             }
@@ -91,6 +97,11 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     }
 
     private void addEventMethod(Map<String, HandlerMethod> methods, String event, HandlerMethod method, String kind) {
+        if (ReservedEvents.isReserved(event)) {
+            // no client or backend can emit it, so the method would never run
+            throw new IllegalStateException(kind + " '" + event + "' of " + method.method + " is a reserved name, "
+                    + "which is never emitted: use @OnConnect or @OnDisconnect for a socket's arrival and leaving");
+        }
         HandlerMethod previous = methods.put(event, method);
         if (previous != null) {
             throw new IllegalStateException(kind + " '" + event + "' of " + namespace + " has two handler methods: "
@@ -139,8 +150,35 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             return;
         }
         Object result = method.invoke(bean, call);
-        if (method.returnsValue()) {
-            call.ack().send(result instanceof SocketArgs raw ? new Object[] {raw} : new Object[] {result});
+        if (result instanceof CompletionStage<?> later) {
+            // answered once it completes, as by a handler that calls its Ack later
+            later.whenComplete((value, failure) -> {
+                try {
+                    if (failure == null) {
+                        answer(call.ack(), value);
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    failure = e; // the value cannot be sent (Jackson cannot write it, or it is too large)
+                }
+                failLater(call.ack(), kind, event, failure);
+            });
+        } else if (method.returnsValue()) {
+            answer(call.ack(), result);
+        }
+    }
+
+    private static void answer(Ack ack, Object value) {
+        ack.send(value instanceof SocketArgs raw ? new Object[] {raw} : new Object[] {value});
+    }
+
+    private void failLater(Ack ack, String kind, String event, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (ack instanceof FailableAck failable) {
+            failable.fail(cause);
+        } else {
+            log.error("The answer of {} '{}' in {} failed", kind, event, namespace, cause);
         }
     }
 

@@ -66,6 +66,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -471,7 +472,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             decision = decision(namespace, socket, false, String.valueOf(e.getMessage()), rejectionData(e, socket));
         } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             // whatever the handler throws, a decision goes out: without one the client waits for the connect timeout
-            Throwable cause = e instanceof RuntimeException thrown ? thrownByHandler(thrown) : e;
+            Throwable cause = thrownByHandler(e);
             log.error("Connect handler of {} failed for socket {}; the client is refused", handler.namespace(),
                     socket.id(), cause);
             decision = decision(namespace, socket, false, "internal error", new byte[0]);
@@ -511,20 +512,22 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         OnceAck ack = new OnceAck(event.wantsAck(), this::encode, payload -> {
             toOwner(new AckReply(event.namespace(), socket.id(), event.ackId(), payload));
             counted.ackSent();
+        }, (self, failure) -> {
+            String message = failureMessage(failure, "event '" + event.event() + "' of socket " + socket.id()
+                    + " in " + handler.namespace());
+            // in the ack when the client waits for one that is not yet answered, else as an event
+            if (!self.answer(SocketArgs.wrap(ClientErrors.ack(event.event(), message), mapper))) {
+                socket.emit(ClientErrors.ERROR_EVENT, SocketArgs.wrap(ClientErrors.event(event.event(), message),
+                        mapper));
+            }
         });
         long started = System.nanoTime();
         try {
             handler.onEvent(socket, event.event(), SocketArgs.wrap(event.args(), mapper), ack);
             counted.handlerTime(System.nanoTime() - started);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
             counted.handlerTime(System.nanoTime() - started);
-            String message = failureMessage(e, "event '" + event.event() + "' of socket " + socket.id() + " in "
-                    + handler.namespace());
-            // in the ack when the client waits for one that is not yet answered, else as an event
-            if (!ack.answer(SocketArgs.wrap(ClientErrors.ack(event.event(), message), mapper))) {
-                socket.emit(ClientErrors.ERROR_EVENT, SocketArgs.wrap(ClientErrors.event(event.event(), message),
-                        mapper));
-            }
+            ack.fail(e);
         }
     }
 
@@ -540,17 +543,17 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return; // our own emit: Socket.IO sends server-side events to the other servers only
         }
         BackendNamespace namespace = namespace(emit.namespace());
-        Ack ack = new OnceAck(emit.wantsAck(), this::encode, payload -> publishUnanswered(
+        OnceAck ack = new OnceAck(emit.wantsAck(), this::encode, payload -> publishUnanswered(
                 channels.reply(emit.backendId()), new ServerSideAck(emit.namespace(), backendId, emit.requestId(),
-                        payload)));
+                        payload)), (self, failure) -> self.answer(SocketArgs.wrap(ClientErrors.ack(emit.event(),
+                                failureMessage(failure, "server-side event '" + emit.event() + "' in "
+                                        + handler.namespace())), mapper)));
         // one sender's events in order; different senders in parallel
         served.calls().execute("peer " + emit.backendId(), () -> {
             try {
                 handler.onServerSideEvent(namespace, emit.event(), SocketArgs.wrap(emit.args(), mapper), ack);
-            } catch (RuntimeException e) {
-                String error = failureMessage(e, "server-side event '" + emit.event() + "' in "
-                        + handler.namespace());
-                ack.send(SocketArgs.wrap(ClientErrors.ack(emit.event(), error), mapper));
+            } catch (RuntimeException | AssertionError | LinkageError | StackOverflowError e) {
+                ack.fail(e);
             }
         });
     }
@@ -725,8 +728,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      * What the sender of an event learns of a failed handler: the message of an {@link EventRejectedException},
      * else "internal error" (the failure is logged here, with what failed).
      */
-    private static String failureMessage(RuntimeException e, String what) {
-        Throwable cause = thrownByHandler(e);
+    private static String failureMessage(Throwable failure, String what) {
+        Throwable cause = thrownByHandler(failure);
         if (cause instanceof EventRejectedException && cause.getMessage() != null) {
             return cause.getMessage();
         }
@@ -737,11 +740,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /** What the handler itself threw: reflection wraps checked exceptions in a HandlerInvocationException. */
-    private static Throwable thrownByHandler(RuntimeException e) {
+    private static Throwable thrownByHandler(Throwable e) {
         return e instanceof HandlerInvocationException invocation ? invocation.getCause() : e;
     }
 
     Payload encode(Object[] args) {
+        if (args == null) {
+            // emit("x", null), ack.send(null): Java passes no array, where the one argument null was meant
+            args = new Object[] {null};
+        }
         if (args.length == 1 && args[0] instanceof SocketArgs raw) {
             return raw.payload();
         }
@@ -815,16 +822,24 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /** An ack that answers at most once, and only when one was asked for. */
-    private static final class OnceAck implements Ack {
+    private static final class OnceAck implements FailableAck {
         private final boolean requested;
         private final Function<Object[], Payload> encoder;
         private final Consumer<Payload> sender;
+        private final BiConsumer<OnceAck, Throwable> failure;
         private final AtomicBoolean sent = new AtomicBoolean();
 
-        OnceAck(boolean requested, Function<Object[], Payload> encoder, Consumer<Payload> sender) {
+        OnceAck(boolean requested, Function<Object[], Payload> encoder, Consumer<Payload> sender,
+                BiConsumer<OnceAck, Throwable> failure) {
             this.requested = requested;
             this.encoder = encoder;
             this.sender = sender;
+            this.failure = failure;
+        }
+
+        @Override
+        public void fail(Throwable thrown) {
+            failure.accept(this, thrown);
         }
 
         @Override

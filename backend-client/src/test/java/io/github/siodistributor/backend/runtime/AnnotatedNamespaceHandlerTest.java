@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -598,6 +600,145 @@ class AnnotatedNamespaceHandlerTest {
 
         assertThat(PackagePrivateHandlers.connects(bean)).isEqualTo(1);
         assertThat(ack.sent).containsExactly(List.of("pong x"));
+    }
+
+    /** A generic base whose method a handler overrides: javac adds a bridge method carrying the annotation. */
+    public abstract static class TypedHandler<T> {
+        public abstract Object handle(T value);
+    }
+
+    @SocketNamespace("/typed")
+    public static class StringHandler extends TypedHandler<String> {
+        public final List<String> calls = new ArrayList<>();
+
+        @OnEvent("typed")
+        @Override
+        public String handle(String value) {
+            calls.add(value);
+            return "got " + value;
+        }
+
+        @OnConnect
+        public void connected(IndirectSocket socket) {
+            calls.add("connect");
+        }
+    }
+
+    @Test
+    void aMethodOverridingAGenericOrCovariantOneIsOneHandlerNotTwo() {
+        StringHandler bean = new StringHandler();
+        AnnotatedNamespaceHandler typed = new AnnotatedNamespaceHandler(bean, StringHandler.class);
+        RecordingAck ack = new RecordingAck(true);
+
+        typed.onConnect(socket);
+        typed.onEvent(socket, "typed", args("[\"v\"]"), ack);
+
+        assertThat(bean.calls).containsExactly("connect", "v");
+        assertThat(ack.sent).containsExactly(List.of("got v"));
+    }
+
+    /** Answers later: futures the test completes. */
+    @SocketNamespace("/later")
+    public static class LaterHandler {
+        final CompletableFuture<String> answer = new CompletableFuture<>();
+
+        @OnEvent("later")
+        public CompletableFuture<String> later() {
+            return answer;
+        }
+
+        @OnEvent("chained")
+        public CompletableFuture<String> chained() {
+            return answer.thenApply(String::trim);
+        }
+
+        @OnEvent("stage")
+        public CompletionStage<SocketArgs> stage() {
+            return CompletableFuture.completedFuture(SocketArgs.of(MAPPER, 1, "two"));
+        }
+    }
+
+    /** An ack as the backend gives handlers: it also answers a failure that comes later. */
+    static final class RecordingFailableAck implements FailableAck {
+        final List<Object> answers = new ArrayList<>();
+
+        @Override
+        public boolean requested() {
+            return true;
+        }
+
+        @Override
+        public void send(Object... args) {
+            answers.add(java.util.Arrays.asList(args));
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            answers.add(failure);
+        }
+    }
+
+    @Test
+    void aReturnedCompletionStageAcksOnceItCompletes() {
+        LaterHandler bean = new LaterHandler();
+        AnnotatedNamespaceHandler later = new AnnotatedNamespaceHandler(bean, LaterHandler.class);
+        RecordingFailableAck ack = new RecordingFailableAck();
+        RecordingFailableAck stageAck = new RecordingFailableAck();
+
+        later.onEvent(socket, "later", args("[]"), ack);
+        later.onEvent(socket, "stage", args("[]"), stageAck);
+        assertThat(ack.answers).as("not the future itself, nor anything before it completes").isEmpty();
+        bean.answer.complete("done");
+
+        assertThat(ack.answers).containsExactly(List.of("done"));
+        assertThat(stageAck.answers).hasSize(1);
+        assertThat(((List<?>) stageAck.answers.get(0)).get(0)).isInstanceOfSatisfying(SocketArgs.class,
+                raw -> assertThat(raw.json()).isEqualTo("[1,\"two\"]"));
+    }
+
+    @Test
+    void aReturnedCompletionStageThatFailsAnswersAsTheHandlersExceptionWould() {
+        LaterHandler bean = new LaterHandler();
+        AnnotatedNamespaceHandler later = new AnnotatedNamespaceHandler(bean, LaterHandler.class);
+        RecordingFailableAck ack = new RecordingFailableAck();
+
+        RecordingFailableAck chainedAck = new RecordingFailableAck();
+
+        later.onEvent(socket, "later", args("[]"), ack);
+        later.onEvent(socket, "chained", args("[]"), chainedAck);
+        assertThat(ack.answers).isEmpty();
+        EventRejectedException rejected = new EventRejectedException("no such room");
+        bean.answer.completeExceptionally(rejected);
+
+        assertThat(ack.answers).containsExactly(rejected);
+        assertThat(chainedAck.answers).as("what failed, not the CompletionException around it")
+                .containsExactly(rejected);
+    }
+
+    @SocketNamespace("/reserved")
+    public static class ReservedEventHandler {
+        @OnEvent("disconnect")
+        public void leaving() {
+        }
+    }
+
+    @SocketNamespace("/reserved")
+    public static class ReservedServerSideEventHandler {
+        @OnServerSideEvent("connect")
+        public void peerArrived() {
+        }
+    }
+
+    @Test
+    void rejectsAReservedEventNameWhichNoClientOrBackendEmits() {
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new ReservedEventHandler(), ReservedEventHandler.class))
+                .withMessageContaining("'disconnect'").withMessageContaining("reserved")
+                .withMessageContaining("@OnDisconnect");
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new AnnotatedNamespaceHandler(new ReservedServerSideEventHandler(),
+                        ReservedServerSideEventHandler.class))
+                .withMessageContaining("'connect'").withMessageContaining("reserved");
     }
 
     // ---- mistakes fail at construction ----------------------------------------------------------
