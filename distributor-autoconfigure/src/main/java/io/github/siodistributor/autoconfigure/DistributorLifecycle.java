@@ -25,12 +25,23 @@ import org.springframework.data.redis.RedisConnectionFailureException;
  * listening socket, so that no client event can reach a backend that is not yet listening. Stopping, the
  * backend instance first hands its sockets over to the other instances.
  *
+ * <p>It runs in {@link #PHASE}, below the web server's phases: the application's web requests (and the
+ * application's own lifecycle beans of the default phase) find the distributor running from their first to their
+ * last, the web server's graceful drain included, and it stops before Spring Data Redis's connection factory.
+ *
  * <p>Each role logs one line once it runs; a Redis that cannot be reached and a worker port that is taken fail
  * the start with their own exceptions, which the distributor's failure analyzers explain.
  */
 public class DistributorLifecycle implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DistributorLifecycle.class);
+
+    /**
+     * Below Spring Boot's web server (it starts in {@code DEFAULT_PHASE - 2048} and drains in {@code DEFAULT_PHASE -
+     * 1024}), above Spring Data Redis's connection factory (phase 0): started before, stopped after the one, and
+     * the other way round for the other.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private final RedisMessageBus bus;
     private final ObjectProvider<DistributorWorker> worker;
@@ -127,6 +138,8 @@ public class DistributorLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         try {
+            // no new clients for the worker while the backend hands its sockets over: they would be cut moments later
+            worker.ifAvailable(DistributorWorker::stopAccepting);
             // while the workers can still hand this instance's sockets to the others, losing no event
             backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
             worker.ifAvailable(DistributorWorker::close);
@@ -159,6 +172,11 @@ public class DistributorLifecycle implements SmartLifecycle {
         }, "distributor-keep-alive");
         thread.setDaemon(false);
         thread.start();
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.siodistributor.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
@@ -11,12 +12,28 @@ import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.github.siodistributor.core.transport.PublishState;
+import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.core.protocol.Handshake;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.MessageCodec;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The distributor's lifecycle in its application context: a paused context (Spring's test context cache pauses
@@ -64,6 +81,103 @@ class DistributorLifecycleTest {
                     }
                     assertThat(context.getBean(DistributorBackend.class).registration().registered()).isTrue();
                 });
+    }
+
+    /**
+     * Plays a web server: Spring Boot's starts in {@code DEFAULT_PHASE - 2048} and drains its requests in {@code
+     * DEFAULT_PHASE - 1024} on stopping; a request handled meanwhile may emit. Records the bus's state at its start
+     * and its stop.
+     */
+    static class WebServerLike implements SmartLifecycle {
+        private final RedisMessageBus bus;
+        final List<PublishState.Phase> seen = new CopyOnWriteArrayList<>();
+        private volatile boolean running;
+
+        WebServerLike(RedisMessageBus bus) {
+            this.bus = bus;
+        }
+
+        @Override
+        public void start() {
+            seen.add(bus.publishState().phase());
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            seen.add(bus.publishState().phase());
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public int getPhase() {
+            return SmartLifecycle.DEFAULT_PHASE - 2048;
+        }
+    }
+
+    @Test
+    void theDistributorRunsFromBeforeTheWebServerStartsToAfterItStopped() {
+        List<PublishState.Phase> seen = new ArrayList<>();
+        DistributorRunners.bothRoles(redis.port()).withBean(LifecycleHandler.class)
+                .withBean(WebServerLike.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    WebServerLike webServer = context.getBean(WebServerLike.class);
+                    context.getSourceApplicationContext().close();
+                    seen.addAll(webServer.seen);
+                });
+        assertThat(seen).containsExactly(PublishState.Phase.CONNECTED, PublishState.Phase.CONNECTED);
+    }
+
+    /**
+     * A worker and a backend in one process that stops: the backend's hand-over to the other instances starts once
+     * the worker has closed its port, or a client arriving meanwhile would be cut moments later. The backend also
+     * holds a socket of a worker that never answers, so that its hand-over lasts (up to its timeout, 3 s).
+     */
+    @Test
+    void aStoppingWorkerTakesNoNewClientOnceItsBackendHandsItsSocketsOver() {
+        List<String> atHandOver = new CopyOnWriteArrayList<>();
+        RedisClient client = RedisClient.create(RedisURI.create(redis.host(), redis.port()));
+        try {
+            DistributorRunners.bothRoles(redis.port()).withBean(LifecycleHandler.class)
+                    .withPropertyValues("distributor.backend.handover-timeout=3s").run(context -> {
+                assertThat(context).hasNotFailed();
+                int port = context.getBean(DistributorWorker.class).port();
+                DistributorBackend backend = context.getBean(DistributorBackend.class);
+                ChannelNames channels = new ChannelNames(context.getEnvironment().getProperty(
+                        "distributor.redis.prefix"));
+                String instances = channels.instances();
+                client.connect(ByteArrayCodec.INSTANCE).sync().publish(channels.instance(backend.id())
+                        .getBytes(StandardCharsets.UTF_8), MessageCodec.encode(new SocketConnected("/lifecycle",
+                                "w-silent.a", new Handshake(Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8),
+                                        "127.0.0.1", "/socket.io/", 0L))));
+                await().atMost(Duration.ofSeconds(30)).until(() -> backend.of("/lifecycle").sockets().size() == 1);
+                StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
+                pubSub.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        // the backend announces its leaving here as its hand-over starts
+                        try (Socket connected = new Socket("127.0.0.1", port)) {
+                            atHandOver.add("accepted");
+                        } catch (IOException refused) {
+                            atHandOver.add("refused");
+                        }
+                    }
+                });
+                pubSub.sync().subscribe(instances);
+                context.getSourceApplicationContext().close();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !atHandOver.isEmpty());
+                pubSub.close();
+            });
+            assertThat(atHandOver).first().isEqualTo("refused");
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test

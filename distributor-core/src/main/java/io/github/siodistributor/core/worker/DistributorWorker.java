@@ -792,8 +792,20 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
+    /**
+     * Takes no new client from now on, ahead of a {@link #close()}: the listening socket closes, and the worker
+     * leaves the directory that gateways read. The clients connected stay until the close.
+     */
+    public void stopAccepting() {
+        stopAccepting(System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos());
+    }
+
     /** A client that reconnects now must land on another worker, not on this one while it closes. */
     private void stopAccepting(long deadline) {
+        WorkerLeases.Lease held = lease;
+        if (held != null) {
+            held.withdrawReport();
+        }
         Channel listening = acceptor;
         acceptor = null;
         if (listening != null) {
