@@ -53,6 +53,7 @@ import org.springframework.context.annotation.ScopedProxyMode;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -129,6 +130,15 @@ class DistributorAutoConfigurationTest {
 
     private static String url(DistributorWorker worker) {
         return "http://127.0.0.1:" + worker.port();
+    }
+
+    private static String valueOn(TestRedis server, String key) {
+        RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
+        try (var connection = client.connect()) {
+            return connection.sync().get(key);
+        } finally {
+            client.shutdown();
+        }
     }
 
     private static int subscribers(TestRedis server, String channel) {
@@ -324,6 +334,36 @@ class DistributorAutoConfigurationTest {
             return new LettuceConnectionFactory(new RedisStandaloneConfiguration(secondRedis.host(),
                     secondRedis.port()));
         }
+    }
+
+    /** The distributor's own Redis and nothing else: Spring Boot's factory stays for the application's data. */
+    @Configuration(proxyBeanMethods = false)
+    static class DedicatedRedisOnlyConfiguration {
+
+        @Bean(destroyMethod = "destroy", defaultCandidate = false)
+        @DistributorRedisConnectionFactory
+        LettuceConnectionFactory distributorRedisConnectionFactoryBean() {
+            return new LettuceConnectionFactory(new RedisStandaloneConfiguration(secondRedis.host(),
+                    secondRedis.port()));
+        }
+    }
+
+    @Test
+    void aDedicatedFactoryThatIsNoDefaultCandidateLeavesSpringBootsOwnToTheApplication() {
+        runner().withUserConfiguration(DedicatedRedisOnlyConfiguration.class).withBean(ChatHandler.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    // Spring Boot's, from spring.data.redis.*: the application's data stays on its own Redis
+                    assertThat(context.getBean(RedisConnectionFactory.class))
+                            .isNotSameAs(context.getBean("distributorRedisConnectionFactoryBean"));
+                    StringRedisTemplate application = context.getBean(StringRedisTemplate.class);
+                    application.opsForValue().set("application-key", "kept");
+                    assertThat(valueOn(redis, "application-key")).isEqualTo("kept");
+                    assertThat(valueOn(secondRedis, "application-key")).isNull();
+                    String prefix = context.getBean(ChannelNames.class).prefix();
+                    assertThat(subscribers(secondRedis, prefix + ":peers:/chat")).isEqualTo(1);
+                    assertThat(subscribers(redis, prefix + ":peers:/chat")).isZero();
+                });
     }
 
     @Test
