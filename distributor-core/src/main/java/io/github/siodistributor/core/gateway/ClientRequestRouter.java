@@ -236,6 +236,13 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             next.target.sentNewSession();
         }
         worker.writeAndFlush(next.request.retainedDuplicate());
+        if (!next.upgrade) {
+            // reading on: a client that leaves while its poll is parked at the worker is seen at once (its end
+            // closes the worker's connection, which ends the session, as with no gateway between); without a read,
+            // nothing would look at this connection until the worker answers. What comes meanwhile is a pipelined
+            // request, kept in line. Not for an upgrade: the bytes after it are the WebSocket's
+            ctx.read();
+        }
     }
 
     /** The worker did not take the request: a new session tries another worker, a session's request gets a 400. */

@@ -248,6 +248,28 @@ class GatewayTest extends ChatClusterTestSupport {
         }
     }
 
+    /**
+     * A client that leaves while its poll is parked (a tab closed): the gateway sees its connection end and closes
+     * the one to the worker, whose session then ends at once, as with no gateway between ("poll connection closed
+     * prematurely"), not at its ping timeout (45 s here).
+     */
+    @Test
+    void aClientThatLeavesWhileItsPollIsParkedEndsItsSessionAtOnce() throws Exception {
+        gateway = cluster.gateway("distributor.gateway.refresh-interval=200ms");
+        DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
+        await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size());
+        String sid;
+        EngineServer engine;
+        try (RawHttpConnection parked = new RawHttpConnection("127.0.0.1", balancer.port())) {
+            RawHttpConnection.Response open = parked.get("/socket.io/?EIO=4&transport=polling");
+            sid = JSON.readTree(open.body().substring(1)).get("sid").asText();
+            parked.write("GET /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            engine = engine(SocketIds.workerOf(sid));
+            await().atMost(WAIT).until(() -> engine.session(sid) != null && engine.session(sid).hasParkedPoll());
+        }
+        await("the session's end").atMost(Duration.ofSeconds(15)).until(() -> engine.session(sid) == null);
+    }
+
     @Test
     void aWorkerAskedForASessionItDoesNotHoldAnswersSessionIdUnknownAtOnce() throws Exception {
         int port = workers.get("w1").getBean(DistributorWorker.class).port();
