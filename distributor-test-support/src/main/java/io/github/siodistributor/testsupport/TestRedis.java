@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -156,6 +158,47 @@ public final class TestRedis implements AutoCloseable {
         return info.lines().filter(line -> line.startsWith(field + ":")).findFirst()
                 .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
                 .orElseThrow(() -> new IllegalStateException("no " + field + " in INFO: " + info));
+    }
+
+    /**
+     * Stops the redis-server process where it is (SIGSTOP): its connections stay open and nothing answers, as with a
+     * Redis that hangs, or a host gone without resetting its connections. {@link #thaw()} lets it go on.
+     */
+    public synchronized void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #freeze() frozen} server go on (SIGCONT); what was sent to it meanwhile is answered then. */
+    public synchronized void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        String title = "redis-server on " + HOST + ":" + port;
+        ProcessHandle process = ProcessHandle.current().descendants().filter(this::isThisServer).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no running " + title));
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not signal " + title, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + title, e);
+        }
+    }
+
+    /** redis-server writes its address into its process title, which Linux shows as its command line. */
+    private boolean isThisServer(ProcessHandle handle) {
+        try {
+            String title = Files.readString(Path.of("/proc", String.valueOf(handle.pid()), "cmdline"),
+                    StandardCharsets.ISO_8859_1);
+            return title.contains("redis-server") && title.contains(" " + HOST + ":" + port + "\0");
+        } catch (IOException e) {
+            return false; // ended meanwhile, or not Linux
+        }
     }
 
     /** Stops the server (kills the process); {@link #start()} brings it back on the same port. */

@@ -24,6 +24,11 @@ final class LiveWorkers {
     private static final Logger log = LoggerFactory.getLogger(LiveWorkers.class);
     /** Reads asked for by requests (see {@link #refreshSoon()}) are at least this far apart. */
     static final long ASKED_READ_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long a request waits for a read it asked for, at most: a read takes a millisecond, but one Redis does not
+     * answer (it just went away, or hangs) waits for the client's whole command timeout, and the asked read behind it.
+     */
+    static final long ASKED_READ_WAIT_MILLIS = 1000;
 
     private final WorkerDirectory directory;
     private final Balancing balancing;
@@ -49,12 +54,14 @@ final class LiveWorkers {
     /**
      * Reads the directory soon rather than at the next periodic read, for a request naming a worker not known
      * here: one that started since the last read may already have sessions, opened through another gateway.
-     * Completes once a read that started after this call ended, read or failed. Requests asking at once share
-     * one read, and such reads are {@link #ASKED_READ_SPACING_NANOS} apart, so made-up worker ids cost little.
+     * Completes once a read that started after this call ended, read or failed, or after {@link
+     * #ASKED_READ_WAIT_MILLIS} at most. Requests asking at once share one read, and such reads are {@link
+     * #ASKED_READ_SPACING_NANOS} apart, so made-up worker ids cost little.
      */
     synchronized CompletableFuture<Void> refreshSoon() {
         if (asked == null) {
-            asked = new CompletableFuture<>();
+            asked = new CompletableFuture<Void>().completeOnTimeout(null, ASKED_READ_WAIT_MILLIS,
+                    TimeUnit.MILLISECONDS);
             long wait = Math.max(0, lastAskedReadAt + ASKED_READ_SPACING_NANOS - System.nanoTime());
             try {
                 reader.schedule(this::askedRead, wait, TimeUnit.NANOSECONDS);
