@@ -178,13 +178,20 @@ public final class EngineSession {
      * client can answer pings without reading.
      */
     private boolean overPendingLimit(long pending) {
-        long limit = PENDING_PAYLOADS * server.settings().maxPayload();
-        if (pending <= limit) {
+        if (pending <= pendingLimit()) {
             return false;
         }
-        log.debug("Session {} leaves over {} bytes untaken; closed", id, limit);
-        closeNow("transport error");
+        closeUntaken();
         return true;
+    }
+
+    private long pendingLimit() {
+        return PENDING_PAYLOADS * server.settings().maxPayload();
+    }
+
+    private void closeUntaken() {
+        log.debug("Session {} leaves over {} bytes untaken; closed", id, pendingLimit());
+        closeNow("transport error");
     }
 
     public void send(Frame frame) {
@@ -221,8 +228,10 @@ public final class EngineSession {
 
     private void writeFramed(ByteBuf wire) {
         ChannelOutboundBuffer untaken = webSocketChannel.unsafe().outboundBuffer();
-        if (untaken != null && overPendingLimit(untaken.totalPendingWriteBytes() + wire.readableBytes())) {
+        if (untaken != null && untaken.totalPendingWriteBytes() + wire.readableBytes() > pendingLimit()) {
+            // released before the close, whose listeners (the worker's Redis side) might throw
             wire.release();
+            closeUntaken();
             return;
         }
         // no promise per write: a failed write closes the connection (EngineWebSocketHandler.exceptionCaught)

@@ -1,7 +1,6 @@
 package io.github.siodistributor.core.worker;
 
 import com.corundumstudio.socketio.Configuration;
-import com.corundumstudio.socketio.SocketIOServer;
 import io.github.siodistributor.core.engine.EngineListener;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
@@ -103,7 +102,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final ServedNamespaces served;
     private final MessageBus bus;
     private final EngineServer engine;
-    private final SocketIOServer server;
+    private final WorkerSocketIoServer server;
     /** The loops of {@link #server}, or null when they are someone else's (they outlive this worker then). */
     private final WorkerEventLoops ownLoops;
     /** The loops {@link #server} runs on: {@link #ownLoops} or someone else's. */
@@ -183,6 +182,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         try {
             bound = (ChannelFuture) server.startAsync().syncUninterruptibly();
         } catch (Exception e) {
+            // nothing started is left running: the backend watch would read Redis for good, and the subscriptions
+            // would keep the channels of a worker that never ran
+            router.close();
+            closeSubscriptions();
             releaseLease();
             // (a BindException arrives unchecked through Netty's future) loops of its own are not daemons: left running
             // they would keep the JVM alive
@@ -236,6 +239,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     /** The live backend instances of each namespace this worker serves (by spec), from its last registry read. */
     public Map<String, List<String>> backendInstances() {
         return router.liveInstances();
+    }
+
+    WorkerSocketIoServer socketIoServer() {
+        return server;
     }
 
     /** The Engine.IO server: its sessions, for diagnostics. */
@@ -754,6 +761,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 releaseLease();
             } finally {
                 boundPort = -1;
+                server.stop();
                 stopOwnLoops();
             }
         }

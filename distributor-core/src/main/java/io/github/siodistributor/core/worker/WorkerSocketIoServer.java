@@ -1,11 +1,15 @@
 package io.github.siodistributor.core.worker;
 
 import com.corundumstudio.socketio.Configuration;
+import com.corundumstudio.socketio.SocketIOChannelInitializer;
 import com.corundumstudio.socketio.SocketIOServer;
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.unix.Errors;
 import io.netty.util.concurrent.Future;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 
@@ -19,6 +23,28 @@ import java.net.InetSocketAddress;
 final class WorkerSocketIoServer extends SocketIOServer {
 
     private static final int EADDRINUSE = 98;
+    /**
+     * netty-socketio's own pipeline factory, which its server's constructor makes and this worker never uses, and
+     * that factory's scheduler: a Netty {@code HashedWheelTimer} that the leak detector reports once collected
+     * unless stopped. Private fields, hence handles; null on a netty-socketio without them (nothing is stopped then).
+     */
+    private static final VarHandle PIPELINE_FACTORY;
+    private static final VarHandle SCHEDULER;
+
+    static {
+        VarHandle factory = null;
+        VarHandle scheduler = null;
+        try {
+            factory = MethodHandles.privateLookupIn(SocketIOServer.class, MethodHandles.lookup())
+                    .findVarHandle(SocketIOServer.class, "pipelineFactory", SocketIOChannelInitializer.class);
+            scheduler = MethodHandles.privateLookupIn(SocketIOChannelInitializer.class, MethodHandles.lookup())
+                    .findVarHandle(SocketIOChannelInitializer.class, "scheduler", CancelableScheduler.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            factory = null;
+        }
+        PIPELINE_FACTORY = factory;
+        SCHEDULER = scheduler;
+    }
 
     private final WorkerEventLoops loops;
     private final ChannelHandler pipeline;
@@ -57,8 +83,25 @@ final class WorkerSocketIoServer extends SocketIOServer {
         return failure;
     }
 
+    /**
+     * Nothing of netty-socketio's runs (the pipeline is the worker's and the loops belong to {@link
+     * WorkerEventLoops}), except the timer its unused pipeline factory was made with: that one is stopped.
+     */
     @Override
     public void stop() {
-        // nothing of netty-socketio's runs: the pipeline is the worker's and the loops belong to WorkerEventLoops
+        CancelableScheduler timer = unusedTimer();
+        if (timer != null) {
+            timer.shutdown();
+        }
+    }
+
+    /** The scheduler of netty-socketio's unused pipeline factory, or null when it cannot be reached. */
+    CancelableScheduler unusedTimer() {
+        if (PIPELINE_FACTORY != null && SCHEDULER != null
+                && PIPELINE_FACTORY.get(this) instanceof SocketIOChannelInitializer unused
+                && SCHEDULER.get(unused) instanceof CancelableScheduler timer) {
+            return timer;
+        }
+        return null;
     }
 }

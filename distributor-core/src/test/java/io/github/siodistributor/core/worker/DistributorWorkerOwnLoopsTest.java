@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.corundumstudio.socketio.scheduler.CancelableScheduler;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.DroppedMessages;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -112,8 +114,28 @@ class DistributorWorkerOwnLoopsTest {
                     // the JDK's type on either transport: the start-up failure analyzer looks for it
                     .hasCauseInstanceOf(BindException.class);
             await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
+            // nothing it started is left: no thread watching the backends, no subscription to its channel
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.isAlive()
+                    && thread.getName().equals("distributor-backend-watch-" + worker.id()));
+            bus.subscribe(new ChannelNames("loops").worker(worker.id()), message -> { }).close();
             worker.close();
         }
+    }
+
+    /**
+     * netty-socketio's server makes a pipeline factory of its own, which the worker never uses, with a timer that
+     * Netty's leak detector reports once collected unless stopped: a worker's close stops it.
+     */
+    @Test
+    void closingAWorkerStopsTheTimerOfNettySocketIosUnusedPipelineFactory() {
+        DistributorWorker worker = worker(0);
+        CancelableScheduler timer = worker.socketIoServer().unusedTimer();
+        assertThat(timer).as("reachable on netty-socketio 2.0.14").isNotNull();
+
+        worker.close();
+
+        assertThatThrownBy(() -> timer.schedule(() -> { }, 1, TimeUnit.SECONDS))
+                .as("a stopped HashedWheelTimer takes nothing more").isInstanceOf(IllegalStateException.class);
     }
 
     /** Run with Netty's native epoll library on the class path (the epoll test execution): the worker's loops run it. */
