@@ -37,6 +37,8 @@ public final class TestRedis implements AutoCloseable {
     private final Deque<String> logTail = new ArrayDeque<>();
     /** Held open by {@link #cutSubscribers()}: the one connection that may still lift the client limit. */
     private Socket control;
+    /** Stopped with SIGSTOP by {@link #freeze()}. */
+    private boolean frozen;
 
     /** A server on a free port, not started yet. */
     public TestRedis() {
@@ -166,11 +168,15 @@ public final class TestRedis implements AutoCloseable {
      */
     public synchronized void freeze() {
         signal("STOP");
+        frozen = true;
     }
 
     /** Lets a {@link #freeze() frozen} server go on (SIGCONT); what was sent to it meanwhile is answered then. */
     public synchronized void thaw() {
-        signal("CONT");
+        if (frozen) {
+            signal("CONT");
+            frozen = false;
+        }
     }
 
     private void signal(String signal) {
@@ -203,6 +209,8 @@ public final class TestRedis implements AutoCloseable {
 
     /** Stops the server (kills the process); {@link #start()} brings it back on the same port. */
     public synchronized void stop() {
+        // a stopped process takes its SIGTERM only once it runs again
+        thaw();
         try {
             if (control != null) {
                 control.close();

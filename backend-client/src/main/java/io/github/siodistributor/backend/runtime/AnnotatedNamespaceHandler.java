@@ -63,9 +63,10 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     + ": " + e.getMessage(), e);
         }
         this.bean = bean;
-        for (Method method : userClass.getMethods()) {
-            if (method.isBridge()) {
-                continue; // javac's copy of an overridden generic or covariant method, annotations included
+        Method[] methods = userClass.getMethods();
+        for (Method method : methods) {
+            if (isBridgeOfAnother(method, methods)) {
+                continue;
             }
             if (method.isAnnotationPresent(OnConnect.class)) {
                 connectMethods.add(new HandlerMethod(method, Kind.CONNECT));
@@ -94,6 +95,24 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                 throw new IllegalStateException("handler method " + method + " must be public");
             }
         }
+    }
+
+    /**
+     * A bridge javac made for a generic or covariant override, annotations copied, whose real method is listed too:
+     * one handler, not two. A bridge that only makes a package-private class's public method public is the one way
+     * to reach that method, and stays.
+     */
+    private static boolean isBridgeOfAnother(Method method, Method[] methods) {
+        if (!method.isBridge()) {
+            return false;
+        }
+        for (Method other : methods) {
+            if (!other.isBridge() && other.getName().equals(method.getName())
+                    && other.getParameterCount() == method.getParameterCount()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void addEventMethod(Map<String, HandlerMethod> methods, String event, HandlerMethod method, String kind) {
@@ -151,17 +170,26 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
         }
         Object result = method.invoke(bean, call);
         if (result instanceof CompletionStage<?> later) {
-            // answered once it completes, as by a handler that calls its Ack later
+            // answered once it completes, as by a handler that calls its Ack later; a method that takes the Ack
+            // answers through it, and only a failure of the stage answers for it
             later.whenComplete((value, failure) -> {
-                try {
-                    if (failure == null) {
-                        answer(call.ack(), value);
+                Throwable failed = failure;
+                if (failed == null) {
+                    try {
+                        if (!method.bindsAck()) {
+                            answer(call.ack(), value);
+                        }
                         return;
+                    } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+                        failed = e; // the value cannot be sent (Jackson cannot write it, or it is too large)
                     }
-                } catch (RuntimeException e) {
-                    failure = e; // the value cannot be sent (Jackson cannot write it, or it is too large)
                 }
-                failLater(call.ack(), kind, event, failure);
+                try {
+                    failLater(call.ack(), kind, event, failed);
+                } catch (RuntimeException | Error e) {
+                    // thrown here it would vanish into the stage no one looks at
+                    log.error("Answering the failure of {} '{}' in {} failed", kind, event, namespace, e);
+                }
             });
         } else if (method.returnsValue()) {
             answer(call.ack(), result);
@@ -236,6 +264,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     private static final class HandlerMethod {
         private final Method method;
         private final Binder[] binders;
+        private boolean bindsAck;
 
         HandlerMethod(Method method, Kind kind) {
             this.method = method;
@@ -264,6 +293,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                     binders[i] = Call::args;
                 } else if (kind.carriesArguments() && type == Ack.class) {
                     binders[i] = Call::ack;
+                    bindsAck = true;
                 } else if (kind.carriesReason() && type == String.class) {
                     binders[i] = Call::reason;
                 } else if (kind.carriesArguments()) {
@@ -292,6 +322,10 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                             + (kind.carriesReason() ? ", String (the reason)" : ""));
                 }
             }
+        }
+
+        boolean bindsAck() {
+            return bindsAck;
         }
 
         boolean returnsValue() {

@@ -602,6 +602,20 @@ class AnnotatedNamespaceHandlerTest {
         assertThat(ack.sent).containsExactly(List.of("pong x"));
     }
 
+    @Test
+    void handlerMethodsOfAPackagePrivateBaseClassRunThroughTheBridgesJavacMakesForThem() {
+        Object bean = new PackagePrivateHandlers.PublicOverPackagePrivateBase();
+        AnnotatedNamespaceHandler inherits = new AnnotatedNamespaceHandler(bean,
+                PackagePrivateHandlers.PublicOverPackagePrivateBase.class);
+        RecordingAck ack = new RecordingAck(true);
+
+        inherits.onConnect(socket);
+        inherits.onEvent(socket, "ping", args("[\"x\"]"), ack);
+
+        assertThat(PackagePrivateHandlers.connects(bean)).isEqualTo(1);
+        assertThat(ack.sent).containsExactly(List.of("base pong x"));
+    }
+
     /** A generic base whose method a handler overrides: javac adds a bridge method carrying the annotation. */
     public abstract static class TypedHandler<T> {
         public abstract Object handle(T value);
@@ -652,6 +666,15 @@ class AnnotatedNamespaceHandlerTest {
             return answer.thenApply(String::trim);
         }
 
+        @OnEvent("acked")
+        public CompletableFuture<String> acked(Ack ack) {
+            // the method answers through its Ack; the stage's value is not sent in its place
+            return answer.thenApply(value -> {
+                ack.send("explicit " + value);
+                return value;
+            });
+        }
+
         @OnEvent("stage")
         public CompletionStage<SocketArgs> stage() {
             return CompletableFuture.completedFuture(SocketArgs.of(MAPPER, 1, "two"));
@@ -685,12 +708,16 @@ class AnnotatedNamespaceHandlerTest {
         RecordingFailableAck ack = new RecordingFailableAck();
         RecordingFailableAck stageAck = new RecordingFailableAck();
 
+        RecordingFailableAck explicitAck = new RecordingFailableAck();
+
         later.onEvent(socket, "later", args("[]"), ack);
         later.onEvent(socket, "stage", args("[]"), stageAck);
+        later.onEvent(socket, "acked", args("[]"), explicitAck);
         assertThat(ack.answers).as("not the future itself, nor anything before it completes").isEmpty();
         bean.answer.complete("done");
 
         assertThat(ack.answers).containsExactly(List.of("done"));
+        assertThat(explicitAck.answers).containsExactly(List.of("explicit done"));
         assertThat(stageAck.answers).hasSize(1);
         assertThat(((List<?>) stageAck.answers.get(0)).get(0)).isInstanceOfSatisfying(SocketArgs.class,
                 raw -> assertThat(raw.json()).isEqualTo("[1,\"two\"]"));

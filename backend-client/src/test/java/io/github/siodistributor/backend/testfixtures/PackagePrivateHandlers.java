@@ -23,7 +23,31 @@ public final class PackagePrivateHandlers {
     }
 
     public static int connects(Object handler) {
-        return ((PackagePrivateChatHandler) handler).connects;
+        return handler instanceof PackagePrivateBase base ? base.connects
+                : ((PackagePrivateChatHandler) handler).connects;
+    }
+
+    /**
+     * A public handler whose handler methods are declared in a package-private base class: javac gives it public
+     * bridges for them (annotations copied), the only way to reach them from outside the package.
+     */
+    @SocketNamespace("/inherits")
+    public static final class PublicOverPackagePrivateBase extends PackagePrivateBase {
+    }
+}
+
+abstract class PackagePrivateBase {
+
+    int connects;
+
+    @OnConnect
+    public void connected(IndirectSocket socket) {
+        connects++;
+    }
+
+    @OnEvent("ping")
+    public String ping(String text) {
+        return "base pong " + text;
     }
 }
 

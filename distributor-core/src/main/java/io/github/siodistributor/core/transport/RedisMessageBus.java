@@ -100,6 +100,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** The last unsubscribe got no answer in time: the next ones are detached without waiting. */
+    private volatile boolean unsubscribeUnanswered;
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private boolean closed;
@@ -318,9 +320,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                 return;
             }
             subscribedChannels.remove(channel);
-            if (container.isListening() && !isConnected()) {
+            if (container.isListening() && (!isConnected() || unsubscribeUnanswered)) {
                 detached.add(new Detached(listener, topic));
-                log.debug("Redis is unreachable: {} is unsubscribed once it is back", channel);
+                log.debug("Redis is unreachable or does not answer: {} is unsubscribed once it is back", channel);
                 return;
             }
             if (!unsubscribe(listener, topic)) {
@@ -335,8 +337,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /**
      * Waits for Redis's answer as long as the container waits for a subscription's confirmation at most, not for
      * Lettuce's whole command timeout (a minute by default). Tells whether the unsubscribe ended in time (failed
-     * or not: a connection already gone has nothing left to unsubscribe from); if not, the listener is taken out
-     * again once Redis is back, or at the stop, whether or not the container forgot it meanwhile.
+     * or not: a connection already gone has nothing left to unsubscribe from). If not, the container has forgotten
+     * the listener already (it does before it sends the UNSUBSCRIBE), unless the call was still queued: the caller
+     * keeps it with the detached ones for that case. What may be left is Redis's side of the subscription, whose
+     * messages then reach no listener, until the connection ends. Until an unsubscribe is answered again, the next
+     * ones do not wait: a bus that closes many subscriptions in a hung Redis would wait for each in turn.
      */
     private boolean unsubscribe(MessageListener listener, ChannelTopic topic) {
         Future<?> done;
@@ -348,14 +353,17 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         long bound = container.getMaxSubscriptionRegistrationWaitingTime();
         try {
             done.get(bound, TimeUnit.MILLISECONDS);
+            unsubscribeUnanswered = false;
             return true;
         } catch (ExecutionException e) {
             log.debug("Could not unsubscribe from {}", topic.getTopic(), e.getCause());
+            unsubscribeUnanswered = false;
             return true;
         } catch (TimeoutException e) {
             done.cancel(true);
-            log.warn("Redis did not answer the unsubscribe from {} within {} ms: going on without its answer",
-                    topic.getTopic(), bound);
+            unsubscribeUnanswered = true;
+            log.warn("Redis did not answer the unsubscribe from {} within {} ms: going on without its answer, and "
+                    + "without waiting for the next ones until Redis answers again", topic.getTopic(), bound);
             return false;
         } catch (InterruptedException e) {
             done.cancel(true);

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -230,29 +229,7 @@ public final class WorkerLeases implements WorkerLiveness {
             renewer.execute(this::renew);
         }
 
-        /**
-     * Takes the worker out of the directory: it takes no new clients (it stops), while the lease goes on. On the
-     * renewals' thread, after a renewal that may still report it.
-     */
-    public void withdrawReport() {
-        if (report == null) {
-            return;
-        }
-        report = null;
-        try {
-            renewer.execute(() -> {
-                try {
-                    redis.opsForHash().delete(names.workerDirectory(), workerId);
-                } catch (RuntimeException e) {
-                    log.debug("Could not take worker '{}' out of the directory; its entry expires", workerId, e);
-                }
-            });
-        } catch (RejectedExecutionException stopped) {
-            // renewals ended (the lease was lost or given up): so did the entry, or it expires
-        }
-    }
-
-    private void renew() {
+        private void renew() {
             long held;
             try {
                 held = execute(RENEW);

@@ -801,8 +801,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     }
 
     /**
-     * Takes no new client from now on, ahead of a {@link #close()}: the listening socket closes, and the worker
-     * leaves the directory that gateways read. The clients connected stay until the close.
+     * Takes no new client from now on, ahead of a {@link #close()}: the listening socket closes (a gateway then sends
+     * new sessions to another worker, and keeps routing this one's sessions here). The clients connected stay until
+     * the close.
      */
     public void stopAccepting() {
         stopAccepting(System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos());
@@ -810,10 +811,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** A client that reconnects now must land on another worker, not on this one while it closes. */
     private void stopAccepting(long deadline) {
-        WorkerLeases.Lease held = lease;
-        if (held != null) {
-            held.withdrawReport();
-        }
         Channel listening = acceptor;
         acceptor = null;
         if (listening != null) {

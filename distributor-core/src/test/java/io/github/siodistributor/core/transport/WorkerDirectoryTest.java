@@ -7,7 +7,6 @@ import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,27 +56,6 @@ class WorkerDirectoryTest {
 
         lease.close();
         assertThat(directory.read().workers()).as("released with the lease").isEmpty();
-    }
-
-    @Test
-    void aWithdrawnWorkerLeavesTheDirectoryAtOnceAndStaysOutWhileItsLeaseGoesOn() {
-        WorkerLeases leases = new WorkerLeases(factory, names);
-        WorkerDirectory directory = new WorkerDirectory(factory, names);
-        // renewed every 100 ms: several renewals pass while the test looks
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofMillis(300), loss -> { });
-        lease.report(new WorkerAddress("10.0.0.7", 9092), () -> 1);
-        await().atMost(TIMEOUT).until(() -> directory.read().workers().size() == 1);
-
-        lease.withdrawReport();
-        await().atMost(TIMEOUT).until(() -> directory.read().workers().isEmpty());
-        // the lease's TTL only shrinks until a renewal sets it again
-        StringRedisTemplate template = new StringRedisTemplate(factory);
-        long left = template.getExpire(names.workerLease("w1"), TimeUnit.MILLISECONDS);
-        await("a renewal after the withdrawal").atMost(TIMEOUT)
-                .until(() -> template.getExpire(names.workerLease("w1"), TimeUnit.MILLISECONDS) > left);
-        assertThat(directory.read().workers()).as("not reported again by a renewal").isEmpty();
-        assertThat(lease.state().held()).isTrue();
-        lease.close();
     }
 
     @Test

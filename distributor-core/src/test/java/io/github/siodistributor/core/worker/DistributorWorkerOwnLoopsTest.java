@@ -115,8 +115,9 @@ class DistributorWorkerOwnLoopsTest {
                     .hasCauseInstanceOf(BindException.class);
             await().atMost(Duration.ofSeconds(15)).until(() -> startedSince(before).isEmpty());
             // nothing it started is left: no thread watching the backends, no subscription to its channel
-            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(thread -> thread.isAlive()
-                    && thread.getName().equals("distributor-backend-watch-" + worker.id()));
+            await().atMost(Duration.ofSeconds(15)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(thread -> thread.isAlive()
+                            && thread.getName().equals("distributor-backend-watch-" + worker.id())));
             bus.subscribe(new ChannelNames("loops").worker(worker.id()), message -> { }).close();
             worker.close();
         }
