@@ -2,11 +2,7 @@ package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.siodistributor.backend.Ack;
 import io.github.siodistributor.backend.EventRejectedException;
-import io.github.siodistributor.backend.IndirectSocket;
-import io.github.siodistributor.backend.NamespaceHandler;
-import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.PendingRequestsTest.RecordingBus;
@@ -97,25 +93,9 @@ class HandlerAnswersTest {
 
     @Test
     void aHandlerThatFailsWithAnErrorStillAnswersTheAckAndAnEventWithoutAckGetsTheErrorEvent() {
-        backend.register(new NamespaceHandler() {
-            @Override
-            public String namespace() {
-                return "/broken";
-            }
-
-            @Override
-            public void onConnect(IndirectSocket socket) {
-            }
-
-            @Override
-            public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
-                throw new AssertionError("a handler's own check");
-            }
-
-            @Override
-            public void onDisconnect(IndirectSocket socket, String reason) {
-            }
-        });
+        backend.register(new EventsOnly("/broken", (socket, event, args, ack) -> {
+            throw new AssertionError("a handler's own check");
+        }));
         connect("/broken");
 
         event("/broken", "ask", 5);
@@ -129,26 +109,10 @@ class HandlerAnswersTest {
 
     @Test
     void aNullPassedAsTheOnlyArgumentIsSentAsNull() {
-        backend.register(new NamespaceHandler() {
-            @Override
-            public String namespace() {
-                return "/nulls";
-            }
-
-            @Override
-            public void onConnect(IndirectSocket socket) {
-            }
-
-            @Override
-            public void onEvent(IndirectSocket socket, String event, SocketArgs args, Ack ack) {
-                socket.emit("nothing", (Object[]) null);
-                ack.send((Object[]) null);
-            }
-
-            @Override
-            public void onDisconnect(IndirectSocket socket, String reason) {
-            }
-        });
+        backend.register(new EventsOnly("/nulls", (socket, event, args, ack) -> {
+            socket.emit("nothing", (Object[]) null);
+            ack.send((Object[]) null);
+        }));
         connect("/nulls");
 
         event("/nulls", "ask", 6);
