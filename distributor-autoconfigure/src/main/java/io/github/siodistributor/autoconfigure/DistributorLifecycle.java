@@ -22,8 +22,9 @@ import org.springframework.data.redis.RedisConnectionFailureException;
  * Starts the distributor once every subscription is registered (worker channels in the worker's
  * constructor, handler namespaces after all singletons exist): first the Redis bus, which subscribes
  * them all and waits for Redis to confirm, then the backend instance's announcement, then the worker's
- * listening socket, so that no client event can reach a backend that is not yet listening. Stopping, the
- * backend instance first hands its sockets over to the other instances.
+ * listening socket, so that no client event can reach a backend that is not yet listening. Stopping, the worker
+ * closes first (every socket's backend hears it left), then the backend instance hands the sockets it still has
+ * over to the other instances.
  *
  * <p>It runs in {@link #PHASE}, below the web server's phases: the application's web requests (and the
  * application's own lifecycle beans of the default phase) find the distributor running from their first to their
@@ -138,11 +139,13 @@ public class DistributorLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         try {
-            // no new clients for the worker while the backend hands its sockets over: they would be cut moments later
-            worker.ifAvailable(DistributorWorker::stopAccepting);
-            // while the workers can still hand this instance's sockets to the others, losing no event
-            backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+            // the worker first: its clients' backends, this process's among them, hear that they left and run their
+            // disconnect handlers. Handed over first, this process's backend would pass them to the other
+            // instances only to have them disconnected there at once, or, the namespace's only instance, hold them
+            // with no one to run their disconnect handlers
             worker.ifAvailable(DistributorWorker::close);
+            // then the sockets it has on the other workers, which keep their clients, go to the other instances
+            backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
             // before Spring Data Redis stops its connection factory (lifecycle phase 0), not after
             bus.stop();
         } finally {

@@ -136,8 +136,8 @@ class DistributorLifecycleTest {
 
     /**
      * A worker and a backend in one process that stops: the backend's hand-over to the other instances starts once
-     * the worker has closed its port, or a client arriving meanwhile would be cut moments later. The backend also
-     * holds a socket of a worker that never answers, so that its hand-over lasts (up to its timeout, 3 s).
+     * the worker has closed (its port first), or a client arriving meanwhile would be cut moments later. The backend
+     * also holds a socket of a worker that never answers, so that its hand-over lasts (up to its timeout, 3 s).
      */
     @Test
     void aStoppingWorkerTakesNoNewClientOnceItsBackendHandsItsSocketsOver() {

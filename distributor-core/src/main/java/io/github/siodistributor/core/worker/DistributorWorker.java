@@ -800,15 +800,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-    /**
-     * Takes no new client from now on, ahead of a {@link #close()}: the listening socket closes (a gateway then sends
-     * new sessions to another worker, and keeps routing this one's sessions here). The clients connected stay until
-     * the close.
-     */
-    public void stopAccepting() {
-        stopAccepting(System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos());
-    }
-
     /** A client that reconnects now must land on another worker, not on this one while it closes. */
     private void stopAccepting(long deadline) {
         Channel listening = acceptor;

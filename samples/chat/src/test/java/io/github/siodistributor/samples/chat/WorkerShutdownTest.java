@@ -78,4 +78,26 @@ class WorkerShutdownTest {
                     .isEqualTo("after");
         }
     }
+
+    /**
+     * The embedded default: a worker and the namespace's only backend instance in one process that stops. Its
+     * sockets' disconnect handlers run, with the shutdown reason: the backend is not handed over first (with no
+     * other instance, it would hold the sockets, and no handler would ever hear of them).
+     */
+    @Test
+    void aWorkerWithTheOnlyBackendInstanceInItsProcessRunsItsSocketsDisconnectHandlersWhenItStops() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext both = cluster.worker("alone", List.of("distributor.backend.enabled=true"),
+                    RecordingHandler.class);
+            RecordingHandler recorder = both.getBean(RecordingHandler.class);
+            clients.connect("alone", ChatCluster.url(both), "/recorded", null,
+                    Map.of("transports", List.of("websocket")));
+            String socketId = clients.awaitConnect("alone").get("socketId").asText();
+
+            both.close();
+
+            assertThat(recorder.disconnects.poll(10, TimeUnit.SECONDS))
+                    .isEqualTo(new RecordingHandler.Disconnect(socketId, DistributorWorker.SHUTTING_DOWN));
+        }
+    }
 }
