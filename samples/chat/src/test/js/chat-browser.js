@@ -103,6 +103,11 @@ async function main() {
     await say(ada, 'And the online list comes from fetchSockets() on every worker.');
     await waitForText(bob, '#messages', 'fetchSockets() on every worker');
 
+    // a room name the server refuses: the page says why and stays where it was
+    await cleo.fill('#room', 'two words');
+    await cleo.click('#join');
+    await waitForText(cleo, '#messages', 'cannot join #two words');
+
     // Cleo's own message, sent after all of the lobby's: had she received any of theirs, it came before this
     await say(cleo, 'Quiet in the garden.');
 

@@ -53,10 +53,49 @@ class ChatHandlerTest {
                 .isEqualTo(new ChatHandler.Presence("kitchen", "Bob", "left"));
         assertThat(online(ada, "kitchen")).extracting(ChatHandler.Online::name).containsExactly("Ada");
 
+        bob.emitWithAck("join", "garden");
+        assertThat(cleo.awaitEvent("presence").arg(0, ChatHandler.Presence.class))
+                .isEqualTo(new ChatHandler.Presence("garden", "Bob", "joined"));
         bob.disconnect();
-        // Bob's rooms are gone with him: everyone refreshes what they look at
-        assertThat(ada.awaitEvent("presence").arg(0, ChatHandler.Presence.class))
+        // Bob's rooms are gone with him: the rooms he was in refresh what they show, and no other
+        assertThat(cleo.awaitEvent("presence").arg(0, ChatHandler.Presence.class))
                 .isEqualTo(new ChatHandler.Presence(null, "Bob", "left"));
+        ada.emitWithAck("say", new ChatHandler.Say("kitchen", "gone?"));
+        assertThat(ada.awaitEvent("said").arg(0, ChatHandler.Said.class).text()).isEqualTo("gone?");
+        // published after Bob's leaving: had Ada got it, it would have come first
+        assertThat(ada.received("presence")).hasSize(2);
+    }
+
+    /** What a client sends is checked: the ack says why it was refused. */
+    @Test
+    void roomNamesMessagesAndRoomsAreCheckedAndASocketSpeaksOnlyToRoomsItJoined() {
+        TestSocket eve = client.connect("/chat", Map.of("name", "Eve".repeat(20)));
+        assertThat(eve.emitWithAck("whoami").arg(0).get("name").asString()).hasSize(ChatHandler.MAX_NAME);
+        TestSocket victim = client.connect("/chat", Map.of("name", "Vic"));
+        for (String bad : List.of(victim.id(), "two words", "#lobby", "x".repeat(33), "")) {
+            assertThat(refusal(eve.emitWithAck("join", bad))).as(bad).contains("a room name is");
+        }
+        assertThat(refusal(eve.emitWithAck("join"))).contains("a room name is");
+
+        victim.emitWithAck("join", "private");
+        assertThat(refusal(eve.emitWithAck("say", new ChatHandler.Say("private", "hi")))).contains("join #private");
+        assertThat(refusal(eve.emitWithAck("online", "private"))).contains("join #private");
+        assertThat(refusal(eve.emitWithAck("say"))).contains("nothing to say");
+        eve.emitWithAck("join", "mine");
+        assertThat(refusal(eve.emitWithAck("say", new ChatHandler.Say("mine", "x".repeat(501))))).contains("500");
+
+        for (int i = 1; i < ChatHandler.MAX_ROOMS; i++) {
+            assertThat(eve.emitWithAck("join", "room-" + i).arg(0).asString()).isEqualTo("room-" + i);
+        }
+        assertThat(refusal(eve.emitWithAck("join", "one-more"))).contains("in 20 rooms already");
+        eve.emitWithAck("leave", "room-1");
+        assertThat(eve.emitWithAck("join", "one-more").arg(0).asString()).isEqualTo("one-more");
+        assertThat(victim.received("said")).isEmpty();
+    }
+
+    private static String refusal(Received answer) {
+        assertThat(answer.arg(0).has("error")).as("an error answer: %s", answer.arg(0)).isTrue();
+        return answer.arg(0).get("error").get("message").asString();
     }
 
     private static List<ChatHandler.Online> online(TestSocket socket, String room) {

@@ -59,7 +59,8 @@ class ChatPageBrowserIT {
             assertThat(texts(cleo.get("rooms"))).containsExactly("garden");
             assertThat(texts(cleo.get("online"))).containsExactly("Cleo");
             assertThat(texts(cleo.get("messages"), "text")).containsExactly("Quiet in the garden.");
-            assertThat(cleo.get("text").asText()).doesNotContain("Bob", "Ada", "fetchSockets");
+            assertThat(cleo.get("text").asText()).doesNotContain("Bob", "Ada", "fetchSockets")
+                    .contains("cannot join #two words: a room name is 1 to 32 letters, digits, _ or -");
 
             assertThat(screenshot).isNotEmptyFile();
         }
