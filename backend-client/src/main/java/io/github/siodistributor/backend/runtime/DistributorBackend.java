@@ -81,6 +81,8 @@ import tools.jackson.databind.ObjectMapper;
 public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DistributorBackend.class);
+    /** How often a hand-over whose sockets are all gone looks whether their handlers are done. */
+    private static final long HANDLERS_LOOK_MILLIS = 5;
 
     /** How long fetches and acks wait when no timeout is given (Socket.IO's Redis adapter waits 5 s too). */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -189,15 +191,19 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         leaving.leave();
         long deadline = System.nanoTime() + requirePositive(timeout).toNanos();
         synchronized (released) {
-            while (socketCount() > 0) {
+            // the sockets first, then what their handlers still have to do (a disconnect handler's emits, a
+            // release's answer): the bus stops after this, and would refuse them
+            while (socketCount() > 0 || handlersBusy()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    log.warn("Backend instance {} stops with {} sockets not handed over within {}", backendId,
-                            socketCount(), timeout);
+                    log.warn("Backend instance {} stops with {} sockets not handed over, or their handlers not done, "
+                            + "within {}", backendId, socketCount(), timeout);
                     return false;
                 }
                 try {
-                    released.wait(Math.max(1, left / 1_000_000));
+                    // handlers finishing tell nothing: their queues are looked at again every few milliseconds
+                    released.wait(Math.max(1, Math.min(left / 1_000_000, socketCount() > 0 ? Long.MAX_VALUE
+                            : HANDLERS_LOOK_MILLIS)));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
@@ -206,6 +212,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         log.info("Backend instance {} handed all its sockets over", backendId);
         return true;
+    }
+
+    private boolean handlersBusy() {
+        for (ServedHandler served : handlers.values()) {
+            if (served.calls().activeKeys() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int socketCount() {
@@ -403,8 +418,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         } else if (message instanceof ReleaseSocket) {
             // after the socket's earlier events: they are handled by now, and the worker holds the later ones
             serial.execute(socketId, () -> {
-                socketDisconnected(namespace.name(), socketId);
                 toOwner(new SocketReleased(namespace.name(), socketId, backendId));
+                socketDisconnected(namespace.name(), socketId);
                 socketGone();
             });
         } else if (message instanceof SocketMoved) {

@@ -82,6 +82,10 @@ class RedisSubscriptionLossTest {
             clients.awaitConnect("c");
             clients.awaitConnect("d");
             assertThat(clients.emitWithAck("c", "echo", 1).get(20, TimeUnit.SECONDS).get(0).asInt()).isEqualTo(1);
+            // a room together: the chat tells a member's rooms of its leaving
+            for (String client : List.of("c", "d")) {
+                clients.emitWithAck(client, "join", "outage").get(20, TimeUnit.SECONDS);
+            }
 
             cluster.redis().stop();
             await().atMost(TIMEOUT).until(() -> health(worker, "worker").getDetails().get("publishing")

@@ -3,16 +3,28 @@ package io.github.siodistributor.samples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.siodistributor.backend.IndirectSocket;
+import io.github.siodistributor.backend.annotation.OnDisconnect;
+import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineServer;
 import io.github.siodistributor.core.engine.EngineSession;
+import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.NodeClients;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -98,6 +110,65 @@ class WorkerShutdownTest {
 
             assertThat(recorder.disconnects.poll(10, TimeUnit.SECONDS))
                     .isEqualTo(new RecordingHandler.Disconnect(socketId, DistributorWorker.SHUTTING_DOWN));
+        }
+    }
+
+    /** Says goodbye to the namespace from its disconnect handler, once the test lets it. */
+    @SocketNamespace("/farewell")
+    public static class FarewellHandler {
+        final CountDownLatch leaving = new CountDownLatch(1);
+        final CountDownLatch mayGoOn = new CountDownLatch(1);
+
+        @OnDisconnect
+        public void left(IndirectSocket socket) throws InterruptedException {
+            leaving.countDown();
+            if (mayGoOn.await(30, TimeUnit.SECONDS)) {
+                socket.namespace().emit("farewell", socket.id());
+            }
+        }
+    }
+
+    /**
+     * What a disconnect handler still sends while its process stops goes out: the stop waits for the handlers it
+     * queued (within the hand-over timeout) before the bus stops, and would refuse their emits.
+     */
+    @Test
+    void theDisconnectHandlersOfAStoppingProcessFinishBeforeItsBusStops() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext both = cluster.worker("farewell", List.of("distributor.backend.enabled=true",
+                    "distributor.backend.handover-timeout=30s"), FarewellHandler.class);
+            FarewellHandler handler = both.getBean(FarewellHandler.class);
+            String channel = new ChannelNames(both.getEnvironment().getProperty("distributor.redis.prefix"))
+                    .broadcast("/farewell");
+            RedisClient redis = RedisClient.create(RedisURI.create(cluster.redis().host(), cluster.redis().port()));
+            try (StatefulRedisPubSubConnection<String, String> subscriber = redis.connectPubSub()) {
+                List<String> published = new CopyOnWriteArrayList<>();
+                subscriber.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String from, String message) {
+                        published.add(message);
+                    }
+                });
+                subscriber.sync().subscribe(channel);
+                clients.connect("leaving", ChatCluster.url(both), "/farewell", null,
+                        Map.of("transports", List.of("websocket")));
+                clients.awaitConnect("leaving");
+
+                CompletableFuture<Void> stopped = CompletableFuture.runAsync(both::close);
+                assertThat(handler.leaving.await(20, TimeUnit.SECONDS)).as("the disconnect handler runs").isTrue();
+                try {
+                    // a stop that does not wait for the handler ends now, its bus stopped under the handler
+                    await().atMost(Duration.ofSeconds(3)).until(stopped::isDone);
+                } catch (ConditionTimeoutException waitingForTheHandler) {
+                    // what it should do
+                }
+                handler.mayGoOn.countDown();
+                stopped.get(30, TimeUnit.SECONDS);
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> published.size() == 1);
+            } finally {
+                redis.shutdown();
+            }
         }
     }
 }
