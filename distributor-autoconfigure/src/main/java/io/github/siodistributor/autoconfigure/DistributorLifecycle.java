@@ -138,14 +138,26 @@ public class DistributorLifecycle implements SmartLifecycle {
 
     @Override
     public void stop() {
+        // each step whatever the one before it threw: a worker that failed to close must not keep the backend in the
+        // registry, nor the bus running
         try {
             // the worker first: its clients' backends, this process's among them, hear that they left and run their
             // disconnect handlers. Handed over first, this process's backend would pass them to the other
             // instances only to have them disconnected there at once, or, the namespace's only instance, hold them
             // with no one to run their disconnect handlers
             worker.ifAvailable(DistributorWorker::close);
-            // then the sockets it has on the other workers, which keep their clients, go to the other instances
-            backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+        } finally {
+            try {
+                // then the sockets it has on the other workers, which keep their clients, go to the other instances
+                backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+            } finally {
+                stopBus();
+            }
+        }
+    }
+
+    private void stopBus() {
+        try {
             // before Spring Data Redis stops its connection factory (lifecycle phase 0), not after
             bus.stop();
         } finally {

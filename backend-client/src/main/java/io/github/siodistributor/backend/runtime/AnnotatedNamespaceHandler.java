@@ -107,12 +107,26 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
             return false;
         }
         for (Method other : methods) {
-            if (!other.isBridge() && other.getName().equals(method.getName())
-                    && other.getParameterCount() == method.getParameterCount()) {
+            if (!other.isBridge() && other.getName().equals(method.getName()) && overrides(other, method)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code real} can stand for {@code bridge}: the bridge's types are the erased, wider ones. */
+    private static boolean overrides(Method real, Method bridge) {
+        Class<?>[] realTypes = real.getParameterTypes();
+        Class<?>[] bridgeTypes = bridge.getParameterTypes();
+        if (realTypes.length != bridgeTypes.length || !bridge.getReturnType().isAssignableFrom(real.getReturnType())) {
+            return false;
+        }
+        for (int i = 0; i < realTypes.length; i++) {
+            if (!bridgeTypes[i].isAssignableFrom(realTypes[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void addEventMethod(Map<String, HandlerMethod> methods, String event, HandlerMethod method, String kind) {

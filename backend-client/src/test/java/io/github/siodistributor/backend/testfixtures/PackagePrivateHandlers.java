@@ -32,6 +32,11 @@ public final class PackagePrivateHandlers {
      */
     @SocketNamespace("/inherits")
     public static final class PublicOverPackagePrivateBase extends PackagePrivateBase {
+
+        /** An overload, not an override: the bridge of {@code ping(String)} still stands for the base's method. */
+        public String ping(Integer number) {
+            return "number " + number;
+        }
     }
 }
 

@@ -76,6 +76,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
      * client-output-buffer-limit pubsub}), so that a few such messages on their way to one subscriber fit.
      */
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 8L * 1024 * 1024;
+    /** How long after an unanswered unsubscribe the next ones do not wait for Redis. */
+    private static final long UNANSWERED_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final RedisConnectionFactory connectionFactory;
     private final RedisMessageListenerContainer container = new RedisMessageListenerContainer();
@@ -100,8 +102,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    /** The last unsubscribe got no answer in time: the next ones are detached without waiting. */
-    private volatile boolean unsubscribeUnanswered;
+    /**
+     * When an unsubscribe last got no answer in time (System.nanoTime), or 0: for {@link #UNANSWERED_NANOS} after,
+     * the next ones are detached without waiting, as in an outage.
+     */
+    private volatile long lastUnanswered;
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private boolean closed;
@@ -320,12 +325,15 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                 return;
             }
             subscribedChannels.remove(channel);
-            if (container.isListening() && (!isConnected() || unsubscribeUnanswered)) {
+            if (container.isListening() && (!isConnected() || unsubscribesGoUnanswered())) {
                 detached.add(new Detached(listener, topic));
                 log.debug("Redis is unreachable or does not answer: {} is unsubscribed once it is back", channel);
                 return;
             }
-            if (!unsubscribe(listener, topic)) {
+            if (unsubscribe(listener, topic)) {
+                // Redis answers again: what was set aside meanwhile goes too
+                unsubscribeDetachedInBackground();
+            } else {
                 detached.add(new Detached(listener, topic));
             }
         };
@@ -340,8 +348,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
      * or not: a connection already gone has nothing left to unsubscribe from). If not, the container has forgotten
      * the listener already (it does before it sends the UNSUBSCRIBE), unless the call was still queued: the caller
      * keeps it with the detached ones for that case. What may be left is Redis's side of the subscription, whose
-     * messages then reach no listener, until the connection ends. Until an unsubscribe is answered again, the next
-     * ones do not wait: a bus that closes many subscriptions in a hung Redis would wait for each in turn.
+     * messages then reach no listener, until the connection ends. For a while after, the next ones do not wait: a
+     * bus that closes many subscriptions in a hung Redis would wait for each in turn.
      */
     private boolean unsubscribe(MessageListener listener, ChannelTopic topic) {
         Future<?> done;
@@ -353,23 +361,30 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         long bound = container.getMaxSubscriptionRegistrationWaitingTime();
         try {
             done.get(bound, TimeUnit.MILLISECONDS);
-            unsubscribeUnanswered = false;
+            lastUnanswered = 0;
             return true;
         } catch (ExecutionException e) {
             log.debug("Could not unsubscribe from {}", topic.getTopic(), e.getCause());
-            unsubscribeUnanswered = false;
+            lastUnanswered = 0;
             return true;
         } catch (TimeoutException e) {
             done.cancel(true);
-            unsubscribeUnanswered = true;
+            long now = System.nanoTime();
+            lastUnanswered = now == 0 ? 1 : now;
             log.warn("Redis did not answer the unsubscribe from {} within {} ms: going on without its answer, and "
-                    + "without waiting for the next ones until Redis answers again", topic.getTopic(), bound);
+                    + "without waiting for the next ones for {} s", topic.getTopic(), bound,
+                    TimeUnit.NANOSECONDS.toSeconds(UNANSWERED_NANOS));
             return false;
         } catch (InterruptedException e) {
             done.cancel(true);
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    private boolean unsubscribesGoUnanswered() {
+        long at = lastUnanswered;
+        return at != 0 && System.nanoTime() - at < UNANSWERED_NANOS;
     }
 
     private void unsubscribeDetached() {
