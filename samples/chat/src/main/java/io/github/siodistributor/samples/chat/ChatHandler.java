@@ -10,6 +10,7 @@ import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.OnRecover;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.protocol.Handshake;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -90,10 +91,25 @@ public class ChatHandler {
         this.json = json;
     }
 
-    /** Keeps the name with the socket on its worker, where {@link #online} finds it. */
+    /**
+     * Keeps the name with the socket on its worker, where {@link #online} finds it, and joins the rooms the page
+     * asks for in its auth ({@code rooms}, {@code "lobby,garden"}: a page that reconnects is back in its rooms
+     * before any of its events).
+     * Names that are not room names, and rooms beyond {@value #MAX_ROOMS}, are left out.
+     */
     @OnConnect
     public void connected(IndirectSocket socket) {
-        socket.setData(new Member(nameInHandshake(socket), Set.of()));
+        Member member = new Member(nameInHandshake(socket), Set.of());
+        for (String room : roomsInHandshake(socket)) {
+            if (member.rooms().size() < MAX_ROOMS && ROOM.matcher(room).matches()) {
+                member = member.joined(room);
+            }
+        }
+        socket.setData(member);
+        for (String room : member.rooms()) {
+            socket.join(room);
+            socket.to(room).emit("presence", new Presence(room, member.name(), "joined"));
+        }
     }
 
     @OnEvent("join")
@@ -216,15 +232,29 @@ public class ChatHandler {
 
     /** The handshake auth's {@code name}, at most {@value #MAX_NAME} characters, or "anonymous". */
     private String nameInHandshake(IndirectSocket socket) {
-        Handshake handshake = socket.handshake();
-        if (handshake == null) {
-            return "anonymous";
-        }
-        JsonNode name = json.readTree(handshake.auth()).get("name");
+        JsonNode name = auth(socket).get("name");
         if (name == null || !name.isString() || name.asString().isBlank()) {
             return "anonymous";
         }
         String given = name.asString().strip();
-        return given.length() > MAX_NAME ? given.substring(0, MAX_NAME) : given;
+        return given.codePointCount(0, given.length()) > MAX_NAME
+                ? given.substring(0, given.offsetByCodePoints(0, MAX_NAME)) : given;
+    }
+
+    /**
+     * The handshake auth's {@code rooms}, separated by commas (which no room name has: the Java client's auth takes
+     * strings only), at most a few more than a socket may join.
+     */
+    private List<String> roomsInHandshake(IndirectSocket socket) {
+        JsonNode rooms = auth(socket).get("rooms");
+        if (rooms == null || !rooms.isString() || rooms.asString().isEmpty()) {
+            return List.of();
+        }
+        return Arrays.stream(rooms.asString().split(",", 2 * MAX_ROOMS + 1)).limit(2L * MAX_ROOMS).toList();
+    }
+
+    private JsonNode auth(IndirectSocket socket) {
+        Handshake handshake = socket.handshake();
+        return handshake == null ? json.createObjectNode() : json.readTree(handshake.auth());
     }
 }

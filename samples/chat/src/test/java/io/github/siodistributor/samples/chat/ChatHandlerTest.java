@@ -91,6 +91,12 @@ class ChatHandlerTest {
         eve.emitWithAck("leave", "room-1");
         assertThat(eve.emitWithAck("join", "one-more").arg(0).asString()).isEqualTo("one-more");
         assertThat(victim.received("said")).isEmpty();
+
+        // a page that reconnects names its rooms in its auth: in them from its connect on, bad names left out
+        TestSocket back = client.connect("/chat", Map.of("name", "Back", "rooms", "mine,two words," + victim.id()));
+        assertThat(online(back, "mine")).extracting(ChatHandler.Online::name)
+                .containsExactly("Back", "Eve".repeat(20).substring(0, ChatHandler.MAX_NAME));
+        assertThat(refusal(back.emitWithAck("online", victim.id()))).contains("a room name is");
     }
 
     private static String refusal(Received answer) {
