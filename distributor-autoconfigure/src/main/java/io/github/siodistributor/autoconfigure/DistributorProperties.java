@@ -480,7 +480,7 @@ public class DistributorProperties {
         /** How long this backend instance's heartbeat lasts in the registry; it is renewed every third of it. Workers move the sockets of an instance killed without warning within this TTL plus distributor.worker.backend-check-interval. */
         private Duration heartbeatTtl = Duration.ofSeconds(5);
 
-        /** How long a stopping backend instance waits for the workers to hand its sockets over to the other instances. */
+        /** How long a stopping backend instance waits for the workers to hand its sockets over to the other instances, and for the handlers it queued (disconnect handlers among them) to finish, before its Redis connections stop. */
         private Duration handoverTimeout = Duration.ofSeconds(10);
 
         public Duration getHeartbeatTtl() {
