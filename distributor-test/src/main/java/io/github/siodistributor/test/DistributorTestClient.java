@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -55,7 +56,8 @@ public class DistributorTestClient implements DisposableBean {
         options.forceNew = true;
         options.reconnection = false;
         Manager connection = new Manager(URI.create(url()), options);
-        return new TestSocket(connection, namespace, auth, payloads, DEFAULT_TIMEOUT, sockets::add).open();
+        return new TestSocket(connection, ConcurrentHashMap.newKeySet(), namespace, auth, payloads, DEFAULT_TIMEOUT,
+                sockets::add).open();
     }
 
     /**

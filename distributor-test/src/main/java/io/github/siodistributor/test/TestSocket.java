@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,13 +34,22 @@ public final class TestSocket implements AutoCloseable {
     private final Duration timeout;
     private final Consumer<TestSocket> opened;
 
+    /** The namespaces of this socket's connection that have a socket (this one's among them). */
+    private final Set<String> namespacesOpened;
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final Map<String, LinkedBlockingQueue<Received>> unclaimed = new ConcurrentHashMap<>();
 
-    TestSocket(Manager connection, String namespace, Map<String, String> auth, JsonPayloads payloads,
-            Duration timeout, Consumer<TestSocket> opened) {
+    TestSocket(Manager connection, Set<String> namespacesOpened, String namespace, Map<String, String> auth,
+            JsonPayloads payloads, Duration timeout, Consumer<TestSocket> opened) {
+        if (!namespacesOpened.add(namespace)) {
+            // the client keeps one socket per namespace and connection: it would hand out the open one again, and
+            // the connect would wait for a CONNECT that never comes
+            throw new IllegalArgumentException("this connection has a socket in " + namespace + " already: open "
+                    + "another connection (DistributorTestClient.connect) for a second one");
+        }
+        this.namespacesOpened = namespacesOpened;
         this.namespace = namespace;
         this.connection = connection;
         this.payloads = payloads;
@@ -79,9 +89,11 @@ public final class TestSocket implements AutoCloseable {
     /**
      * Another namespace over this socket's connection (one Engine.IO session), as the JavaScript client
      * multiplexes {@code io(url + "/other")}.
+     *
+     * @throws IllegalArgumentException when the connection has a socket in {@code otherNamespace} already
      */
     public TestSocket connect(String otherNamespace, Map<String, String> auth) {
-        return new TestSocket(connection, otherNamespace, auth, payloads, timeout, opened).open();
+        return new TestSocket(connection, namespacesOpened, otherNamespace, auth, payloads, timeout, opened).open();
     }
 
     /** {@link #connect(String, Map)} without auth. */

@@ -1,11 +1,13 @@
 package io.github.siodistributor.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.siodistributor.autoconfigure.EmbeddedRedisServer;
 import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
@@ -98,5 +100,11 @@ class DistributorTestClientTest {
         assertThat(other.emitWithAck("where").arg(0).asString()).isEqualTo("other");
         assertThat(echo.emitWithAck("echo", "still here").arg(0).asString()).isEqualTo("still here");
         assertThat(other.id()).isNotEqualTo(echo.id());
+        // one socket per namespace and connection, as the client keeps them: said at once, not after a timeout
+        for (String open : List.of("/echo", "/other")) {
+            assertThatIllegalArgumentException().isThrownBy(() -> echo.connect(open)).withMessageContaining(open)
+                    .withMessageContaining("DistributorTestClient.connect");
+        }
+        assertThat(echo.emitWithAck("echo", "unharmed").arg(0).asString()).isEqualTo("unharmed");
     }
 }
