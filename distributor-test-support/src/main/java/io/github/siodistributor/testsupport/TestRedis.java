@@ -183,17 +183,7 @@ public final class TestRedis implements AutoCloseable {
         String title = "redis-server on " + HOST + ":" + port;
         ProcessHandle process = ProcessHandle.current().descendants().filter(this::isThisServer).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no running " + title));
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not signal " + title, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while signalling " + title, e);
-        }
+        ProcessSignals.send(process.pid(), signal, title);
     }
 
     /** redis-server writes its address into its process title, which Linux shows as its command line. */

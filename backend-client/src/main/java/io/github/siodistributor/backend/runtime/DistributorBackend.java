@@ -200,10 +200,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                             + "within {}", backendId, socketCount(), timeout);
                     return false;
                 }
+                // a socket leaving notifies; handlers finishing do not, so their queues are looked at every few ms
+                long waitMillis = left / 1_000_000;
+                if (socketCount() == 0) {
+                    waitMillis = Math.min(waitMillis, HANDLERS_LOOK_MILLIS);
+                }
                 try {
-                    // handlers finishing tell nothing: their queues are looked at again every few milliseconds
-                    released.wait(Math.max(1, Math.min(left / 1_000_000, socketCount() > 0 ? Long.MAX_VALUE
-                            : HANDLERS_LOOK_MILLIS)));
+                    released.wait(Math.max(1, waitMillis));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;

@@ -361,12 +361,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         long bound = container.getMaxSubscriptionRegistrationWaitingTime();
         try {
             done.get(bound, TimeUnit.MILLISECONDS);
-            lastUnanswered = 0;
-            return true;
         } catch (ExecutionException e) {
             log.debug("Could not unsubscribe from {}", topic.getTopic(), e.getCause());
-            lastUnanswered = 0;
-            return true;
         } catch (TimeoutException e) {
             done.cancel(true);
             long now = System.nanoTime();
@@ -380,6 +376,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+        lastUnanswered = 0;
+        return true;
     }
 
     private boolean unsubscribesGoUnanswered() {

@@ -8,9 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -18,22 +17,13 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 class BackendRegistryTest {
 
-    private static TestRedis redis;
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
 
     private final ChannelNames names = new ChannelNames("registry-test");
     private LettuceConnectionFactory factory;
     private BackendRegistry registry;
     private StringRedisTemplate template;
-
-    @BeforeAll
-    static void startRedis() {
-        redis = TestRedis.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
-    }
 
     @BeforeEach
     void connect() {

@@ -16,9 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -32,7 +31,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 class SocketRouterRegistryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static TestRedis redis;
+    @AutoClose
+    private static final TestRedis redis = TestRedis.startNew();
 
     private final ChannelNames names = new ChannelNames("router-test");
     private final StubBus bus = new StubBus();
@@ -64,16 +64,6 @@ class SocketRouterRegistryTest {
         public boolean isConnected() {
             return connected;
         }
-    }
-
-    @BeforeAll
-    static void startRedis() {
-        redis = TestRedis.startNew();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.stop();
     }
 
     @BeforeEach

@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.testsupport.ProcessSignals;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -98,20 +99,17 @@ final class SampleProcess implements AutoCloseable {
     }
 
     /** Stops the process where it is (SIGSTOP), as a long GC pause or a suspended VM would: its sockets stay open. */
-    void pause() throws IOException, InterruptedException {
+    void pause() {
         signal("STOP");
     }
 
     /** Lets a paused process run on (SIGCONT). */
-    void resume() throws IOException, InterruptedException {
+    void resume() {
         signal("CONT");
     }
 
-    private void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start();
-        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-            throw new AssertionError("kill -" + signal + " " + process.pid() + " failed for " + name);
-        }
+    private void signal(String signal) {
+        ProcessSignals.send(process.pid(), signal, name);
     }
 
     /** Asks the process to stop (SIGTERM), as an orchestrator does, without waiting: its shutdown hooks run. */
