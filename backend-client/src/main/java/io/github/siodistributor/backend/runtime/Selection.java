@@ -3,6 +3,7 @@ package io.github.siodistributor.backend.runtime;
 import io.github.siodistributor.backend.BroadcastOperator;
 import io.github.siodistributor.backend.RemoteSocket;
 import io.github.siodistributor.backend.SocketArgs;
+import io.github.siodistributor.core.protocol.LoneSurrogates;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.DisconnectSockets;
 import io.github.siodistributor.core.protocol.Message.SocketsJoin;
@@ -83,7 +84,7 @@ record Selection(BackendNamespace namespace, List<String> rooms, List<String> ex
         namespace.backend().toWorkers(namespace, new DisconnectSockets(namespace.name(), rooms, exceptRooms, close));
     }
 
-    /** Room names as given, checked: none may be null or empty. */
+    /** Room names as given, checked: none may be null, empty or hold a lone surrogate. */
     static List<String> roomNames(String[] names) {
         return plus(List.of(), names);
     }
@@ -94,6 +95,7 @@ record Selection(BackendNamespace namespace, List<String> rooms, List<String> ex
             if (room == null || room.isEmpty()) {
                 throw new IllegalArgumentException("room names must be non-empty, got " + Arrays.toString(more));
             }
+            LoneSurrogates.requireNone("the room name", room);
             if (!combined.contains(room)) {
                 combined.add(room);
             }

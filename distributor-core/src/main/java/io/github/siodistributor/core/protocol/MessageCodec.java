@@ -250,8 +250,12 @@ public final class MessageCodec {
      */
     public static Message decode(byte[] bytes) {
         WireReader in = new WireReader(bytes);
-        if (bytes.length < 4 || in.readByte() != MAGIC_0 || in.readByte() != MAGIC_1) {
+        if (bytes.length < 2 || in.readByte() != MAGIC_0 || in.readByte() != MAGIC_1) {
             throw new MalformedMessageException("not a distributor envelope (no \"SD\" magic)");
+        }
+        if (bytes.length < 4) {
+            throw new MalformedMessageException("a truncated envelope: " + bytes.length + " bytes, the header alone "
+                    + "takes 4");
         }
         int version = in.readByte();
         if (version != VERSION) {

@@ -42,7 +42,7 @@ final class WireWriter {
     }
 
     void writeString(String value) {
-        writeBytes(value.getBytes(StandardCharsets.UTF_8));
+        writeBytes(LoneSurrogates.requireNone("the string", value).getBytes(StandardCharsets.UTF_8));
     }
 
     void writeStrings(List<String> values) {

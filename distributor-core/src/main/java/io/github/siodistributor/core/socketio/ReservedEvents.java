@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.socketio;
 
+import io.github.siodistributor.core.protocol.LoneSurrogates;
 import java.util.Set;
 
 /**
@@ -21,13 +22,14 @@ public final class ReservedEvents {
     /**
      * The event name, when a server may emit it.
      *
-     * @throws IllegalArgumentException for a reserved name or none, naming the reserved ones
+     * @throws IllegalArgumentException for a reserved name or none, naming the reserved ones, or for a name
+     *         that cannot travel as UTF-8
      */
     public static String requireEmittable(String event) {
         if (event == null || isReserved(event)) {
             throw new IllegalArgumentException("\"" + event + "\" is a reserved event name: a server emits no "
                     + "connect, connect_error, disconnect, disconnecting, newListener or removeListener");
         }
-        return event;
+        return LoneSurrogates.requireNone("the event name", event);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.github.siodistributor.core.protocol.LoneSurrogates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -139,6 +140,11 @@ public final class SocketIoPacketDecoder {
                 JsonToken first = parser.nextToken();
                 if (first == JsonToken.VALUE_STRING || first == JsonToken.VALUE_NUMBER_INT) {
                     name = parser.getText();
+                    int lone = LoneSurrogates.indexIn(name);
+                    if (lone >= 0) {
+                        // the backends could not be told which event it is: its name cannot travel as UTF-8
+                        throw new InvalidPacketException(LoneSurrogates.problem("the event name", name, lone));
+                    }
                     long offset = parser.currentLocation().getByteOffset();
                     if (offset < 0) {
                         throw new InvalidPacketException("event data that is not UTF-8 JSON");

@@ -412,6 +412,12 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {
         received.increment();
+        if (body.length > maxMessageSize) {
+            // not from a distributor, which never publishes one: reading it could take many times its size
+            dropped.record(Cause.TOO_LARGE, channel, "a message of " + body.length + " bytes, over the limit of "
+                    + maxMessageSize + " (distributor.redis.max-message-size): not read");
+            return;
+        }
         Message message;
         try {
             message = MessageCodec.decode(body);

@@ -391,12 +391,42 @@ class MessageCodecTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 6, 9, 27, 33, 42, 61, 100, 255})
+    @ValueSource(ints = {0, 7, 9, 27, 33, 42, 61, 100, 255})
     void rejectsUnknownTypes(int type) {
         byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET));
         bytes[3] = (byte) type;
 
-        assertThat(malformed(bytes)).hasMessageContaining("type " + type);
+        assertThat(malformed(bytes)).hasMessageContaining("unknown message type " + type);
+    }
+
+    @Test
+    void rejectsABooleanOtherThanZeroOrOne() {
+        byte[] bytes = MessageCodec.encode(new DisconnectSocket("/chat", SOCKET, true));
+        assertThat(bytes[bytes.length - 1]).isEqualTo((byte) 1);
+        bytes[bytes.length - 1] = 2;
+
+        assertThat(malformed(bytes)).hasMessageContaining("a boolean must be 0 or 1, got 2");
+    }
+
+    @Test
+    void tellsATruncatedHeaderFromForeignData() {
+        assertThat(malformed(new byte[] {'S', 'D', 1})).hasMessageContaining("truncated envelope");
+        assertThat(malformed(new byte[] {'S', 'X', 1, 1})).hasMessageContaining("no \"SD\" magic");
+        assertThat(malformed(new byte[] {'S'})).hasMessageContaining("no \"SD\" magic");
+    }
+
+    @Test
+    void refusesToEncodeALoneSurrogateWhichUtf8CannotCarry() {
+        // Java's encoder would write each as '?': two rooms would become one on the wire
+        assertThatThrownBy(() -> MessageCodec.encode(new JoinRooms("/chat", SOCKET, List.of("a\uD800"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\"a\\uD800\" is not valid Unicode")
+                .hasMessageContaining("lone surrogate (\\uD800 at index 1)");
+        assertThatThrownBy(() -> MessageCodec.encode(new EmitToSocket("/chat", SOCKET, "\uDC00x", Payload.empty())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
+        // a pair is one code point, and travels
+        JoinRooms paired = new JoinRooms("/chat", SOCKET, List.of("a\uD83D\uDE00", "\uD83D\uDE00"));
+        assertThat(MessageCodec.decode(MessageCodec.encode(paired))).isEqualTo(paired);
     }
 
     @Test

@@ -419,6 +419,18 @@ class SocketIoPacketDecoderTest {
     }
 
     @Test
+    void anEventNameWithALoneSurrogateIsInvalidAndAPairIsNot() throws InvalidPacketException {
+        // JSON's escape makes a Java string UTF-8 cannot carry: the backends would get another name
+        assertThatThrownBy(() -> decode("2[\"a\\ud800\",1]")).isInstanceOf(InvalidPacketException.class)
+                .hasMessageContaining("the event name \"a\\uD800\" is not valid Unicode");
+        assertInvalid("2[\"\\udc00\"]");
+
+        assertThat(decode("2[\"\\ud83d\\ude00\",1]").event()).isEqualTo("\uD83D\uDE00");
+        // a lone surrogate in the arguments is the backend's to read, as Socket.IO passes it on
+        assertThat(decode("2[\"ev\",\"\\ud800\"]").event()).isEqualTo("ev");
+    }
+
+    @Test
     void invalidPacketExceptionHasAMessage() {
         assertThatThrownBy(() -> decode("9")).isInstanceOf(InvalidPacketException.class).hasMessageContaining("9");
         assertThatThrownBy(() -> decode("2[\"connect\"]")).hasMessageContaining("connect");

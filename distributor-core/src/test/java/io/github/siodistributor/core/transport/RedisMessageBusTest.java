@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.JoinRooms;
 import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
@@ -315,6 +317,29 @@ class RedisMessageBusTest {
         await().atMost(TIMEOUT).until(() -> !received.isEmpty());
         assertThat(received).containsExactly(event("/a", 1));
         assertThat(bus.maxMessageSize()).isEqualTo(1000);
+    }
+
+    @Test
+    void aDeliveredMessageOverTheSizeLimitIsDroppedUnreadAndCounted() {
+        bus.close();
+        bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("sio"),
+                OutageSettings.defaults(), 1000);
+        String a = channel("a");
+        List<Message> received = new CopyOnWriteArrayList<>();
+        bus.subscribe(a, received::add);
+        bus.start();
+        // well formed, as a process with a larger limit would publish it
+        Message large = new JoinRooms("/a", "w.1", Collections.nCopies(2000, "r"));
+        byte[] body = MessageCodec.encode(large);
+        assertThat(body.length).isGreaterThan(1000);
+
+        publishRaw(a, body);
+        publishRaw(a, MessageCodec.encode(event("/a", 1)));
+
+        await().atMost(TIMEOUT).until(() -> !received.isEmpty());
+        assertThat(received).containsExactly(event("/a", 1));
+        assertThat(bus.dropped().count(Cause.TOO_LARGE)).isEqualTo(1);
+        assertThat(bus.dropped().count(Cause.MALFORMED)).isZero();
     }
 
     @Test
