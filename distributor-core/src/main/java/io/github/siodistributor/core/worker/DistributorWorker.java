@@ -94,6 +94,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     public static final String TAKEN_OVER = "worker id taken over";
     /** How long {@link #close()} waits for its clients' disconnects to reach Redis before it gives up on them. */
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * What a recovery or a fetch's answer adds around a socket's description: the namespace, ids, counts, the
+     * reason. Namespace names and ids are short; a generous 4 KiB.
+     */
+    static final long DESCRIPTION_ENVELOPE = 4096;
 
     private static final Logger log = LoggerFactory.getLogger(DistributorWorker.class);
     private static final byte[] EMPTY_AUTH = {'{', '}'};
@@ -101,6 +106,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final WorkerSettings settings;
     private final ServedNamespaces served;
     private final MessageBus bus;
+    /** The most a socket's description may take: the largest message, less room for the envelope around it. */
+    private final long descriptionLimit;
     private final EngineServer engine;
     private final WorkerSocketIoServer server;
     /** The loops of {@link #server}, or null when they are someone else's (they outlive this worker then). */
@@ -146,6 +153,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         this.settings = settings;
         this.served = new ServedNamespaces(settings.namespaces());
         this.bus = bus;
+        this.descriptionLimit = bus.maxMessageSize() - Math.min(DESCRIPTION_ENVELOPE, bus.maxMessageSize() / 4);
         this.engine = new EngineServer(engineSettings, this, settings.workerId());
         this.router = new SocketRouter(settings.workerId(), bus, settings.channels(), registry, routing,
                 served.specs(), stats, sockets::values, this::disconnectForNoBackend);
@@ -564,14 +572,42 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             socket.stats.ackLatency(System.nanoTime() - askedAt);
             socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
         } else if (command instanceof JoinRooms join) {
-            rooms.join(socket, join.rooms());
+            if (describable(socket, join.rooms(), socket.data.length, channel)) {
+                rooms.join(socket, join.rooms());
+            }
         } else if (command instanceof LeaveRooms leave) {
             rooms.leave(socket, leave.rooms());
         } else if (command instanceof DisconnectSocket disconnect) {
             serverDisconnect(socket, disconnect.close());
         } else if (command instanceof SetSocketData data) {
-            socket.data = data.data();
+            if (describable(socket, List.of(), data.data().length, channel)) {
+                socket.data = data.data();
+            }
         }
+    }
+
+    /**
+     * Whether the socket's description (its handshake, rooms and data: what a recovery carries to another backend
+     * instance, and a fetch returns) still fits in one message with these rooms joined and data of this size. Else
+     * the join or the data is refused and counted: the socket could be neither moved nor fetched.
+     */
+    private boolean describable(WorkerSocket socket, Collection<String> joining, int dataLength, String channel) {
+        long moreRoomBytes = 0;
+        for (String room : joining) {
+            if (!socket.rooms.contains(room)) {
+                moreRoomBytes += ReplyParts.size(room);
+            }
+        }
+        long size = socket.descriptionBytesWith(moreRoomBytes, dataLength);
+        if (size <= descriptionLimit) {
+            return true;
+        }
+        bus.dropped().record(Cause.LIMIT_EXCEEDED, channel, (joining.isEmpty() ? "data of " + dataLength + " bytes"
+                : "a join of " + joining.size() + " rooms") + " refused for socket " + socket.id + " in "
+                + socket.namespace + ": its description (handshake, rooms, data) would take about " + size
+                + " bytes, over the " + descriptionLimit + " that one message carries with its envelope "
+                + "(distributor.redis.max-message-size " + bus.maxMessageSize() + ")");
+        return false;
     }
 
     /** Registers an emit with ack, or answers the backend at once when the socket has too many waiting. */
@@ -655,7 +691,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             answerInParts(fetch, described, ReplyParts::size, (part, parts, found) ->
                     new SocketsFetched(namespace, settings.workerId(), fetch.requestId(), part, parts, found));
         } else if (command instanceof SocketsJoin join) {
-            List.copyOf(selected).forEach(socket -> rooms.join(socket, join.join()));
+            String channel = settings.channels().broadcast(spec);
+            for (WorkerSocket socket : List.copyOf(selected)) {
+                if (describable(socket, join.join(), socket.data.length, channel)) {
+                    rooms.join(socket, join.join());
+                }
+            }
         } else if (command instanceof SocketsLeave leave) {
             List.copyOf(selected).forEach(socket -> rooms.leave(socket, leave.leave()));
         } else if (command instanceof DisconnectSockets disconnect) {

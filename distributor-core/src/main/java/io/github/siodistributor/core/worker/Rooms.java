@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.worker;
 
+import io.github.siodistributor.core.protocol.ReplyParts;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,7 +53,9 @@ final class Rooms {
                     members.add(socket);
                     return members;
                 });
-                socket.rooms.add(name);
+                if (socket.rooms.add(name)) {
+                    socket.roomBytes.addAndGet(ReplyParts.size(name));
+                }
             }
             return present;
         });
@@ -62,7 +65,11 @@ final class Rooms {
     }
 
     void leave(WorkerSocket socket, Collection<String> names) {
-        names.forEach(socket.rooms::remove);
+        for (String name : names) {
+            if (socket.rooms.remove(name)) {
+                socket.roomBytes.addAndGet(-ReplyParts.size(name));
+            }
+        }
         rooms.computeIfPresent(socket.namespace, (namespace, byName) -> {
             for (String name : names) {
                 byName.computeIfPresent(name, (room, sockets) -> {

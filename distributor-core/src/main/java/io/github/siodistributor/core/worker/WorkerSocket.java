@@ -5,6 +5,8 @@ import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.SocketInfo;
+import io.github.siodistributor.core.protocol.ReplyParts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,11 +68,15 @@ final class WorkerSocket {
     final EngineSession session;
     /** The CONNECT packet's auth; with the session's handshake it rebuilds the socket's handshake on request. */
     final byte[] auth;
-    /** The JSON a backend stored with {@code setData}, returned by fetchSockets. */
     /** Refuses the socket if no backend decides in time; cancelled once one does, or the socket ends. */
     volatile java.util.concurrent.Future<?> connectTimeout;
+    /** The JSON a backend stored with {@code setData}, returned by fetchSockets. */
     volatile byte[] data = NO_DATA;
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
+    /** The bytes {@link #rooms} take in the socket's description (see {@link ReplyParts#size(String)}). */
+    final AtomicLong roomBytes = new AtomicLong();
+    /** The bytes of the socket's description without its rooms and data, once computed (it never changes). */
+    private volatile long fixedDescriptionBytes = -1;
     /** Ack ids the client is waiting on, with when it asked (System.nanoTime()): only these may be answered, each once. */
     final Map<Long, Long> pendingAcks = new ConcurrentHashMap<>();
     /** The counters of the socket's namespace on this worker, resolved once when the socket is made. */
@@ -150,6 +156,19 @@ final class WorkerSocket {
     Handshake handshake() {
         EngineHandshake engine = session.handshake();
         return new Handshake(engine.headers(), engine.query(), auth, engine.address(), engine.url(), engine.time());
+    }
+
+    /**
+     * About the bytes of this socket's description (handshake, rooms, data: what a recovery and a fetch carry) with
+     * {@code moreRoomBytes} more of rooms and {@code dataLength} bytes of data; never less than its encoding.
+     */
+    long descriptionBytesWith(long moreRoomBytes, int dataLength) {
+        long fixed = fixedDescriptionBytes;
+        if (fixed < 0) {
+            fixed = ReplyParts.size(new SocketInfo(id, handshake(), List.of(), new byte[0]));
+            fixedDescriptionBytes = fixed;
+        }
+        return fixed + roomBytes.get() + moreRoomBytes + dataLength;
     }
 
     boolean isConnecting() {
