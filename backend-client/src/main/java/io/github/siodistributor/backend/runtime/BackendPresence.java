@@ -30,8 +30,8 @@ final class BackendPresence implements AutoCloseable {
     private final ChannelNames channels;
     private final Duration ttl;
     private final Supplier<Collection<String>> specs;
-    /** When the heartbeat was last renewed (System.nanoTime); heartbeat thread only after start. */
-    private long renewedNanos;
+    /** When the heartbeat was last renewed (System.nanoTime); written by the heartbeat thread after start. */
+    private volatile long renewedNanos;
     /** The last heartbeat's failure, or null once one succeeds: what the health check reports. */
     private volatile RuntimeException lastFailure;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -89,13 +89,23 @@ final class BackendPresence implements AutoCloseable {
         }
     }
 
-    /** Registered while the heartbeat renews; not once a renewal failed (its entries then expire within the TTL). */
+    /**
+     * Registered while the heartbeat renews: not once a renewal failed, nor while none has succeeded within the TTL
+     * (a renewal waiting on a Redis that does not answer fails only at the client's command timeout, a minute by
+     * default): its entries then expire, and workers take the instance for dead.
+     */
     DistributorBackend.Registration registration() {
         RuntimeException failure = lastFailure;
-        return failure == null
-                ? new DistributorBackend.Registration(true, "registered, heartbeat every " + ttl.toMillis() / 3
-                        + " ms (TTL " + ttl.toMillis() + " ms)")
-                : new DistributorBackend.Registration(false, "the heartbeat could not be renewed: " + failure);
+        if (failure != null) {
+            return new DistributorBackend.Registration(false, "the heartbeat could not be renewed: " + failure);
+        }
+        long ago = (System.nanoTime() - renewedNanos) / 1_000_000;
+        if (ago > ttl.toMillis()) {
+            return new DistributorBackend.Registration(false, "the heartbeat was not renewed for " + ago
+                    + " ms, longer than its TTL of " + ttl.toMillis() + " ms: Redis is unreachable or slow");
+        }
+        return new DistributorBackend.Registration(true, "registered, heartbeat every " + ttl.toMillis() / 3
+                + " ms (TTL " + ttl.toMillis() + " ms)");
     }
 
     /** Stops beating, leaves the registry and tells the workers to hand this instance's sockets over. */

@@ -5,6 +5,7 @@ import io.github.siodistributor.core.transport.PublishState;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.SubscriptionCheck;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,7 +27,7 @@ final class SubscriptionHealth {
         SubscriptionCheck check = await();
         PublishState publishing = bus.publishState();
         builder.withDetail("subscription", check.detail())
-                .withDetail("publishing", publishing.phase().name().toLowerCase())
+                .withDetail("publishing", publishing.phase().name().toLowerCase(Locale.ROOT))
                 .withDetail("heldMessages", publishing.held())
                 .withDetail("notPublished", bus.dropped().count(Cause.REDIS_UNAVAILABLE)
                         + bus.dropped().count(Cause.REDIS_BACKLOG));
@@ -40,7 +41,8 @@ final class SubscriptionHealth {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new SubscriptionCheck(false, "interrupted while probing the subscription");
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // a health check reports what failed, it does not fail itself
             return new SubscriptionCheck(false, "the subscription probe did not complete: " + e);
         }
     }

@@ -96,7 +96,7 @@ public class DistributorMeterBinder implements MeterBinder {
         namespace.onDisconnectReason((reason, count) -> counter(registry, "distributor.clients.disconnects",
                 tags.and("reason", reason), count, LongAdder::sum, "Sockets that left the namespace, by reason"));
         counter(registry, "distributor.events.in", tags, namespace, NamespaceStats::eventsIn,
-                onWorker ? "Events from clients forwarded to the backends" : "Client events handed to the handlers");
+                onWorker ? "Events received from clients for the backends" : "Client events handed to the handlers");
         counter(registry, "distributor.events.out", tags, namespace, NamespaceStats::eventsOut, onWorker
                 ? "Events written to clients (each recipient of a broadcast counts)"
                 : "Events the backend emitted to single sockets");

@@ -189,6 +189,31 @@ class DistributorHealthAutoConfigurationTest {
     }
 
     @Test
+    void aBackendWhoseHeartbeatRedisDoesNotAnswerReadsNotRegisteredOnceItsTtlHasPassed() {
+        TestRedis own = TestRedis.startNew();
+        try {
+            backendOnly(own).withPropertyValues("distributor.backend.heartbeat-ttl=900ms").run(context -> {
+                assertThat((String) health(context, "backend").getDetails().get("registry"))
+                        .startsWith("registered");
+
+                // the connection stays up and nothing answers: a renewal waits for Lettuce's command timeout
+                own.freeze();
+                try {
+                    await().atMost(TIMEOUT).untilAsserted(() -> assertThat((String) health(context, "backend")
+                            .getDetails().get("registry")).startsWith("the heartbeat was not renewed for ")
+                            .endsWith("longer than its TTL of 900 ms: Redis is unreachable or slow"));
+                } finally {
+                    own.thaw();
+                }
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat((String) health(context, "backend")
+                        .getDetails().get("registry")).startsWith("registered"));
+            });
+        } finally {
+            own.stop();
+        }
+    }
+
+    @Test
     void theOutagePropertiesShapeTheBusAndLettucesReconnects() {
         backendOnly(redis).run(context -> {
             assertThat(context.getBean(RedisMessageBus.class).outageSettings().policy()).isEqualTo(OutagePolicy.BUFFER);

@@ -11,4 +11,15 @@ public interface Latency {
     Latency IGNORED = nanos -> { };
 
     void record(long nanos);
+
+    /** Records to this and then to {@code other}: a namespace bound to two meter registries feeds both. */
+    default Latency and(Latency other) {
+        if (this == IGNORED) {
+            return other;
+        }
+        return nanos -> {
+            record(nanos);
+            other.record(nanos);
+        };
+    }
 }

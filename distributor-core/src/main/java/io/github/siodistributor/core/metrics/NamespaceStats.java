@@ -151,11 +151,13 @@ public final class NamespaceStats {
         disconnects.forEach(listener);
     }
 
-    public void recordHandlerTimeWith(Latency latency) {
-        handlerTime = latency;
+    /** Adds where handler times go: each binding (one per meter registry) gets every one. */
+    public synchronized void recordHandlerTimeWith(Latency latency) {
+        handlerTime = handlerTime.and(latency);
     }
 
-    public void recordAckLatencyWith(Latency latency) {
-        ackLatency = latency;
+    /** Adds where ack latencies go: each binding (one per meter registry) gets every one. */
+    public synchronized void recordAckLatencyWith(Latency latency) {
+        ackLatency = ackLatency.and(latency);
     }
 }

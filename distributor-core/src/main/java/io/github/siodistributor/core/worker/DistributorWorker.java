@@ -731,7 +731,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
      */
     private void broadcastWithAck(List<WorkerSocket> recipients, BroadcastWithAck broadcast,
             NamespaceStats namespaceStats) {
-        namespaceStats.eventsOut(recipients.size());
         long ackId = nextAckId.getAndIncrement();
         WorkerSocket.AwaitedAck awaited = new WorkerSocket.AwaitedAck(broadcast.backendId(), broadcast.requestId());
         publish(settings.channels().reply(broadcast.backendId()), new BroadcastSent(broadcast.namespace(),
@@ -744,6 +743,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                 asked.add(socket);
             }
         }
+        // those refused (gone, too many acks waiting) were answered as such, not sent the event
+        namespaceStats.eventsOut(asked.size());
         // as a plain broadcast: the WebSocket frames encoded once for all, one task per event loop
         Fanout.send(asked, socket -> socket.session, frames, false, () -> { });
     }
