@@ -11,6 +11,7 @@ import io.github.siodistributor.autoconfigure.failure.NoNamespaceToServeExceptio
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.core.transport.BackendRegistry;
@@ -45,7 +46,11 @@ public class DistributorWorkerAutoConfiguration {
     WorkerSettings distributorWorkerSettings(DistributorProperties properties, ChannelNames channels,
             ListableBeanFactory beans) {
         DistributorProperties.Worker worker = properties.getWorker();
-        List<String> namespaces = worker.getNamespaces().isEmpty() ? handlerNamespaces(beans) : worker.getNamespaces();
+        List<String> namespaces = worker.getNamespaces().isEmpty() ? handlerNamespaces(beans)
+                : named("distributor.worker.namespaces", () -> {
+                    worker.getNamespaces().forEach(ServedNamespaces::requireValid);
+                    return worker.getNamespaces();
+                });
         if (namespaces.isEmpty()) {
             throw new NoNamespaceToServeException();
         }

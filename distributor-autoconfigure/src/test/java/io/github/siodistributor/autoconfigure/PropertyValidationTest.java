@@ -67,6 +67,8 @@ class PropertyValidationTest {
         "distributor.redis.outage.reconnect-delay-max=-1s",
         "distributor.redis.embedded.port=70000;distributor.redis.embedded.enabled=true",
         "distributor.worker.id=has space",
+        "distributor.worker.namespaces=chat",
+        "distributor.worker.namespaces=^/game-(",
         "distributor.worker.port=70000",
         "distributor.worker.advertised-address=host:port",
         "distributor.worker.lease-ttl=2ms",

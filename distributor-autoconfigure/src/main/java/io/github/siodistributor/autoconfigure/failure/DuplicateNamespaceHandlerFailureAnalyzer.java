@@ -14,9 +14,10 @@ class DuplicateNamespaceHandlerFailureAnalyzer extends AbstractFailureAnalyzer<D
                 + String.join(", ", cause.beanNames()) + "." + events
                 + " A namespace has exactly one handler bean, which receives all its connects, events and "
                 + "disconnects.",
-                "Keep one @SocketNamespace(\"" + cause.namespace() + "\") bean: merge the methods of "
-                        + String.join(" and ", cause.beanNames()) + " into it, or give one of them another "
-                        + "namespace. Inject IndirectServer elsewhere to emit to the namespace from other beans.",
+                "Keep one handler bean for " + cause.namespace() + " (a @SocketNamespace(\"" + cause.namespace()
+                        + "\") bean or a NamespaceHandler bean): merge what " + String.join(" and ", cause.beanNames())
+                        + " handle into it, or give one of them another namespace. Inject IndirectServer elsewhere "
+                        + "to emit to the namespace from other beans.",
                 cause);
     }
 }

@@ -7,6 +7,9 @@ import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -82,6 +85,27 @@ class DistributorFailureAnalyzersTest {
     }
 
     @Test
+    void redisRefusesTheCredentials() {
+        try (TestRedis guarded = TestRedis.startNew()) {
+            RedisClient client = RedisClient.create(RedisURI.create(TestRedis.HOST, guarded.port()));
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                connection.sync().configSet("requirepass", "secret");
+            } finally {
+                client.shutdown();
+            }
+            runner(guarded.port()).withBean(FineHandler.class).run(context -> {
+                assertThat(context).hasFailed();
+                FailureAnalysis analysis = analyze(context.getStartupFailure());
+                assertThat(analysis.getCause()).isInstanceOf(RedisUnreachableException.class);
+                assertThat(analysis.getDescription()).contains("127.0.0.1:" + guarded.port()).contains("NOAUTH");
+                assertThat(analysis.getAction()).contains("refused the credentials")
+                        .contains("spring.data.redis.username").contains("spring.data.redis.password")
+                        .doesNotContain("Start Redis");
+            });
+        }
+    }
+
+    @Test
     void theWorkerPortIsTaken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             int port = taken.getLocalPort();
@@ -135,7 +159,7 @@ class DistributorFailureAnalyzersTest {
                     assertThat(cause.sharedEvents()).containsExactly("say");
                     assertThat(analysis.getDescription()).contains("Namespace /dup")
                             .contains("firstHandler, secondHandler").contains("[say] would have two handlers");
-                    assertThat(analysis.getAction()).contains("merge the methods of firstHandler and secondHandler");
+                    assertThat(analysis.getAction()).contains("merge what firstHandler and secondHandler handle").contains("a NamespaceHandler bean");
                 });
     }
 }
