@@ -232,9 +232,6 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
 
     private void write(Exchange next, Channel worker) {
         next.worker = worker;
-        if (next.newSession) {
-            next.target.sentNewSession();
-        }
         worker.writeAndFlush(next.request.retainedDuplicate());
         if (!next.upgrade) {
             // reading on: a client that leaves while its poll is parked at the worker is seen at once (its end

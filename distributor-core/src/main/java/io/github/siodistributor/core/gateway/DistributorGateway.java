@@ -18,6 +18,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class DistributorGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DistributorGateway.class);
+    /** How long a close waits for the listening socket, and for each group of event loops, to end. */
+    private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final GatewaySettings settings;
     private final LiveWorkers workers;
@@ -156,13 +159,21 @@ public final class DistributorGateway implements AutoCloseable {
         listening = null;
         boundPort = -1;
         if (channel != null) {
-            channel.close().syncUninterruptibly();
+            channel.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         }
         if (acceptors != null) {
-            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            connections.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            // bounded: a loop that cannot end (its thread died) must not hold the application's stop for good
+            awaitShutdown(acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS), "accepting");
+            awaitShutdown(connections.shutdownGracefully(0, 2, TimeUnit.SECONDS), "connection");
             acceptors = null;
             connections = null;
+        }
+    }
+
+    private static void awaitShutdown(Future<?> shutdown, String loops) {
+        if (!shutdown.awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            log.warn("The distributor gateway's {} event loops did not end within {} s; stopping without them",
+                    loops, CLOSE_WAIT_SECONDS);
         }
     }
 }

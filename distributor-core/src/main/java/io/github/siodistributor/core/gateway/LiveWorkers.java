@@ -133,6 +133,13 @@ final class LiveWorkers {
             WorkerTarget target = known.get(entry.workerId());
             // an address that did not resolve is tried again with each report: the name may resolve by now
             if (target == null || !target.address.equals(entry.address()) || target.socketAddress.isUnresolved()) {
+                if (target == null) {
+                    log.info("The distributor gateway routes new sessions to worker {} at {}", entry.workerId(),
+                            entry.address());
+                } else if (!target.address.equals(entry.address())) {
+                    log.info("Worker {} now listens at {} (was {})", entry.workerId(), entry.address(),
+                            target.address);
+                }
                 target = new WorkerTarget(entry.workerId(), entry.address());
             }
             long ageMillis = Math.max(0, snapshot.now() - entry.reportedAt());
@@ -150,11 +157,21 @@ final class LiveWorkers {
                 // workers renewed. Its sessions still go to it; no new one does
                 owners.put(old.id, old);
             } else {
+                if (!live.containsKey(old.id)) {
+                    log.info("The distributor gateway forgets worker {} at {}: missing from the directory for its "
+                            + "lease TTL (stopped, or dead); its sessions' connections are closed", old.id,
+                            old.address);
+                }
                 old.forget();
             }
         }
+
         List<WorkerTarget> ordered = new ArrayList<>(live.values());
         ordered.sort(Comparator.comparing(target -> target.id));
+        if (ordered.isEmpty() && !inOrder.isEmpty()) {
+            log.warn("The distributor gateway has no live worker left: new sessions are answered 503 until one "
+                    + "reports to the directory");
+        }
         byId = Map.copyOf(owners);
         inOrder = List.copyOf(ordered);
     }
@@ -164,12 +181,19 @@ final class LiveWorkers {
         return byId.get(workerId);
     }
 
-    /** The worker for a new session, or null when no live worker is reachable. */
+    /** The worker for a new session, counted as sent one, or null when no live worker is reachable. */
     WorkerTarget pick() {
         List<WorkerTarget> candidates = inOrder.stream().filter(WorkerTarget::reachable).toList();
         if (candidates.isEmpty()) {
             return null;
         }
+        WorkerTarget picked = choose(candidates);
+        // counted now, not once its connection is up: the sessions of a burst, picked before any is sent, spread
+        picked.sentNewSession();
+        return picked;
+    }
+
+    private WorkerTarget choose(List<WorkerTarget> candidates) {
         return switch (balancing) {
             case RANDOM -> candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
             case ROUND_ROBIN -> candidates.get(Math.floorMod(turn.getAndIncrement(), candidates.size()));

@@ -519,8 +519,14 @@ final class SocketRouter implements AutoCloseable {
         }
         for (BackendInstances.Instance gone : changes.gone()) {
             Collection<WorkerSocket> moving = socketsOf(gone.spec(), gone.backendId());
-            log.warn("Backend instance {} of {} is gone (heartbeat expired): moving its {} sockets on worker '{}'",
-                    gone.backendId(), gone.spec(), moving.size(), workerId);
+            if (moving.isEmpty()) {
+                // every worker reads the registry: only those where it had sockets have something to warn about
+                log.info("Backend instance {} of {} is gone (heartbeat expired); it had no socket on worker '{}'",
+                        gone.backendId(), gone.spec(), workerId);
+            } else {
+                log.warn("Backend instance {} of {} is gone (heartbeat expired): moving its {} sockets on worker "
+                        + "'{}'", gone.backendId(), gone.spec(), moving.size(), workerId);
+            }
             for (WorkerSocket socket : moving) {
                 socket.session.execute(() -> {
                     if (gone.backendId().equals(socket.backendId)) {

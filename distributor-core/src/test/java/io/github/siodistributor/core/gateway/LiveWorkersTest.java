@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerAddress;
 import io.github.siodistributor.core.transport.TestConnectionFactories;
 import io.github.siodistributor.core.transport.WorkerDirectory;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +36,36 @@ class LiveWorkersTest {
         reader.shutdownNow();
         factory.destroy();
         redis.stop();
+    }
+
+    @Test
+    void leastConnectionSpreadsABurstOfNewSessionsPickedBeforeAnyIsSent() {
+        ChannelNames names = new ChannelNames("burst");
+        WorkerLeases leases = new WorkerLeases(factory, names);
+        List<WorkerLeases.Lease> held = new ArrayList<>();
+        try {
+            for (String id : List.of("w1", "w2")) {
+                WorkerLeases.Lease lease = leases.acquire(id, Duration.ofSeconds(30), loss -> { });
+                lease.report(new WorkerAddress("127.0.0.1", id.equals("w1") ? 9001 : 9002), () -> 0);
+                held.add(lease);
+            }
+            LiveWorkers workers = new LiveWorkers(new WorkerDirectory(factory, names), Balancing.LEAST_CONNECTION,
+                    reader);
+            await().atMost(TIMEOUT).until(() -> {
+                workers.refresh();
+                return workers.known().size() == 2;
+            });
+
+            // ten sessions at once: none has reached its worker yet, so no report counts them
+            Map<String, Integer> picked = new HashMap<>();
+            for (int i = 0; i < 10; i++) {
+                picked.merge(workers.pick().id, 1, Integer::sum);
+            }
+
+            assertThat(picked).containsEntry("w1", 5).containsEntry("w2", 5);
+        } finally {
+            held.forEach(WorkerLeases.Lease::close);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.siodistributor.samples.chat;
 
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -8,24 +9,31 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Tells the page which port the worker listens on (the page itself is served on server.port): the worker's
- * own when it runs in this application (so {@code distributor.worker.port=0} works), else the configured one.
+ * Tells the page which port its Socket.IO connection goes to (the page itself is served on server.port): the
+ * gateway's when this application runs one (a page served by the gateway's process connects through it), else the
+ * worker's own when it runs here (so {@code distributor.worker.port=0} works), else the configured worker port.
  */
 @RestController
 class PageConfigController {
 
+    private final ObjectProvider<DistributorGateway> gateway;
     private final ObjectProvider<DistributorWorker> worker;
     private final int configuredWorkerPort;
 
-    PageConfigController(ObjectProvider<DistributorWorker> worker,
+    PageConfigController(ObjectProvider<DistributorGateway> gateway, ObjectProvider<DistributorWorker> worker,
             @Value("${distributor.worker.port:9092}") int configuredWorkerPort) {
+        this.gateway = gateway;
         this.worker = worker;
         this.configuredWorkerPort = configuredWorkerPort;
     }
 
     @GetMapping("/config.json")
     Map<String, Object> config() {
-        DistributorWorker local = worker.getIfAvailable();
-        return Map.of("workerPort", local != null ? local.port() : configuredWorkerPort);
+        DistributorGateway localGateway = gateway.getIfAvailable();
+        if (localGateway != null && localGateway.port() > 0) {
+            return Map.of("socketIoPort", localGateway.port());
+        }
+        DistributorWorker localWorker = worker.getIfAvailable();
+        return Map.of("socketIoPort", localWorker != null ? localWorker.port() : configuredWorkerPort);
     }
 }

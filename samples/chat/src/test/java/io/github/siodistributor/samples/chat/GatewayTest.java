@@ -90,6 +90,11 @@ class GatewayTest extends ChatClusterTestSupport {
         assertThat(clients.awaitEvent("d2", "shouted").get("args").get(0).asText()).isEqualTo("hello");
         assertThat(clients.awaitEvent("d3", "shouted").get("args").get(0).asText()).isEqualTo("hello");
         requests.assertEveryRequestReachedItsOwner(clients, engineIds, WAIT);
+        // the chat page served by the gateway's process connects through the gateway; by a worker's, to the worker
+        assertThat(gateway.getBean(PageConfigController.class).config())
+                .containsEntry("socketIoPort", gateway.getBean(DistributorGateway.class).port());
+        assertThat(workers.get("w1").getBean(PageConfigController.class).config())
+                .containsEntry("socketIoPort", workers.get("w1").getBean(DistributorWorker.class).port());
     }
 
     @Test
