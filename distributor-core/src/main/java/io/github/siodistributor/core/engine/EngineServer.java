@@ -47,8 +47,11 @@ public final class EngineServer {
 
     /** Largest request headers taken, in bytes. */
     public static final int MAX_HEADER_SIZE = 16 * 1024;
-    /** Longest request line taken (method, URI with its query, version), in bytes. */
-    public static final int MAX_REQUEST_LINE = 4096;
+    /**
+     * Longest request line taken (method, URI with its query, version), in bytes: Node counts the URL within its
+     * 16 KB of headers, and clients repeat their {@code query} option (often a token) in every polling URL.
+     */
+    public static final int MAX_REQUEST_LINE = 16 * 1024;
 
     private final EngineSettings settings;
     private final EngineListener listener;

@@ -401,6 +401,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             rooms.add(socket);
             socket.stats.connected();
             socket.session.send(SocketIoPacketEncoder.connect(socket.namespace, socket.id));
+            socket.session.execute(() -> joinedOnce((ClientConnection) socket.session.attachment()));
             held.forEach(command -> carryOut(socket, command));
         } else {
             List<SocketCommand> held = socket.refuse();
@@ -413,6 +414,17 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             socket.session.send(SocketIoPacketEncoder.connectError(socket.namespace, decision.message(),
                     decision.data()));
             refuseHeld(socket, held, "socket " + socket.id + " was refused by its namespace");
+        }
+    }
+
+    /**
+     * The connection joined a namespace: its connect timeout is over, as in Socket.IO, which clears it at the first
+     * connect. A connection that leaves every namespace later stays open (the client closes it when it wants).
+     */
+    private static void joinedOnce(ClientConnection connection) {
+        if (connection != null && connection.connectTimeout != null) {
+            connection.connectTimeout.cancel(false);
+            connection.connectTimeout = null;
         }
     }
 
