@@ -3,6 +3,7 @@ package io.github.siodistributor.core.engine;
 import io.github.siodistributor.core.engine.HttpReplies.Requester;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -12,6 +13,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.net.InetSocketAddress;
@@ -73,7 +75,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             if (!upgradeRequest || !HttpMethod.GET.equals(request.method())) {
                 HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
             } else if (sid == null) {
-                openWebSocket(ctx, request, query);
+                openWebSocket(ctx, request, requester, query);
             } else {
                 probeWebSocket(ctx, request, requester, sid);
             }
@@ -127,10 +129,11 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         super.channelInactive(ctx);
     }
 
-    private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, RequestQuery query) {
+    private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
+            RequestQuery query) {
         EngineHandshake handshake = handshakeOf(ctx.channel(), request, query);
         Channel channel = ctx.channel();
-        upgrade(ctx, request, () -> {
+        upgrade(ctx, request, requester, () -> {
             EngineSession session = server.newSession(channel, handshake);
             if (session == null) {
                 channel.close();
@@ -148,7 +151,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         Channel channel = ctx.channel();
-        upgrade(ctx, request, () -> {
+        upgrade(ctx, request, requester, () -> {
             // bound here, on the channel's loop, before any frame can be read; the session decides on its own
             // loop, and the frames that follow queue up behind that decision
             bindWebSocket(channel, session);
@@ -162,15 +165,25 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         });
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Runnable onSuccess) {
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
+            Runnable onSuccess) {
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, true,
+        // no extension is negotiated (workers never compress): a frame with a reserved bit set is a protocol error
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, false,
                 server.settings().maxPayload()).newHandshaker(request);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
-        handshaker.handshake(ctx.channel(), request).addListener(done -> {
+        ChannelFuture handshake;
+        try {
+            handshake = handshaker.handshake(ctx.channel(), request);
+        } catch (WebSocketHandshakeException e) {
+            // no Sec-WebSocket-Key, say: answered as ws answers it, rather than a connection closed on the client
+            HttpReplies.error(requester, server.settings(), EngineError.BAD_REQUEST);
+            return;
+        }
+        handshake.addListener(done -> {
             if (done.isSuccess()) {
                 onSuccess.run();
             } else {

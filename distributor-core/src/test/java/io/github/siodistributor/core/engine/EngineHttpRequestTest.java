@@ -4,6 +4,7 @@ import static io.github.siodistributor.core.engine.EngineConnections.body;
 import static io.github.siodistributor.core.engine.EngineConnections.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,33 @@ class EngineHttpRequestTest {
 
         assertThat(answer).startsWith("HTTP/1.1 414 ");
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void anUpgradeWithoutItsKeyIsABadRequestNotAConnectionDropped() {
+        EmbeddedChannel channel = connection();
+
+        String answer = request(channel, "GET /socket.io/?EIO=4&transport=websocket", "Upgrade: websocket",
+                "Connection: Upgrade", "Sec-WebSocket-Version: 13");
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"code\":3");
+        assertThat(listener.opened).isEmpty();
+    }
+
+    @Test
+    void aWebSocketFrameWithAReservedBitSetClosesTheSession() {
+        EmbeddedChannel channel = connection();
+        String handshake = request(channel, "GET /socket.io/?EIO=4&transport=websocket", "Upgrade: websocket",
+                "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+        assertThat(handshake).startsWith("HTTP/1.1 101 ");
+        assertThat(listener.opened).hasSize(1);
+
+        // a masked text frame "4" with RSV1 set: permessage-deflate's bit, which no one negotiated
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xC1, (byte) 0x81, 0, 0, 0, 0, '4'}));
+        channel.runPendingTasks();
+
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(listener.closeReasons()).hasSize(1);
     }
 
     @Test
