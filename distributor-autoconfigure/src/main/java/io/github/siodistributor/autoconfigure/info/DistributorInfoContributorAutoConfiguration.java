@@ -1,9 +1,11 @@
 package io.github.siodistributor.autoconfigure.info;
 
 import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorGatewayAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
 import io.github.siodistributor.autoconfigure.RedisTarget;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.worker.DistributorWorker;
@@ -21,7 +23,8 @@ import org.springframework.context.annotation.Bean;
  * {@code management.info.distributor.enabled=false} (or {@code management.info.defaults.enabled=false}); a bean
  * named {@code distributorInfoContributor} replaces it.
  */
-@AutoConfiguration(after = { DistributorWorkerAutoConfiguration.class, DistributorBackendAutoConfiguration.class })
+@AutoConfiguration(after = { DistributorWorkerAutoConfiguration.class, DistributorBackendAutoConfiguration.class,
+        DistributorGatewayAutoConfiguration.class })
 @ConditionalOnClass({ InfoContributor.class, ConditionalOnEnabledInfoContributor.class })
 @ConditionalOnBean(RedisMessageBus.class)
 @ConditionalOnEnabledInfoContributor("distributor")
@@ -30,8 +33,9 @@ public class DistributorInfoContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "distributorInfoContributor")
     DistributorInfoContributor distributorInfoContributor(ObjectProvider<DistributorWorker> worker,
-            ObjectProvider<DistributorBackend> backend, RedisTarget redisTarget, ChannelNames channels) {
-        return new DistributorInfoContributor(worker.getIfAvailable(), backend.getIfAvailable(), redisTarget,
-                channels.prefix());
+            ObjectProvider<DistributorBackend> backend, ObjectProvider<DistributorGateway> gateway,
+            RedisTarget redisTarget, ChannelNames channels) {
+        return new DistributorInfoContributor(worker.getIfAvailable(), backend.getIfAvailable(),
+                gateway.getIfAvailable(), redisTarget, channels.prefix());
     }
 }

@@ -2,10 +2,12 @@ package io.github.siodistributor.autoconfigure.info;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.siodistributor.autoconfigure.DistributorGatewayAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorRunners;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.TestRedis;
@@ -78,6 +80,23 @@ class DistributorInfoContributorTest {
             Map<String, Object> info = distributorInfo(context);
             assertThat(info).containsEntry("roles", List.of("backend")).doesNotContainKey("worker");
         });
+    }
+
+    @Test
+    void aGatewayOnlyApplicationReportsItsRoleAndPort() {
+        DistributorRunners.bothRoles(redis.port(), DistributorGatewayAutoConfiguration.class,
+                InfoContributorAutoConfiguration.class, DistributorInfoContributorAutoConfiguration.class)
+                .withPropertyValues("distributor.worker.enabled=false", "distributor.backend.enabled=false",
+                        "distributor.gateway.enabled=true", "distributor.gateway.port=0",
+                        "distributor.gateway.host=127.0.0.1")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    Map<String, Object> info = distributorInfo(context);
+                    assertThat(info).containsEntry("roles", List.of("gateway"))
+                            .containsEntry("gateway", Map.of("port", context.getBean(DistributorGateway.class).port(),
+                                    "liveWorkers", 0))
+                            .doesNotContainKeys("worker", "backend");
+                });
     }
 
     @Test

@@ -6,13 +6,18 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -97,7 +102,7 @@ public final class EngineServer {
 
     /**
      * The HTTP decoder of client connections: up to 16 KB of headers, as Node's HTTP server takes (a browser's
-     * cookies can pass Netty's default of 8 KB), and a request line of up to 4 KB.
+     * cookies can pass Netty's default of 8 KB), and a request line of up to 16 KB besides.
      */
     public static HttpServerCodec httpServerCodec() {
         return new HttpServerCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_SIZE)
@@ -161,6 +166,9 @@ public final class EngineServer {
      */
     private static final class PayloadLimit extends HttpObjectAggregator {
         private final EngineServer server;
+        /** The session whose POST body this connection is receiving, if any. */
+        private EngineSession receivingFor;
+        private Channel channel;
 
         PayloadLimit(EngineServer server) {
             super(server.settings().maxPayload());
@@ -168,11 +176,57 @@ public final class EngineServer {
         }
 
         @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
+                    && HttpMethod.POST.equals(request.method())) {
+                EngineSession session = sessionOf(request);
+                if (session != null && !session.postStarted(ctx.channel())) {
+                    // Engine.IO allows one data request at a time: as the reference server, the second is answered
+                    // 400 and the session closes (the rest of its body is dropped with its connection)
+                    ReferenceCountUtil.release(msg);
+                    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+                    HttpReplies.error(new HttpReplies.Requester(ctx, false, origin), server.settings(),
+                            EngineError.BAD_REQUEST);
+                    session.close("transport error");
+                    return;
+                }
+                receivingFor = session;
+                channel = ctx.channel();
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        protected void finishAggregation(FullHttpMessage aggregated) throws Exception {
+            postEnded();
+            super.finishAggregation(aggregated);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            postEnded();
+            super.channelInactive(ctx);
+        }
+
+        private void postEnded() {
+            EngineSession session = receivingFor;
+            if (session != null) {
+                receivingFor = null;
+                session.postEnded(channel);
+            }
+        }
+
+        private EngineSession sessionOf(HttpRequest request) {
+            RequestQuery query = RequestQuery.decode(request.uri());
+            String sid = query == null ? null : query.first("sid");
+            return sid == null ? null : server.session(sid);
+        }
+
+        @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
+            postEnded();
             if (oversized instanceof HttpRequest request) {
-                RequestQuery query = RequestQuery.decode(request.uri());
-                String sid = query == null ? null : query.first("sid");
-                EngineSession session = sid == null ? null : server.session(sid);
+                EngineSession session = sessionOf(request);
                 if (session != null) {
                     session.close("transport error");
                 }

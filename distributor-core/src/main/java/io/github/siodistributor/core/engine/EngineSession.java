@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,8 @@ public final class EngineSession {
     /** Set by {@link #closeAfterFlush}: the reason to close with once the queued frames are delivered. */
     private String closeWhenFlushed;
     private volatile Object attachment;
+    /** The connection receiving a POST's body for this session, if any: Engine.IO allows one at a time. */
+    private final AtomicReference<Channel> receivingPost = new AtomicReference<>();
 
     EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake) {
         this.id = id;
@@ -253,6 +256,16 @@ public final class EngineSession {
                 closeWhenFlushed = reason;
             }
         });
+    }
+
+    /** A POST for this session started on {@code channel} (any thread); false while another one's body comes. */
+    boolean postStarted(Channel channel) {
+        return receivingPost.compareAndSet(null, channel) || receivingPost.get() == channel;
+    }
+
+    /** The POST on {@code channel} was received whole, or its connection ended (any thread). */
+    void postEnded(Channel channel) {
+        receivingPost.compareAndSet(channel, null);
     }
 
     /** Closes the session from any thread; the listener hears {@code reason}. */

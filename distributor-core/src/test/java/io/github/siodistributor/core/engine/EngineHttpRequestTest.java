@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,29 @@ class EngineHttpRequestTest {
         // the official client takes "1" as the server's close at once; a noop after its own
         assertThat(body(EngineConnections.responses(byServer))).isEqualTo("1");
         assertThat(body(EngineConnections.responses(byClient))).isEqualTo("6");
+    }
+
+    @Test
+    void aSecondPostWhileTheFirstsBodyStillComesIsABadRequestAndClosesTheSession() {
+        EmbeddedChannel opened = connection();
+        String sid = sid(body(request(opened, "GET /socket.io/?EIO=4&transport=polling")));
+        String path = "POST /socket.io/?EIO=4&transport=polling&sid=" + sid;
+        // one after the other, on one connection or two: each is answered
+        assertThat(body(EngineConnections.post(connection(), path, "3"))).isEqualTo("ok");
+        assertThat(body(EngineConnections.post(connection(), path, "3"))).isEqualTo("ok");
+
+        // the first's headers and part of its body; then a second
+        EmbeddedChannel first = connection();
+        first.writeInbound(Unpooled.copiedBuffer(path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n3",
+                StandardCharsets.US_ASCII));
+        EmbeddedChannel second = connection();
+        String overlapping = EngineConnections.post(second, path, "3");
+        opened.runPendingTasks();
+
+        assertThat(overlapping).startsWith("HTTP/1.1 400 ").contains("\"code\":3");
+        assertThat(second.isOpen()).isFalse();
+        assertThat(listener.closeReasons()).containsExactly("transport error");
+        assertThat(engine.session(sid)).isNull();
     }
 
     @Test
