@@ -202,6 +202,23 @@ public final class EngineServer {
             super.finishAggregation(aggregated);
         }
 
+        /**
+         * Netty refused an {@code Expect} header (417, or 413 for a declared length over the limit) and drops the
+         * body: the POST ends here, and the session with it, as for one over the limit.
+         */
+        @Override
+        protected boolean ignoreContentAfterContinueResponse(Object response) {
+            boolean ignored = super.ignoreContentAfterContinueResponse(response);
+            if (ignored) {
+                EngineSession session = receivingFor;
+                postEnded();
+                if (session != null) {
+                    session.close("transport error");
+                }
+            }
+            return ignored;
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             postEnded();

@@ -158,8 +158,9 @@ public final class DistributorGateway implements AutoCloseable {
         Channel channel = listening;
         listening = null;
         boundPort = -1;
-        if (channel != null) {
-            channel.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        if (channel != null && !channel.close().awaitUninterruptibly(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            log.warn("The distributor gateway's listening socket did not close within {} s; stopping without it",
+                    CLOSE_WAIT_SECONDS);
         }
         if (acceptors != null) {
             // bounded: a loop that cannot end (its thread died) must not hold the application's stop for good

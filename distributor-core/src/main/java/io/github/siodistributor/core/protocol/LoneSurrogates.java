@@ -3,7 +3,7 @@ package io.github.siodistributor.core.protocol;
 /**
  * Finds the one kind of Java string that UTF-8 cannot carry: a surrogate without its other half. JSON's
  * {@code "\ud800"} escape makes one, and Java's encoder writes each as {@code ?}, so two different names (room
- * names, event names) would become one on the wire. Envelopes refuse them instead.
+ * names, event names) would become one on the wire. Envelopes refuse them in names, and replace them in free text.
  */
 public final class LoneSurrogates {
 
@@ -35,6 +35,26 @@ public final class LoneSurrogates {
             throw new IllegalArgumentException(problem(what, value, index));
         }
         return value;
+    }
+
+    /** {@code value} with each lone surrogate replaced by U+FFFD; the same string when it has none. */
+    public static String replaced(String value) {
+        int index = indexIn(value);
+        if (index < 0) {
+            return value;
+        }
+        StringBuilder text = new StringBuilder(value.length()).append(value, 0, index);
+        for (int i = index; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1));
+            if (paired) {
+                text.append(c).append(value.charAt(++i));
+            } else {
+                text.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return text.toString();
     }
 
     /** Why {@code value}, which has a lone surrogate at {@code index}, cannot be sent. */

@@ -105,7 +105,7 @@ public final class MessageCodec {
             out.writeByte(SOCKET_DISCONNECTED);
             out.writeString(m.namespace());
             out.writeString(m.socketId());
-            out.writeString(m.reason());
+            out.writeText(m.reason());
         } else if (message instanceof SocketRecovered m) {
             out.writeByte(SOCKET_RECOVERED);
             out.writeString(m.namespace());
@@ -113,7 +113,7 @@ public final class MessageCodec {
             writeHandshake(out, m.handshake());
             out.writeStrings(m.rooms());
             out.writeBytes(m.data());
-            out.writeString(m.reason());
+            out.writeText(m.reason());
         } else if (message instanceof ReleaseSocket m) {
             out.writeByte(RELEASE_SOCKET);
             out.writeString(m.namespace());
@@ -152,7 +152,7 @@ public final class MessageCodec {
             out.writeString(m.socketId());
             out.writeString(m.backendId());
             out.writeByte(m.accepted() ? 1 : 0);
-            out.writeString(m.message());
+            out.writeText(m.message());
             out.writeBytes(m.data());
         } else if (message instanceof ClientAck m) {
             out.writeByte(CLIENT_ACK);
@@ -160,7 +160,7 @@ public final class MessageCodec {
             out.writeString(m.socketId());
             out.writeSignedVarLong(m.requestId());
             writePayload(out, m.args());
-            out.writeString(m.error());
+            out.writeText(m.error());
         } else if (message instanceof AckReply m) {
             out.writeByte(ACK_REPLY);
             out.writeString(m.namespace());
@@ -407,8 +407,8 @@ public final class MessageCodec {
         out.writeMultiMap(handshake.headers());
         out.writeMultiMap(handshake.query());
         out.writeBytes(handshake.auth());
-        out.writeString(handshake.address());
-        out.writeString(handshake.url());
+        out.writeText(handshake.address());
+        out.writeText(handshake.url());
         out.writeVarLong(handshake.issuedAt());
     }
 

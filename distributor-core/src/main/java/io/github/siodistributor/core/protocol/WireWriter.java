@@ -41,8 +41,17 @@ final class WireWriter {
         length += bytes.length;
     }
 
+    /** A name (namespace, event, room, id): one with a lone surrogate is refused, never sent as another name. */
     void writeString(String value) {
-        writeBytes(LoneSurrogates.requireNone("the string", value).getBytes(StandardCharsets.UTF_8));
+        writeBytes(LoneSurrogates.requireNone("the name", value).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Free text (a reason, a refusal's message, a header): a lone surrogate becomes U+FFFD, as a JSON encoder would
+     * write it, rather than make a refusal or a disconnect go unsent.
+     */
+    void writeText(String value) {
+        writeBytes(LoneSurrogates.replaced(value).getBytes(StandardCharsets.UTF_8));
     }
 
     void writeStrings(List<String> values) {
@@ -52,11 +61,15 @@ final class WireWriter {
         }
     }
 
+    /** Headers or query parameters: text, as {@link #writeText}. */
     void writeMultiMap(Map<String, List<String>> map) {
         writeVarLong(map.size());
         for (Map.Entry<String, List<String>> entry : map.entrySet()) {
-            writeString(entry.getKey());
-            writeStrings(entry.getValue());
+            writeText(entry.getKey());
+            writeVarLong(entry.getValue().size());
+            for (String value : entry.getValue()) {
+                writeText(value);
+            }
         }
     }
 

@@ -240,8 +240,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             dropped.record(Cause.REDIS_UNAVAILABLE, channel, why);
             return CompletableFuture.failedFuture(new RedisUnavailableException(why));
         }
-        published.increment();
+        // a message that cannot be encoded (a name with a lone surrogate) throws to the caller, and is not counted
         byte[] body = MessageCodec.encode(message);
+        published.increment();
         if (body.length > maxMessageSize) {
             MessageTooLargeException tooLarge = new MessageTooLargeException(message.getClass().getSimpleName(),
                     body.length, maxMessageSize);
@@ -413,7 +414,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {
         received.increment();
         if (body.length > maxMessageSize) {
-            // not from a distributor, which never publishes one: reading it could take many times its size
+            // from a process with a larger limit (the limits differ: a rolling change of it), or not from a
+            // distributor at all: reading it could take many times its size
             dropped.record(Cause.TOO_LARGE, channel, "a message of " + body.length + " bytes, over the limit of "
                     + maxMessageSize + " (distributor.redis.max-message-size): not read");
             return;

@@ -10,6 +10,7 @@ import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
 import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.ClientErrors;
+import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
 import io.github.siodistributor.core.protocol.Message.BroadcastSent;
@@ -377,7 +378,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         connection.sockets.put(namespace, socket);
         sockets.put(socket.id, socket);
         // the client hears "connected" only once the backend has let it in (its connect handlers ran)
-        router.send(socket, new SocketConnected(namespace, socket.id, socket.handshake()));
+        Handshake handshake = socket.handshake();
+        socket.describedBy(handshake);
+        router.send(socket, new SocketConnected(namespace, socket.id, handshake));
         socket.connectTimeout = session.schedule(() -> {
             List<SocketCommand> held = socket.refuse();
             if (held != null) {
@@ -584,7 +587,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             socket.stats.ackLatency(System.nanoTime() - askedAt);
             socket.session.send(SocketIoPacketEncoder.ack(socket.namespace, ack.ackId(), ack.args()));
         } else if (command instanceof JoinRooms join) {
-            if (describable(socket, join.rooms(), socket.data.length, channel)) {
+            if (describable(socket, join.rooms(), roomBytes(join.rooms()), socket.data.length, channel)) {
                 rooms.join(socket, join.rooms());
             }
         } else if (command instanceof LeaveRooms leave) {
@@ -592,10 +595,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         } else if (command instanceof DisconnectSocket disconnect) {
             serverDisconnect(socket, disconnect.close());
         } else if (command instanceof SetSocketData data) {
-            if (describable(socket, List.of(), data.data().length, channel)) {
+            if (describable(socket, List.of(), new long[0], data.data().length, channel)) {
                 socket.data = data.data();
             }
         }
+    }
+
+    /** What each room name takes in a socket's description, in order: once per command, not per socket. */
+    private static long[] roomBytes(List<String> names) {
+        return names.stream().mapToLong(ReplyParts::size).toArray();
     }
 
     /**
@@ -603,11 +611,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
      * instance, and a fetch returns) still fits in one message with these rooms joined and data of this size. Else
      * the join or the data is refused and counted: the socket could be neither moved nor fetched.
      */
-    private boolean describable(WorkerSocket socket, Collection<String> joining, int dataLength, String channel) {
+    private boolean describable(WorkerSocket socket, List<String> joining, long[] joiningBytes, int dataLength,
+            String channel) {
         long moreRoomBytes = 0;
-        for (String room : joining) {
-            if (!socket.rooms.contains(room)) {
-                moreRoomBytes += ReplyParts.size(room);
+        for (int i = 0; i < joining.size(); i++) {
+            if (!socket.rooms.contains(joining.get(i))) {
+                moreRoomBytes += joiningBytes[i];
             }
         }
         long size = socket.descriptionBytesWith(moreRoomBytes, dataLength);
@@ -704,8 +713,9 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     new SocketsFetched(namespace, settings.workerId(), fetch.requestId(), part, parts, found));
         } else if (command instanceof SocketsJoin join) {
             String channel = settings.channels().broadcast(spec);
+            long[] joiningBytes = roomBytes(join.join());
             for (WorkerSocket socket : List.copyOf(selected)) {
-                if (describable(socket, join.join(), socket.data.length, channel)) {
+                if (describable(socket, join.join(), joiningBytes, socket.data.length, channel)) {
                     rooms.join(socket, join.join());
                 }
             }

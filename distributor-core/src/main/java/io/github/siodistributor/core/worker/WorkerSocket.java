@@ -165,10 +165,19 @@ final class WorkerSocket {
     long descriptionBytesWith(long moreRoomBytes, int dataLength) {
         long fixed = fixedDescriptionBytes;
         if (fixed < 0) {
-            fixed = ReplyParts.size(new SocketInfo(id, handshake(), List.of(), new byte[0]));
-            fixedDescriptionBytes = fixed;
+            fixed = describedBy(handshake());
         }
         return fixed + roomBytes.get() + moreRoomBytes + dataLength;
+    }
+
+    /**
+     * Takes the size of the socket's description without rooms and data from {@code handshake}, its handshake: at
+     * its connect, on its event loop, rather than on the Redis delivery thread at its first join.
+     */
+    long describedBy(Handshake handshake) {
+        long fixed = ReplyParts.size(new SocketInfo(id, handshake, List.of(), new byte[0]));
+        fixedDescriptionBytes = fixed;
+        return fixed;
     }
 
     boolean isConnecting() {

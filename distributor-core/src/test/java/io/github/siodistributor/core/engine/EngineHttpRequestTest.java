@@ -165,6 +165,35 @@ class EngineHttpRequestTest {
     }
 
     @Test
+    void aPostCutOffMidBodyLetsTheNextOneThrough() {
+        EmbeddedChannel opened = connection();
+        String sid = sid(body(request(opened, "GET /socket.io/?EIO=4&transport=polling")));
+        String path = "POST /socket.io/?EIO=4&transport=polling&sid=" + sid;
+        EmbeddedChannel cut = connection();
+        cut.writeInbound(Unpooled.copiedBuffer(path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\n3",
+                StandardCharsets.US_ASCII));
+
+        cut.close();
+
+        assertThat(body(EngineConnections.post(connection(), path, "3"))).isEqualTo("ok");
+        assertThat(engine.session(sid)).isNotNull();
+    }
+
+    @Test
+    void aPostWhoseExpectationIsRefusedEndsItsSessionRatherThanBlockTheNextPost() {
+        EmbeddedChannel opened = connection();
+        String sid = sid(body(request(opened, "GET /socket.io/?EIO=4&transport=polling")));
+        EmbeddedChannel expecting = connection();
+
+        String refused = request(expecting, "POST /socket.io/?EIO=4&transport=polling&sid=" + sid,
+                "Expect: 100-continue", "Content-Length: " + (EngineSettings.defaults().maxPayload() + 1));
+        opened.runPendingTasks();
+
+        assertThat(refused).startsWith("HTTP/1.1 413 ");
+        assertThat(listener.closeReasons()).containsExactly("transport error");
+    }
+
+    @Test
     void aConnectionFromWhichNothingComesForTwoHeartbeatsIsClosed() {
         // a client gone without a FIN, a keep-alive connection left over, one that never sent a request
         EmbeddedChannel channel = new EmbeddedChannel();

@@ -418,14 +418,23 @@ class MessageCodecTest {
     }
 
     @Test
-    void refusesToEncodeALoneSurrogateWhichUtf8CannotCarry() {
+    void refusesALoneSurrogateInANameAndReplacesOneInFreeText() {
         // Java's encoder would write each as '?': two rooms would become one on the wire
         assertThatThrownBy(() -> MessageCodec.encode(new JoinRooms("/chat", SOCKET, List.of("a\uD800"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("\"a\\uD800\" is not valid Unicode")
+                .hasMessageContaining("the name \"a\\uD800\" is not valid Unicode")
                 .hasMessageContaining("lone surrogate (\\uD800 at index 1)");
         assertThatThrownBy(() -> MessageCodec.encode(new EmitToSocket("/chat", SOCKET, "\uDC00x", Payload.empty())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 0");
+        // free text (a refusal's message, a reason) is sent anyway, each lone surrogate as U+FFFD: a connect refusal
+        // naming what the client sent must still reach the client
+        ConnectDecision refused = new ConnectDecision("/chat", SOCKET, "b1", false, "no room for \uD83D\uDE00 \uD800!",
+                "null".getBytes(StandardCharsets.UTF_8));
+        assertThat(((ConnectDecision) MessageCodec.decode(MessageCodec.encode(refused))).message())
+                .isEqualTo("no room for \uD83D\uDE00 \uFFFD!");
+        SocketDisconnected left = new SocketDisconnected("/chat", SOCKET, "gone \uDC00");
+        assertThat(((SocketDisconnected) MessageCodec.decode(MessageCodec.encode(left))).reason())
+                .isEqualTo("gone \uFFFD");
         // a pair is one code point, and travels
         JoinRooms paired = new JoinRooms("/chat", SOCKET, List.of("a\uD83D\uDE00", "\uD83D\uDE00"));
         assertThat(MessageCodec.decode(MessageCodec.encode(paired))).isEqualTo(paired);
