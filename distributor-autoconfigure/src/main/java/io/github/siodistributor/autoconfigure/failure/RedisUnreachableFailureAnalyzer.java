@@ -10,8 +10,8 @@ class RedisUnreachableFailureAnalyzer extends AbstractFailureAnalyzer<RedisUnrea
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, RedisUnreachableException cause) {
         if (refusedCredentials(cause)) {
-            return new FailureAnalysis(cause.getMessage() + ". Redis answers, but not to the distributor's "
-                    + "credentials.",
+            return new FailureAnalysis("Redis at " + cause.target() + " answers, but refused the distributor's "
+                    + "credentials: " + Causes.rootMessage(cause),
                     "Redis at " + cause.target() + " refused the credentials: set spring.data.redis.username and "
                             + "spring.data.redis.password (or the user and password of spring.data.redis.url) to a "
                             + "user Redis knows, allowed to PUBLISH, SUBSCRIBE and set keys under the distributor's "

@@ -193,8 +193,8 @@ class DistributorHealthAutoConfigurationTest {
         TestRedis own = TestRedis.startNew();
         try {
             backendOnly(own).withPropertyValues("distributor.backend.heartbeat-ttl=900ms").run(context -> {
-                assertThat((String) health(context, "backend").getDetails().get("registry"))
-                        .startsWith("registered");
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat((String) health(context, "backend")
+                        .getDetails().get("registry")).startsWith("registered"));
 
                 // the connection stays up and nothing answers: a renewal waits for Lettuce's command timeout
                 own.freeze();

@@ -58,19 +58,23 @@ class SocketDescriptionLimitTest extends ChatClusterTestSupport {
 
         ns().socket(id).join(rooms(4));
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> dropped.count(Cause.LIMIT_EXCEEDED) == 1);
+        // the same through a selection's join, which each worker applies to its sockets
+        ns().in(id).socketsJoin(rooms(5));
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> dropped.count(Cause.LIMIT_EXCEEDED) == 2);
         RemoteSocket fetched = fetch(id);
-        assertThat(fetched.rooms()).hasSize(4 * ROOMS_PER_JOIN + 1).doesNotContainAnyElementsOf(List.of(rooms(4)));
+        assertThat(fetched.rooms()).hasSize(4 * ROOMS_PER_JOIN + 1).doesNotContainAnyElementsOf(List.of(rooms(4)))
+                .doesNotContainAnyElementsOf(List.of(rooms(5)));
 
         // 70 KB of data is under half a message, which the backend allows, but the rooms leave no room for it
         ns().socket(id).setData("d".repeat(70_000));
-        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> dropped.count(Cause.LIMIT_EXCEEDED) == 2);
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> dropped.count(Cause.LIMIT_EXCEEDED) == 3);
         assertThat(fetch(id).data(String.class)).isNull();
 
         // what fits still goes: leaving rooms makes room again
         ns().socket(id).leave(rooms(0));
         ns().socket(id).setData("fits");
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> "fits".equals(fetch(id).data(String.class)));
-        assertThat(dropped.count(Cause.LIMIT_EXCEEDED)).isEqualTo(2);
+        assertThat(dropped.count(Cause.LIMIT_EXCEEDED)).isEqualTo(3);
     }
 
     private static String[] rooms(int join) {

@@ -3,7 +3,6 @@ package io.github.siodistributor.samples.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.siodistributor.core.worker.DistributorWorker;
-import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,9 +29,11 @@ class ConnectTimeoutTest {
     static void startServer() {
         redis = TestRedis.startNew();
         app = new SpringApplicationBuilder(ProtocolReferenceApplication.class).run(
-                "--distributor.worker.port=" + FreePorts.find(), "--distributor.redis.embedded.enabled=false",
+                "--distributor.worker.port=0", "--distributor.redis.embedded.enabled=false",
                 "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-                "--distributor.worker.connect-timeout=1s", "--distributor.worker.ping-interval=300ms");
+                "--distributor.worker.connect-timeout=1s", "--distributor.worker.ping-interval=300ms",
+                // far longer than the tests take: no close of theirs can be a ping timeout
+                "--distributor.worker.ping-timeout=10s");
         webSocket = URI.create("ws://127.0.0.1:" + app.getBean(DistributorWorker.class).port()
                 + "/socket.io/?EIO=4&transport=websocket");
     }
