@@ -289,15 +289,21 @@ class RedisMessageBusTest {
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
     }
 
-    @Test
-    void aMessageOverTheSizeLimitFailsNamingTheLimitAndIsNotPublished() {
+    /** Replaces the bus with a started one whose largest message is 1000 bytes, subscribed to {@code channel}. */
+    private List<Message> busOf1000BytesReceiving(String channel) {
         bus.close();
         bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("sio"),
                 OutageSettings.defaults(), 1000);
-        String a = channel("a");
         List<Message> received = new CopyOnWriteArrayList<>();
-        bus.subscribe(a, received::add);
+        bus.subscribe(channel, received::add);
         bus.start();
+        return received;
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitFailsNamingTheLimitAndIsNotPublished() {
+        String a = channel("a");
+        List<Message> received = busOf1000BytesReceiving(a);
         byte[] json = new byte[1200];
         Arrays.fill(json, (byte) '1');
         json[0] = '[';
@@ -321,13 +327,8 @@ class RedisMessageBusTest {
 
     @Test
     void aDeliveredMessageOverTheSizeLimitIsDroppedUnreadAndCounted() {
-        bus.close();
-        bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("sio"),
-                OutageSettings.defaults(), 1000);
         String a = channel("a");
-        List<Message> received = new CopyOnWriteArrayList<>();
-        bus.subscribe(a, received::add);
-        bus.start();
+        List<Message> received = busOf1000BytesReceiving(a);
         // well formed, as a process with a larger limit would publish it
         Message large = new JoinRooms("/a", "w.1", Collections.nCopies(2000, "r"));
         byte[] body = MessageCodec.encode(large);
