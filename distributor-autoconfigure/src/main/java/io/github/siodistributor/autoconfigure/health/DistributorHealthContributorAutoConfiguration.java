@@ -1,9 +1,11 @@
 package io.github.siodistributor.autoconfigure.health;
 
 import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorGatewayAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorProperties;
 import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.DistributorWorker;
@@ -23,10 +25,11 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * One {@code distributor} health entry with a component per role this application runs ({@code worker},
- * {@code backend}). Off with {@code management.health.distributor.enabled=false}; a bean named
+ * {@code backend}, {@code gateway}). Off with {@code management.health.distributor.enabled=false}; a bean named
  * {@code distributorHealthContributor} replaces it.
  */
-@AutoConfiguration(after = { DistributorWorkerAutoConfiguration.class, DistributorBackendAutoConfiguration.class })
+@AutoConfiguration(after = { DistributorWorkerAutoConfiguration.class, DistributorBackendAutoConfiguration.class,
+        DistributorGatewayAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
 @ConditionalOnBean(RedisMessageBus.class)
 @ConditionalOnEnabledHealthIndicator("distributor")
@@ -36,7 +39,7 @@ public class DistributorHealthContributorAutoConfiguration {
     @ConditionalOnMissingBean(name = { "distributorHealthIndicator", "distributorHealthContributor" })
     CompositeHealthContributor distributorHealthContributor(RedisMessageBus bus, WorkerLeases leases,
             ObjectProvider<DistributorWorker> worker, ObjectProvider<DistributorBackend> backend,
-            DistributorProperties properties) {
+            ObjectProvider<DistributorGateway> gateway, DistributorProperties properties) {
         Duration probeTimeout = properties.getRedis().getProbeTimeout();
         if (probeTimeout == null || probeTimeout.isNegative() || probeTimeout.isZero()) {
             throw new IllegalArgumentException("distributor.redis.probe-timeout must be positive, got " + probeTimeout);
@@ -45,6 +48,7 @@ public class DistributorHealthContributorAutoConfiguration {
         Map<String, HealthContributor> roles = new LinkedHashMap<>();
         worker.ifAvailable(each -> roles.put("worker", new WorkerHealthIndicator(each, leases, subscription)));
         backend.ifAvailable(each -> roles.put("backend", new BackendHealthIndicator(each, subscription)));
+        gateway.ifAvailable(each -> roles.put("gateway", new GatewayHealthIndicator(each)));
         return CompositeHealthContributor.fromMap(roles);
     }
 }

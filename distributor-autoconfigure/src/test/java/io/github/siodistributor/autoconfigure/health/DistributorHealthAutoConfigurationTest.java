@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.autoconfigure.DistributorBackendAutoConfiguration;
+import io.github.siodistributor.autoconfigure.DistributorGatewayAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorProperties;
 import io.github.siodistributor.autoconfigure.DistributorReconnectAutoConfiguration;
 import io.github.siodistributor.autoconfigure.DistributorRedisAutoConfiguration;
@@ -11,6 +12,7 @@ import io.github.siodistributor.autoconfigure.DistributorWorkerAutoConfiguration
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
+import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
@@ -61,7 +63,8 @@ class DistributorHealthAutoConfigurationTest {
                 .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
                         JacksonAutoConfiguration.class, DistributorReconnectAutoConfiguration.class,
                         DistributorRedisAutoConfiguration.class, DistributorBackendAutoConfiguration.class,
-                        DistributorWorkerAutoConfiguration.class, DistributorHealthContributorAutoConfiguration.class))
+                        DistributorWorkerAutoConfiguration.class, DistributorGatewayAutoConfiguration.class,
+                        DistributorHealthContributorAutoConfiguration.class))
                 .withBean(Handler.class)
                 .withPropertyValues("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server.port(),
                         "distributor.worker.port=0", "distributor.backend.handler-threads=2",
@@ -126,6 +129,34 @@ class DistributorHealthAutoConfigurationTest {
                     .containsEntry("backendInstances", Map.of("/health", 0)));
             assertThat(health(context, "worker").getStatus()).isEqualTo(Status.UP);
         });
+    }
+
+    @Test
+    void aGatewayIsUpWhileItReadsTheLiveWorkersAndDownWhileRedisCannotBeRead() {
+        TestRedis own = TestRedis.startNew();
+        try {
+            runner(own).withPropertyValues("distributor.worker.enabled=false", "distributor.backend.enabled=false",
+                    "distributor.gateway.enabled=true", "distributor.gateway.port=0",
+                    "distributor.gateway.host=127.0.0.1").run(context -> {
+                assertThat(roles(context)).containsExactly("gateway");
+                DistributorGateway gateway = context.getBean(DistributorGateway.class);
+                Health up = health(context, "gateway");
+                assertThat(up.getStatus()).isEqualTo(Status.UP);
+                // no live worker is not DOWN: the gateway answers 503 until one reports
+                assertThat(up.getDetails()).containsEntry("port", gateway.port())
+                        .containsEntry("liveWorkers", Map.of());
+                assertThat((String) up.getDetails().get("directory")).startsWith("read from Redis ");
+
+                // its periodic read now waits on a Redis that is gone, for the client's command timeout
+                own.stop();
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat(health(context, "gateway").getStatus())
+                        .isEqualTo(Status.DOWN));
+                assertThat((String) health(context, "gateway").getDetails().get("directory"))
+                        .startsWith("not read from Redis (routing by the last view) for ");
+            });
+        } finally {
+            own.stop();
+        }
     }
 
     @Test

@@ -146,6 +146,20 @@ public final class DistributorGateway implements AutoCloseable {
         return workers.known();
     }
 
+    /**
+     * Whether the gateway reads the live workers from Redis: its last read succeeded, within three refresh
+     * intervals (at least 3 s). Otherwise it routes by the last view it read.
+     */
+    public boolean readsLiveWorkers() {
+        long stale = Math.max(3 * settings.refreshInterval().toNanos(), TimeUnit.SECONDS.toNanos(3));
+        return !workers.readFailing() && workers.nanosSinceLastRead() <= stale;
+    }
+
+    /** How long ago the live workers were last read from Redis, in milliseconds. */
+    public long millisSinceLiveWorkersRead() {
+        return TimeUnit.NANOSECONDS.toMillis(workers.nanosSinceLastRead());
+    }
+
     /** Reads the live workers now rather than at the next refresh. */
     public void refreshNow() {
         refresh();

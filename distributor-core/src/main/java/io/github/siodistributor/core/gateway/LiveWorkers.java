@@ -40,6 +40,8 @@ final class LiveWorkers {
     private CompletableFuture<Void> asked;
     private long lastAskedReadAt = System.nanoTime() - ASKED_READ_SPACING_NANOS;
     private volatile boolean readFailing;
+    /** When the last read succeeded (System.nanoTime). */
+    private volatile long lastReadAt = System.nanoTime();
     private final AtomicInteger turn = new AtomicInteger();
     private volatile Map<String, WorkerTarget> byId = Map.of();
     /** By id: the order of round-robin turns and of least-connection ties. */
@@ -110,6 +112,7 @@ final class LiveWorkers {
                 }
                 throw e;
             }
+            lastReadAt = System.nanoTime();
             if (readFailing) {
                 readFailing = false;
                 log.info("The distributor gateway reads the live workers from Redis again");
@@ -120,6 +123,14 @@ final class LiveWorkers {
     /** Whether the last read failed: Redis is out of reach, and a read asked for now would wait on it. */
     boolean readFailing() {
         return readFailing;
+    }
+
+    /**
+     * How long ago a read last succeeded: a read waiting on a Redis that does not answer fails only at the
+     * client's command timeout (a minute by default), and until then only this tells.
+     */
+    long nanosSinceLastRead() {
+        return System.nanoTime() - lastReadAt;
     }
 
     private void read() {

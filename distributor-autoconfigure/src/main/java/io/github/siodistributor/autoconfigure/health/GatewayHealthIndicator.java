@@ -1,0 +1,36 @@
+package io.github.siodistributor.autoconfigure.health;
+
+import io.github.siodistributor.core.gateway.DistributorGateway;
+import io.github.siodistributor.core.gateway.KnownWorker;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+
+/**
+ * A gateway is UP while it listens and its last read of the live workers from Redis succeeded; it asks Redis
+ * nothing itself. No live worker is not DOWN: new sessions get 503 until one reports, and a readiness probe that
+ * took every gateway out while the workers restart would only make that longer.
+ */
+final class GatewayHealthIndicator implements HealthIndicator {
+
+    private final DistributorGateway gateway;
+
+    GatewayHealthIndicator(DistributorGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    public Health health() {
+        Map<String, Integer> connections = new LinkedHashMap<>();
+        for (KnownWorker worker : gateway.workers()) {
+            connections.put(worker.id(), worker.connections());
+        }
+        boolean reads = gateway.readsLiveWorkers();
+        Health.Builder builder = new Health.Builder().withDetail("port", gateway.port())
+                .withDetail("liveWorkers", connections)
+                .withDetail("directory", (reads ? "read from Redis " : "not read from Redis (routing by the last "
+                        + "view) for ") + gateway.millisSinceLiveWorkersRead() + " ms");
+        return (reads && gateway.port() > 0 ? builder.up() : builder.down()).build();
+    }
+}
