@@ -522,6 +522,10 @@ public final class EngineSession {
             }
         } else if (isPacket(packet, "5") && upgrading) {
             completeUpgrade(channel);
+        } else {
+            // as the reference server: a probe says "2probe", then "5"; anything else ends it, rather than leave it
+            // open (and the polls refused, after an early "5") until the upgrade timeout
+            channel.close();
         }
     }
 

@@ -97,6 +97,29 @@ class EngineHttpRequestTest {
     }
 
     @Test
+    void aProbeThatSaysAnythingButItsProbeAndUpgradeIsClosedAndPollingGoesOn() {
+        EmbeddedChannel polling = connection();
+        String sid = sid(body(request(polling, "GET /socket.io/?EIO=4&transport=polling")));
+        EmbeddedChannel probe = connection();
+        assertThat(request(probe, "GET /socket.io/?EIO=4&transport=websocket&sid=" + sid, "Upgrade: websocket",
+                "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="))
+                .startsWith("HTTP/1.1 101 ");
+        polling.runPendingTasks();
+
+        // an upgrade packet before the probe's ping: masked text frame "5"
+        probe.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, '5'}));
+        probe.runPendingTasks();
+        polling.runPendingTasks();
+        probe.runPendingTasks();
+
+        assertThat(probe.isOpen()).isFalse();
+        assertThat(listener.closeReasons()).isEmpty();
+        // the session goes on over polling: a poll is taken (and parked), not refused as after an upgrade
+        assertThat(request(polling, "GET /socket.io/?EIO=4&transport=polling&sid=" + sid)).isEmpty();
+        assertThat(polling.isOpen()).isTrue();
+    }
+
+    @Test
     void anyOriginMayReadButOnlyAListedOneMaySendCredentials() {
         String anyOrigin = request(connection(), "GET /socket.io/?EIO=4&transport=polling", "Origin: http://any.example");
 
