@@ -8,8 +8,8 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * A gateway is UP while it listens and its last read of the live workers from Redis succeeded; it asks Redis
- * nothing itself. No live worker is not DOWN: new sessions get 503 until one reports, and a readiness probe that
+ * A gateway is UP while it listens and reads the live workers from Redis ({@link
+ * DistributorGateway#readsLiveWorkers()}); it asks Redis nothing itself. No live worker is not DOWN: new sessions get 503 until one reports, and a readiness probe that
  * took every gateway out while the workers restart would only make that longer.
  */
 final class GatewayHealthIndicator implements HealthIndicator {

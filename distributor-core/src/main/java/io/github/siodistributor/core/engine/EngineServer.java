@@ -168,7 +168,6 @@ public final class EngineServer {
         private final EngineServer server;
         /** The session whose POST body this connection is receiving, if any. */
         private EngineSession receivingFor;
-        private Channel channel;
 
         PayloadLimit(EngineServer server) {
             super(server.settings().maxPayload());
@@ -191,7 +190,6 @@ public final class EngineServer {
                     return;
                 }
                 receivingFor = session;
-                channel = ctx.channel();
             }
             super.channelRead(ctx, msg);
         }
@@ -210,11 +208,7 @@ public final class EngineServer {
         protected boolean ignoreContentAfterContinueResponse(Object response) {
             boolean ignored = super.ignoreContentAfterContinueResponse(response);
             if (ignored) {
-                EngineSession session = receivingFor;
-                postEnded();
-                if (session != null) {
-                    session.close("transport error");
-                }
+                postAbandoned(receivingFor);
             }
             return ignored;
         }
@@ -229,7 +223,15 @@ public final class EngineServer {
             EngineSession session = receivingFor;
             if (session != null) {
                 receivingFor = null;
-                session.postEnded(channel);
+                session.postEnded(ctx().channel());
+            }
+        }
+
+        /** A body Netty answered and dropped (too large, or its Expect refused): its session closes with it. */
+        private void postAbandoned(EngineSession session) {
+            postEnded();
+            if (session != null) {
+                session.close("transport error");
             }
         }
 
@@ -241,13 +243,7 @@ public final class EngineServer {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
-            postEnded();
-            if (oversized instanceof HttpRequest request) {
-                EngineSession session = sessionOf(request);
-                if (session != null) {
-                    session.close("transport error");
-                }
-            }
+            postAbandoned(oversized instanceof HttpRequest request ? sessionOf(request) : null);
             super.handleOversizedMessage(ctx, oversized);
         }
     }

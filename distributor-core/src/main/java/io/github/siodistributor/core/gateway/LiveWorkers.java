@@ -176,7 +176,6 @@ final class LiveWorkers {
                 old.forget();
             }
         }
-
         List<WorkerTarget> ordered = new ArrayList<>(live.values());
         ordered.sort(Comparator.comparing(target -> target.id));
         if (ordered.isEmpty() && !inOrder.isEmpty()) {

@@ -12,7 +12,11 @@ public final class LoneSurrogates {
 
     /** The index of the first surrogate that is not part of a pair, or -1 when there is none. */
     public static int indexIn(String value) {
-        for (int i = 0; i < value.length(); i++) {
+        return indexIn(value, 0);
+    }
+
+    private static int indexIn(CharSequence value, int from) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length()
                     && Character.isLowSurrogate(value.charAt(i + 1))) {
@@ -43,16 +47,10 @@ public final class LoneSurrogates {
         if (index < 0) {
             return value;
         }
-        StringBuilder text = new StringBuilder(value.length()).append(value, 0, index);
-        for (int i = index; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1));
-            if (paired) {
-                text.append(c).append(value.charAt(++i));
-            } else {
-                text.append(Character.isSurrogate(c) ? '\uFFFD' : c);
-            }
+        StringBuilder text = new StringBuilder(value);
+        // a replacement pairs with nothing, so what follows it is judged as before
+        for (; index >= 0; index = indexIn(text, index + 1)) {
+            text.setCharAt(index, '\uFFFD');
         }
         return text.toString();
     }

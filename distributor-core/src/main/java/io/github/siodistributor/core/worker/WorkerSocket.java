@@ -75,8 +75,8 @@ final class WorkerSocket {
     final Set<String> rooms = ConcurrentHashMap.newKeySet();
     /** The bytes {@link #rooms} take in the socket's description (see {@link ReplyParts#size(String)}). */
     final AtomicLong roomBytes = new AtomicLong();
-    /** The bytes of the socket's description without its rooms and data, once computed (it never changes). */
-    private volatile long fixedDescriptionBytes = -1;
+    /** The bytes of the socket's description without its rooms and data, taken at its connect (see below). */
+    private volatile long fixedDescriptionBytes;
     /** Ack ids the client is waiting on, with when it asked (System.nanoTime()): only these may be answered, each once. */
     final Map<Long, Long> pendingAcks = new ConcurrentHashMap<>();
     /** The counters of the socket's namespace on this worker, resolved once when the socket is made. */
@@ -163,21 +163,16 @@ final class WorkerSocket {
      * {@code moreRoomBytes} more of rooms and {@code dataLength} bytes of data; never less than its encoding.
      */
     long descriptionBytesWith(long moreRoomBytes, int dataLength) {
-        long fixed = fixedDescriptionBytes;
-        if (fixed < 0) {
-            fixed = describedBy(handshake());
-        }
-        return fixed + roomBytes.get() + moreRoomBytes + dataLength;
+        return fixedDescriptionBytes + roomBytes.get() + moreRoomBytes + dataLength;
     }
 
     /**
      * Takes the size of the socket's description without rooms and data from {@code handshake}, its handshake: at
-     * its connect, on its event loop, rather than on the Redis delivery thread at its first join.
+     * its connect, on its event loop (before any backend can join it to a room), rather than on the Redis delivery
+     * thread at its first join.
      */
-    long describedBy(Handshake handshake) {
-        long fixed = ReplyParts.size(new SocketInfo(id, handshake, List.of(), new byte[0]));
-        fixedDescriptionBytes = fixed;
-        return fixed;
+    void describedBy(Handshake handshake) {
+        fixedDescriptionBytes = ReplyParts.size(new SocketInfo(id, handshake, List.of(), new byte[0]));
     }
 
     boolean isConnecting() {
