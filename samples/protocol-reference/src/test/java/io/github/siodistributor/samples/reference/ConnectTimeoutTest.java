@@ -2,16 +2,12 @@ package io.github.siodistributor.samples.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.siodistributor.core.worker.DistributorWorker;
-import io.github.siodistributor.testsupport.TestRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The connect timeout closes a connection that joins no namespace in time, and only such a one: as in Socket.IO
@@ -20,32 +16,18 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ConnectTimeoutTest {
 
-    private static TestRedis redis;
-    private static ConfigurableApplicationContext app;
+    @AutoClose
+    private static ReferenceServer server;
     private static URI webSocket;
     private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void startServer() {
-        redis = TestRedis.startNew();
-        app = new SpringApplicationBuilder(ProtocolReferenceApplication.class).run(
-                "--distributor.worker.port=0", "--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-                "--distributor.worker.connect-timeout=1s", "--distributor.worker.ping-interval=300ms",
+        server = ReferenceServer.start("--distributor.worker.port=0", "--distributor.worker.connect-timeout=1s",
+                "--distributor.worker.ping-interval=300ms",
                 // far longer than the tests take: no close of theirs can be a ping timeout
                 "--distributor.worker.ping-timeout=10s");
-        webSocket = URI.create("ws://127.0.0.1:" + app.getBean(DistributorWorker.class).port()
-                + "/socket.io/?EIO=4&transport=websocket");
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (app != null) {
-            app.close();
-        }
-        if (redis != null) {
-            redis.stop();
-        }
+        webSocket = URI.create("ws://127.0.0.1:" + server.port() + "/socket.io/?EIO=4&transport=websocket");
     }
 
     @Test

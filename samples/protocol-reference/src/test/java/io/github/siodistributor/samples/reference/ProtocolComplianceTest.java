@@ -16,7 +16,6 @@ import io.github.siodistributor.core.worker.WorkerStats;
 import io.github.siodistributor.samples.reference.EngineIoClient.Session;
 import io.github.siodistributor.samples.reference.RawWebSocket.Text;
 import io.github.siodistributor.testsupport.FreePorts;
-import io.github.siodistributor.testsupport.TestRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -56,7 +54,7 @@ class ProtocolComplianceTest {
     /** Generous for anything the server must do "soon": heartbeat deadlines, timeouts, closes. */
     private static final Duration SOON = Duration.ofSeconds(3);
 
-    private static TestRedis redis;
+    private static ReferenceServer server;
     private static ConfigurableApplicationContext app;
     private static String workerId;
     private static String httpBase;
@@ -66,12 +64,8 @@ class ProtocolComplianceTest {
 
     @BeforeAll
     static void startReferenceServer() {
-        redis = TestRedis.startNew();
-        app = new SpringApplicationBuilder(ProtocolReferenceApplication.class).run(
-                "--distributor.worker.port=" + FreePorts.find(),
-                "--distributor.redis.embedded.enabled=false",
-                "--spring.data.redis.host=" + redis.host(),
-                "--spring.data.redis.port=" + redis.port());
+        server = ReferenceServer.start("--distributor.worker.port=" + FreePorts.find());
+        app = server.app();
         DistributorWorker worker = app.getBean(DistributorWorker.class);
         workerId = worker.id();
         httpBase = "http://127.0.0.1:" + worker.port();
@@ -88,11 +82,8 @@ class ProtocolComplianceTest {
 
     @AfterAll
     static void stopReferenceServer() {
-        if (app != null) {
-            app.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (server != null) {
+            server.close();
         }
     }
 
