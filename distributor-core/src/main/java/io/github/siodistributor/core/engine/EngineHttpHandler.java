@@ -102,6 +102,14 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             watchPolls(session);
             session.executePoll(() -> session.onPollRequest(requester));
         } else if (HttpMethod.POST.equals(request.method())) {
+            if (HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
+                    request.headers().get(HttpHeaderNames.CONTENT_TYPE, ""))) {
+                // Engine.IO 3's binary payload: version 4 sends binary as base64 text only, and the reference server
+                // ends the session ("invalid content") rather than read these bytes as text packets
+                HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
+                session.close("transport error");
+                return;
+            }
             byte[] body = ByteBufUtil.getBytes(request.content());
             session.execute(() -> session.onPollData(requester, body));
         } else {

@@ -459,7 +459,9 @@ public final class EngineSession {
     }
 
     void webSocketConnected(Channel channel) {
-        if (!websocket) {
+        Channel candidate = upgradeCandidate;
+        // a second WebSocket while a probe is open is refused (acceptProbe): the probe's frames keep their order
+        if (!websocket && (candidate == null || !candidate.isActive())) {
             upgradeCandidate = channel;
         }
     }

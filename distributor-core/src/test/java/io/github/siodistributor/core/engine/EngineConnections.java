@@ -58,6 +58,7 @@ final class EngineConnections {
         final List<EngineSession> opened = new CopyOnWriteArrayList<>();
         /** Each as {@code "<session id> <reason>"}. */
         final List<String> closes = new CopyOnWriteArrayList<>();
+        final List<Frame> messages = new CopyOnWriteArrayList<>();
 
         @Override
         public void onOpen(EngineSession session) {
@@ -66,6 +67,7 @@ final class EngineConnections {
 
         @Override
         public void onMessage(EngineSession session, Frame message) {
+            messages.add(message);
         }
 
         @Override

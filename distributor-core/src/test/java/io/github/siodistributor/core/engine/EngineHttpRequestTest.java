@@ -188,6 +188,24 @@ class EngineHttpRequestTest {
     }
 
     @Test
+    void aBinaryPostOfEngineIoThreeIsABadRequestAndClosesTheSession() {
+        EmbeddedChannel opened = connection();
+        String sid = sid(body(request(opened, "GET /socket.io/?EIO=4&transport=polling")));
+        EmbeddedChannel posting = connection();
+        // "4hi" as an Engine.IO 3 binary payload would be read as a message packet if it were taken for text
+        posting.writeInbound(Unpooled.copiedBuffer("POST /socket.io/?EIO=4&transport=polling&sid=" + sid
+                + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: 3"
+                + "\r\n\r\n4hi", StandardCharsets.US_ASCII));
+        posting.runPendingTasks();
+        opened.runPendingTasks();
+
+        assertThat(EngineConnections.responses(posting)).startsWith("HTTP/1.1 400 ").contains("\"code\":3");
+        assertThat(listener.closeReasons()).containsExactly("transport error");
+        assertThat(listener.messages).isEmpty();
+        assertThat(engine.session(sid)).isNull();
+    }
+
+    @Test
     void aPostCutOffMidBodyLetsTheNextOneThrough() {
         EmbeddedChannel opened = connection();
         String sid = sid(body(request(opened, "GET /socket.io/?EIO=4&transport=polling")));
