@@ -128,9 +128,9 @@ final class BackendNamespace implements IndirectNamespace {
 
     @Override
     public IndirectSocket socket(String socketId) {
-        if (socketId == null || SocketIds.workerOf(socketId) == null) {
+        if (socketId == null || SocketIds.runOf(socketId) == null) {
             throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id "
-                    + "(<workerId>.<uuid>, as IndirectSocket.id() and the client's socket.id give it)");
+                    + "(<workerId>.<20 characters>, as IndirectSocket.id() and the client's socket.id give it)");
         }
         return socketFor(socketId);
     }

@@ -38,6 +38,7 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.socketio.ReservedEvents;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
@@ -384,10 +385,10 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return;
         }
         String socketId = activity.socketId();
-        if (SocketIds.workerOf(socketId) == null) {
+        if (SocketIds.runOf(socketId) == null) {
             // no worker of ours made it: nothing could be sent to it, and the worker watch would ask after "null"
             bus.dropped().record(Cause.MALFORMED, channel, message.getClass().getSimpleName() + " for socket id '"
-                    + socketId + "', which names no worker");
+                    + socketId + "', which names no worker run");
             return;
         }
         NamespaceHandler handler = served.handler();
@@ -689,47 +690,51 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     /**
      * Watches the workers that hold this backend's sockets: every {@code interval}, {@code liveness}
-     * tells which of them hold no lease; a worker without one for {@code grace} is lost, and each of its
+     * tells which of them hold a lease, and with which run id; a worker run whose lease is missing, or held by
+     * another run of the worker (started again with the same id), for {@code grace} is lost, and each of its
      * sockets is disconnected here with the reason {@value #WORKER_LOST}. The loss is recorded first, so that the
-     * worker, should it only have been paused or cut off from Redis, sends those clients away when it is back.
+     * run, should it only have been paused or cut off from Redis, sends those clients away when it is back.
      */
     public synchronized void watchWorkers(WorkerLiveness liveness, Duration interval, Duration grace) {
         if (workerWatch != null) {
             workerWatch.close();
         }
-        workerWatch = new WorkerWatch(this::workersInUse, liveness::withoutLease, worker -> workerLost(liveness,
-                worker), requirePositive(interval), requirePositive(grace));
+        workerWatch = new WorkerWatch(this::runsInUse, liveness::leaseHolders, run -> workerLost(liveness, run),
+                requirePositive(interval), requirePositive(grace));
     }
 
-    /** The workers whose loss matters here: those holding this instance's sockets, or alone answering its requests. */
-    private Collection<String> workersInUse() {
-        Set<String> workers = new java.util.HashSet<>();
+    /**
+     * The worker runs whose loss matters here: those holding this instance's sockets, or alone answering its
+     * requests.
+     */
+    private Collection<WorkerRun> runsInUse() {
+        Set<WorkerRun> runs = new java.util.HashSet<>();
         for (Map<String, BackendSocket> sockets : connectedSockets.values()) {
             for (String socketId : sockets.keySet()) {
-                workers.add(SocketIds.workerOf(socketId));
+                runs.add(SocketIds.runOf(socketId));
             }
         }
         // an emit with ack to a socket of another instance (from fetchSockets, or ns.socket(id)) waits on its worker
-        requests.addAwaitedWorkers(workers);
-        return workers;
+        requests.addAwaitedRuns(runs);
+        return runs;
     }
 
-    private void workerLost(WorkerLiveness liveness, String worker) {
+    private void workerLost(WorkerLiveness liveness, WorkerRun run) {
         try {
-            liveness.recordLoss(worker);
+            liveness.recordLoss(run);
         } catch (RuntimeException e) {
-            log.warn("Could not record in Redis that worker '{}' was given up; should it come back, its clients stay "
-                    + "on sockets this backend no longer knows: {}", worker, e.toString());
+            log.warn("Could not record in Redis that worker {} was given up; should it come back, its clients stay "
+                    + "on sockets this backend no longer knows: {}", run, e.toString());
         }
         // the requests first: nothing the handlers below do (or throw) may keep them waiting for good
-        requests.workerLost(worker, WORKER_LOST);
+        requests.runLost(run, WORKER_LOST);
         int count = 0;
         for (String name : List.copyOf(connectedSockets.keySet())) {
             BackendNamespace namespace = namespace(name);
             ServedHandler served = handlers.get(namespace.spec());
             for (BackendSocket socket : List.copyOf(socketsIn(name).values())) {
                 // exactly the socket listed: one that left or moved meanwhile has had its disconnect, or is elsewhere
-                if (worker.equals(SocketIds.workerOf(socket.id())) && socketForgotten(name, socket)) {
+                if (run.equals(SocketIds.runOf(socket.id())) && socketForgotten(name, socket)) {
                     socketGone();
                     count++;
                     if (served != null) {
@@ -738,8 +743,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 }
             }
         }
-        log.warn("Worker '{}' is gone (its lease expired): {} of its sockets disconnected with reason '{}'", worker,
-                count, WORKER_LOST);
+        log.warn("Worker {} is gone (its lease expired, or the worker was started again): {} of its sockets "
+                + "disconnected with reason '{}'", run, count, WORKER_LOST);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.core.protocol.Message.Reply;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -53,8 +54,8 @@ abstract class PendingRequest<T> {
     /** The failure when Redis reached no receiver, or the publish failed. */
     abstract Throwable unreachable(String why);
 
-    /** The one worker that can answer this request (when it is lost, nothing will), or null when not one. */
-    String onlyWorker() {
+    /** The one worker run that can answer this request (when it is lost, nothing will), or null when not one. */
+    WorkerRun onlyRun() {
         return null;
     }
 

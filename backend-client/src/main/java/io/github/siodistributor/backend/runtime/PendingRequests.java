@@ -2,6 +2,7 @@ package io.github.siodistributor.backend.runtime;
 
 import io.github.siodistributor.core.protocol.Message.Reply;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.MessageTooLargeException;
@@ -186,12 +187,12 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
-    /** Adds the workers that alone can answer a waiting request: they must be watched like those holding sockets. */
-    void addAwaitedWorkers(Set<String> workers) {
+    /** Adds the worker runs that alone can answer a waiting request: they must be watched like those holding sockets. */
+    void addAwaitedRuns(Set<WorkerRun> runs) {
         for (PendingRequest<?> request : pending.values()) {
-            String worker = request.onlyWorker();
-            if (worker != null) {
-                workers.add(worker);
+            WorkerRun run = request.onlyRun();
+            if (run != null) {
+                runs.add(run);
             }
         }
     }
@@ -205,10 +206,10 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
-    /** Fails the requests that only {@code workerId} could answer: it is lost, so no answer will come. */
-    void workerLost(String workerId, String why) {
+    /** Fails the requests that only {@code run} could answer: it is lost, so no answer will come. */
+    void runLost(WorkerRun run, String why) {
         for (Map.Entry<Long, PendingRequest<?>> entry : List.copyOf(pending.entrySet())) {
-            if (workerId.equals(entry.getValue().onlyWorker())) {
+            if (run.equals(entry.getValue().onlyRun())) {
                 finish(entry.getKey(), () -> entry.getValue().unreachable(why));
             }
         }

@@ -6,6 +6,7 @@ import io.github.siodistributor.backend.SocketArgs;
 import io.github.siodistributor.core.protocol.Message.ClientAck;
 import io.github.siodistributor.core.protocol.Message.Reply;
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -57,8 +58,8 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     }
 
     @Override
-    String onlyWorker() {
-        return SocketIds.workerOf(socketId);
+    WorkerRun onlyRun() {
+        return SocketIds.runOf(socketId);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.siodistributor.backend.runtime;
 
+import io.github.siodistributor.core.protocol.WorkerRun;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,64 +12,77 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Notices dead workers: every {@code interval} it asks which of the workers holding this backend's
- * sockets have no lease, and declares a worker lost once its lease has been missing for {@code grace}
- * (so that a worker re-taking its lease after a Redis restart is not mistaken for a dead one). When
- * Redis cannot be asked, nothing is decided.
+ * Notices dead workers: every {@code interval} it reads the leases of the workers holding this backend's sockets,
+ * and declares a worker run lost once its worker's lease has been missing, or held by another run (the worker
+ * was started again with the same id), for {@code grace}. The grace keeps a worker that is only re-taking its
+ * lease after a Redis restart from being mistaken for a dead one. When Redis cannot be asked, nothing is decided.
  */
 final class WorkerWatch implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(WorkerWatch.class);
 
-    private final Supplier<Collection<String>> workersInUse;
-    private final Function<Collection<String>, Set<String>> withoutLease;
-    private final Consumer<String> lost;
+    private final Supplier<Collection<WorkerRun>> runsInUse;
+    private final Function<Collection<String>, Map<String, String>> leaseHolders;
+    private final Consumer<WorkerRun> lost;
     private final long graceNanos;
-    /** When each worker was first seen without a lease; touched by the watch thread only. */
-    private final Map<String, Long> missingSince = new HashMap<>();
+    /** When each run was first seen without its lease; touched by the watch thread only. */
+    private final Map<WorkerRun, Long> missingSince = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "distributor-worker-watch");
         thread.setDaemon(true);
         return thread;
     });
 
-    WorkerWatch(Supplier<Collection<String>> workersInUse, Function<Collection<String>, Set<String>> withoutLease,
-            Consumer<String> lost, Duration interval, Duration grace) {
-        this.workersInUse = workersInUse;
-        this.withoutLease = withoutLease;
+    /**
+     * @param leaseHolders of the worker ids asked, those holding a lease, each with the run id holding it
+     */
+    WorkerWatch(Supplier<Collection<WorkerRun>> runsInUse,
+            Function<Collection<String>, Map<String, String>> leaseHolders, Consumer<WorkerRun> lost,
+            Duration interval, Duration grace) {
+        this.runsInUse = runsInUse;
+        this.leaseHolders = leaseHolders;
         this.lost = lost;
         this.graceNanos = grace.toNanos();
         timer.scheduleWithFixedDelay(this::check, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void check() {
-        Collection<String> workers = workersInUse.get();
-        Set<String> missing;
+        Collection<WorkerRun> runs = runsInUse.get();
+        Set<WorkerRun> missing;
         try {
-            missing = workers.isEmpty() ? Set.of() : withoutLease.apply(workers);
+            missing = runs.isEmpty() ? Set.of() : withoutLease(runs);
         } catch (RuntimeException e) {
             log.debug("Cannot check the workers' leases now: {}", e.toString());
             return;
         }
         missingSince.keySet().retainAll(missing);
         long now = System.nanoTime();
-        for (String worker : missing) {
-            long since = missingSince.computeIfAbsent(worker, w -> now);
+        for (WorkerRun run : missing) {
+            long since = missingSince.computeIfAbsent(run, r -> now);
             if (now - since >= graceNanos) {
-                missingSince.remove(worker);
+                missingSince.remove(run);
                 try {
-                    lost.accept(worker);
+                    lost.accept(run);
                 } catch (RuntimeException e) {
                     // thrown out of here it would end the watch for good (a scheduled task that throws never runs
                     // again), e.g. an application's bounded handler executor refusing a disconnect handler
-                    log.error("Handling the loss of worker '{}' failed; the watch goes on", worker, e);
+                    log.error("Handling the loss of worker {} failed; the watch goes on", run, e);
                 }
             }
         }
+    }
+
+    /** The runs whose worker's lease is missing, or held by another run of it. */
+    private Set<WorkerRun> withoutLease(Collection<WorkerRun> runs) {
+        Map<String, String> holders = leaseHolders.apply(runs.stream().map(WorkerRun::workerId)
+                .collect(Collectors.toSet()));
+        return runs.stream().filter(run -> !run.runId().equals(holders.get(run.workerId())))
+                .collect(Collectors.toSet());
     }
 
     @Override

@@ -63,30 +63,30 @@ class BackendNamespacesTest {
     void aNamespaceHoldsItsSocketsWhileConnectedAndNothingOnceTheyLeft() {
         backend.register(new Games());
         IndirectNamespace heldByTheApplication = backend.of("/game-1");
-        fromWorker(new SocketConnected("/game-1", "w1.a", handshake()));
-        fromWorker(new SocketConnected("/game-1", "w1.b", handshake()));
+        fromWorker(new SocketConnected("/game-1", "w1.run00001a", handshake()));
+        fromWorker(new SocketConnected("/game-1", "w1.run00001b", handshake()));
 
-        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactlyInAnyOrder("w1.a",
-                "w1.b");
+        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactlyInAnyOrder("w1.run00001a",
+                "w1.run00001b");
         assertThat(backend.of("/game-1").sockets()).hasSize(2);
 
-        fromWorker(new SocketDisconnected("/game-1", "w1.a", "client namespace disconnect"));
-        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactly("w1.b");
-        fromWorker(new SocketDisconnected("/game-1", "w1.b", "client namespace disconnect"));
+        fromWorker(new SocketDisconnected("/game-1", "w1.run00001a", "client namespace disconnect"));
+        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactly("w1.run00001b");
+        fromWorker(new SocketDisconnected("/game-1", "w1.run00001b", "client namespace disconnect"));
         assertThat(heldByTheApplication.sockets()).isEmpty();
         assertThat(backend.namespacesHeld()).isZero();
 
         // the namespace comes back: an instance the application kept sees its sockets as a new one does
-        fromWorker(new SocketConnected("/game-1", "w1.c", handshake()));
-        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactly("w1.c");
+        fromWorker(new SocketConnected("/game-1", "w1.run00001c", handshake()));
+        assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactly("w1.run00001c");
     }
 
     @Test
     void manyGamesThatEndedLeaveNothingBehind() {
         backend.register(new Games());
         for (int game = 0; game < 1_000; game++) {
-            fromWorker(new SocketConnected("/game-" + game, "w1.s" + game, handshake()));
-            fromWorker(new SocketDisconnected("/game-" + game, "w1.s" + game, "transport close"));
+            fromWorker(new SocketConnected("/game-" + game, "w1.run00001s" + game, handshake()));
+            fromWorker(new SocketDisconnected("/game-" + game, "w1.run00001s" + game, "transport close"));
         }
         assertThat(backend.namespacesHeld()).isZero();
         assertThat(backend.of("/game-7").sockets()).isEmpty();
@@ -96,7 +96,7 @@ class BackendNamespacesTest {
     void emitsToNamespacesNotHandledHereShareOneSetOfCounters() {
         backend.register(new Games());
         for (int room = 0; room < 1_000; room++) {
-            backend.of("/room-" + room).socket("w1.s" + room).emit("hello");
+            backend.of("/room-" + room).socket("w1.run00001s" + room).emit("hello");
             backend.of("/game-" + room).emit("tick");
         }
         // the spec of the handled dynamic namespace, and one for every name made up elsewhere

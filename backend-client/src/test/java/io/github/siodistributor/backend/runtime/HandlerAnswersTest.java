@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 class HandlerAnswersTest {
 
     private static final ChannelNames CHANNELS = new ChannelNames("sio");
-    private static final String SOCKET = "w1.a";
+    private static final String SOCKET = "w1.run00001a";
 
     private final RecordingBus bus = new RecordingBus();
     private final DistributorBackend backend = new DistributorBackend(bus, CHANNELS, new JsonMapper(), Runnable::run);

@@ -24,6 +24,7 @@ import io.github.siodistributor.core.protocol.Message.SocketEvent;
 import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.WorkerLiveness;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,7 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
 class MovedAndLostSocketsTest {
 
     private static final ChannelNames CHANNELS = new ChannelNames("sio");
-    private static final String SOCKET = "w1.a";
+    private static final String SOCKET = "w1.run00001a";
 
     private final RecordingBus bus = new RecordingBus();
     private final Queue<Runnable> handlerTasks = new ArrayDeque<>();
@@ -77,13 +77,13 @@ class MovedAndLostSocketsTest {
         @Override
         public void onConnect(IndirectSocket socket) {
             calls.add("connect " + socket.id());
-            if (socket.id().endsWith(".refused")) {
+            if (socket.id().endsWith("refused")) {
                 throw new ConnectionRejectedException("not welcome", new Unwritable("x"));
             }
-            if (socket.id().endsWith(".broken")) {
+            if (socket.id().endsWith("broken")) {
                 throw new AssertionError("a handler's own check");
             }
-            if (socket.id().endsWith(".impatient")) {
+            if (socket.id().endsWith("impatient")) {
                 try {
                     socket.emitWithAck("hello").thenApply(answer -> answer).join();
                 } catch (IllegalStateException e) {
@@ -173,7 +173,7 @@ class MovedAndLostSocketsTest {
 
         // after the move (a late delivery), and of a socket that never connected here
         fromWorker(new SocketEvent("/chat", SOCKET, "say", -1, Payload.empty()));
-        fromWorker(new SocketEvent("/chat", "w1.never-here", "ask", 4, Payload.empty()));
+        fromWorker(new SocketEvent("/chat", "w1.run00001never-here", "ask", 4, Payload.empty()));
         runHandlerTasks();
 
         assertThat(chat.calls).containsExactly("connect " + SOCKET);
@@ -181,7 +181,7 @@ class MovedAndLostSocketsTest {
         List<AckReply> replies = bus.published.stream().filter(AckReply.class::isInstance).map(AckReply.class::cast)
                 .toList();
         assertThat(replies).singleElement().satisfies(reply -> {
-            assertThat(reply.socketId()).isEqualTo("w1.never-here");
+            assertThat(reply.socketId()).isEqualTo("w1.run00001never-here");
             assertThat(reply.ackId()).isEqualTo(4);
             assertThat(new String(reply.args().jsonArray(), StandardCharsets.UTF_8))
                     .contains("is not connected to this backend instance");
@@ -194,7 +194,7 @@ class MovedAndLostSocketsTest {
         byte[] held = "{\"user\":\"ann\"}".getBytes(StandardCharsets.UTF_8);
         for (String reason : List.of("backend instance lost", "rebuild", "clear")) {
             chat.calls.clear();
-            String socket = "w1." + reason.charAt(0);
+            String socket = "w1.run00001" + reason.charAt(0);
             fromWorker(new SocketRecovered("/chat", socket, handshake(), List.of(), held, reason));
             fromWorker(new SocketEvent("/chat", socket, "whoami", -1, Payload.empty()));
             runHandlerTasks();
@@ -211,28 +211,28 @@ class MovedAndLostSocketsTest {
     @Test
     void aConnectHandlerThatFailsBadlyStillRefusesTheClientAtOnce() {
         backend.register(chat);
-        fromWorker(new SocketConnected("/chat", "w1.refused", handshake()));
-        fromWorker(new SocketConnected("/chat", "w1.broken", handshake()));
+        fromWorker(new SocketConnected("/chat", "w1.run00001refused", handshake()));
+        fromWorker(new SocketConnected("/chat", "w1.run00001broken", handshake()));
         runHandlerTasks();
 
         List<ConnectDecision> decisions = bus.published.stream().filter(ConnectDecision.class::isInstance)
                 .map(ConnectDecision.class::cast).toList();
         assertThat(decisions).extracting(ConnectDecision::socketId, ConnectDecision::accepted,
-                ConnectDecision::message).containsExactly(tuple("w1.refused", false, "not welcome"),
-                        tuple("w1.broken", false, "internal error"));
+                ConnectDecision::message).containsExactly(tuple("w1.run00001refused", false, "not welcome"),
+                        tuple("w1.run00001broken", false, "internal error"));
         assertThat(socketsHere()).isEmpty();
     }
 
     @Test
     void aConnectHandlerWaitingForItsOwnSocketsAckFailsAtOnceInsteadOfUntilTheConnectTimeout() {
         backend.register(chat);
-        fromWorker(new SocketConnected("/chat", "w1.impatient", handshake()));
+        fromWorker(new SocketConnected("/chat", "w1.run00001impatient", handshake()));
         // the ack can only come once the client is connected, after the handler returned: on the old code this hung
         assertTimeoutPreemptively(Duration.ofSeconds(20), this::runHandlerTasks);
 
         assertThat(chat.calls).hasSize(2).last().asString()
-                .startsWith("refused: The connect handler of socket w1.impatient waits for that socket's ack");
-        assertThat(socketsHere()).as("the client connects all the same").containsExactly("w1.impatient");
+                .startsWith("refused: The connect handler of socket w1.run00001impatient waits for that socket's ack");
+        assertThat(socketsHere()).as("the client connects all the same").containsExactly("w1.run00001impatient");
     }
 
     @Test
@@ -268,7 +268,7 @@ class MovedAndLostSocketsTest {
         runHandlerTasks();
         // a second one: delivered again around a reconnect, or after the worker was declared lost
         fromWorker(new SocketDisconnected("/chat", SOCKET, "transport close"));
-        fromWorker(new SocketDisconnected("/chat", "w1.never-here", "transport close"));
+        fromWorker(new SocketDisconnected("/chat", "w1.run00001never-here", "transport close"));
         runHandlerTasks();
 
         assertThat(chat.calls).containsExactly("connect " + SOCKET, "disconnect " + SOCKET + " (transport close)");
@@ -282,7 +282,7 @@ class MovedAndLostSocketsTest {
     @Test
     void aDisconnectWhileTheConnectHandlerRunsRunsTheDisconnectHandlerOnlyForAnAcceptedSocket() {
         backend.register(chat);
-        String refused = "w1.refused";
+        String refused = "w1.run00001refused";
         fromWorker(new SocketConnected("/chat", refused, handshake()));
         fromWorker(new SocketConnected("/chat", SOCKET, handshake()));
         fromWorker(new SocketDisconnected("/chat", refused, "transport close"));
@@ -323,7 +323,7 @@ class MovedAndLostSocketsTest {
                 disconnects.add(socket.id() + " (" + reason + ", handshake " + (socket.handshake() != null) + ")");
                 if (reason.equals("worker lost")) {
                     // the other socket's own disconnect, handled while the loss goes through the sockets
-                    for (String id : List.of("w1.a", "w1.b")) {
+                    for (String id : List.of("w1.run00001a", "w1.run00001b")) {
                         bus.handlers.get(CHANNELS.instance(inline.id())).accept(new SocketDisconnected("/chat", id,
                                 "transport close"));
                     }
@@ -331,20 +331,20 @@ class MovedAndLostSocketsTest {
             }
         });
         // a socket of another worker, which keeps its lease: every pass of the watch asks about it
-        for (String id : List.of("w1.a", "w1.b", "w2.c")) {
+        for (String id : List.of("w1.run00001a", "w1.run00001b", "w2.run00001c")) {
             bus.handlers.get(CHANNELS.instance(inline.id())).accept(new SocketConnected("/chat", id, handshake()));
         }
         AtomicInteger passes = new AtomicInteger();
         AtomicInteger passOfTheLoss = new AtomicInteger();
         inline.watchWorkers(new WorkerLiveness() {
             @Override
-            public Set<String> withoutLease(Collection<String> workerIds) {
+            public Map<String, String> leaseHolders(Collection<String> workerIds) {
                 passes.incrementAndGet();
-                return workerIds.contains("w1") ? Set.of("w1") : Set.of();
+                return workerIds.contains("w2") ? Map.of("w2", "run00001") : Map.of();
             }
 
             @Override
-            public void recordLoss(String workerId) {
+            public void recordLoss(WorkerRun run) {
                 passOfTheLoss.set(passes.get());
             }
         }, Duration.ofMillis(10), Duration.ofMillis(1));
@@ -353,9 +353,9 @@ class MovedAndLostSocketsTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> passOfTheLoss.get() > 0
                     && passes.get() > passOfTheLoss.get());
             assertThat(disconnects).hasSize(2).allSatisfy(line -> assertThat(line).endsWith("handshake true)"))
-                    .anySatisfy(line -> assertThat(line).startsWith("w1.a "))
-                    .anySatisfy(line -> assertThat(line).startsWith("w1.b "));
-            assertThat(inline.of("/chat").sockets()).extracting(IndirectSocket::id).containsExactly("w2.c");
+                    .anySatisfy(line -> assertThat(line).startsWith("w1.run00001a "))
+                    .anySatisfy(line -> assertThat(line).startsWith("w1.run00001b "));
+            assertThat(inline.of("/chat").sockets()).extracting(IndirectSocket::id).containsExactly("w2.run00001c");
         } finally {
             inline.close();
         }
@@ -368,14 +368,14 @@ class MovedAndLostSocketsTest {
         backend.watchWorkers(new NoLeases(), Duration.ofMillis(10), Duration.ofMillis(1));
         try {
             // a socket this instance does not hold (from fetchSockets, or another instance's): no timeout set
-            CompletableFuture<SocketArgs> answer = backend.of("/chat").socket("w9.remote").emitWithAck("ping");
+            CompletableFuture<SocketArgs> answer = backend.of("/chat").socket("w9.run00001remote").emitWithAck("ping");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 runHandlerTasks();
                 return answer.isDone();
             });
             assertThat(answer).failsWithin(Duration.ZERO).withThrowableThat().havingRootCause()
-                    .isInstanceOf(SocketAckException.class).withMessageContaining("w9.remote");
+                    .isInstanceOf(SocketAckException.class).withMessageContaining("w9.run00001remote");
         } finally {
             backend.close();
         }
@@ -391,7 +391,7 @@ class MovedAndLostSocketsTest {
                 runHandlerTasks();
                 return chat.calls.contains("disconnect " + SOCKET + " (worker lost)");
             });
-            assertThat(liveness.recorded).containsExactly("w1");
+            assertThat(liveness.recorded).containsExactly(new WorkerRun("w1", "run00001"));
         } finally {
             backend.close();
         }
@@ -400,16 +400,16 @@ class MovedAndLostSocketsTest {
     /** Every worker asked about holds no lease; the losses recorded are kept. */
     private static final class NoLeases implements WorkerLiveness {
 
-        final List<String> recorded = new CopyOnWriteArrayList<>();
+        final List<WorkerRun> recorded = new CopyOnWriteArrayList<>();
 
         @Override
-        public Set<String> withoutLease(Collection<String> workerIds) {
-            return Set.copyOf(workerIds);
+        public Map<String, String> leaseHolders(Collection<String> workerIds) {
+            return Map.of();
         }
 
         @Override
-        public void recordLoss(String workerId) {
-            recorded.add(workerId);
+        public void recordLoss(WorkerRun run) {
+            recorded.add(run);
         }
     }
 

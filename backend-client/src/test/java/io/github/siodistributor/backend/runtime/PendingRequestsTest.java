@@ -23,6 +23,7 @@ import io.github.siodistributor.core.protocol.Message.SocketInfo;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.MessageBus;
@@ -321,19 +322,24 @@ class PendingRequestsTest {
         }
 
         @Test
-        void failsWhenTheSocketsWorkerIsLostAndLeavesOtherWorkersRequestsWaiting() {
+        void failsWhenTheSocketsWorkerRunIsLostAndLeavesOtherRunsRequestsWaiting() {
             Opened<SocketArgs> onLostWorker = open(socketAck());
             onLostWorker.receivers(1);
             Opened<SocketArgs> elsewhere = open(new SocketAckRequest("w-2.3f2a8c10-0000-4000-8000-000000000003",
                     "ping", PendingRequestsTest::decode));
             elsewhere.receivers(1);
+            // the same worker id started again: a socket of the new run
+            Opened<SocketArgs> laterRun = open(new SocketAckRequest("w-1.4f2a8c10-0000-4000-8000-000000000004",
+                    "ping", PendingRequestsTest::decode));
+            laterRun.receivers(1);
 
-            requests.workerLost("w-1", "worker lost");
+            requests.runLost(SocketIds.runOf(SOCKET), "worker lost");
 
             assertThat(failureOf(onLostWorker)).isExactlyInstanceOf(SocketAckException.class)
                     .hasMessageContaining(SOCKET).hasMessageContaining("worker lost");
-            assertThat(executor.submitted()).as("only the lost worker's request completed").isEqualTo(1);
+            assertThat(executor.submitted()).as("only the lost run's request completed").isEqualTo(1);
             assertThat(elsewhere.result()).isNotDone();
+            assertThat(laterRun.result()).isNotDone();
         }
 
         @Test

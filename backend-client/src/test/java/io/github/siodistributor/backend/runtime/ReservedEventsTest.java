@@ -29,10 +29,10 @@ class ReservedEventsTest {
                 event -> chat.emit(event, "x"),
                 event -> chat.to("room").emitWithAck(event, "x"),
                 event -> chat.except("room").timeout(Duration.ofSeconds(1)).emit(event),
-                event -> chat.socket("w1.a").emit(event),
-                event -> chat.socket("w1.a").emitWithAck(event),
-                event -> chat.socket("w1.a").timeout(Duration.ofSeconds(1)).emitWithAck(event),
-                event -> chat.socket("w1.a").broadcast().emit(event));
+                event -> chat.socket("w1.run00001a").emit(event),
+                event -> chat.socket("w1.run00001a").emitWithAck(event),
+                event -> chat.socket("w1.run00001a").timeout(Duration.ofSeconds(1)).emitWithAck(event),
+                event -> chat.socket("w1.run00001a").broadcast().emit(event));
         for (String reserved : List.of("connect", "connect_error", "disconnect", "disconnecting", "newListener",
                 "removeListener")) {
             for (Consumer<String> emit : emits) {

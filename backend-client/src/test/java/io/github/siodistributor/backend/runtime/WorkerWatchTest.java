@@ -3,31 +3,69 @@ package io.github.siodistributor.backend.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.github.siodistributor.core.protocol.WorkerRun;
 import java.time.Duration;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** The watch of workers keeps watching, whatever the handling of one lost worker does. */
+/** Which worker runs the watch declares lost, and that it keeps watching whatever the handling of one loss does. */
 class WorkerWatchTest {
+
+    private static final WorkerRun W1 = new WorkerRun("w1", "run00001");
+    private static final WorkerRun W2 = new WorkerRun("w2", "run00001");
+
+    private final List<WorkerRun> lost = new CopyOnWriteArrayList<>();
 
     @Test
     void aLossWhoseHandlingFailsStopsNeitherTheOtherLossesNorTheWatch() {
-        List<String> lost = new CopyOnWriteArrayList<>();
         // an hour between scheduled checks: the test runs them itself
-        try (WorkerWatch watch = new WorkerWatch(() -> List.of("w1", "w2"), TreeSet::new, worker -> {
-            lost.add(worker);
-            if (worker.equals("w1")) {
+        try (WorkerWatch watch = new WorkerWatch(() -> List.of(W1, W2), workers -> Map.of(), run -> {
+            lost.add(run);
+            if (run.equals(W1)) {
                 throw new RejectedExecutionException("the application's handler executor is full");
             }
         }, Duration.ofHours(1), Duration.ZERO)) {
             assertThatCode(watch::check).doesNotThrowAnyException();
-            assertThat(lost).containsExactly("w1", "w2");
+            assertThat(lost).containsExactlyInAnyOrder(W1, W2);
 
             watch.check();
-            assertThat(lost).containsExactly("w1", "w2", "w1", "w2");
+            assertThat(lost).hasSize(4).containsOnly(W1, W2);
+        }
+    }
+
+    @Test
+    void aRunIsLostWhenItsWorkersLeaseIsHeldByAnotherRunOfTheSameIdAndNotWhileItHoldsItItself() {
+        Map<String, String> leases = new ConcurrentHashMap<>(Map.of("w1", W1.runId(), "w2", W2.runId()));
+        try (WorkerWatch watch = new WorkerWatch(() -> List.of(W1, W2), workers -> Map.copyOf(leases), lost::add,
+                Duration.ofHours(1), Duration.ZERO)) {
+            watch.check();
+            assertThat(lost).isEmpty();
+
+            // w1 was killed, and started again with its id before the backends noticed its lease missing
+            leases.put("w1", "run00002");
+            watch.check();
+
+            assertThat(lost).containsExactly(W1);
+        }
+    }
+
+    @Test
+    void aRunIsLostOnlyOnceItsLeaseHasBeenMissingForTheGrace() {
+        Map<String, String> leases = new ConcurrentHashMap<>();
+        try (WorkerWatch watch = new WorkerWatch(() -> List.of(W1), workers -> Map.copyOf(leases), lost::add,
+                Duration.ofHours(1), Duration.ofHours(1))) {
+            watch.check();
+            // the lease is back (a worker re-taking it after a Redis restart), within the grace: nothing is lost
+            leases.put("w1", W1.runId());
+            watch.check();
+            leases.clear();
+            watch.check();
+
+            assertThat(lost).isEmpty();
         }
     }
 }

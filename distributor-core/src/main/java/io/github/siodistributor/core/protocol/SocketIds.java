@@ -4,7 +4,8 @@ import java.util.regex.Pattern;
 
 /**
  * Socket ids name the worker that owns the socket ({@code <workerId>.<local id>}), so a
- * backend routes a per-socket command to the owner's channel without any lookup.
+ * backend routes a per-socket command to the owner's channel without any lookup. A socket's local id starts with
+ * the run id of the worker's process ({@link WorkerRun}).
  */
 public final class SocketIds {
 
@@ -23,6 +24,17 @@ public final class SocketIds {
     public static String workerOf(String socketId) {
         int dot = socketId.lastIndexOf('.');
         return dot > 0 && dot < socketId.length() - 1 ? socketId.substring(0, dot) : null;
+    }
+
+    /**
+     * The worker run that made the socket: its worker, and the run id that starts its local id; {@code null} when
+     * the id was not made by {@link WorkerRun#socketId}.
+     */
+    public static WorkerRun runOf(String socketId) {
+        int dot = socketId.lastIndexOf('.');
+        int runEnd = dot + 1 + WorkerRun.RUN_ID_LENGTH;
+        return dot > 0 && socketId.length() > runEnd
+                ? new WorkerRun(socketId.substring(0, dot), socketId.substring(dot + 1, runEnd)) : null;
     }
 
     public static String requireValidWorkerId(String workerId) {

@@ -331,6 +331,10 @@ final class OutagePublisher implements AutoCloseable {
             } else {
                 log.warn("Redis is unreachable: refusing publishes until it is back (outage policy: reject)");
             }
+        } else if (phase == Phase.RECOVERING) {
+            // after "reachable again" (Lettuce may report its connection open for a moment after Redis went away):
+            // the log must not leave the reader thinking Redis is back
+            log.warn("Redis is unreachable again before the held publishes were replayed: holding them");
         }
         phase = Phase.OUTAGE;
     }

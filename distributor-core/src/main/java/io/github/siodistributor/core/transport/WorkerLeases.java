@@ -2,16 +2,16 @@ package io.github.siodistributor.core.transport;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,15 +27,16 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * Worker liveness in Redis: each worker holds a lease on its id (a key {@code <prefix>:lease:worker:<id>}
- * with a TTL, renewed while the worker lives). The lease makes worker ids unique (a second worker with
- * a live id cannot start) and tells backends which workers are gone: a worker killed with
- * {@code kill -9} stops renewing, and its key expires within the TTL. Once a worker listens, each renewal also
+ * with a TTL, renewed while the worker lives, holding the {@link WorkerRun run id} of the worker's process).
+ * The lease makes worker ids unique (a second worker with a live id cannot start) and tells backends which
+ * workers are gone: a worker killed with {@code kill -9} stops renewing, and its key expires within the TTL; a
+ * worker started again with the same id holds it with another run id. Once a worker listens, each renewal also
  * reports it in the {@link WorkerDirectory} that gateways read (its address and connection count), in the same
  * script call.
  * <p>
- * A backend that gives a worker's sockets up leaves a record ({@code <prefix>:lost:worker:<id>}, kept for
- * {@link #LOSS_RECORD_TTL}); each renewal takes it, so a worker that was only paused or cut off from Redis for
- * longer than its TTL learns that its clients' sockets are gone on the backends.
+ * A backend that gives a worker run's sockets up leaves a record ({@code <prefix>:lost:worker:<id>}, holding the
+ * run id, kept for {@link #LOSS_RECORD_TTL}); each renewal takes it, so a run that was only paused or cut off from
+ * Redis for longer than its TTL learns that its clients' sockets are gone on the backends.
  */
 public final class WorkerLeases implements WorkerLiveness {
 
@@ -67,9 +68,13 @@ public final class WorkerLeases implements WorkerLiveness {
               redis.call('HSET', KEYS[2], ARGV[3], now .. ' ' .. (now + tonumber(ARGV[2])) .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
             end
             """;
-    /** What a take or renewal answers when it succeeded: 1, plus 1 when it found (and removed) a loss record. */
-    private static final String HELD = "return 1 + redis.call('del', KEYS[3]) end return 0";
-    /** Takes the lease if nobody holds it (ARGV 1-2: token, TTL in ms). */
+    /**
+     * What a take or renewal answers when it succeeded: 2 when it found a loss record of its own run, else 1. A
+     * record is removed either way: one of another run was left for a run that is over (the lease is this one's).
+     */
+    private static final String HELD = "local lost = redis.call('get', KEYS[3]) if lost then redis.call('del', "
+            + "KEYS[3]) end if lost == ARGV[1] then return 2 end return 1 end return 0";
+    /** Takes the lease if nobody holds it (ARGV 1-2: run id, TTL in ms). */
     private static final RedisScript<Long> TAKE = RedisScript.of("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', "
             + "ARGV[2]) then\n" + REPORT + HELD, Long.class);
     /** Extends the lease only if this holder still owns it. */
@@ -105,20 +110,23 @@ public final class WorkerLeases implements WorkerLiveness {
     }
 
     /**
-     * Takes the lease of {@code workerId} and keeps renewing it every third of {@code ttl} until closed.
+     * Takes the lease of {@code run}'s worker id, with its run id, and keeps renewing it every third of {@code ttl}
+     * until closed.
      * A renewal that finds the lease gone (Redis restarted without its data, or was unreachable for longer
      * than the TTL) takes it again. {@code onLoss} runs, on the renewing thread, when a renewal finds that
-     * another worker took the id meanwhile, or that a backend gave this worker's sockets up. A loss record
+     * another worker took the id meanwhile, or that a backend gave this run's sockets up. A loss record
      * found by this first take is an earlier run's, and is dropped.
      *
      * @throws IllegalStateException when another live worker holds the id
      */
-    public Lease acquire(String workerId, Duration ttl, Consumer<LeaseLoss> onLoss) {
+    public Lease acquire(WorkerRun run, Duration ttl, Consumer<LeaseLoss> onLoss) {
         if (ttl == null || ttl.compareTo(MINIMUM_TTL) < 0) {
             throw new IllegalArgumentException("a worker lease TTL must be at least " + MINIMUM_TTL.toMillis()
                     + " ms, got " + ttl);
         }
-        Lease lease = new Lease(workerId, names.workerLease(workerId), ttl, Objects.requireNonNull(onLoss, "onLoss"));
+        String workerId = run.workerId();
+        Lease lease = new Lease(workerId, run.runId(), names.workerLease(workerId), ttl,
+                Objects.requireNonNull(onLoss, "onLoss"));
         lease.take();
         held.put(workerId, lease);
         return lease;
@@ -139,24 +147,24 @@ public final class WorkerLeases implements WorkerLiveness {
     }
 
     @Override
-    public Set<String> withoutLease(Collection<String> workerIds) {
+    public Map<String, String> leaseHolders(Collection<String> workerIds) {
         List<String> ids = new ArrayList<>(new HashSet<>(workerIds));
         if (ids.isEmpty()) {
-            return Set.of();
+            return Map.of();
         }
         List<String> values = redis.opsForValue().multiGet(ids.stream().map(names::workerLease).toList());
-        Set<String> missing = new HashSet<>();
-        for (int i = 0; i < ids.size(); i++) {
-            if (values == null || values.get(i) == null) {
-                missing.add(ids.get(i));
+        Map<String, String> holders = new HashMap<>();
+        for (int i = 0; values != null && i < ids.size(); i++) {
+            if (values.get(i) != null) {
+                holders.put(ids.get(i), values.get(i));
             }
         }
-        return missing;
+        return holders;
     }
 
     @Override
-    public void recordLoss(String workerId) {
-        redis.opsForValue().set(names.workerLoss(workerId), "given up", LOSS_RECORD_TTL);
+    public void recordLoss(WorkerRun run) {
+        redis.opsForValue().set(names.workerLoss(run.workerId()), run.runId(), LOSS_RECORD_TTL);
     }
 
     private record Report(WorkerAddress address, IntSupplier connections) {
@@ -172,15 +180,17 @@ public final class WorkerLeases implements WorkerLiveness {
         private final List<String> keys;
         /** What the worker reports with each renewal once it listens; null until then. */
         private volatile Report report;
-        private final String token = UUID.randomUUID().toString();
+        /** The run id: only the run that took the lease renews or releases it. */
+        private final String token;
         private final ScheduledExecutorService renewer;
         private ScheduledFuture<?> renewal;
         /** When Redis last confirmed the lease ours (taken or renewed). */
         private volatile long confirmedAt;
         private volatile boolean lost;
 
-        private Lease(String workerId, String key, Duration ttl, Consumer<LeaseLoss> onLoss) {
+        private Lease(String workerId, String token, String key, Duration ttl, Consumer<LeaseLoss> onLoss) {
             this.workerId = workerId;
+            this.token = token;
             this.key = key;
             this.ttl = ttl;
             this.onLoss = onLoss;

@@ -42,7 +42,7 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ReplyParts;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
-import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.socketio.InvalidPacketException;
 import io.github.siodistributor.core.socketio.SocketIoPacket;
 import io.github.siodistributor.core.socketio.SocketIoPacketDecoder;
@@ -125,6 +125,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private final WorkerLeases leases;
     private final Duration leaseTtl;
     private volatile WorkerLeases.Lease lease;
+    /** This start's run: its id starts every socket id, and the lease holds it. */
+    private volatile WorkerRun run;
     private final SocketRouter router;
     /** The listening socket, closed first at shutdown. */
     private volatile Channel acceptor;
@@ -177,9 +179,10 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /** Takes the worker's lease, then binds the listening socket; fails when either cannot be had. */
     public void start() {
+        run = new WorkerRun(settings.workerId(), RandomIds.next(WorkerRun.RUN_ID_LENGTH * 3 / 4));
         if (leases != null) {
             // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
-            lease = leases.acquire(settings.workerId(), leaseTtl, this::leaseLost);
+            lease = leases.acquire(run, leaseTtl, this::leaseLost);
         }
         try {
             router.start();
@@ -369,7 +372,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         byte[] auth = packet.data() == null ? EMPTY_AUTH : packet.data();
-        WorkerSocket socket = new WorkerSocket(SocketIds.of(settings.workerId(), RandomIds.next()), namespace, spec,
+        // 12 random characters after the run id: 72 bits, the 20 characters of the other ids in all
+        WorkerSocket socket = new WorkerSocket(run.socketId(RandomIds.next(9)), namespace, spec,
                 session, auth, stats.namespaces.of(spec), router.heldEventBytes());
         if (!router.assign(socket) && router.routing().whenNoBackend() == BackendRouting.WhenNoBackend.DISCONNECT) {
             session.send(SocketIoPacketEncoder.connectError(namespace, SocketRouter.NO_BACKEND));
@@ -812,10 +816,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             closeSubscriptions();
             int connections = engine.sessionCount();
             // session closes run on the event loops; each publishes its sockets' disconnects
-            awaitUntil(engine.shutdown(SHUTTING_DOWN), deadline, "closing its client connections");
-            awaitUntil(CompletableFuture.allOf(lastPublishes.toArray(CompletableFuture[]::new)), deadline,
+            boolean told = awaitUntil(engine.shutdown(SHUTTING_DOWN), deadline, "closing its client connections")
+                    & awaitUntil(CompletableFuture.allOf(lastPublishes.toArray(CompletableFuture[]::new)), deadline,
                     "telling the backends its sockets are gone");
-            if (connections > 0) {
+            // else the warning above says what the backends hear instead
+            if (connections > 0 && told) {
                 log.info("Distributor worker '{}' closed {} client connection(s); their backends heard '{}'",
                         settings.workerId(), connections, SHUTTING_DOWN);
             }
@@ -873,9 +878,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         }
     }
 
-    private void awaitUntil(CompletableFuture<?> done, long deadline, String what) {
+    /** Whether {@code done} completed normally by the deadline; if not, says what follows. */
+    private boolean awaitUntil(CompletableFuture<?> done, long deadline, String what) {
         try {
             done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
         } catch (TimeoutException e) {
             log.warn("Distributor worker '{}' gave up {} after {} s; backends give up the sockets left once its lease "
                     + "is gone (reason 'worker lost')", settings.workerId(), what, SHUTDOWN_TIMEOUT.toSeconds());
@@ -886,6 +893,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             Thread.currentThread().interrupt();
             log.warn("Distributor worker '{}' was interrupted {}", settings.workerId(), what);
         }
+        return false;
     }
 
     private void releaseLease() {

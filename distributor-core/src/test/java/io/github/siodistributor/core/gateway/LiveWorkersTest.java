@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.transport.TestConnectionFactories;
 import io.github.siodistributor.core.transport.WorkerDirectory;
 import io.github.siodistributor.core.transport.WorkerLeases;
@@ -45,7 +46,7 @@ class LiveWorkersTest {
         List<WorkerLeases.Lease> held = new ArrayList<>();
         try {
             for (String id : List.of("w1", "w2")) {
-                WorkerLeases.Lease lease = leases.acquire(id, Duration.ofSeconds(30), loss -> { });
+                WorkerLeases.Lease lease = leases.acquire(new WorkerRun(id, "thisRun1"), Duration.ofSeconds(30), loss -> { });
                 lease.report(new WorkerAddress("127.0.0.1", id.equals("w1") ? 9001 : 9002), () -> 0);
                 held.add(lease);
             }

@@ -35,6 +35,24 @@ class SocketIdsTest {
         assertThat(SocketIds.workerOf(socketId)).isNull();
     }
 
+    @Test
+    void aSocketIdNamesTheWorkerRunThatMadeIt() {
+        WorkerRun run = new WorkerRun("w-1", "Run_-001");
+
+        String id = run.socketId("Ab3_x-9Ab3_x");
+
+        assertThat(id).isEqualTo("w-1.Run_-001Ab3_x-9Ab3_x");
+        assertThat(SocketIds.runOf(id)).isEqualTo(run);
+        assertThat(SocketIds.workerOf(id)).isEqualTo("w-1");
+        assertThat(SocketIds.runOf(new WorkerRun("w-1", "Run_-002").socketId("Ab3_x-9Ab3_x"))).isNotEqualTo(run);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "no-dot-here", ".abc", "w-1.", "w-1.Run_-00", "w-1.Run_-001"})
+    void runOfIsNullForIdsWithoutAWorkerOrARunIdAndMore(String socketId) {
+        assertThat(SocketIds.runOf(socketId)).isNull();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"a", "Z", "9", "_", "-", "w-1", "worker_A-07",
             "0123456789012345678901234567890123456789012345678901234567890123"})

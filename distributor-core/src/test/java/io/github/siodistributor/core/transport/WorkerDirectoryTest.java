@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +40,7 @@ class WorkerDirectoryTest {
         WorkerLeases leases = new WorkerLeases(factory, names);
         WorkerDirectory directory = new WorkerDirectory(factory, names);
         // renewed (and reported) every second; a renewal late by two seconds still finds the entry listed
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(3), loss -> { });
+        WorkerLeases.Lease lease = leases.acquire(new WorkerRun("w1", "thisRun1"), Duration.ofSeconds(3), loss -> { });
         assertThat(directory.read().workers()).as("not listening yet: not listed").isEmpty();
 
         AtomicInteger connections = new AtomicInteger(3);

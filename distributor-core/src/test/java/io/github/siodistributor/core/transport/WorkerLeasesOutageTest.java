@@ -1,9 +1,11 @@
 package io.github.siodistributor.core.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 class WorkerLeasesOutageTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final WorkerRun RUN = new WorkerRun("w1", "thisRun1");
 
     private final TestRedis redis = TestRedis.startNew();
     private LettuceConnectionFactory factory;
@@ -41,7 +44,7 @@ class WorkerLeasesOutageTest {
         ChannelNames names = new ChannelNames("outage");
         WorkerLeases leases = new WorkerLeases(factory, names);
         AtomicInteger lost = new AtomicInteger();
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofMillis(900), loss -> lost.incrementAndGet());
+        WorkerLeases.Lease lease = leases.acquire(RUN, Duration.ofMillis(900), loss -> lost.incrementAndGet());
         assertThat(leases.held("w1")).containsSame(lease);
         assertThat(lease.state().held()).isTrue();
 
@@ -54,7 +57,7 @@ class WorkerLeasesOutageTest {
         StringRedisTemplate template = new StringRedisTemplate(factory);
         await().atMost(TIMEOUT).until(() -> lease.state().held()
                 && template.opsForValue().get(names.workerLease("w1")) != null);
-        assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+        assertThat(leases.leaseHolders(List.of("w1"))).containsExactly(entry("w1", RUN.runId()));
         assertThat(lost).as("nobody else took the id: the worker's clients are never closed").hasValue(0);
 
         lease.close();
@@ -66,15 +69,15 @@ class WorkerLeasesOutageTest {
     void anAbandonedLeaseIsLeftInRedisUnrenewedUntilItExpires() {
         ChannelNames names = new ChannelNames("outage");
         WorkerLeases leases = new WorkerLeases(factory, names);
-        WorkerLeases.Lease lease = leases.acquire("w1", Duration.ofSeconds(2), loss -> { });
+        WorkerLeases.Lease lease = leases.acquire(RUN, Duration.ofSeconds(2), loss -> { });
         StringRedisTemplate template = new StringRedisTemplate(factory);
 
         lease.abandon();
         assertThat(leases.held("w1")).isEmpty();
         assertThat(template.hasKey(names.workerLease("w1"))).as("not released").isTrue();
-        assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+        assertThat(leases.leaseHolders(List.of("w1"))).containsExactly(entry("w1", RUN.runId()));
         // renewed every third of the TTL until now: gone within one TTL only if nothing renews it any more
         await().atMost(TIMEOUT).until(() -> !template.hasKey(names.workerLease("w1")));
-        assertThat(leases.withoutLease(List.of("w1"))).containsExactly("w1");
+        assertThat(leases.leaseHolders(List.of("w1"))).isEmpty();
     }
 }

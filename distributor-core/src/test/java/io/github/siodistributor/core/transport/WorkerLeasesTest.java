@@ -1,9 +1,11 @@
 package io.github.siodistributor.core.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.transport.WorkerLeases.LeaseLoss;
 import io.github.siodistributor.testsupport.TestRedis;
 import java.time.Duration;
@@ -28,6 +30,7 @@ class WorkerLeasesTest {
     private final TestRedis redis = TestRedis.startNew();
     private final ChannelNames names = new ChannelNames("leases");
     private final List<LeaseLoss> losses = new CopyOnWriteArrayList<>();
+    private final WorkerRun run = new WorkerRun("w1", "thisRun1");
     private LettuceConnectionFactory factory;
     private WorkerLeases leases;
     private StringRedisTemplate template;
@@ -47,28 +50,28 @@ class WorkerLeasesTest {
 
     @Test
     void eachLossABackendRecordsIsFoundByOneRenewalAndTheLeaseStaysHeld() {
-        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
-            leases.recordLoss("w1");
+        try (WorkerLeases.Lease lease = leases.acquire(run, TTL, losses::add)) {
+            leases.recordLoss(run);
             await().atMost(TIMEOUT).until(() -> losses.size() == 1);
             assertThat(template.hasKey(names.workerLoss("w1"))).as("taken by the renewal").isFalse();
 
             // a second backend gives the worker up later: told again, once
-            leases.recordLoss("w1");
+            leases.recordLoss(run);
             await().atMost(TIMEOUT).until(() -> losses.size() == 2);
             assertThat(template.hasKey(names.workerLoss("w1"))).isFalse();
             assertThat(losses).containsExactly(LeaseLoss.SOCKETS_GIVEN_UP, LeaseLoss.SOCKETS_GIVEN_UP);
             assertThat(lease.state().held()).isTrue();
-            assertThat(leases.withoutLease(List.of("w1"))).isEmpty();
+            assertThat(leases.leaseHolders(List.of("w1"))).containsExactly(entry("w1", run.runId()));
         }
     }
 
     @Test
     void aLossRecordedForAnEarlierRunOfTheIdIsDroppedWhenTheLeaseIsFirstTaken() {
-        leases.recordLoss("w1");
+        leases.recordLoss(new WorkerRun("w1", "earlier1"));
         assertThat(template.getExpire(names.workerLoss("w1"))).as("kept for a day")
                 .isBetween(WorkerLeases.LOSS_RECORD_TTL.toSeconds() - 60, WorkerLeases.LOSS_RECORD_TTL.toSeconds());
 
-        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
+        try (WorkerLeases.Lease lease = leases.acquire(run, TTL, losses::add)) {
             assertThat(template.hasKey(names.workerLoss("w1"))).isFalse();
             // renewals go on (several in this while), and find nothing to tell
             await().during(TTL.multipliedBy(2)).atMost(TIMEOUT).until(losses::isEmpty);
@@ -77,8 +80,20 @@ class WorkerLeasesTest {
     }
 
     @Test
+    void aLossABackendRecordsForAnEarlierRunWhileThisOneHoldsTheLeaseIsDroppedUntold() {
+        try (WorkerLeases.Lease lease = leases.acquire(run, TTL, losses::add)) {
+            // a backend that gave the earlier run up just after this one took the id: not this run's clients
+            leases.recordLoss(new WorkerRun("w1", "earlier1"));
+
+            await().atMost(TIMEOUT).until(() -> !template.hasKey(names.workerLoss("w1")));
+            await().during(TTL.multipliedBy(2)).atMost(TIMEOUT).until(losses::isEmpty);
+            assertThat(lease.state().held()).isTrue();
+        }
+    }
+
+    @Test
     void aWorkerWhoseIdAnotherWorkerTookIsToldOnceAndStopsRenewing() {
-        try (WorkerLeases.Lease lease = leases.acquire("w1", TTL, losses::add)) {
+        try (WorkerLeases.Lease lease = leases.acquire(run, TTL, losses::add)) {
             // what another worker with the id does once this one's lease expired (a pause, a cut from Redis)
             template.opsForValue().set(names.workerLease("w1"), "another worker's token", Duration.ofMinutes(1));
 
