@@ -114,6 +114,11 @@ public class DistributorRedisAutoConfiguration {
                         "distributor.backend.handover-timeout"), redisTarget, channels.prefix());
     }
 
+    @Bean
+    PausedRedisConnections distributorPausedRedisConnections(RedisMessageBus bus) {
+        return new PausedRedisConnections(bus);
+    }
+
     /** Which Redis the distributor uses, in words (start-up log, info endpoint, start-up errors). */
     @Bean
     @ConditionalOnMissingBean

@@ -9,7 +9,10 @@ import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import io.github.siodistributor.testsupport.NodeClients;
 import io.github.siodistributor.testsupport.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.TimeUnit;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.github.siodistributor.core.transport.PublishState;
@@ -44,6 +47,8 @@ class DistributorLifecycleTest {
 
     @AutoClose
     private static final TestRedis redis = TestRedis.startNew();
+    @AutoClose
+    private static final NodeClients clients = new NodeClients();
 
     @SocketNamespace("/lifecycle")
     static class LifecycleHandler {
@@ -81,6 +86,37 @@ class DistributorLifecycleTest {
                     }
                     assertThat(context.getBean(DistributorBackend.class).registration().registered()).isTrue();
                 });
+    }
+
+    /**
+     * A pause stops Spring Data Redis's connection factory (it is pauseable), and with it every connection the
+     * distributor had from it; the restart starts it again. The distributor carries on with new ones: a client's
+     * event still reaches its handler through Redis, and the answer comes back.
+     */
+    @Test
+    void aPausedAndRestartedContextStillCarriesClientEventsThroughRedis() {
+        DistributorRunners.bothRoles(redis.port()).withBean(LifecycleHandler.class).run(context -> {
+            assertThat(context).hasNotFailed();
+            String url = "http://127.0.0.1:" + context.getBean(DistributorWorker.class).port();
+            ConfigurableApplicationContext application =
+                    (ConfigurableApplicationContext) context.getSourceApplicationContext();
+            clients.connect("before", url, "/lifecycle");
+            clients.awaitConnect("before");
+            assertThat(clients.emitWithAck("before", "ping").get(20, TimeUnit.SECONDS)).extracting(JsonNode::asText)
+                    .containsExactly("pong");
+
+            application.pause();
+            application.restart();
+
+            assertThat(clients.emitWithAck("before", "ping").get(20, TimeUnit.SECONDS)).extracting(JsonNode::asText)
+                    .as("a socket of before the pause").containsExactly("pong");
+            clients.connect("after", url, "/lifecycle");
+            clients.awaitConnect("after");
+            assertThat(clients.emitWithAck("after", "ping").get(20, TimeUnit.SECONDS)).extracting(JsonNode::asText)
+                    .as("a socket of after the pause").containsExactly("pong");
+            assertThat(context.getBean(RedisMessageBus.class).checkSubscription(Duration.ofSeconds(5)).join().alive())
+                    .as("the health probe's round trip").isTrue();
+        });
     }
 
     /**
@@ -154,7 +190,7 @@ class DistributorLifecycleTest {
                 String instances = channels.instances();
                 client.connect(ByteArrayCodec.INSTANCE).sync().publish(channels.instance(backend.id())
                         .getBytes(StandardCharsets.UTF_8), MessageCodec.encode(new SocketConnected("/lifecycle",
-                                "w-silent.a", new Handshake(Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8),
+                                "w-silent.run00001a", new Handshake(Map.of(), Map.of(), "{}".getBytes(StandardCharsets.UTF_8),
                                         "127.0.0.1", "/socket.io/", 0L))));
                 await().atMost(Duration.ofSeconds(30)).until(() -> backend.of("/lifecycle").sockets().size() == 1);
                 StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();

@@ -13,8 +13,8 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
  * <ul>
  * <li>after each test, disconnects the sockets the {@link DistributorTestClient} opened, so the next test of a
  * cached context starts with no client connected;</li>
- * <li>when all tests have run, closes the contexts it saw while their embedded Redis still runs. Left to the
- * JVM's shutdown, the embedded Redis (which stops in a shutdown hook of its own) may be gone before the
+ * <li>when all tests have run, closes the contexts it saw while their embedded Redis still runs (restarting
+ * those Spring's context cache paused, whose Redis connection factory it stopped). Left to the JVM's shutdown, the embedded Redis (which stops in a shutdown hook of its own) may be gone before the
  * context's shutdown hook hands the backend's sockets over, which then waits for Redis command timeouts.</li>
  * </ul>
  */
@@ -38,11 +38,15 @@ class DistributorTestExtension implements BeforeAllCallback, AfterEachCallback {
                 .ifAvailable(DistributorTestClient::disconnectAll);
     }
 
-    private record ContextCloser(ConfigurableApplicationContext context)
-            implements ExtensionContext.Store.CloseableResource {
+    private record ContextCloser(ConfigurableApplicationContext context) implements AutoCloseable {
 
         @Override
         public void close() {
+            if (context.isActive() && !context.isRunning()) {
+                // paused by Spring's context cache, with Redis's connection factory stopped: started again first, so
+                // that the distributor's stop can still release its lease and leave the registry
+                context.restart();
+            }
             context.close();
         }
     }

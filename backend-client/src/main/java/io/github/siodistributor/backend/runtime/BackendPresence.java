@@ -85,7 +85,12 @@ final class BackendPresence implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             lastFailure = e;
-            log.warn("Backend instance {} could not renew its heartbeat: {}", backendId, e.toString());
+            if (registry.isPaused()) {
+                log.debug("Backend instance {} could not renew its heartbeat while its context is paused: {}",
+                        backendId, e.toString());
+            } else {
+                log.warn("Backend instance {} could not renew its heartbeat: {}", backendId, e.toString());
+            }
         }
     }
 

@@ -64,6 +64,11 @@ public final class BackendRegistry {
         this.names = Objects.requireNonNull(names, "names");
     }
 
+    /** Whether its connection factory is stopped: the application context is paused ({@link StoppedConnectionFactory}). */
+    public boolean isPaused() {
+        return StoppedConnectionFactory.isStopped(redis.getConnectionFactory());
+    }
+
     /** Marks {@code backendId} alive for {@code ttl} under each namespace spec. */
     public void heartbeat(String backendId, Collection<String> specs, Duration ttl) {
         if (specs.isEmpty()) {

@@ -112,6 +112,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private boolean closed;
     /** Whether the bus ran and was stopped: a publish then fails instead of throwing. */
     private volatile boolean stopped;
+    /** Stopped by {@link #suspend()}, to start again. */
+    private boolean suspended;
 
     /** A bus with the default channel prefix and outage settings ({@link OutageSettings#defaults()}). */
     public RedisMessageBus(RedisConnectionFactory connectionFactory, DroppedMessages dropped) {
@@ -184,6 +186,29 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             client.addListener(connectionEvents);
         }
         container.start();
+    }
+
+    /**
+     * Closes the connections while the connection factory is stopped under a running bus, to take new ones from it
+     * on {@link #resume()}: a stopped factory closes its connections for good, and Lettuce does not reconnect them.
+     * Spring's test context cache does that to the contexts it keeps between test classes (a pause stops the
+     * factory, a restart starts it again). Publishes fail meanwhile, as after a stop. Does nothing unless the bus
+     * runs.
+     */
+    public synchronized void suspend() {
+        if (publisher != null) {
+            stop();
+            suspended = true;
+        }
+    }
+
+    /** Takes new connections and subscribes everything again after {@link #suspend()}; else does nothing. */
+    public synchronized void resume() {
+        if (suspended && !closed) {
+            suspended = false;
+            stopped = false;
+            start();
+        }
     }
 
     private static StatefulConnection<byte[], byte[]> statefulConnection(

@@ -250,7 +250,12 @@ public final class WorkerLeases implements WorkerLiveness {
                     }
                 }
             } catch (RuntimeException e) {
-                log.warn("Worker '{}' could not renew its lease {}: {}", workerId, key, e.toString());
+                if (StoppedConnectionFactory.isStopped(redis.getConnectionFactory())) {
+                    log.debug("Worker '{}' could not renew its lease {} while its context is paused: {}", workerId, key,
+                            e.toString());
+                } else {
+                    log.warn("Worker '{}' could not renew its lease {}: {}", workerId, key, e.toString());
+                }
                 return;
             }
             if (held > 0) {
