@@ -319,12 +319,16 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                         try {
                             value = call.args().get(index, generic);
                         } catch (JacksonException e) {
-                            throw new EventRejectedException("argument " + index + " cannot be converted to "
-                                    + generic.getTypeName() + ": " + e.getOriginalMessage());
+                            // the client learns the shape that was expected; the application's class names and
+                            // Jackson's account of them stay here
+                            log.debug("Argument {} of {} cannot be converted to {}: {}", index, method,
+                                    generic.getTypeName(), e.getOriginalMessage());
+                            throw new EventRejectedException("argument " + index + " cannot be converted: "
+                                    + expectedJson(type) + " expected");
                         }
                         if (value == null && primitive) {
-                            throw new EventRejectedException("argument " + index
-                                    + " is missing or null but " + method.getName() + " needs a " + type.getName());
+                            throw new EventRejectedException("argument " + index + " is missing or null: "
+                                    + expectedJson(type) + " expected");
                         }
                         return value;
                     };
@@ -336,6 +340,27 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                             + (kind.carriesReason() ? ", String (the reason)" : ""));
                 }
             }
+        }
+
+        /** What a client must send for a parameter of {@code type}, in JSON's words. */
+        private static String expectedJson(Class<?> type) {
+            if (type == boolean.class || type == Boolean.class) {
+                return "a boolean";
+            }
+            if (type.isPrimitive() && type != char.class || Number.class.isAssignableFrom(type)) {
+                return "a number";
+            }
+            if (CharSequence.class.isAssignableFrom(type) || type == char.class || type == Character.class
+                    || type.isEnum()) {
+                return "a string";
+            }
+            if (type == byte[].class) {
+                return "binary data";
+            }
+            if (type.isArray() || Iterable.class.isAssignableFrom(type)) {
+                return "an array";
+            }
+            return "an object";
         }
 
         boolean bindsAck() {

@@ -447,7 +447,7 @@ class AnnotatedNamespaceHandlerTest {
 
         assertThatExceptionOfType(EventRejectedException.class)
                 .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[]"), ack))
-                .withMessageContaining("argument 0").withMessageContaining("int");
+                .withMessage("argument 0 is missing or null: a number expected");
         assertThat(ack.sent).isEmpty();
     }
 
@@ -458,6 +458,19 @@ class AnnotatedNamespaceHandlerTest {
         assertThatExceptionOfType(EventRejectedException.class)
                 .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[null]"), ack))
                 .withMessageContaining("argument 0");
+        assertThat(ack.sent).isEmpty();
+    }
+
+    @Test
+    void anArgumentThatCannotBeConvertedIsRejectedSayingWhatWasExpectedWithoutTheApplicationsClassNames() {
+        RecordingAck ack = new RecordingAck(true);
+
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "records", args("[[\"not a record\"]]"), ack))
+                .withMessage("argument 0 cannot be converted: an array expected");
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[{\"a\":1}]"), ack))
+                .withMessage("argument 0 cannot be converted: a number expected");
         assertThat(ack.sent).isEmpty();
     }
 
@@ -993,7 +1006,7 @@ class AnnotatedNamespaceHandlerTest {
 
         assertThatExceptionOfType(EventRejectedException.class)
                 .isThrownBy(() -> gameHandler.onServerSideEvent(game, "count", args("[]"), ack))
-                .withMessageContaining("argument 0").withMessageContaining("long");
+                .withMessage("argument 0 is missing or null: a number expected");
         assertThat(ack.sent).isEmpty();
     }
 
