@@ -72,6 +72,9 @@ public class DistributorBackendAutoConfiguration {
                 "distributor.backend.request-timeout");
         DistributorBackend distributorBackend = new DistributorBackend(bus, channels,
                 jsonMapper.getIfAvailable(JsonMapper::new), distributorHandlerExecutor, requestTimeout);
+        distributorBackend.limitQueuedEvents(PropertyChecks.atLeastOne(backend.getQueuedEventsLimit(),
+                "distributor.backend.queued-events-limit"), PropertyChecks.atLeastOneByte(backend.getQueuedEventsSize(),
+                "distributor.backend.queued-events-size"));
         distributorBackend.watchWorkers(leases, PropertyChecks.positive(
                 backend.getWorkerCheckInterval(), "distributor.backend.worker-check-interval"),
                 PropertyChecks.positive(backend.getWorkerLossGrace(),

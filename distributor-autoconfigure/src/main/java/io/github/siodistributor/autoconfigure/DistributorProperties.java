@@ -483,6 +483,28 @@ public class DistributorProperties {
         /** How long a stopping backend instance waits for the workers to hand its sockets over to the other instances, and for the handlers it queued (disconnect handlers among them) to finish, before its Redis connections stop. */
         private Duration handoverTimeout = Duration.ofSeconds(10);
 
+        /** Client events one socket may have waiting for its handlers on this instance; more are refused (in the client's ack when it asked for one) and counted. */
+        private int queuedEventsLimit = 1000;
+
+        /** Bytes of client events all sockets together may have waiting for their handlers on this instance; more are refused likewise. */
+        private DataSize queuedEventsSize = DataSize.ofMegabytes(64);
+
+        public int getQueuedEventsLimit() {
+            return queuedEventsLimit;
+        }
+
+        public void setQueuedEventsLimit(int queuedEventsLimit) {
+            this.queuedEventsLimit = queuedEventsLimit;
+        }
+
+        public DataSize getQueuedEventsSize() {
+            return queuedEventsSize;
+        }
+
+        public void setQueuedEventsSize(DataSize queuedEventsSize) {
+            this.queuedEventsSize = queuedEventsSize;
+        }
+
         public Duration getHeartbeatTtl() {
             return heartbeatTtl;
         }

@@ -90,6 +90,8 @@ class PropertyValidationTest {
         "distributor.backend.worker-loss-grace=0s",
         "distributor.backend.heartbeat-ttl=2ms",
         "distributor.backend.handover-timeout=0s",
+        "distributor.backend.queued-events-limit=0",
+        "distributor.backend.queued-events-size=0B",
         "distributor.gateway.port=70000",
         "distributor.gateway.refresh-interval=0s",
         "distributor.gateway.connect-timeout=-1s",

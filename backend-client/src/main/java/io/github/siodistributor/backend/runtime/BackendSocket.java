@@ -13,6 +13,7 @@ import io.github.siodistributor.core.protocol.Message.SetSocketData;
 import io.github.siodistributor.core.socketio.ReservedEvents;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The indirect socket: every command goes to the worker named in the socket id. */
 class BackendSocket implements IndirectSocket {
@@ -27,6 +28,8 @@ class BackendSocket implements IndirectSocket {
      * disconnect handler, since the socket never was connected (as with Socket.IO's middleware).
      */
     private volatile boolean refused;
+    /** Events of this socket waiting for its handlers ({@link QueuedEvents}). */
+    private final AtomicInteger queuedEvents = new AtomicInteger();
 
     BackendSocket(String id, Handshake handshake, BackendNamespace namespace) {
         this.id = id;
@@ -120,5 +123,9 @@ class BackendSocket implements IndirectSocket {
     @Override
     public String toString() {
         return getClass().getSimpleName().replace("Backend", "Indirect") + "[" + namespace.name() + " " + id + "]";
+    }
+
+    AtomicInteger queuedEvents() {
+        return queuedEvents;
     }
 }

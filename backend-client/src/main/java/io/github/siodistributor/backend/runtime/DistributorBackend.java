@@ -131,6 +131,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
     });
     private final Duration requestTimeout;
+    private volatile QueuedEvents queued = new QueuedEvents(QueuedEvents.DEFAULT_LIMIT, QueuedEvents.DEFAULT_BYTE_LIMIT);
     private WorkerWatch workerWatch;
     private volatile BackendPresence presence;
     private volatile boolean handingOver;
@@ -403,8 +404,18 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 refuseUnknownSocketEvent(channel, event);
                 return;
             }
+            int size = event.args().size();
+            QueuedEvents limits = queued;
+            String refusal = limits.admit(socket, size);
+            if (refusal != null) {
+                refuseEvent(channel, event, Cause.LIMIT_EXCEEDED, refusal);
+                return;
+            }
             namespace.stats().eventIn();
-            serial.execute(socketId, () -> handleEvent(handler, socket, event));
+            serial.execute(socketId, () -> {
+                limits.started(socket, size);
+                handleEvent(handler, socket, event);
+            });
         } else if (message instanceof SocketDisconnected disconnected) {
             BackendSocket socket = socketDisconnected(namespace.name(), socketId);
             if (socket == null) {
@@ -460,9 +471,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      * disconnect handlers ran; the client that asked for an ack learns why none comes.
      */
     private void refuseUnknownSocketEvent(String channel, SocketEvent event) {
-        String why = "socket " + event.socketId() + " is not connected to this backend instance of "
-                + event.namespace();
-        bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, "event '" + event.event() + "': " + why);
+        refuseEvent(channel, event, Cause.UNKNOWN_SOCKET, "socket " + event.socketId() + " is not connected to this "
+                + "backend instance of " + event.namespace());
+    }
+
+    /** Drops a client's event, counted; the client learns why in its ack when it asked for one. */
+    private void refuseEvent(String channel, SocketEvent event, Cause cause, String why) {
+        bus.dropped().record(cause, channel, "event '" + event.event() + "': " + why);
         if (event.wantsAck()) {
             toOwner(new AckReply(event.namespace(), event.socketId(), event.ackId(), ClientErrors.ack(event.event(),
                     why)));
@@ -687,6 +702,16 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
 
     /** The reason handlers get for the sockets of a worker that died. */
     public static final String WORKER_LOST = WorkerLeases.WORKER_LOST;
+
+    /**
+     * Bounds the client events waiting for their socket's handlers: at most {@code perSocket} per socket, and
+     * {@code bytes} for all sockets together (by default 1000, and 64 MB). An event beyond either is refused: the
+     * client reads why in its ack when it asked for one, and it is counted as
+     * {@link Cause#LIMIT_EXCEEDED}. Call before the instance is announced.
+     */
+    public void limitQueuedEvents(int perSocket, long bytes) {
+        queued = new QueuedEvents(perSocket, bytes);
+    }
 
     /**
      * Watches the workers that hold this backend's sockets: every {@code interval}, {@code liveness}

@@ -26,7 +26,10 @@ public final class DroppedMessages {
         UNKNOWN_SOCKET,
         /** The handler of a well-formed message failed. */
         HANDLER_FAILED,
-        /** A client went over a limit (unanswered acks) and was answered with an error instead. */
+        /**
+         * A client went over a limit (events waiting for a backend instance or for their handlers, unanswered acks, a
+         * socket's description) and was answered with an error instead.
+         */
         LIMIT_EXCEEDED,
         /** An answer (a client's ack, a fetch result) for a request that had already finished, by timeout or failure. */
         LATE_REPLY,
@@ -63,6 +66,12 @@ public final class DroppedMessages {
 
     public void record(Cause cause, String channel, String detail) {
         counts.computeIfAbsent(cause, c -> new LongAdder()).increment();
+        if (cause == Cause.LATE_REPLY) {
+            // an answer after its timeout is part of normal operation (Socket.IO drops it silently): counted, and
+            // not worth a warning, nor the warning slot of the drops that are
+            log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
+            return;
+        }
         long now = System.nanoTime();
         long due = nextLogAt.get();
         if (now - due >= 0 && nextLogAt.compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
