@@ -34,8 +34,13 @@ public final class TestSocket implements AutoCloseable {
     private final Duration timeout;
     private final Consumer<TestSocket> opened;
 
-    /** The namespaces of this socket's connection that have a socket (this one's among them). */
+    /**
+     * The namespaces of this socket's connection that have a socket (this one's among them), or had one refused:
+     * the Java client keeps that socket, with the auth it was refused with, for good.
+     */
     private final Set<String> namespacesOpened;
+    /** The id the server gave, kept after the disconnect (the client forgets it then). */
+    private volatile String id;
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
     private final CompletableFuture<String> disconnected = new CompletableFuture<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
@@ -46,8 +51,9 @@ public final class TestSocket implements AutoCloseable {
         if (!namespacesOpened.add(namespace)) {
             // the client keeps one socket per namespace and connection: it would hand out the open one again, and
             // the connect would wait for a CONNECT that never comes
-            throw new IllegalArgumentException("this connection has a socket in " + namespace + " already: open "
-                    + "another connection (DistributorTestClient.connect) for a second one");
+            throw new IllegalArgumentException("this connection has a socket in " + namespace + " already, or had "
+                    + "its connect refused (the Java client keeps a refused socket, with its auth): open another "
+                    + "connection (DistributorTestClient.connect) for a second one");
         }
         this.namespacesOpened = namespacesOpened;
         this.namespace = namespace;
@@ -58,7 +64,10 @@ public final class TestSocket implements AutoCloseable {
         Manager.Options options = new Manager.Options();
         options.auth = auth == null ? Map.of() : Map.copyOf(auth);
         this.socket = connection.socket(namespace, options);
-        socket.on(Socket.EVENT_CONNECT, args -> connected.complete(null));
+        socket.on(Socket.EVENT_CONNECT, args -> {
+            id = socket.id();
+            connected.complete(null);
+        });
         socket.on(Socket.EVENT_CONNECT_ERROR, args -> connected.completeExceptionally(
                 new ConnectRefusedException(namespace, connectError(args))));
         socket.on(Socket.EVENT_DISCONNECT, args -> disconnected.complete(args.length > 0 ? String.valueOf(args[0]) : ""));
@@ -73,9 +82,9 @@ public final class TestSocket implements AutoCloseable {
         return this;
     }
 
-    /** The socket id, as the server's {@code socket.id()}. */
+    /** The socket id, as the server's {@code socket.id()}; still the same once the socket is disconnected. */
     public String id() {
-        return socket.id();
+        return id;
     }
 
     public String namespace() {

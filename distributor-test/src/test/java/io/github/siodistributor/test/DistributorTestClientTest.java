@@ -94,6 +94,28 @@ class DistributorTestClientTest {
     }
 
     @Test
+    void aNamespaceRefusedOnAConnectionCannotBeTriedAgainThereAndTheMessageSaysWhy() {
+        TestSocket other = client.connect("/other");
+        assertThatThrownBy(() -> other.connect("/echo", Map.of("name", "mallory")))
+                .isInstanceOf(ConnectRefusedException.class);
+
+        assertThatIllegalArgumentException().isThrownBy(() -> other.connect("/echo", Map.of("name", "alice")))
+                .withMessageContaining("refused").withMessageContaining("DistributorTestClient.connect");
+        assertThat(client.connect("/echo", Map.of("name", "alice")).connected()).isTrue();
+    }
+
+    @Test
+    void aSocketKeepsItsIdOnceDisconnected() {
+        TestSocket echo = client.connect("/echo");
+        String id = echo.id();
+
+        echo.close();
+
+        assertThat(echo.connected()).isFalse();
+        assertThat(echo.id()).isNotNull().isEqualTo(id);
+    }
+
+    @Test
     void oneConnectionMultiplexesNamespaces() {
         TestSocket echo = client.connect("/echo");
         TestSocket other = echo.connect("/other");

@@ -145,10 +145,10 @@ final class BackendNamespace implements IndirectNamespace {
         return known != null ? known : new BackendSocket(socketId, null, this);
     }
 
+    /** A socket that connected through this instance, or null when one with its id is held here already. */
     BackendSocket connected(String socketId, Handshake handshake) {
         BackendSocket socket = new BackendSocket(socketId, handshake, this);
-        backend.socketConnected(this, socket);
-        return socket;
+        return backend.socketConnected(this, socket, true) ? socket : null;
     }
 
     /**
@@ -157,7 +157,7 @@ final class BackendNamespace implements IndirectNamespace {
      */
     FetchedSocket recovered(SocketInfo info) {
         FetchedSocket socket = new FetchedSocket(info, this);
-        backend.socketConnected(this, socket);
+        backend.socketConnected(this, socket, false);
         return socket;
     }
 

@@ -341,13 +341,24 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return connectedSockets.getOrDefault(namespace, Map.of());
     }
 
-    void socketConnected(BackendNamespace namespace, BackendSocket socket) {
+    /**
+     * Holds {@code socket} here, in place of one held with its id; or, with {@code onlyIfNew}, only when none is:
+     * then false when one is.
+     */
+    boolean socketConnected(BackendNamespace namespace, BackendSocket socket, boolean onlyIfNew) {
+        boolean[] added = new boolean[1];
         connectedSockets.compute(namespace.name(), (name, sockets) -> {
             Map<String, BackendSocket> present = sockets == null ? new ConcurrentHashMap<>() : sockets;
-            present.put(socket.id(), socket);
+            if (onlyIfNew) {
+                added[0] = present.putIfAbsent(socket.id(), socket) == null;
+            } else {
+                present.put(socket.id(), socket);
+                added[0] = true;
+            }
             namespaces.putIfAbsent(name, namespace);
             return present;
         });
+        return added[0];
     }
 
     /** The socket that left, or {@code null} when it was not connected here. */
@@ -397,6 +408,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         BackendNamespace namespace = namespace(message.namespace());
         if (message instanceof SocketConnected connected) {
             BackendSocket socket = namespace.connected(socketId, connected.handshake());
+            if (socket == null) {
+                // delivered twice (Redis delivers at least once across a reconnect): a second run of the connect
+                // handlers could decide otherwise than the first, which the worker already acted on
+                log.debug("Socket {} of {} connected here already; its connect delivered again is ignored", socketId,
+                        namespace.name());
+                return;
+            }
             serial.execute(socketId, () -> connect(handler, namespace, socket));
         } else if (message instanceof SocketEvent event) {
             BackendSocket socket = socketsIn(namespace.name()).get(socketId);
@@ -425,6 +443,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 return;
             }
             socketGone();
+            requests.socketLeft(socketId, "it disconnected: " + disconnected.reason());
             disconnectAfterEarlierCalls(serial, handler, namespace, socket, disconnected.reason());
         } else if (message instanceof SocketRecovered recovered) {
             FetchedSocket socket = namespace.recovered(new SocketInfo(socketId, recovered.handshake(),
@@ -460,7 +479,13 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         serial.execute(socket.id(), () -> {
             if (!socket.refused()) {
                 namespace.stats().disconnected(reason);
-                handler.onDisconnect(socket, reason);
+                try {
+                    handler.onDisconnect(socket, reason);
+                } catch (RuntimeException | Error e) {
+                    // nobody to answer: logged with what failed, and the socket's later work still runs
+                    log.error("Disconnect handler for socket {} in {} (reason '{}') failed", socket.id(),
+                            handler.namespace(), reason, thrownByHandler(e));
+                }
             }
         });
     }

@@ -54,6 +54,11 @@ abstract class PendingRequest<T> {
     /** The failure when Redis reached no receiver, or the publish failed. */
     abstract Throwable unreachable(String why);
 
+    /** The one socket that can answer this request (when it leaves, nothing will), or null when not one. */
+    String onlySocket() {
+        return null;
+    }
+
     /** The one worker run that can answer this request (when it is lost, nothing will), or null when not one. */
     WorkerRun onlyRun() {
         return null;

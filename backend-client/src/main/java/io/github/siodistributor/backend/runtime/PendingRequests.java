@@ -34,6 +34,11 @@ final class PendingRequests implements AutoCloseable {
     /** Set before the waiting requests fail at close: a request opened after it fails at once. */
     private volatile boolean closed;
     private final Map<Long, PendingRequest<?>> pending = new ConcurrentHashMap<>();
+    /**
+     * The emits with ack waiting without a timeout, by socket: only their socket's leaving ends them when the answer
+     * that would fail them is lost (see {@link #socketLeft}). Indexed apart so that a disconnect looks at these only.
+     */
+    private final Map<String, Set<Long>> untimedBySocket = new ConcurrentHashMap<>();
     private final Executor completions;
     private final DroppedMessages dropped;
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -74,12 +79,22 @@ final class PendingRequests implements AutoCloseable {
             return request.result;
         }
         ScheduledFuture<?> scheduled = timeoutTask;
+        String untimedSocket = timeout == null ? request.onlySocket() : null;
+        if (untimedSocket != null) {
+            untimedBySocket.computeIfAbsent(untimedSocket, socket -> ConcurrentHashMap.newKeySet()).add(id);
+        }
         // however it ends (the caller's future is also the caller's to complete: orTimeout, cancel), a request that
         // ended waits here for no answer, and its timeout goes
         request.result.whenComplete((value, failure) -> {
             pending.remove(id, request);
             if (scheduled != null) {
                 scheduled.cancel(false);
+            }
+            if (untimedSocket != null) {
+                untimedBySocket.computeIfPresent(untimedSocket, (socket, ids) -> {
+                    ids.remove(id);
+                    return ids.isEmpty() ? null : ids;
+                });
             }
         });
         CompletableFuture<Long> published;
@@ -203,6 +218,23 @@ final class PendingRequests implements AutoCloseable {
             completions.execute(completion);
         } catch (RejectedExecutionException e) {
             completion.run();
+        }
+    }
+
+    /**
+     * Fails the emits with ack to {@code socketId} that wait without a timeout: the socket left, so no answer will
+     * come. Its worker fails them itself before it reports the leaving, but that message may be lost (a Redis
+     * reconnect of this backend's subscription), and nothing else would ever end them.
+     */
+    void socketLeft(String socketId, String why) {
+        Set<Long> ids = untimedBySocket.remove(socketId);
+        if (ids != null) {
+            for (Long id : ids) {
+                PendingRequest<?> request = pending.get(id);
+                if (request != null) {
+                    finish(id, () -> request.unreachable(why));
+                }
+            }
         }
     }
 

@@ -58,6 +58,11 @@ final class SocketAckRequest extends PendingRequest<SocketArgs> {
     }
 
     @Override
+    String onlySocket() {
+        return socketId;
+    }
+
+    @Override
     WorkerRun onlyRun() {
         return SocketIds.runOf(socketId);
     }

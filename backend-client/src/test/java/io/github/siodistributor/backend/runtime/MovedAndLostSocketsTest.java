@@ -149,6 +149,34 @@ class MovedAndLostSocketsTest {
     }
 
     @Test
+    void aConnectDeliveredTwiceRunsTheConnectHandlersOnceAndDecidesOnce() {
+        connected();
+        fromWorker(new SocketConnected("/chat", SOCKET, handshake()));
+        runHandlerTasks();
+
+        assertThat(chat.calls).containsExactly("connect " + SOCKET);
+        assertThat(bus.published).filteredOn(ConnectDecision.class::isInstance).hasSize(1);
+        assertThat(socketsHere()).containsExactly(SOCKET);
+    }
+
+    @Test
+    void anEmitWithAckWithoutTimeoutFailsWhenItsSocketLeavesThoughTheWorkersFailureOfItWasLost() {
+        connected();
+        CompletableFuture<SocketArgs> untimed = backend.of("/chat").socket(SOCKET).emitWithAck("question");
+        CompletableFuture<SocketArgs> timed = backend.of("/chat").socket(SOCKET).timeout(Duration.ofHours(1))
+                .emitWithAck("question");
+
+        // the worker failed both in a ClientAck that never arrived (a reconnect of this backend's subscription)
+        fromWorker(new SocketDisconnected("/chat", SOCKET, "transport close"));
+
+        assertThat(untimed).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingRootCause()
+                .isInstanceOf(SocketAckException.class).withMessageContaining(SOCKET)
+                .withMessageContaining("it disconnected: transport close");
+        assertThat(timed).as("its timeout ends it").isNotDone();
+        timed.cancel(false);
+    }
+
+    @Test
     void aSocketThatMovedAwayIsForgottenAfterItsEarlierEventsWithNoHandler() {
         connected();
         fromWorker(new SocketEvent("/chat", SOCKET, "say", -1, Payload.empty()));

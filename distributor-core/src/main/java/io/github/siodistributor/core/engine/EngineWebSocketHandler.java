@@ -13,9 +13,13 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Hands the frames of one WebSocket to its session: Engine.IO packets as text, binary messages as binary. */
 final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineWebSocketHandler.class);
 
     /** How long a closing WebSocket waits for its close frame to go out. */
     static final int CLOSE_TIMEOUT_SECONDS = 5;
@@ -71,6 +75,8 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // an oversized or broken frame: the connection cannot be trusted any more. A transport error, as the
         // reference server says, not the transport close its closing would otherwise be taken for
+        log.debug("Closing the WebSocket of session {} from {}: {}", session.id(), ctx.channel().remoteAddress(),
+                cause.toString());
         session.execute(() -> session.onWebSocketFailed(ctx.channel()));
         ctx.close();
     }

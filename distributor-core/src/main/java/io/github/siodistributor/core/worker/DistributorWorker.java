@@ -536,6 +536,12 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         if (socket == null || !socket.namespace.equals(command.namespace())) {
             bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, command.getClass().getSimpleName() + " for socket "
                     + command.socketId() + " in " + command.namespace());
+            if (command instanceof ConnectDecision decision && decision.accepted()) {
+                // a backend let in a socket that is gone here (its connect was delivered twice, and run again after
+                // a refusal): told, it forgets the socket rather than hold it for good; one that forgot it ignores this
+                bus.publish(settings.channels().instance(decision.backendId()), new SocketDisconnected(
+                        decision.namespace(), decision.socketId(), "transport close"));
+            }
             return;
         }
         if (command instanceof ConnectDecision decision) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.ConnectDecision;
 import io.github.siodistributor.core.protocol.Message.InstanceAnnouncement;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages;
@@ -17,6 +19,9 @@ import io.github.siodistributor.testsupport.NodeClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -64,6 +69,45 @@ class ConnectDecisionOwnerTest {
 
                 clients.awaitConnect("c");
                 assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
+            } finally {
+                bus.close();
+                factory.destroy();
+            }
+        }
+    }
+
+    /**
+     * A connect delivered twice to a backend, refused the first time and let in the second: the socket is gone on
+     * the worker, which tells the instance so, lest it hold the socket for good.
+     */
+    @Test
+    void aWelcomeForASocketTheWorkerNoLongerHasIsAnsweredWithItsDisconnect() throws Exception {
+        try (ChatCluster cluster = new ChatCluster()) {
+            ConfigurableApplicationContext worker = cluster.worker("w1");
+            DroppedMessages dropped = worker.getBean(DroppedMessages.class);
+            ChannelNames channels = new ChannelNames("sio");
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
+                    cluster.redis().host(), cluster.redis().port()));
+            factory.afterPropertiesSet();
+            factory.start();
+            RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages());
+            BlockingQueue<Message> heard = new LinkedBlockingQueue<>();
+            try {
+                bus.subscribe(channels.instance(INSTANCE), heard::add);
+                bus.start();
+                String gone = "w1.run00001gone";
+
+                bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, true, "", new byte[0]))
+                        .join();
+
+                assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(new SocketDisconnected("/chat", gone,
+                        "transport close"));
+                assertThat(dropped.count(Cause.UNKNOWN_SOCKET)).isEqualTo(1);
+                // a refusal of a socket gone already needs no answer
+                bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, false, "no",
+                        new byte[0])).join();
+                await().atMost(Duration.ofSeconds(10)).until(() -> dropped.count(Cause.UNKNOWN_SOCKET) == 2);
+                assertThat(heard).isEmpty();
             } finally {
                 bus.close();
                 factory.destroy();
