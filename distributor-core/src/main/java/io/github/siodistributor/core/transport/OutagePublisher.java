@@ -6,6 +6,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedList;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -91,6 +93,8 @@ final class OutagePublisher implements AutoCloseable {
     private long refusedInOutage;
     private long replayedInOutage;
     private boolean closed;
+    /** The publish sent last: Redis answers one connection's commands in order, so the others are answered first. */
+    private CompletableFuture<Long> lastSent = CompletableFuture.completedFuture(0L);
 
     private record Held(String channel, byte[] body, CompletableFuture<Long> result) {
     }
@@ -216,7 +220,10 @@ final class OutagePublisher implements AutoCloseable {
 
     private void send(Held publish) {
         inFlight.incrementAndGet();
-        commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8), publish.body()).whenComplete(
+        CompletableFuture<Long> sent = commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8),
+                publish.body()).toCompletableFuture();
+        lastSent = sent;
+        sent.whenComplete(
                 (receivers, failure) -> {
                     if (failure == null ? receivers == 0 && keepsUnheard() : keepsBroken(failure)) {
                         // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
@@ -466,7 +473,10 @@ final class OutagePublisher implements AutoCloseable {
 
     private void sendAwaited(Held head) {
         inFlight.incrementAndGet();
-        commands.publish(head.channel().getBytes(StandardCharsets.UTF_8), head.body()).whenComplete(
+        CompletableFuture<Long> sent = commands.publish(head.channel().getBytes(StandardCharsets.UTF_8),
+                head.body()).toCompletableFuture();
+        lastSent = sent;
+        sent.whenComplete(
                 (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
                     // the close that stopped the timer abandoned the head, and gave its bytes back
                     inFlight.decrementAndGet();
@@ -540,6 +550,28 @@ final class OutagePublisher implements AutoCloseable {
             timer.execute(task);
         } catch (RejectedExecutionException e) {
             ifClosed.run();
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until Redis has answered what was sent: a stop that closed the connection
+     * under them would fail the last publishes of a process that stops on purpose (a backend's last release of a
+     * socket, its handlers' last answers). Not while the connection is down: nothing would answer.
+     */
+    void awaitSent(Duration timeout) {
+        CompletableFuture<Long> last;
+        synchronized (this) {
+            last = lastSent;
+        }
+        if (!connected.getAsBoolean()) {
+            return;
+        }
+        try {
+            last.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // failed or slow: counted where it ends, and the stop goes on
         }
     }
 

@@ -76,6 +76,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
      * client-output-buffer-limit pubsub}), so that a few such messages on their way to one subscriber fit.
      */
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 8L * 1024 * 1024;
+    /** How long a stop waits for Redis to answer the publishes already sent. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
     /** How long after an unanswered unsubscribe the next ones do not wait for Redis. */
     private static final long UNANSWERED_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -495,6 +497,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         }
         publisher = null;
         if (current != null) {
+            // what was published just before (a backend's last release of a socket) must not die with the connection
+            current.awaitSent(STOP_WAIT);
             current.close();
         }
         if (publishConnection != null) {

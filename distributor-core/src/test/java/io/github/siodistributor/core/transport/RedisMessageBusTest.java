@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -287,6 +288,35 @@ class RedisMessageBusTest {
                 .withThrowableOfType(ExecutionException.class).havingCause()
                 .isInstanceOf(RedisUnavailableException.class).withMessage("the message bus is stopped: not published");
         assertThat(bus.dropped().count(Cause.REDIS_UNAVAILABLE)).isEqualTo(1);
+    }
+
+    /**
+     * What a stopping process published last (a backend's release of its last socket) still reaches Redis: the stop
+     * waits for the answers before the connection factory, which stops next, closes the connection.
+     */
+    @Test
+    void whatWasPublishedBeforeAStopIsAnsweredBeforeTheConnectionFactoryStops() {
+        String a = channel("a");
+        LettuceConnectionFactory receiving = TestConnectionFactories.startedFor(redis);
+        RedisMessageBus receiver = new RedisMessageBus(receiving, new DroppedMessages());
+        Queue<Message> received = new ConcurrentLinkedQueue<>();
+        receiver.subscribe(a, received::add);
+        receiver.start();
+        bus.start();
+        List<CompletableFuture<Long>> published = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            published.add(bus.publish(a, event("/a", i)));
+        }
+
+        bus.stop();
+        factory.destroy();
+        factory = null;
+
+        assertThat(published).allSatisfy(publish -> assertThat(publish).isCompletedWithValue(1L));
+        assertThat(bus.dropped().total()).isZero();
+        await().atMost(TIMEOUT).until(() -> received.size() == 5000);
+        receiver.close();
+        receiving.destroy();
     }
 
     /** Replaces the bus with a started one whose largest message is 1000 bytes, subscribed to {@code channel}. */
