@@ -2,6 +2,7 @@ package io.github.siodistributor.test;
 
 import io.socket.client.Ack;
 import java.util.List;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -42,6 +43,11 @@ public final class Received {
     /** The argument at {@code index} converted by the application's Jackson mapper. */
     public <T> T arg(int index, Class<T> type) {
         return payloads.mapper().treeToValue(arg(index), type);
+    }
+
+    /** The argument at {@code index} converted to a generic type: {@code arg(0, new TypeReference<List<Say>>() {})}. */
+    public <T> T arg(int index, TypeReference<T> type) {
+        return payloads.mapper().convertValue(arg(index), type);
     }
 
     /** Whether the server asked for an acknowledgement ({@code emitWithAck}). */

@@ -122,10 +122,19 @@ public final class TestSocket implements AutoCloseable {
 
     /** {@link #emitWithAck(String, Object...)} waiting at most {@code wait}. */
     public Received emitWithAck(Duration wait, String event, Object... args) {
+        return await(emitWithAckAsync(event, args), "the ack of '" + event + "'", wait);
+    }
+
+    /**
+     * Emits with an ack and returns at once: the answer completes the future (which never times out by itself). For
+     * a handler that asks this socket something before it answers: the test answers with {@link #awaitEvent} and
+     * {@link Received#ack} meanwhile, then takes the answer.
+     */
+    public CompletableFuture<Received> emitWithAckAsync(String event, Object... args) {
         CompletableFuture<Received> answer = new CompletableFuture<>();
         socket.emit(event, toClient(payloads, args),
                 (Ack) answer1 -> answer.complete(received(event, Arrays.asList(answer1), null)));
-        return await(answer, "the ack of '" + event + "'", wait);
+        return answer;
     }
 
     /** The next {@code event} this socket received that no earlier call returned, waiting for it if need be. */
@@ -147,6 +156,24 @@ public final class TestSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails when an {@code event} that no earlier call returned arrives within {@code during}; waits that long
+     * otherwise. Where the server's order allows it, prefer a round trip after the emit that must not arrive (an ack
+     * of this socket comes after what the server sent it before): it proves the same without the wait.
+     */
+    public void expectNoEvent(String event, Duration during) {
+        try {
+            Received unexpected = queue(event).poll(during.toMillis(), TimeUnit.MILLISECONDS);
+            if (unexpected != null) {
+                throw new AssertionError("'" + event + "' on " + namespace + " was not expected, but came: "
+                        + unexpected);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while watching for '" + event + "'", e);
+        }
+    }
+
     /** Every {@code event} received so far, awaited or not. */
     public List<Received> received(String event) {
         return received.stream().filter(r -> r.event().equals(event)).toList();
@@ -154,7 +181,12 @@ public final class TestSocket implements AutoCloseable {
 
     /** Waits until the server ends this socket and returns the reason the client gives. */
     public String awaitDisconnect() {
-        return await(disconnected, "the disconnect of " + namespace);
+        return awaitDisconnect(timeout);
+    }
+
+    /** {@link #awaitDisconnect()} waiting at most {@code wait}. */
+    public String awaitDisconnect(Duration wait) {
+        return await(disconnected, "the disconnect of " + namespace, wait);
     }
 
     /** Disconnects this socket (the client's {@code socket.disconnect()}), leaving the connection's others. */

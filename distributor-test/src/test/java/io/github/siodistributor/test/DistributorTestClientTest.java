@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.siodistributor.autoconfigure.EmbeddedRedisServer;
 import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.core.type.TypeReference;
 
 /**
  * {@link DistributorTest} on an application whose {@code application.yml} turns the worker off, puts it on
@@ -68,6 +72,42 @@ class DistributorTestClientTest {
         assertThat(socket.awaitEvent("greeting").arg(0).asString()).isEqualTo("hello first");
         assertThat(socket.awaitEvent("greeting").arg(0).asString()).isEqualTo("hello second");
         assertThat(socket.received("greeting")).hasSize(2);
+    }
+
+    @Test
+    void anAckTheHandlerGivesAfterAskingTheClientIsAwaitedWhileTheTestAnswers() throws Exception {
+        TestSocket socket = client.connect("/echo");
+
+        CompletableFuture<Received> answer = socket.emitWithAckAsync("ask-back");
+        socket.awaitEvent("question").ack(42);
+
+        assertThat(answer.get(15, TimeUnit.SECONDS).arg(0).asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void argumentsConvertToGenericTypes() {
+        TestSocket socket = client.connect("/echo");
+
+        List<EchoHandler.Note> notes = socket.emitWithAck("echo", List.of(new EchoHandler.Note("a", new byte[] {1})))
+                .arg(0, new TypeReference<List<EchoHandler.Note>>() { });
+
+        assertThat(notes).singleElement().satisfies(note -> {
+            assertThat(note.text()).isEqualTo("a");
+            assertThat(note.attachment()).containsExactly(1);
+        });
+    }
+
+    @Test
+    void anEventExpectedNotToComeFailsWhenItComesAndADisconnectAwaitedInVainFailsAtItsOwnTimeout() {
+        TestSocket socket = client.connect("/echo");
+        socket.expectNoEvent("greeting", Duration.ofMillis(100));
+
+        socket.emit("greet", "you");
+
+        assertThatThrownBy(() -> socket.expectNoEvent("greeting", Duration.ofSeconds(15)))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("hello you");
+        assertThatThrownBy(() -> socket.awaitDisconnect(Duration.ofMillis(100))).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("within 100 ms");
     }
 
     @Test

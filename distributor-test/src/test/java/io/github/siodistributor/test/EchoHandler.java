@@ -11,6 +11,7 @@ import io.github.siodistributor.core.protocol.Handshake;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.springframework.stereotype.Component;
 
@@ -52,6 +53,13 @@ public class EchoHandler {
     public void quiz(IndirectSocket socket) {
         socket.timeout(Duration.ofSeconds(10)).emitWithAck("question", "6 x 7?")
                 .thenAccept(answer -> socket.emit("answered", answer.get(0, Integer.class)));
+    }
+
+    /** Asks the client, and answers with what it said. */
+    @OnEvent("ask-back")
+    public CompletionStage<Integer> askBack(IndirectSocket socket) {
+        return socket.timeout(Duration.ofSeconds(10)).emitWithAck("question", "6 x 7?")
+                .thenApply(answer -> answer.get(0, Integer.class));
     }
 
     @OnDisconnect
