@@ -141,7 +141,8 @@ class DistributorFailureAnalyzersTest {
             FailureAnalysis analysis = analyze(context.getStartupFailure());
             assertThat(analysis.getCause()).isInstanceOf(NoNamespaceToServeException.class);
             assertThat(analysis.getDescription()).contains("no namespace to serve");
-            assertThat(analysis.getAction()).contains("@SocketNamespace").contains("distributor.worker.namespaces")
+            assertThat(analysis.getAction()).contains("@SocketNamespace").contains("@Profile")
+                    .contains("distributor.worker.namespaces")
                     .contains("distributor.worker.enabled=false");
         });
     }
