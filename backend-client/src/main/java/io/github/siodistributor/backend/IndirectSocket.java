@@ -59,4 +59,12 @@ public interface IndirectSocket extends AckEmitter {
 
     /** The socket's data converted by Jackson to {@code type}; {@code null} when none. */
     <T> T data(Class<T> type);
+
+    /**
+     * The client's {@code auth} (Socket.IO's {@code socket.handshake.auth}) converted by Jackson to {@code type}; an
+     * empty object when the client sent none, {@code null} when this backend has no handshake of the socket. The
+     * client chose it: one that does not fit {@code type} fails with Jackson's exception (a connect handler that
+     * lets it through refuses the client with {@code "internal error"}).
+     */
+    <T> T auth(Class<T> type);
 }

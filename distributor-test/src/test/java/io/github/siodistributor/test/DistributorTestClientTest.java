@@ -53,6 +53,7 @@ class DistributorTestClientTest {
     void acksCarryTheHandlersAnswerConvertedBothWays() {
         TestSocket socket = client.connect("/echo", Map.of("name", "ada"));
         assertThat(socket.id()).isNotBlank();
+        assertThat(socket.emitWithAck("whoami").arg(0).asString()).as("its auth, typed on the server").isEqualTo("ada");
 
         Received echo = socket.emitWithAck("echo", 1, "two", Map.of("three", 3));
         assertThat(echo.args()).extracting(Object::toString).containsExactly("1", "\"two\"", "{\"three\":3}");

@@ -7,7 +7,6 @@ import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
-import io.github.siodistributor.core.protocol.Handshake;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -23,14 +22,23 @@ public class EchoHandler {
     public record Note(String text, byte[] attachment) {
     }
 
+    /** What clients send as their {@code auth}. */
+    public record Credentials(String name) {
+    }
+
     /** Ids of the sockets that disconnected, in order. */
     final BlockingQueue<String> disconnected = new LinkedBlockingQueue<>();
 
     @OnConnect
-    public void connected(Handshake handshake) {
-        if (new String(handshake.auth()).contains("mallory")) {
+    public void connected(IndirectSocket socket) {
+        if ("mallory".equals(socket.auth(Credentials.class).name())) {
             throw new ConnectionRejectedException("not you", Map.of("who", "mallory"));
         }
+    }
+
+    @OnEvent("whoami")
+    public String whoami(IndirectSocket socket) {
+        return socket.auth(Credentials.class).name();
     }
 
     @OnEvent("echo")

@@ -115,6 +115,12 @@ class BackendSocket implements IndirectSocket {
     }
 
     @Override
+    public <T> T auth(Class<T> type) {
+        Handshake shake = handshake();
+        return shake == null ? null : namespace.backend().mapper().readValue(shake.auth(), type);
+    }
+
+    @Override
     public BroadcastOperator broadcast() {
         // every socket is in the room named by its own id, as in Socket.IO
         return namespace.except(id);

@@ -142,6 +142,11 @@ class AnnotatedNamespaceHandlerTest {
         public <T> T data(Class<T> type) {
             return null;
         }
+
+        @Override
+        public <T> T auth(Class<T> type) {
+            return null;
+        }
     }
 
     static final class FakeNamespace implements IndirectNamespace {
