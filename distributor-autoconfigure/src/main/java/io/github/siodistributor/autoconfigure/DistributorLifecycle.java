@@ -148,8 +148,16 @@ public class DistributorLifecycle implements SmartLifecycle {
             worker.ifAvailable(DistributorWorker::close);
         } finally {
             try {
-                // then the sockets it has on the other workers, which keep their clients, go to the other instances
-                backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+                if (bus.isSuspended()) {
+                    // a paused context closed as it is (Spring's context cache evicting it): no worker can hear
+                    // of a hand-over without Redis, and waiting for one would only hold the close
+                    log.info("Distributor: the application context closes while paused, its Redis connections "
+                            + "closed; its registry entries and lease expire by themselves");
+                } else {
+                    // then the sockets it has on the other workers, which keep their clients, go to the other
+                    // instances
+                    backend.ifAvailable(instance -> instance.handOver(handoverTimeout));
+                }
             } finally {
                 stopBus();
             }

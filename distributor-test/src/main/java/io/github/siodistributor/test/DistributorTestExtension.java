@@ -42,12 +42,15 @@ class DistributorTestExtension implements BeforeAllCallback, AfterEachCallback {
 
         @Override
         public void close() {
-            if (context.isActive() && !context.isRunning()) {
-                // paused by Spring's context cache, with Redis's connection factory stopped: started again first, so
-                // that the distributor's stop can still release its lease and leave the registry
-                context.restart();
+            try {
+                if (context.isActive() && !context.isRunning()) {
+                    // paused by Spring's context cache, with Redis's connection factory stopped: started again first,
+                    // so that the distributor's stop can still release its lease and leave the registry
+                    context.restart();
+                }
+            } finally {
+                context.close();
             }
-            context.close();
         }
     }
 }

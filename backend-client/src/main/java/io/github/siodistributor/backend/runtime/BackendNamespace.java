@@ -128,7 +128,7 @@ final class BackendNamespace implements IndirectNamespace {
 
     @Override
     public IndirectSocket socket(String socketId) {
-        if (socketId == null || SocketIds.runOf(socketId) == null) {
+        if (socketId == null || !SocketIds.hasRun(socketId)) {
             throw new IllegalArgumentException("'" + socketId + "' is not a distributor socket id "
                     + "(<workerId>.<20 characters>, as IndirectSocket.id() and the client's socket.id give it)");
         }

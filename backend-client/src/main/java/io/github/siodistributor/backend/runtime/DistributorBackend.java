@@ -63,6 +63,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -397,7 +398,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return;
         }
         String socketId = activity.socketId();
-        if (SocketIds.runOf(socketId) == null) {
+        if (!SocketIds.hasRun(socketId)) {
             // no worker of ours made it: nothing could be sent to it, and the worker watch would ask after "null"
             bus.dropped().record(Cause.MALFORMED, channel, message.getClass().getSimpleName() + " for socket id '"
                     + socketId + "', which names no worker run");
@@ -430,10 +431,17 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                 return;
             }
             namespace.stats().eventIn();
-            serial.execute(socketId, () -> {
+            try {
+                serial.execute(socketId, () -> {
+                    limits.started(socket, size);
+                    handleEvent(handler, socket, event);
+                });
+            } catch (RejectedExecutionException e) {
+                // the application's bounded executor is full: the event never waits, so it takes no room either
                 limits.started(socket, size);
-                handleEvent(handler, socket, event);
-            });
+                refuseEvent(channel, event, Cause.LIMIT_EXCEEDED, "the handler executor refused the event ("
+                        + e.getMessage() + ")");
+            }
         } else if (message instanceof SocketDisconnected disconnected) {
             BackendSocket socket = socketDisconnected(namespace.name(), socketId);
             if (socket == null) {

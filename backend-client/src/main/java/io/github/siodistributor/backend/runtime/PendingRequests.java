@@ -81,7 +81,12 @@ final class PendingRequests implements AutoCloseable {
         ScheduledFuture<?> scheduled = timeoutTask;
         String untimedSocket = timeout == null ? request.onlySocket() : null;
         if (untimedSocket != null) {
-            untimedBySocket.computeIfAbsent(untimedSocket, socket -> ConcurrentHashMap.newKeySet()).add(id);
+            // inside the map's operation: a removal that empties the set cannot drop it between the lookup and the add
+            untimedBySocket.compute(untimedSocket, (socket, ids) -> {
+                Set<Long> held = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+                held.add(id);
+                return held;
+            });
         }
         // however it ends (the caller's future is also the caller's to complete: orTimeout, cancel), a request that
         // ended waits here for no answer, and its timeout goes
@@ -101,10 +106,8 @@ final class PendingRequests implements AutoCloseable {
         try {
             published = publish.apply(id);
         } catch (RuntimeException e) {
-            pending.remove(id);
-            if (scheduled != null) {
-                scheduled.cancel(false);
-            }
+            // thrown to the caller, whose future it never gets: ended here, which also forgets it everywhere
+            request.result.completeExceptionally(e);
             throw e;
         }
         published.whenComplete((receivers, failure) -> {

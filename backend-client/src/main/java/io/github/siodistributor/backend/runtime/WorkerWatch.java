@@ -52,6 +52,11 @@ final class WorkerWatch implements AutoCloseable {
     }
 
     void check() {
+        check(System.nanoTime());
+    }
+
+    /** One look at the leases, at {@code now} (System.nanoTime). */
+    void check(long now) {
         Collection<WorkerRun> runs = runsInUse.get();
         Set<WorkerRun> missing;
         try {
@@ -61,7 +66,6 @@ final class WorkerWatch implements AutoCloseable {
             return;
         }
         missingSince.keySet().retainAll(missing);
-        long now = System.nanoTime();
         for (WorkerRun run : missing) {
             long since = missingSince.computeIfAbsent(run, r -> now);
             if (now - since >= graceNanos) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -30,8 +32,14 @@ class QueuedEventsLimitTest {
 
     private final RecordingBus bus = new RecordingBus();
     private final Queue<Runnable> handlerTasks = new ArrayDeque<>();
-    private final DistributorBackend backend = new DistributorBackend(bus, CHANNELS, new JsonMapper(),
-            handlerTasks::add);
+    /** Plays an application's bounded executor that is full. */
+    private final AtomicBoolean executorFull = new AtomicBoolean();
+    private final DistributorBackend backend = new DistributorBackend(bus, CHANNELS, new JsonMapper(), task -> {
+        if (executorFull.get()) {
+            throw new RejectedExecutionException("full");
+        }
+        handlerTasks.add(task);
+    });
     private final List<String> handled = new CopyOnWriteArrayList<>();
 
     QueuedEventsLimitTest() {
@@ -90,6 +98,25 @@ class QueuedEventsLimitTest {
         event("w1.run00001b", "alone", 4, "[\"" + "x".repeat(500) + "\"]");
         runHandlerTasks();
         assertThat(handled).endsWith("w1.run00001b alone");
+    }
+
+    @Test
+    void anEventTheHandlerExecutorRefusesIsRefusedToTheClientAndTakesNoRoomForGood() {
+        String large = "[\"" + "x".repeat(100) + "\"]";
+        backend.limitQueuedEvents(1000, 150);
+        connect("w1.run00001a");
+
+        executorFull.set(true);
+        event("w1.run00001a", "refused", 1, large);
+        executorFull.set(false);
+        event("w1.run00001a", "taken", 2, large);
+        runHandlerTasks();
+
+        assertThat(refusals()).singleElement().satisfies(refusal -> {
+            assertThat(refusal.ackId()).isEqualTo(1);
+            assertThat(new String(refusal.args().jsonArray(), StandardCharsets.UTF_8)).contains("executor refused");
+        });
+        assertThat(handled).containsExactly("w1.run00001a taken");
     }
 
     private void connect(String socketId) {

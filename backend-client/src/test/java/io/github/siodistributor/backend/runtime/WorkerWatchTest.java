@@ -54,18 +54,22 @@ class WorkerWatchTest {
     }
 
     @Test
-    void aRunIsLostOnlyOnceItsLeaseHasBeenMissingForTheGrace() {
+    void aRunIsLostOnceItsLeaseHasBeenMissingForTheGraceWithoutComingBackMeanwhile() {
         Map<String, String> leases = new ConcurrentHashMap<>();
+        // the checks run at the times the test gives, in nanoseconds; a grace of 100
         try (WorkerWatch watch = new WorkerWatch(() -> List.of(W1), workers -> Map.copyOf(leases), lost::add,
-                Duration.ofHours(1), Duration.ofHours(1))) {
-            watch.check();
-            // the lease is back (a worker re-taking it after a Redis restart), within the grace: nothing is lost
+                Duration.ofHours(1), Duration.ofNanos(100))) {
+            watch.check(0);
+            // the lease is back (a worker re-taking it after a Redis restart), within the grace: the wait starts over
             leases.put("w1", W1.runId());
-            watch.check();
+            watch.check(50);
             leases.clear();
-            watch.check();
+            watch.check(120);
+            watch.check(219);
+            assertThat(lost).as("missing for 99 since it went again").isEmpty();
 
-            assertThat(lost).isEmpty();
+            watch.check(220);
+            assertThat(lost).containsExactly(W1);
         }
     }
 }

@@ -75,11 +75,12 @@ public record ChannelNames(String prefix) {
     }
 
     /**
-     * The key a backend sets when it gave a worker's sockets up because the worker's lease was missing: should
-     * that worker come back (it was paused, or cut off from Redis), it finds the key and sends its clients away.
+     * The key a backend sets when it gave a worker run's sockets up because its lease was missing (or held by
+     * another run): should that run come back (it was paused, or cut off from Redis), it finds the key and sends
+     * its clients away. One key per run, so that the losses of two runs of a worker never overwrite each other.
      */
-    public String workerLoss(String workerId) {
-        return prefix + ":lost:worker:" + workerId;
+    public String workerLoss(WorkerRun run) {
+        return prefix + ":lost:worker:" + run.workerId() + ":" + run.runId();
     }
 
     /**

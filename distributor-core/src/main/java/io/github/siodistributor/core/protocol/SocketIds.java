@@ -31,10 +31,18 @@ public final class SocketIds {
      * the id was not made by {@link WorkerRun#socketId}.
      */
     public static WorkerRun runOf(String socketId) {
+        if (!hasRun(socketId)) {
+            return null;
+        }
         int dot = socketId.lastIndexOf('.');
-        int runEnd = dot + 1 + WorkerRun.RUN_ID_LENGTH;
-        return dot > 0 && socketId.length() > runEnd
-                ? new WorkerRun(socketId.substring(0, dot), socketId.substring(dot + 1, runEnd)) : null;
+        return new WorkerRun(socketId.substring(0, dot),
+                socketId.substring(dot + 1, dot + 1 + WorkerRun.RUN_ID_LENGTH));
+    }
+
+    /** Whether {@link #runOf} would find a run in {@code socketId}, without making one. */
+    public static boolean hasRun(String socketId) {
+        int dot = socketId.lastIndexOf('.');
+        return dot > 0 && socketId.length() > dot + 1 + WorkerRun.RUN_ID_LENGTH;
     }
 
     public static String requireValidWorkerId(String workerId) {

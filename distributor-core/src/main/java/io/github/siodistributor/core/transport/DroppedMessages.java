@@ -69,7 +69,9 @@ public final class DroppedMessages {
         if (cause == Cause.LATE_REPLY) {
             // an answer after its timeout is part of normal operation (Socket.IO drops it silently): counted, and
             // not worth a warning, nor the warning slot of the drops that are
-            log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
+            if (log.isDebugEnabled()) {
+                log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
+            }
             return;
         }
         long now = System.nanoTime();

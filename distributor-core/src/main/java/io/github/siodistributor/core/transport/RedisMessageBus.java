@@ -204,6 +204,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         }
     }
 
+    /** Whether {@link #suspend()} closed the connections, and no {@link #resume()} has opened them again. */
+    public synchronized boolean isSuspended() {
+        return suspended;
+    }
+
     /** Takes new connections and subscribes everything again after {@link #suspend()}; else does nothing. */
     public synchronized void resume() {
         if (suspended && !closed) {

@@ -34,8 +34,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * reports it in the {@link WorkerDirectory} that gateways read (its address and connection count), in the same
  * script call.
  * <p>
- * A backend that gives a worker run's sockets up leaves a record ({@code <prefix>:lost:worker:<id>}, holding the
- * run id, kept for {@link #LOSS_RECORD_TTL}); each renewal takes it, so a run that was only paused or cut off from
+ * A backend that gives a worker run's sockets up leaves a record ({@code <prefix>:lost:worker:<id>:<run id>}, kept
+ * for {@link #LOSS_RECORD_TTL}); each renewal of that run takes it, so a run that was only paused or cut off from
  * Redis for longer than its TTL learns that its clients' sockets are gone on the backends.
  */
 public final class WorkerLeases implements WorkerLiveness {
@@ -68,12 +68,8 @@ public final class WorkerLeases implements WorkerLiveness {
               redis.call('HSET', KEYS[2], ARGV[3], now .. ' ' .. (now + tonumber(ARGV[2])) .. ' ' .. ARGV[4] .. ' ' .. ARGV[5])
             end
             """;
-    /**
-     * What a take or renewal answers when it succeeded: 2 when it found a loss record of its own run, else 1. A
-     * record is removed either way: one of another run was left for a run that is over (the lease is this one's).
-     */
-    private static final String HELD = "local lost = redis.call('get', KEYS[3]) if lost then redis.call('del', "
-            + "KEYS[3]) end if lost == ARGV[1] then return 2 end return 1 end return 0";
+    /** What a take or renewal answers when it succeeded: 1, plus 1 when it found (and removed) its run's loss record. */
+    private static final String HELD = "return 1 + redis.call('del', KEYS[3]) end return 0";
     /** Takes the lease if nobody holds it (ARGV 1-2: run id, TTL in ms). */
     private static final RedisScript<Long> TAKE = RedisScript.of("if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', "
             + "ARGV[2]) then\n" + REPORT + HELD, Long.class);
@@ -114,8 +110,7 @@ public final class WorkerLeases implements WorkerLiveness {
      * until closed.
      * A renewal that finds the lease gone (Redis restarted without its data, or was unreachable for longer
      * than the TTL) takes it again. {@code onLoss} runs, on the renewing thread, when a renewal finds that
-     * another worker took the id meanwhile, or that a backend gave this run's sockets up. A loss record
-     * found by this first take is an earlier run's, and is dropped.
+     * another worker took the id meanwhile, or that a backend gave this run's sockets up.
      *
      * @throws IllegalStateException when another live worker holds the id
      */
@@ -164,7 +159,7 @@ public final class WorkerLeases implements WorkerLiveness {
 
     @Override
     public void recordLoss(WorkerRun run) {
-        redis.opsForValue().set(names.workerLoss(run.workerId()), run.runId(), LOSS_RECORD_TTL);
+        redis.opsForValue().set(names.workerLoss(run), "given up", LOSS_RECORD_TTL);
     }
 
     private record Report(WorkerAddress address, IntSupplier connections) {
@@ -194,7 +189,7 @@ public final class WorkerLeases implements WorkerLiveness {
             this.key = key;
             this.ttl = ttl;
             this.onLoss = onLoss;
-            this.keys = List.of(key, names.workerDirectory(), names.workerLoss(workerId));
+            this.keys = List.of(key, names.workerDirectory(), names.workerLoss(new WorkerRun(workerId, token)));
             this.renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "distributor-lease-" + workerId);
                 thread.setDaemon(true);

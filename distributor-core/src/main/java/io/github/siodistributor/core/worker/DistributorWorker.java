@@ -127,6 +127,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private volatile WorkerLeases.Lease lease;
     /** This start's run: its id starts every socket id, and the lease holds it. */
     private volatile WorkerRun run;
+    /** {@code <workerId>.<runId>}: how the ids of this run's sockets start. */
+    private volatile String runPrefix;
     private final SocketRouter router;
     /** The listening socket, closed first at shutdown. */
     private volatile Channel acceptor;
@@ -177,9 +179,20 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         subscriptions.add(bus.subscribe(settings.channels().instances(), this::onAnnouncement));
     }
 
+    /** This start of the worker: its id, and the run id that starts its sockets' ids; null before the start. */
+    public WorkerRun run() {
+        return run;
+    }
+
+    private boolean madeByThisRun(String socketId) {
+        String prefix = runPrefix;
+        return prefix != null && socketId.startsWith(prefix);
+    }
+
     /** Takes the worker's lease, then binds the listening socket; fails when either cannot be had. */
     public void start() {
         run = new WorkerRun(settings.workerId(), RandomIds.next(WorkerRun.RUN_ID_LENGTH * 3 / 4));
+        runPrefix = run.socketId("");
         if (leases != null) {
             // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
             lease = leases.acquire(run, leaseTtl, this::leaseLost);
@@ -528,7 +541,11 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
             return;
         }
         WorkerSocket socket = sockets.get(command.socketId());
-        if (command instanceof EmitWithAck emit && (socket == null || !socket.namespace.equals(emit.namespace()))) {
+        // a command for a socket of another run of this worker id (this run's backlog, read before it learnt that
+        // a later run took the id over) is that run's business: answered, it would fail or end a live socket there
+        boolean answerable = socket != null || madeByThisRun(command.socketId());
+        if (command instanceof EmitWithAck emit && answerable
+                && (socket == null || !socket.namespace.equals(emit.namespace()))) {
             // the asking backend must not wait for its timeout to learn the socket is gone
             refuseAwaitedAck(emit.namespace(), emit.socketId(), new WorkerSocket.AwaitedAck(emit.backendId(),
                     emit.requestId()), "socket " + emit.socketId() + " is not connected to " + emit.namespace());
@@ -536,7 +553,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         if (socket == null || !socket.namespace.equals(command.namespace())) {
             bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, command.getClass().getSimpleName() + " for socket "
                     + command.socketId() + " in " + command.namespace());
-            if (command instanceof ConnectDecision decision && decision.accepted()) {
+            if (command instanceof ConnectDecision decision && decision.accepted() && answerable) {
                 // a backend let in a socket that is gone here (its connect was delivered twice, and run again after
                 // a refusal): told, it forgets the socket rather than hold it for good; one that forgot it ignores this
                 bus.publish(settings.channels().instance(decision.backendId()), new SocketDisconnected(

@@ -312,6 +312,8 @@ class RedisMessageBusTest {
         factory.destroy();
         factory = null;
 
+        // answered before the destroy (their futures may complete a moment later, on Lettuce's thread)
+        CompletableFuture.allOf(published.toArray(CompletableFuture[]::new)).join();
         assertThat(published).allSatisfy(publish -> assertThat(publish).isCompletedWithValue(1L));
         assertThat(bus.dropped().total()).isZero();
         await().atMost(TIMEOUT).until(() -> received.size() == 5000);
