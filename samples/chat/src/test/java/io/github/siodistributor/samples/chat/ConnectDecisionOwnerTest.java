@@ -37,43 +37,54 @@ class ConnectDecisionOwnerTest {
 
     private static final String INSTANCE = "played-instance";
 
-    @Test
-    void aDecisionFromAnotherInstanceThanTheSocketsIsDroppedAndCounted() throws Exception {
-        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients()) {
-            ConfigurableApplicationContext worker = cluster.worker("w1");
-            DroppedMessages dropped = worker.getBean(DroppedMessages.class);
-            ChannelNames channels = new ChannelNames("sio");
+    /** The played backend instance's own Redis connections, on the cluster's Redis. */
+    private record PlayedInstance(LettuceConnectionFactory factory, RedisMessageBus bus) implements AutoCloseable {
+
+        static PlayedInstance on(ChatCluster cluster) {
             LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
                     cluster.redis().host(), cluster.redis().port()));
             factory.afterPropertiesSet();
             factory.start();
-            RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages());
-            try {
-                bus.subscribe(channels.instance(INSTANCE), message -> {
-                    if (message instanceof SocketConnected connected) {
-                        String owner = channels.worker(SocketIds.workerOf(connected.socketId()));
-                        // a refusal from an instance the socket is not assigned to, then the owner's welcome
-                        bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(),
-                                "paused-instance", false, "stale refusal", new byte[0]));
-                        bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(), INSTANCE,
-                                true, "", new byte[0]));
-                    }
-                });
-                bus.start();
-                new BackendRegistry(factory, channels).heartbeat(INSTANCE, List.of("/chat"), Duration.ofMinutes(1));
-                bus.publish(channels.instances(), new InstanceAnnouncement("/chat", INSTANCE, false)).join();
-                DistributorWorker distributor = worker.getBean(DistributorWorker.class);
-                await().atMost(Duration.ofSeconds(10)).until(() -> distributor.backendInstances().get("/chat")
-                        .equals(List.of(INSTANCE)));
+            return new PlayedInstance(factory, new RedisMessageBus(factory, new DroppedMessages()));
+        }
 
-                clients.connect("c", ChatCluster.url(worker), "/chat", Map.of("name", "c"), null);
+        @Override
+        public void close() {
+            bus.close();
+            factory.destroy();
+        }
+    }
 
-                clients.awaitConnect("c");
-                assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
-            } finally {
-                bus.close();
-                factory.destroy();
-            }
+    @Test
+    void aDecisionFromAnotherInstanceThanTheSocketsIsDroppedAndCounted() throws Exception {
+        try (ChatCluster cluster = new ChatCluster(); NodeClients clients = new NodeClients();
+                PlayedInstance played = PlayedInstance.on(cluster)) {
+            ConfigurableApplicationContext worker = cluster.worker("w1");
+            DroppedMessages dropped = worker.getBean(DroppedMessages.class);
+            ChannelNames channels = new ChannelNames("sio");
+            LettuceConnectionFactory factory = played.factory();
+            RedisMessageBus bus = played.bus();
+            bus.subscribe(channels.instance(INSTANCE), message -> {
+                if (message instanceof SocketConnected connected) {
+                    String owner = channels.worker(SocketIds.workerOf(connected.socketId()));
+                    // a refusal from an instance the socket is not assigned to, then the owner's welcome
+                    bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(),
+                            "paused-instance", false, "stale refusal", new byte[0]));
+                    bus.publish(owner, new ConnectDecision(connected.namespace(), connected.socketId(), INSTANCE,
+                            true, "", new byte[0]));
+                }
+            });
+            bus.start();
+            new BackendRegistry(factory, channels).heartbeat(INSTANCE, List.of("/chat"), Duration.ofMinutes(1));
+            bus.publish(channels.instances(), new InstanceAnnouncement("/chat", INSTANCE, false)).join();
+            DistributorWorker distributor = worker.getBean(DistributorWorker.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> distributor.backendInstances().get("/chat")
+                    .equals(List.of(INSTANCE)));
+
+            clients.connect("c", ChatCluster.url(worker), "/chat", Map.of("name", "c"), null);
+
+            clients.awaitConnect("c");
+            assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
         }
     }
 
@@ -84,40 +95,31 @@ class ConnectDecisionOwnerTest {
      */
     @Test
     void aWelcomeForASocketTheWorkerNoLongerHasIsAnsweredWithItsDisconnect() throws Exception {
-        try (ChatCluster cluster = new ChatCluster()) {
+        try (ChatCluster cluster = new ChatCluster(); PlayedInstance played = PlayedInstance.on(cluster)) {
             ConfigurableApplicationContext worker = cluster.worker("w1");
             DroppedMessages dropped = worker.getBean(DroppedMessages.class);
             ChannelNames channels = new ChannelNames("sio");
-            LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(
-                    cluster.redis().host(), cluster.redis().port()));
-            factory.afterPropertiesSet();
-            factory.start();
-            RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages());
+            RedisMessageBus bus = played.bus();
             BlockingQueue<Message> heard = new LinkedBlockingQueue<>();
-            try {
-                bus.subscribe(channels.instance(INSTANCE), heard::add);
-                bus.start();
-                String gone = worker.getBean(DistributorWorker.class).run().socketId("gone00000001");
-                // the welcome of a socket of a later run of the id, read by this one before it learnt it was taken
-                String laterRuns = new WorkerRun("w1", "later001").socketId("live00000001");
-                bus.publish(channels.worker("w1"), new ConnectDecision("/chat", laterRuns, INSTANCE, true, "",
-                        new byte[0])).join();
+            bus.subscribe(channels.instance(INSTANCE), heard::add);
+            bus.start();
+            String gone = worker.getBean(DistributorWorker.class).run().socketId("gone00000001");
+            // the welcome of a socket of a later run of the id, read by this one before it learnt it was taken
+            String laterRuns = new WorkerRun("w1", "later001").socketId("live00000001");
+            bus.publish(channels.worker("w1"), new ConnectDecision("/chat", laterRuns, INSTANCE, true, "",
+                    new byte[0])).join();
 
-                bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, true, "", new byte[0]))
-                        .join();
+            bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, true, "", new byte[0]))
+                    .join();
 
-                assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(new SocketDisconnected("/chat", gone,
-                        "transport close"));
-                assertThat(dropped.count(Cause.UNKNOWN_SOCKET)).isEqualTo(2);
-                // a refusal of a socket gone already needs no answer
-                bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, false, "no",
-                        new byte[0])).join();
-                await().atMost(Duration.ofSeconds(10)).until(() -> dropped.count(Cause.UNKNOWN_SOCKET) == 3);
-                assertThat(heard).as("nothing for the later run's socket, nor for the refusal").isEmpty();
-            } finally {
-                bus.close();
-                factory.destroy();
-            }
+            assertThat(heard.poll(10, TimeUnit.SECONDS)).isEqualTo(new SocketDisconnected("/chat", gone,
+                    "transport close"));
+            assertThat(dropped.count(Cause.UNKNOWN_SOCKET)).isEqualTo(2);
+            // a refusal of a socket gone already needs no answer
+            bus.publish(channels.worker("w1"), new ConnectDecision("/chat", gone, INSTANCE, false, "no",
+                    new byte[0])).join();
+            await().atMost(Duration.ofSeconds(10)).until(() -> dropped.count(Cause.UNKNOWN_SOCKET) == 3);
+            assertThat(heard).as("nothing for the later run's socket, nor for the refusal").isEmpty();
         }
     }
 }
