@@ -28,6 +28,11 @@ class BackendSocket implements IndirectSocket {
      * disconnect handler, since the socket never was connected (as with Socket.IO's middleware).
      */
     private volatile boolean refused;
+    /**
+     * Whether its disconnect has had its turn among its calls: an event behind it (queued by the delivery thread
+     * while another thread gave the socket up) must not reach a handler after the disconnect handler.
+     */
+    private volatile boolean gone;
     /** Events of this socket waiting for its handlers ({@link QueuedEvents}). */
     private final AtomicInteger queuedEvents = new AtomicInteger();
 
@@ -43,6 +48,14 @@ class BackendSocket implements IndirectSocket {
 
     boolean refused() {
         return refused;
+    }
+
+    void gone() {
+        gone = true;
+    }
+
+    boolean isGone() {
+        return gone;
     }
 
     @Override

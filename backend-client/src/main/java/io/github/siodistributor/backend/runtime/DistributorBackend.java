@@ -434,7 +434,12 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             try {
                 serial.execute(socketId, () -> {
                     limits.started(socket, size);
-                    handleEvent(handler, socket, event);
+                    if (socket.isGone()) {
+                        // its worker was declared lost while this event was on its way in: refused as after that
+                        refuseUnknownSocketEvent(channel, event);
+                    } else {
+                        handleEvent(handler, socket, event);
+                    }
                 });
             } catch (RejectedExecutionException e) {
                 // the application's bounded executor is full: the event never waits, so it takes no room either
@@ -485,6 +490,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private static void disconnectAfterEarlierCalls(KeyedSerialExecutor serial, NamespaceHandler handler,
             BackendNamespace namespace, BackendSocket socket, String reason) {
         serial.execute(socket.id(), () -> {
+            socket.gone();
             if (!socket.refused()) {
                 namespace.stats().disconnected(reason);
                 try {
