@@ -132,7 +132,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
     });
     private final Duration requestTimeout;
-    private volatile QueuedEvents queued = new QueuedEvents(QueuedEvents.DEFAULT_LIMIT, QueuedEvents.DEFAULT_BYTE_LIMIT);
+    private volatile QueuedEvents queued = new QueuedEvents(QueuedEvents.DEFAULT_LIMIT,
+            QueuedEvents.DEFAULT_BYTE_LIMIT);
     private WorkerWatch workerWatch;
     private volatile BackendPresence presence;
     private volatile boolean handingOver;

@@ -205,7 +205,7 @@ final class PendingRequests implements AutoCloseable {
         }
     }
 
-    /** Adds the worker runs that alone can answer a waiting request: they must be watched like those holding sockets. */
+    /** Adds the worker runs that alone can answer a waiting request: watched like those holding sockets. */
     void addAwaitedRuns(Set<WorkerRun> runs) {
         for (PendingRequest<?> request : pending.values()) {
             WorkerRun run = request.onlyRun();

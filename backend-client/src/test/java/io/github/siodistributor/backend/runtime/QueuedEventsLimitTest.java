@@ -59,12 +59,8 @@ class QueuedEventsLimitTest {
         event("w1.run00001a", "e5", SocketEvent.NO_ACK, "[]");
         event("w1.run00001b", "other", 9, "[]");
 
-        assertThat(refusals()).singleElement().satisfies(refusal -> {
-            assertThat(refusal.socketId()).isEqualTo("w1.run00001a");
-            assertThat(refusal.ackId()).isEqualTo(4);
-            assertThat(new String(refusal.args().jsonArray(), StandardCharsets.UTF_8))
-                    .contains("already has 3 events waiting").contains("distributor.backend.queued-events-limit");
-        });
+        assertOneRefusal("w1.run00001a", 4, "already has 3 events waiting",
+                "distributor.backend.queued-events-limit");
         assertThat(bus.dropped().count(Cause.LIMIT_EXCEEDED)).isEqualTo(2);
         runHandlerTasks();
         assertThat(handled).containsExactly("w1.run00001a e1", "w1.run00001a e2", "w1.run00001a e3",
@@ -87,11 +83,7 @@ class QueuedEventsLimitTest {
         event("w1.run00001b", "second", 2, large);
         event("w1.run00001b", "small", 3, "[1]");
 
-        assertThat(refusals()).singleElement().satisfies(refusal -> {
-            assertThat(refusal.ackId()).isEqualTo(2);
-            assertThat(new String(refusal.args().jsonArray(), StandardCharsets.UTF_8))
-                    .contains("distributor.backend.queued-events-size");
-        });
+        assertOneRefusal("w1.run00001b", 2, "distributor.backend.queued-events-size");
         runHandlerTasks();
         assertThat(handled).containsExactly("w1.run00001a first", "w1.run00001b small");
 
@@ -112,10 +104,7 @@ class QueuedEventsLimitTest {
         event("w1.run00001a", "taken", 2, large);
         runHandlerTasks();
 
-        assertThat(refusals()).singleElement().satisfies(refusal -> {
-            assertThat(refusal.ackId()).isEqualTo(1);
-            assertThat(new String(refusal.args().jsonArray(), StandardCharsets.UTF_8)).contains("executor refused");
-        });
+        assertOneRefusal("w1.run00001a", 1, "executor refused");
         assertThat(handled).containsExactly("w1.run00001a taken");
     }
 
@@ -128,6 +117,15 @@ class QueuedEventsLimitTest {
     private void event(String socketId, String event, long ackId, String args) {
         fromWorker(new SocketEvent("/chat", socketId, event, ackId, Payload.ofJsonArray(
                 args.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /** Exactly one event was refused: this socket's, with this ack id, saying these things. */
+    private void assertOneRefusal(String socketId, long ackId, String... says) {
+        assertThat(refusals()).singleElement().satisfies(refusal -> {
+            assertThat(refusal.socketId()).isEqualTo(socketId);
+            assertThat(refusal.ackId()).isEqualTo(ackId);
+            assertThat(new String(refusal.args().jsonArray(), StandardCharsets.UTF_8)).contains(says);
+        });
     }
 
     private List<AckReply> refusals() {
