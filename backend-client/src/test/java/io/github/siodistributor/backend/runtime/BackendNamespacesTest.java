@@ -67,8 +67,7 @@ class BackendNamespacesTest {
         fromWorker(new SocketConnected("/game-1", "w1.run00001b", handshake()));
 
         assertThat(heldByTheApplication.sockets()).extracting(IndirectSocket::id).containsExactlyInAnyOrder(
-                "w1.run00001a",
-                "w1.run00001b");
+                "w1.run00001a", "w1.run00001b");
         assertThat(backend.of("/game-1").sockets()).hasSize(2);
 
         fromWorker(new SocketDisconnected("/game-1", "w1.run00001a", "client namespace disconnect"));
