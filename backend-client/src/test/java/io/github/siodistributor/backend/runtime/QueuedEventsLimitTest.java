@@ -29,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
 class QueuedEventsLimitTest {
 
     private static final ChannelNames CHANNELS = new ChannelNames("sio");
+    /** An event of some 100 bytes. */
+    private static final String LARGE = "[\"" + "x".repeat(100) + "\"]";
 
     private final RecordingBus bus = new RecordingBus();
     private final Queue<Runnable> handlerTasks = new ArrayDeque<>();
@@ -74,13 +76,12 @@ class QueuedEventsLimitTest {
 
     @Test
     void eventsBeyondTheBytesOfAllSocketsAreRefusedButOneLargerThanTheWholeBudgetGoesWhenNothingWaits() {
-        String large = "[\"" + "x".repeat(100) + "\"]";
         backend.limitQueuedEvents(1000, 150);
         connect("w1.run00001a");
         connect("w1.run00001b");
 
-        event("w1.run00001a", "first", 1, large);
-        event("w1.run00001b", "second", 2, large);
+        event("w1.run00001a", "first", 1, LARGE);
+        event("w1.run00001b", "second", 2, LARGE);
         event("w1.run00001b", "small", 3, "[1]");
 
         assertOneRefusal("w1.run00001b", 2, "distributor.backend.queued-events-size");
@@ -94,14 +95,13 @@ class QueuedEventsLimitTest {
 
     @Test
     void anEventTheHandlerExecutorRefusesIsRefusedToTheClientAndTakesNoRoomForGood() {
-        String large = "[\"" + "x".repeat(100) + "\"]";
         backend.limitQueuedEvents(1000, 150);
         connect("w1.run00001a");
 
         executorFull.set(true);
-        event("w1.run00001a", "refused", 1, large);
+        event("w1.run00001a", "refused", 1, LARGE);
         executorFull.set(false);
-        event("w1.run00001a", "taken", 2, large);
+        event("w1.run00001a", "taken", 2, LARGE);
         runHandlerTasks();
 
         assertOneRefusal("w1.run00001a", 1, "executor refused");

@@ -22,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -218,12 +219,17 @@ final class OutagePublisher implements AutoCloseable {
         return taken > 0 && taken + size > settings.byteLimit();
     }
 
-    private void send(Held publish) {
+    /** Hands {@code publish} to Lettuce, counted in flight and remembered as the last one sent (under the lock). */
+    private CompletableFuture<Long> sendToRedis(Held publish) {
         inFlight.incrementAndGet();
         CompletableFuture<Long> sent = commands.publish(publish.channel().getBytes(StandardCharsets.UTF_8),
                 publish.body()).toCompletableFuture();
         lastSent = sent;
-        sent.whenComplete(
+        return sent;
+    }
+
+    private void send(Held publish) {
+        sendToRedis(publish).whenComplete(
                 (receivers, failure) -> {
                     if (failure == null ? receivers == 0 && keepsUnheard() : keepsBroken(failure)) {
                         // Lettuce sent it again on reconnecting, or it went out just before the subscribers were
@@ -472,11 +478,7 @@ final class OutagePublisher implements AutoCloseable {
     }
 
     private void sendAwaited(Held head) {
-        inFlight.incrementAndGet();
-        CompletableFuture<Long> sent = commands.publish(head.channel().getBytes(StandardCharsets.UTF_8),
-                head.body()).toCompletableFuture();
-        lastSent = sent;
-        sent.whenComplete(
+        sendToRedis(head).whenComplete(
                 (receivers, failure) -> execute(() -> onAwaitedAnswer(head, receivers, failure), () -> {
                     // the close that stopped the timer abandoned the head, and gave its bytes back
                     inFlight.decrementAndGet();
@@ -570,7 +572,7 @@ final class OutagePublisher implements AutoCloseable {
             last.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             // failed or slow: counted where it ends, and the stop goes on
         }
     }

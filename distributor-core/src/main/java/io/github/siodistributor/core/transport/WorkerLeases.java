@@ -119,11 +119,9 @@ public final class WorkerLeases implements WorkerLiveness {
             throw new IllegalArgumentException("a worker lease TTL must be at least " + MINIMUM_TTL.toMillis()
                     + " ms, got " + ttl);
         }
-        String workerId = run.workerId();
-        Lease lease = new Lease(workerId, run.runId(), names.workerLease(workerId), ttl,
-                Objects.requireNonNull(onLoss, "onLoss"));
+        Lease lease = new Lease(run, names.workerLease(run.workerId()), ttl, Objects.requireNonNull(onLoss, "onLoss"));
         lease.take();
-        held.put(workerId, lease);
+        held.put(run.workerId(), lease);
         return lease;
     }
 
@@ -183,13 +181,13 @@ public final class WorkerLeases implements WorkerLiveness {
         private volatile long confirmedAt;
         private volatile boolean lost;
 
-        private Lease(String workerId, String token, String key, Duration ttl, Consumer<LeaseLoss> onLoss) {
-            this.workerId = workerId;
-            this.token = token;
+        private Lease(WorkerRun run, String key, Duration ttl, Consumer<LeaseLoss> onLoss) {
+            this.workerId = run.workerId();
+            this.token = run.runId();
             this.key = key;
             this.ttl = ttl;
             this.onLoss = onLoss;
-            this.keys = List.of(key, names.workerDirectory(), names.workerLoss(new WorkerRun(workerId, token)));
+            this.keys = List.of(key, names.workerDirectory(), names.workerLoss(run));
             this.renewer = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "distributor-lease-" + workerId);
                 thread.setDaemon(true);

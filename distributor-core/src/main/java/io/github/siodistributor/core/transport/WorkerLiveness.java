@@ -20,8 +20,8 @@ public interface WorkerLiveness {
     /**
      * Records that a backend gave the sockets of {@code run} up because its lease was missing. A run that was only
      * paused or cut off from Redis finds the record when it renews its lease again, and sends its clients away:
-     * their sockets are gone on the backends, and a reconnect gives them new ones. Another run of the worker drops
-     * the record: its sockets are not the ones given up.
+     * their sockets are gone on the backends, and a reconnect gives them new ones. Each run has a record of its
+     * own: another run of the worker never sees it.
      */
     void recordLoss(WorkerRun run);
 }

@@ -42,6 +42,7 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ReplyParts;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
+import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.protocol.WorkerRun;
 import io.github.siodistributor.core.socketio.InvalidPacketException;
 import io.github.siodistributor.core.socketio.SocketIoPacket;
@@ -127,8 +128,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private volatile WorkerLeases.Lease lease;
     /** This start's run: its id starts every socket id, and the lease holds it. */
     private volatile WorkerRun run;
-    /** {@code <workerId>.<runId>}: how the ids of this run's sockets start. */
-    private volatile String runPrefix;
     private final SocketRouter router;
     /** The listening socket, closed first at shutdown. */
     private volatile Channel acceptor;
@@ -184,15 +183,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         return run;
     }
 
+    /** Whether this start made the socket; before the start (the bus delivers already), none is this run's. */
     private boolean madeByThisRun(String socketId) {
-        String prefix = runPrefix;
-        return prefix != null && socketId.startsWith(prefix);
+        WorkerRun current = run;
+        return current != null && current.equals(SocketIds.runOf(socketId));
     }
 
     /** Takes the worker's lease, then binds the listening socket; fails when either cannot be had. */
     public void start() {
         run = new WorkerRun(settings.workerId(), RandomIds.next(WorkerRun.RUN_ID_LENGTH * 3 / 4));
-        runPrefix = run.socketId("");
         if (leases != null) {
             // a duplicate id would mix two workers' sockets and commands: refuse before any client connects
             lease = leases.acquire(run, leaseTtl, this::leaseLost);
