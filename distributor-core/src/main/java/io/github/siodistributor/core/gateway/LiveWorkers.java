@@ -138,6 +138,9 @@ final class LiveWorkers {
         // that a new session sent just after a report is never taken for one the report counted
         long nanosBefore = System.nanoTime();
         WorkerDirectory.Snapshot snapshot = directory.read();
+        // a worker's absence counts from when the read answered: one that waited through an outage longer than a
+        // TTL would otherwise have every worker missing for a TTL already, before any could report again
+        long nanosAfter = System.nanoTime();
         Map<String, WorkerTarget> known = byId;
         Map<String, WorkerTarget> live = new HashMap<>();
         for (WorkerDirectory.Entry entry : snapshot.workers()) {
@@ -163,7 +166,7 @@ final class LiveWorkers {
             if (live.get(old.id) == old) {
                 continue;
             }
-            if (!live.containsKey(old.id) && !old.missingFor(nanosBefore)) {
+            if (!live.containsKey(old.id) && !old.missingFor(nanosAfter)) {
                 // missing from this read only: after a Redis outage or restart the first read may come before the
                 // workers renewed. Its sessions still go to it; no new one does
                 owners.put(old.id, old);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -96,5 +97,49 @@ class LiveWorkersTest {
         } finally {
             redis.thaw();
         }
+    }
+    /**
+     * A read that waited through a Redis outage longer than the workers' TTL finds them missing (their leases ran out
+     * meanwhile, and they have not renewed yet). Their clients keep their sessions: a worker is forgotten only once it
+     * has been missing for its TTL from when the reads answered, not from when the waiting read started.
+     */
+    @Test
+    void aWorkerMissingFromTheReadThatWaitedThroughAnOutageIsForgottenOnlyATtlAfterThatRead() throws Exception {
+        ChannelNames names = new ChannelNames("outage");
+        Duration ttl = Duration.ofSeconds(3);
+        WorkerLeases.Lease lease = new WorkerLeases(factory, names).acquire(new WorkerRun("w1", "thisRun1"), ttl,
+                loss -> { });
+        lease.report(new WorkerAddress("127.0.0.1", 9001), () -> 0);
+        LiveWorkers workers = new LiveWorkers(new WorkerDirectory(factory, names), Balancing.ROUND_ROBIN, reader);
+        await().atMost(TIMEOUT).until(() -> {
+            workers.refresh();
+            return workers.known().size() == 1;
+        });
+        // its report stays in the directory until its TTL runs out: the worker does not renew during the outage
+        lease.abandon();
+        WorkerTarget w1 = workers.owner("w1");
+        assertThat(w1).isNotNull();
+
+        redis.freeze();
+        CompletableFuture<Void> waitingRead;
+        try {
+            waitingRead = CompletableFuture.runAsync(workers::refresh, reader);
+            // the outage lasts longer than the worker's TTL, so its report has expired when Redis answers again
+            await().atMost(TIMEOUT).until(() -> workers.nanosSinceLastRead() > ttl.toNanos() + 500_000_000L);
+        } finally {
+            redis.thaw();
+        }
+        waitingRead.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(workers.known()).as("the read that waited lists no live worker").isEmpty();
+        workers.refresh();
+        assertThat(w1.forgotten()).as("forgotten by the next read, right after the outage").isFalse();
+        assertThat(workers.owner("w1")).as("its sessions still routed to it").isSameAs(w1);
+
+        // never reporting again, it is forgotten once missing for its TTL
+        await().atMost(TIMEOUT).until(() -> {
+            workers.refresh();
+            return w1.forgotten();
+        });
+        assertThat(workers.owner("w1")).isNull();
     }
 }
