@@ -593,7 +593,7 @@ public class DistributorProperties {
         /** Largest request body accepted from a client; keep it at least distributor.worker.max-payload. */
         private DataSize maxRequestSize = DataSize.ofBytes(1_000_000);
 
-        /** How long a client connection may stay open with no request under way and nothing read or written before the gateway closes it; keep it above the workers' ping interval. */
+        /** How long a client connection may stay open with no request under way and nothing read or written before the gateway closes it, a WebSocket's included (both its connections: the workers' pings keep a live one busy); keep it above the workers' ping interval. */
         private Duration idleTimeout = Duration.ofSeconds(60);
 
         private final Ssl ssl = new Ssl();

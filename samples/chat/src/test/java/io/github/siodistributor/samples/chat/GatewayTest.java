@@ -11,6 +11,7 @@ import io.github.siodistributor.core.gateway.KnownWorker;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,6 +254,33 @@ class GatewayTest extends ChatClusterTestSupport {
             }
             assertThat(parked.response("the parked poll").status()).isEqualTo(200);
         }
+    }
+
+    /**
+     * A WebSocket through the gateway with no byte either way for the idle timeout (here far below the workers' ping
+     * interval; in production, a client that stopped reading while its worker's frames piled up, or whose host
+     * vanished) is closed, and so is the gateway's connection to its worker, whose session then ends.
+     */
+    @Test
+    void aWebSocketWithNoTrafficForTheIdleTimeoutIsClosedWithItsConnectionToTheWorker() throws Exception {
+        gateway = cluster.gateway("distributor.gateway.refresh-interval=200ms", "distributor.gateway.idle-timeout=500ms");
+        DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
+        await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size());
+        byte[] received;
+        try (RawHttpConnection websocket = new RawHttpConnection("127.0.0.1", balancer.port())) {
+            websocket.write("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(websocket.response("the upgrade").status()).isEqualTo(101);
+            received = websocket.untilClosed();
+        }
+        // the worker's open packet, the one frame that came before the close
+        Matcher open = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(new String(received, StandardCharsets.ISO_8859_1));
+        assertThat(open.find()).as("an open packet in %s", new String(received, StandardCharsets.ISO_8859_1)).isTrue();
+        String sid = open.group(1);
+        EngineServer engine = engine(SocketIds.workerOf(sid));
+        await("the worker's session ended with the gateway's connection").atMost(WAIT)
+                .until(() -> engine.session(sid) == null);
     }
 
     /**

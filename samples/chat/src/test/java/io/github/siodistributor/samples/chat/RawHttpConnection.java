@@ -89,6 +89,11 @@ final class RawHttpConnection implements AutoCloseable {
         }
     }
 
+    /** What arrives until the other side closes the connection, waiting for that up to the read timeout. */
+    byte[] untilClosed() throws IOException {
+        return in.readAllBytes();
+    }
+
     private String line() throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int b;
