@@ -141,7 +141,9 @@ function connect(cmd) {
     });
   });
   socket.on('connect_error', (err) => {
-    out({ type: 'connect_error', id, message: err.message, data: encode(err.data === undefined ? null : err.data) });
+    // description: what the transport saw (a refused upgrade's status, a reset), for a test's failure message
+    const description = err.description === undefined ? undefined : String(err.description.message || err.description);
+    out({ type: 'connect_error', id, message: err.message, description, data: encode(err.data === undefined ? null : err.data) });
   });
   socket.on('disconnect', (reason) => {
     out({ type: 'disconnect', id, reason });
