@@ -272,8 +272,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     }
 
     /**
-     * Adds a namespace handler and subscribes to its channels; one handler per namespace or pattern.
-     * Patterns must not overlap each other or a name: each namespace must have one handler.
+     * Adds a namespace handler and subscribes to its channels; one handler per namespace or pattern. A name's
+     * handler takes its namespace from a pattern that matches it; of two patterns that match one namespace, the one
+     * registered first has it here, so keep patterns apart: another process may have registered them the other way.
      */
     public synchronized void register(NamespaceHandler handler) {
         String spec = ServedNamespaces.requireValid(handler.namespace());

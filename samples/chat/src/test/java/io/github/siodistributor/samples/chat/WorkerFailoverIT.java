@@ -167,7 +167,14 @@ class WorkerFailoverIT {
 
     /** Reconnected through the balancer to {@code worker} as a new socket the backend let in, and working. */
     private void carriesOnOn(String worker, String client) throws Exception {
-        String id = clients.awaitConnect(client).get("socketId").asText();
+        String id;
+        try {
+            id = clients.awaitConnect(client).get("socketId").asText();
+        } catch (AssertionError e) {
+            // what the workers saw of the reconnection: a connect_error says only what the client saw
+            throw new AssertionError(e.getMessage() + workers.entrySet().stream().map(process -> "\n" + process.getKey()
+                    + "'s output:\n" + process.getValue().output()).collect(Collectors.joining()), e);
+        }
         assertThat(SocketIds.workerOf(id)).as("%s's new socket %s", client, id).isEqualTo(worker);
         assertThat(recorder.handshakes).as("the backend's connects").containsKey(id);
         assertThat(clients.emitWithAck(client, "join", "after").get(ACK_SECONDS, TimeUnit.SECONDS).get(0).asText())
