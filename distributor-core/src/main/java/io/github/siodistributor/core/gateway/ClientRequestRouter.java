@@ -28,7 +28,10 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,8 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final LiveWorkers workers;
     private final Bootstrap workerBootstrap;
+    /** How long a worker may take to begin answering a new session's first request (the connect timeout). */
+    private final long newSessionAnswerMillis;
     private final String scheme;
     /** Keep-alive connections to the workers this client's requests went to, by worker id. */
     private final Map<String, Channel> workerConnections = new HashMap<>();
@@ -76,6 +81,8 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         boolean switchingProtocols;
         /** Its sid named a worker not known here, and the directory was read again for it. */
         boolean askedForRead;
+        /** A new session's wait for its worker to begin answering; cancelled by the answer. */
+        ScheduledFuture<?> answerDeadline;
 
         Exchange(FullHttpRequest request, boolean newSession, boolean upgrade) {
             this.request = request;
@@ -85,10 +92,11 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
-    ClientRequestRouter(LiveWorkers workers, Bootstrap workerBootstrap, boolean tls) {
+    ClientRequestRouter(LiveWorkers workers, Bootstrap workerBootstrap, Duration newSessionAnswerTimeout, boolean tls) {
         super(false);
         this.workers = workers;
         this.workerBootstrap = workerBootstrap;
+        this.newSessionAnswerMillis = newSessionAnswerTimeout.toMillis();
         this.scheme = tls ? "https" : "http";
     }
 
@@ -233,6 +241,10 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     private void write(Exchange next, Channel worker) {
         next.worker = worker;
         worker.writeAndFlush(next.request.retainedDuplicate());
+        if (next.newSession) {
+            next.answerDeadline = ctx.executor().schedule(() -> workerSilent(next, worker), newSessionAnswerMillis,
+                    TimeUnit.MILLISECONDS);
+        }
         if (!next.upgrade) {
             // reading on: a client that leaves while its poll is parked at the worker is seen at once (its end
             // closes the worker's connection, which ends the session, as with no gateway between); without a read,
@@ -240,6 +252,23 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             // request, kept in line. Not for an upgrade: the bytes after it are the WebSocket's
             ctx.read();
         }
+    }
+
+    /**
+     * A worker that accepted the connection but did not begin to answer a new session (its process is frozen, or
+     * its event loop stuck, while its lease lives on): the session goes to another worker instead of waiting for the
+     * client's own timeout, which would only bring it back here.
+     */
+    private void workerSilent(Exchange waiting, Channel worker) {
+        if (exchange != waiting || waiting.worker != worker || waiting.answered) {
+            return;
+        }
+        log.warn("Distributor worker {} did not answer a new session within {} ms (distributor.gateway.connect-timeout): "
+                + "new sessions go to other workers until it reports again", waiting.target, newSessionAnswerMillis);
+        waiting.worker = null;
+        workerConnections.values().remove(worker);
+        worker.close();
+        workerUnreachable(waiting);
     }
 
     /** The worker did not take the request: a new session tries another worker, a session's request gets a 400. */
@@ -263,6 +292,9 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         }
         if (message instanceof HttpResponse response) {
             current.answered = true;
+            if (current.answerDeadline != null) {
+                current.answerDeadline.cancel(false);
+            }
             current.keepAlive &= HttpUtil.isKeepAlive(response);
             current.switchingProtocols = current.upgrade
                     && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
@@ -350,6 +382,9 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         exchange = null;
         if (current != null) {
             current.request.release();
+            if (current.answerDeadline != null) {
+                current.answerDeadline.cancel(false);
+            }
             if (current.worker != null) {
                 current.worker.close();
             }

@@ -95,7 +95,7 @@ public final class DistributorGateway implements AutoCloseable {
                         pipeline.addLast("httpCodec", EngineServer.httpServerCodec());
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
-                                settings.ssl() != null));
+                                settings.connectTimeout(), settings.ssl() != null));
                     }
                 });
         InetSocketAddress address = settings.host() == null ? new InetSocketAddress(settings.port())

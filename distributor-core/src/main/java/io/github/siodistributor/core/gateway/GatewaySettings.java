@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param port the port to listen on; 0 picks a free one
  * @param balancing how new sessions are spread over the live workers
  * @param refreshInterval how often the live workers are read from Redis
- * @param connectTimeout how long connecting to a worker may take before the worker counts as unreachable
+ * @param connectTimeout how long connecting to a worker, or its first answer to a new session, may take before the
+ *     worker counts as unreachable
  * @param maxRequestSize the largest request body accepted from a client, in bytes (the workers' max payload)
  * @param idleTimeout how long a client connection with no request under way may see no traffic before it is closed
  * @param ssl the TLS server context when the gateway terminates TLS; null for plain HTTP

@@ -10,7 +10,14 @@ import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.gateway.KnownWorker;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.github.siodistributor.core.protocol.WorkerRun;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.worker.DistributorWorker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -207,6 +215,63 @@ class GatewayTest extends ChatClusterTestSupport {
             balancer.refreshNow();
             return balancer.workers().size() == WORKERS.size();
         });
+    }
+
+    /**
+     * A worker that takes connections but answers nothing (a frozen process, a stuck event loop) while its lease lives
+     * on: a new session sent to it goes to another worker after the connect timeout instead of waiting for the
+     * client's own timeout, and the next new sessions skip it.
+     */
+    @Test
+    void aNewSessionThatItsWorkerDoesNotAnswerGoesToAnotherWorker() throws Exception {
+        WorkerLeases.Lease silent;
+        try (ServerSocket listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(listening.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            // "w0": first in the round-robin turns, which go by worker id
+            silent = new WorkerLeases(workers.get("w1").getBean(RedisConnectionFactory.class), new ChannelNames("sio"))
+                    .acquire(new WorkerRun("w0", "silent01"), Duration.ofSeconds(60), loss -> { });
+            try {
+                silent.report(new WorkerAddress("127.0.0.1", listening.getLocalPort()), () -> 0);
+                gateway = cluster.gateway("distributor.gateway.balancing=round-robin",
+                        "distributor.gateway.refresh-interval=200ms", "distributor.gateway.connect-timeout=1s");
+                DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
+                await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size() + 1);
+
+                List<String> sids = new ArrayList<>();
+                try (RawHttpConnection http = new RawHttpConnection("127.0.0.1", balancer.port())) {
+                    for (int i = 0; i < WORKERS.size() + 1; i++) {
+                        RawHttpConnection.Response open = http.get("/socket.io/?EIO=4&transport=polling");
+                        assertThat(open.status()).as(open.body()).isEqualTo(200);
+                        sids.add(JSON.readTree(open.body().substring(1)).get("sid").asText());
+                    }
+                }
+                assertThat(accepted).as("connections the silent worker took").isNotEmpty();
+                assertThat(sids).as("the sessions' workers").allSatisfy(sid -> assertThat(SocketIds.workerOf(sid))
+                        .isIn(WORKERS));
+                assertThat(balancer.workers()).filteredOn(worker -> worker.id().equals("w0"))
+                        .singleElement().satisfies(worker -> assertThat(worker.reachable()).isFalse());
+                for (String sid : sids) {
+                    try (RawHttpConnection close = new RawHttpConnection("127.0.0.1", balancer.port())) {
+                        close.post("/socket.io/?EIO=4&transport=polling&sid=" + sid, "1");
+                    }
+                }
+            } finally {
+                silent.close();
+                for (Socket socket : accepted) {
+                    socket.close();
+                }
+            }
+        }
     }
 
     /** As after a Redis restart that lost the reports: the first read may come before the workers report again. */
