@@ -2,7 +2,9 @@ package io.github.siodistributor.autoconfigure.health;
 
 import io.github.siodistributor.core.gateway.DistributorGateway;
 import io.github.siodistributor.core.gateway.KnownWorker;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -23,12 +25,18 @@ final class GatewayHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         Map<String, Integer> connections = new LinkedHashMap<>();
+        List<String> unreachable = new ArrayList<>();
         for (KnownWorker worker : gateway.workers()) {
             connections.put(worker.id(), worker.connections());
+            if (!worker.reachable()) {
+                unreachable.add(worker.id());
+            }
         }
         boolean reads = gateway.readsLiveWorkers();
+        // live by its report, but refusing or not answering this gateway: it gets no new session until it reports again
         Health.Builder builder = new Health.Builder().withDetail("port", gateway.port())
                 .withDetail("liveWorkers", connections)
+                .withDetail("unreachableWorkers", unreachable)
                 .withDetail("directory", (reads ? "read from Redis " : "not read from Redis (routing by the last "
                         + "view) for ") + gateway.millisSinceLiveWorkersRead() + " ms");
         return (reads && gateway.port() > 0 ? builder.up() : builder.down()).build();

@@ -13,14 +13,21 @@ import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.gateway.DistributorGateway;
+import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.WorkerAddress;
+import io.github.siodistributor.core.protocol.WorkerRun;
+import io.github.siodistributor.core.transport.WorkerLeases;
 import io.github.siodistributor.core.transport.OutagePolicy;
 import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
+import io.github.siodistributor.testsupport.FreePorts;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +46,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -144,8 +152,24 @@ class DistributorHealthAutoConfigurationTest {
                 assertThat(up.getStatus()).isEqualTo(Status.UP);
                 // no live worker is not DOWN: the gateway answers 503 until one reports
                 assertThat(up.getDetails()).containsEntry("port", gateway.port())
-                        .containsEntry("liveWorkers", Map.of());
+                        .containsEntry("liveWorkers", Map.of()).containsEntry("unreachableWorkers", List.of());
                 assertThat((String) up.getDetails().get("directory")).startsWith("read from Redis ");
+
+                // a worker that reports, but where nothing listens: the first new session sent there finds it so
+                WorkerLeases.Lease lease = new WorkerLeases(context.getBean(RedisConnectionFactory.class),
+                        context.getBean(ChannelNames.class)).acquire(new WorkerRun("w9", "nothere1"),
+                        Duration.ofSeconds(30), loss -> { });
+                try {
+                    lease.report(new WorkerAddress("127.0.0.1", FreePorts.find()), () -> 0);
+                    await().atMost(TIMEOUT).until(() -> gateway.workers().size() == 1);
+                    HttpURLConnection request = (HttpURLConnection) URI.create("http://127.0.0.1:" + gateway.port()
+                            + "/socket.io/?EIO=4&transport=polling").toURL().openConnection();
+                    assertThat(request.getResponseCode()).as("no other worker to try").isEqualTo(503);
+                    assertThat(health(context, "gateway").getDetails()).containsEntry("unreachableWorkers",
+                            List.of("w9"));
+                } finally {
+                    lease.close();
+                }
 
                 // its periodic read now waits on a Redis that is gone, for the client's command timeout
                 own.stop();
