@@ -21,7 +21,9 @@ import io.netty.handler.codec.http.HttpVersion;
 final class RequestSizeLimit extends HttpObjectAggregator {
 
     RequestSizeLimit(int maxRequestSize) {
-        super(maxRequestSize);
+        // closing also when the 413 answers an Expect: 100-continue whose length is over the limit; else the
+        // connection would wait for a body nobody reads
+        super(maxRequestSize, true);
     }
 
     @Override

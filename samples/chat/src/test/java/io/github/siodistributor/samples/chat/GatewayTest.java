@@ -463,6 +463,13 @@ class GatewayTest extends ChatClusterTestSupport {
                     "x".repeat(2000));
             assertThat(tooLarge.status()).as("a body over distributor.gateway.max-request-size").isEqualTo(413);
             assertThat(http.closedByPeer()).isTrue();
+        }
+        try (RawHttpConnection http = new RawHttpConnection("127.0.0.1",
+                empty.getBean(DistributorGateway.class).port())) {
+            http.write("POST /socket.io/?EIO=4&transport=polling&sid=w1.abc HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: 2000\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(http.response("a body announced over the limit").status()).isEqualTo(413);
+            assertThat(http.closedByPeer()).as("closed, not waiting for the body").isTrue();
         } finally {
             empty.close();
         }
