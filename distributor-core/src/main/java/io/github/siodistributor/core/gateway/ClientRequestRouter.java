@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * One client connection's requests, each sent on by itself: a request with a {@code sid} to the worker the sid
  * names, one without to the worker the balancing method picks, so that keep-alive connections carrying several
  * sessions route every request right. One request is under way at a time (pipelined ones wait their turn); the
- * worker's response streams back as it comes. A WebSocket upgrade gets a connection of its own to the worker,
+ * worker's response is passed on as it comes and flushed once whole (a polling response is one payload). A WebSocket upgrade gets a connection of its own to the worker,
  * and once the worker switched protocols both connections become a {@link BytePipe}. Keep-alive connections to
  * the workers are kept per client connection, on its event loop, so nothing here is shared between threads.
  */
