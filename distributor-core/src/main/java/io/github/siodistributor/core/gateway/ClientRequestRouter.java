@@ -25,10 +25,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * One client connection's requests, each sent on by itself: a request with a {@code sid} to the worker the sid
  * names, one without to the worker the balancing method picks, so that keep-alive connections carrying several
  * sessions route every request right. One request is under way at a time (pipelined ones wait their turn); the
- * worker's response is passed on as it comes and flushed once whole (a polling response is one payload). A WebSocket upgrade gets a connection of its own to the worker,
- * and once the worker switched protocols both connections become a {@link BytePipe}. Keep-alive connections to
- * the workers are kept per client connection, on its event loop, so nothing here is shared between threads.
+ * worker's response is passed on as it comes and flushed once whole (a polling response is one payload). A
+ * WebSocket upgrade gets a connection of its own to the worker, and once the worker switched protocols both
+ * connections become a {@link BytePipe}. Keep-alive connections to the workers are kept per client connection, on
+ * its event loop, so nothing here is shared between threads.
  */
 final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -263,8 +264,9 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         if (exchange != waiting || waiting.worker != worker || waiting.answered) {
             return;
         }
-        log.warn("Distributor worker {} did not answer a new session within {} ms (distributor.gateway.connect-timeout): "
-                + "new sessions go to other workers until it reports again", waiting.target, newSessionAnswerMillis);
+        log.warn("Distributor worker {} did not answer a new session within {} ms (distributor.gateway."
+                + "connect-timeout): new sessions go to other workers until it reports again", waiting.target,
+                newSessionAnswerMillis);
         waiting.worker = null;
         workerConnections.values().remove(worker);
         worker.close();

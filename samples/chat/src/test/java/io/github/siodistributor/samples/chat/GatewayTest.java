@@ -328,7 +328,8 @@ class GatewayTest extends ChatClusterTestSupport {
      */
     @Test
     void aWebSocketWithNoTrafficForTheIdleTimeoutIsClosedWithItsConnectionToTheWorker() throws Exception {
-        gateway = cluster.gateway("distributor.gateway.refresh-interval=200ms", "distributor.gateway.idle-timeout=500ms");
+        gateway = cluster.gateway("distributor.gateway.refresh-interval=200ms",
+                "distributor.gateway.idle-timeout=500ms");
         DistributorGateway balancer = gateway.getBean(DistributorGateway.class);
         await().atMost(WAIT).until(() -> balancer.workers().size() == WORKERS.size());
         byte[] received;
@@ -340,8 +341,9 @@ class GatewayTest extends ChatClusterTestSupport {
             received = websocket.untilClosed();
         }
         // the worker's open packet, the one frame that came before the close
-        Matcher open = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(new String(received, StandardCharsets.ISO_8859_1));
-        assertThat(open.find()).as("an open packet in %s", new String(received, StandardCharsets.ISO_8859_1)).isTrue();
+        String frames = new String(received, StandardCharsets.ISO_8859_1);
+        Matcher open = Pattern.compile("\"sid\":\"([^\"]+)\"").matcher(frames);
+        assertThat(open.find()).as("an open packet in %s", frames).isTrue();
         String sid = open.group(1);
         EngineServer engine = engine(SocketIds.workerOf(sid));
         await("the worker's session ended with the gateway's connection").atMost(WAIT)
