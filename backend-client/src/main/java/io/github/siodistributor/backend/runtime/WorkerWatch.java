@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ final class WorkerWatch implements AutoCloseable {
     private final Function<Collection<String>, Map<String, String>> leaseHolders;
     private final Consumer<WorkerRun> lost;
     private final long graceNanos;
+    private final long intervalNanos;
     /** When each run was first seen without its lease; touched by the watch thread only. */
     private final Map<WorkerRun, Long> missingSince = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -48,22 +50,32 @@ final class WorkerWatch implements AutoCloseable {
         this.leaseHolders = leaseHolders;
         this.lost = lost;
         this.graceNanos = grace.toNanos();
+        this.intervalNanos = interval.toNanos();
         timer.scheduleWithFixedDelay(this::check, interval.toNanos(), interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void check() {
-        check(System.nanoTime());
+        check(System::nanoTime);
     }
 
-    /** One look at the leases, at {@code now} (System.nanoTime). */
-    void check(long now) {
+    /** One look at the leases, timed by {@code clock} (System.nanoTime). */
+    void check(LongSupplier clock) {
         Collection<WorkerRun> runs = runsInUse.get();
+        long started = clock.getAsLong();
         Set<WorkerRun> missing;
         try {
             missing = runs.isEmpty() ? Set.of() : withoutLease(runs);
         } catch (RuntimeException e) {
             log.debug("Cannot check the workers' leases now: {}", e.toString());
+            // what expires while Redis cannot be asked cannot be renewed either: the grace starts once it answers
+            missingSince.clear();
             return;
+        }
+        // taken after the read: a read Lettuce held through an outage answers with the leases that expired
+        // meanwhile, and their workers get the whole grace from then on to take them again
+        long now = clock.getAsLong();
+        if (now - started > intervalNanos) {
+            missingSince.clear();
         }
         missingSince.keySet().retainAll(missing);
         for (WorkerRun run : missing) {
