@@ -310,8 +310,16 @@ final class SocketRouter implements AutoCloseable {
         List<Map.Entry<Long, ClientActivity>> pending = socket.waiting.drain();
         stalled.remove(socket);
         String instance = socket.backendId;
-        for (Map.Entry<Long, ClientActivity> entry : pending) {
-            publish(socket, instance, entry.getKey(), entry.getValue());
+        for (int i = 0; i < pending.size(); i++) {
+            publish(socket, instance, pending.get(i).getKey(), pending.get(i).getValue());
+            if (!socket.waiting.isEmpty()) {
+                // the bus refused it at once (its limit, an outage) and it is back in line: what followed it stays
+                // behind it, or the socket's events would reach the instance before its connect or recovery
+                for (Map.Entry<Long, ClientActivity> behind : pending.subList(i + 1, pending.size())) {
+                    socket.waiting.put(behind.getKey(), behind.getValue());
+                }
+                return;
+            }
         }
     }
 

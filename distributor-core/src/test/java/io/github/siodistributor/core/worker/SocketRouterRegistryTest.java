@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.engine.TestSessions;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.Message.SocketConnected;
+import io.github.siodistributor.core.protocol.Message.SocketEvent;
+import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.MessageBus;
@@ -12,9 +16,13 @@ import io.github.siodistributor.core.transport.TestConnectionFactories;
 import io.github.siodistributor.testsupport.TestRedis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
@@ -23,10 +31,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The worker's backend watch reading a real registry: an instance whose entry expired while Redis could not be
- * reached could not renew it either, and is given the loss grace to do so rather than taken for dead by the
- * first read after the outage (which would move every one of its sockets). Without an outage, an expired entry
- * is death at once.
+ * The worker's router against a real registry. An instance whose entry expired while Redis could not be reached
+ * could not renew it either, and is given the loss grace to do so rather than taken for dead by the first read
+ * after the outage (which would move every one of its sockets); without an outage, an expired entry is death at
+ * once. And a socket's waiting line keeps its order when the bus refuses part of it.
  */
 class SocketRouterRegistryTest {
 
@@ -40,14 +48,24 @@ class SocketRouterRegistryTest {
     private BackendRegistry registry;
     private SocketRouter router;
 
-    /** A bus that publishes nowhere and tells the connection state the test sets. */
+    /**
+     * A bus that publishes nowhere (each publish heard by one subscriber, and recorded) or refuses at once, as the
+     * test sets, and tells the connection state the test sets.
+     */
     private static final class StubBus implements MessageBus {
         volatile boolean connected = true;
+        /** Publishes still to refuse at once, as the bus does at its limit. */
+        final AtomicInteger refusing = new AtomicInteger();
+        final List<Message> published = new CopyOnWriteArrayList<>();
         private final DroppedMessages dropped = new DroppedMessages();
 
         @Override
         public CompletableFuture<Long> publish(String channel, Message message) {
-            return CompletableFuture.completedFuture(0L);
+            if (refusing.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                return CompletableFuture.failedFuture(new IllegalStateException("over the bus's buffer limit"));
+            }
+            published.add(message);
+            return CompletableFuture.completedFuture(1L);
         }
 
         @Override
@@ -122,6 +140,40 @@ class SocketRouterRegistryTest {
         router.check();
 
         assertThat(router.liveInstances().get("/chat")).isEmpty();
+    }
+
+    /**
+     * A socket's connect and events wait for an instance; when one is found, the bus refuses the connect at once (its
+     * limit reached by a crowd of such sockets) and takes what follows. The events stay in line behind the connect,
+     * which is sent again later, instead of reaching the instance before it (which would refuse them for a socket it
+     * does not know).
+     */
+    @Test
+    void whatWaitsBehindAMessageTheBusRefusedAtOnceStaysBehindIt() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WorkerSocket socket = new WorkerSocket("w1.run00001abcdefgh", "/chat", "/chat", TestSessions.open(channel),
+                new byte[0], null, new AtomicLong());
+        SocketConnected connect = new SocketConnected("/chat", socket.id, socket.handshake());
+        List<SocketEvent> events = List.of(new SocketEvent("/chat", socket.id, "say", SocketEvent.NO_ACK,
+                Payload.empty()), new SocketEvent("/chat", socket.id, "say", SocketEvent.NO_ACK, Payload.empty()));
+        // no instance picked yet: all of it waits, in order
+        router.send(socket, connect);
+        events.forEach(event -> router.send(socket, event));
+        assertThat(bus.published).isEmpty();
+
+        bus.refusing.set(1);
+        router.check();
+        channel.runPendingTasks();
+        assertThat(bus.published).as("sent while the connect waits to go again").isEmpty();
+
+        // a later look at the stalled socket (a loss grace after its last try) sends its line again, in order
+        await().atMost(WAIT).until(() -> {
+            router.check();
+            channel.runPendingTasks();
+            return !bus.published.isEmpty();
+        });
+        assertThat(bus.published).containsExactly(connect, events.get(0), events.get(1));
+        channel.finishAndReleaseAll();
     }
 
     /** As a heartbeat that stopped longer than its TTL ago. */
