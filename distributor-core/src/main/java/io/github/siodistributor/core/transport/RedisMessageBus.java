@@ -12,6 +12,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -343,21 +344,26 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             }
         };
         ChannelTopic topic = ChannelTopic.of(channel);
-        try {
-            container.addMessageListener(listener, topic);
-        } catch (RuntimeException e) {
-            // the container keeps the listener though Redis never confirmed it: silenced, the channel free for a
-            // subscribe that works, and the listener taken out once Redis is back
-            open.set(false);
-            subscribedChannels.remove(channel);
-            detached.add(new Detached(listener, topic));
-            throw e;
+        if (onEventLoop()) {
+            // a handler that subscribes runs on the Redis delivery thread, the one thread that could read Redis's
+            // answer: waiting for it there waits for the command timeout (a minute), and no message is delivered
+            // meanwhile. Subscribed in the background instead; messages flow once Redis confirmed it, as they would
+            subscribeInBackground(channel, listener, topic, open);
+        } else {
+            addListener(channel, listener, topic, open);
         }
         return () -> {
             if (!open.compareAndSet(true, false)) {
                 return;
             }
             subscribedChannels.remove(channel);
+            if (onEventLoop()) {
+                // as for a subscribe: a handler closing its own subscription would wait for an answer only its
+                // thread could read
+                detached.add(new Detached(listener, topic));
+                unsubscribeDetachedInBackground();
+                return;
+            }
             if (container.isListening() && (!isConnected() || unsubscribesGoUnanswered())) {
                 detached.add(new Detached(listener, topic));
                 log.debug("Redis is unreachable or does not answer: {} is unsubscribed once it is back", channel);
@@ -370,6 +376,41 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                 detached.add(new Detached(listener, topic));
             }
         };
+    }
+
+    private void addListener(String channel, MessageListener listener, ChannelTopic topic, AtomicBoolean open) {
+        try {
+            container.addMessageListener(listener, topic);
+        } catch (RuntimeException e) {
+            // the container keeps the listener though Redis never confirmed it: silenced, the channel free for a
+            // subscribe that works, and the listener taken out once Redis is back
+            open.set(false);
+            subscribedChannels.remove(channel);
+            detached.add(new Detached(listener, topic));
+            throw e;
+        }
+    }
+
+    private void subscribeInBackground(String channel, MessageListener listener, ChannelTopic topic,
+            AtomicBoolean open) {
+        try {
+            containerCalls.execute(() -> {
+                try {
+                    addListener(channel, listener, topic, open);
+                } catch (RuntimeException e) {
+                    log.warn("Could not subscribe to {}: {}", channel, e.toString());
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            open.set(false);
+            subscribedChannels.remove(channel);
+            throw new IllegalStateException("the message bus is closed: cannot subscribe to " + channel, closed);
+        }
+    }
+
+    /** Whether this thread is a Netty event loop's (Lettuce's delivery thread among them), which must not wait. */
+    private static boolean onEventLoop() {
+        return ThreadExecutorMap.currentExecutor() != null;
     }
 
     private record Detached(MessageListener listener, ChannelTopic topic) {

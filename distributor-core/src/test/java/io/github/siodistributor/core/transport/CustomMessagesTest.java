@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +65,7 @@ class CustomMessagesTest {
     }
 
     /** Records what it receives. */
-    static final class Recorder implements CustomMessageListener {
+    static class Recorder implements CustomMessageListener {
         private final String topic;
         final List<Custom> received = new CopyOnWriteArrayList<>();
 
@@ -229,6 +230,41 @@ class CustomMessagesTest {
 
         // "delivered to every listener of the topic": a sibling's bug must not silence this one
         assertThat(healthy.texts()).containsExactly("one", "two");
+    }
+
+    /**
+     * A listener's onMessage runs on the Redis delivery thread, the one thread that reads Redis's answers: a listener
+     * that subscribes another listener there, or closes its own subscription (a one-shot listener), must not wait for
+     * an answer only that thread could read. The new listener receives, and the bus goes on unsubscribing at once
+     * (a close that waited in vain made it set every unsubscribe aside for the next 30 s).
+     */
+    @Test
+    void aListenerMaySubscribeAndCloseSubscriptionsFromItsOnMessage() {
+        RedisMessageBus bus = newBus();
+        CustomMessages messages = new CustomMessages(bus, channels, "node-1");
+        Recorder added = new Recorder("added");
+        AtomicReference<MessageBus.Subscription> oneShot = new AtomicReference<>();
+        Recorder once = new Recorder("once") {
+            @Override
+            public void onMessage(Custom message) {
+                super.onMessage(message);
+                oneShot.get().close();
+                messages.subscribe(added);
+            }
+        };
+        oneShot.set(messages.subscribe(once));
+        MessageBus.Subscription other = messages.subscribe(new Recorder("other"));
+        bus.start();
+
+        assertThat(messages.publish("once", "first").join()).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> messages.publish("added", "hello").join() == 1);
+        await().atMost(TIMEOUT).until(() -> !added.received.isEmpty());
+        await().atMost(TIMEOUT).until(() -> messages.publish("once", "again").join() == 0);
+        assertThat(once.texts()).containsExactly("first");
+
+        other.close();
+        assertThat(messages.publish("other", "after its close").join()).as("unsubscribed when close returned")
+                .isZero();
     }
 
     @ParameterizedTest
