@@ -5,12 +5,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,6 +26,10 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     /** How long a closing WebSocket waits for its close frame to go out. */
     static final int CLOSE_TIMEOUT_SECONDS = 5;
+
+    /** The status a WebSocket's close frame says, when not the plain close's. */
+    private static final AttributeKey<WebSocketCloseStatus> CLOSE_STATUS = AttributeKey.valueOf(
+            EngineWebSocketHandler.class, "closeStatus");
 
     private final EngineSession session;
 
@@ -42,7 +49,11 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             byte[] message = ByteBufUtil.getBytes(frame.content());
             session.execute(() -> session.onWebSocketBinary(ctx.channel(), message));
         } else if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            // not to a client that takes nothing in: pongs would pile up without bound where every other frame
+            // counts against the untaken-data limit (RFC 6455 lets a pong answer only the latest ping)
+            if (ctx.channel().isWritable()) {
+                ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            }
         } else if (frame instanceof CloseWebSocketFrame) {
             close(ctx.channel());
         }
@@ -59,7 +70,9 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             channel.close();
             return;
         }
-        channel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+        WebSocketCloseStatus status = channel.attr(CLOSE_STATUS).get();
+        channel.writeAndFlush(status == null ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status))
+                .addListener(ChannelFutureListener.CLOSE);
         ScheduledFuture<?> forced = channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         channel.closeFuture().addListener(closed -> forced.cancel(false));
@@ -77,6 +90,14 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         // reference server says, not the transport close its closing would otherwise be taken for
         log.debug("Closing the WebSocket of session {} from {}: {}", session.id(), ctx.channel().remoteAddress(),
                 cause.toString());
+        if (cause instanceof TooLongFrameException) {
+            // a message of fragments adding up past max-payload: its close says 1009, as the decoder's does for one
+            // frame too large, whoever closes it first (the session's close, or the one below)
+            ctx.channel().attr(CLOSE_STATUS).set(WebSocketCloseStatus.MESSAGE_TOO_BIG);
+            session.execute(() -> session.onWebSocketFailed(ctx.channel()));
+            close(ctx.channel());
+            return;
+        }
         session.execute(() -> session.onWebSocketFailed(ctx.channel()));
         ctx.close();
     }

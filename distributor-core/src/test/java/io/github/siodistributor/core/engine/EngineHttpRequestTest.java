@@ -4,8 +4,10 @@ import static io.github.siodistributor.core.engine.EngineConnections.body;
 import static io.github.siodistributor.core.engine.EngineConnections.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -94,6 +96,79 @@ class EngineHttpRequestTest {
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(listener.closeReasons()).hasSize(1);
+    }
+
+    /** A message of fragments adding up past max-payload is closed with 1009, as one frame too large is. */
+    @Test
+    void aFragmentedMessageOverTheMaxPayloadIsClosedWithMessageTooBig() {
+        EmbeddedChannel channel = upgraded();
+        int fragment = 60_000;
+        int fragments = EngineSettings.defaults().maxPayload() / fragment + 1;
+        for (int i = 0; i < fragments && channel.isOpen(); i++) {
+            // a masked text frame, then continuations, none final
+            channel.writeInbound(maskedFrame(i == 0 ? 0x01 : 0x00, fragment));
+            channel.runPendingTasks();
+        }
+
+        ByteBuf close = written(channel);
+        assertThat(close.getUnsignedByte(0)).as("a close frame").isEqualTo((short) 0x88);
+        assertThat(close.getUnsignedShort(2)).as("its status").isEqualTo(1009);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(listener.closeReasons()).containsExactly("transport error");
+    }
+
+    /** A client that takes nothing in gets no pongs: they would pile up past the untaken-data limit. */
+    @Test
+    void aPingFromAClientThatTakesNothingInIsNotAnswered() {
+        EmbeddedChannel channel = upgraded();
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+
+        channel.writeInbound(maskedFrame(0x89, 4));
+        channel.runPendingTasks();
+        assertThat(written(channel).isReadable()).isFalse();
+
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        channel.writeInbound(maskedFrame(0x89, 4));
+        channel.runPendingTasks();
+        assertThat(written(channel).getUnsignedByte(0)).as("a pong").isEqualTo((short) 0x8A);
+    }
+
+    /** A WebSocket session, its open packet read. */
+    private EmbeddedChannel upgraded() {
+        EmbeddedChannel channel = connection();
+        assertThat(request(channel, "GET /socket.io/?EIO=4&transport=websocket", "Upgrade: websocket",
+                "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="))
+                .startsWith("HTTP/1.1 101 ");
+        written(channel);
+        return channel;
+    }
+
+    /** The bytes written to the client since the last call, in one buffer (the frames' headers and payloads). */
+    private static ByteBuf written(EmbeddedChannel channel) {
+        ByteBuf all = Unpooled.buffer();
+        for (Object out = channel.readOutbound(); out != null; out = channel.readOutbound()) {
+            if (out instanceof ByteBuf bytes) {
+                all.writeBytes(bytes);
+            }
+            ReferenceCountUtil.release(out);
+        }
+        return all;
+    }
+
+    /** A client's frame (masked with a zero key) of {@code length} bytes of 'a', up to 65,535. */
+    private static ByteBuf maskedFrame(int firstByte, int length) {
+        ByteBuf frame = Unpooled.buffer(8 + length);
+        frame.writeByte(firstByte);
+        if (length < 126) {
+            frame.writeByte(0x80 | length);
+        } else {
+            frame.writeByte(0x80 | 126).writeShort(length);
+        }
+        frame.writeInt(0);
+        for (int i = 0; i < length; i++) {
+            frame.writeByte('a');
+        }
+        return frame;
     }
 
     @Test
