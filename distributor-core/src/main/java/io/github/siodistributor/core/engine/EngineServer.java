@@ -1,11 +1,14 @@
 package io.github.siodistributor.core.engine;
 
 import io.github.siodistributor.core.protocol.SocketIds;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -15,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -176,6 +180,20 @@ public final class EngineServer {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
+                    && !HttpMethod.GET.equals(request.method()) && !HttpMethod.OPTIONS.equals(request.method())
+                    && sessionOf(request) == null) {
+                // a body for no session (none named, or one unknown) is refused whatever it says: answered from the
+                // head, as by the reference server, and the connection closes with the body unread, instead of
+                // holding up to max-payload of it first (for as long as a client takes to trickle it in)
+                ReferenceCountUtil.release(msg);
+                FullHttpRequest head = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                        request.uri(), Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
+                HttpUtil.setKeepAlive(head, false);
+                // what comes of the body is dropped by the aggregator, which saw no request start
+                ctx.fireChannelRead(head);
+                return;
+            }
             if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
                     && HttpMethod.POST.equals(request.method())) {
                 EngineSession session = sessionOf(request);

@@ -98,6 +98,23 @@ class EngineHttpRequestTest {
         assertThat(listener.closeReasons()).hasSize(1);
     }
 
+    /**
+     * A POST for no session (an unknown one, or none named) is answered from its head, and the connection closes,
+     * its body unread: it is not held up to max-payload first, for as long as a client takes to send it.
+     */
+    @Test
+    void aBodyForNoSessionIsRefusedFromItsHeadWithoutWaitingForIt() {
+        for (String target : List.of("/socket.io/?EIO=4&transport=polling&sid=w1.nobody",
+                "/socket.io/?EIO=4&transport=polling")) {
+            EmbeddedChannel channel = connection();
+            String answer = request(channel, "POST " + target, "Content-Type: text/plain;charset=UTF-8",
+                    "Content-Length: 500000");
+
+            assertThat(answer).as(target).startsWith("HTTP/1.1 400 ").containsIgnoringCase("Connection: close");
+            assertThat(channel.isOpen()).as(target).isFalse();
+        }
+    }
+
     /** A message of fragments adding up past max-payload is closed with 1009, as one frame too large is. */
     @Test
     void aFragmentedMessageOverTheMaxPayloadIsClosedWithMessageTooBig() {
