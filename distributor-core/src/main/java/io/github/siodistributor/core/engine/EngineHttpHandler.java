@@ -202,6 +202,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private void bindWebSocket(Channel channel, EngineSession session) {
         ChannelPipeline pipeline = channel.pipeline();
+        RequestDeadline.uninstall(pipeline);
         pipeline.addBefore("engineHttp", "wsAggregator", new WebSocketFrameAggregator(server.settings().maxPayload()));
         pipeline.replace("engineHttp", "engineWebSocket", new EngineWebSocketHandler(session));
     }

@@ -115,6 +115,61 @@ class EngineHttpRequestTest {
         }
     }
 
+    /**
+     * A client that trickles its request a byte at a time (every 30 s: the idle timeout never comes) is closed once
+     * its headers have taken a minute, or the whole request five minutes, as by Node's HTTP server.
+     */
+    @Test
+    void aRequestTrickledInIsClosedAtItsDeadline() {
+        EmbeddedChannel headers = connection();
+        headers.writeInbound(Unpooled.copiedBuffer("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n",
+                StandardCharsets.US_ASCII));
+        trickle(headers, RequestDeadline.HEADERS.minusSeconds(1));
+        assertThat(headers.isOpen()).as("its headers still within their minute").isTrue();
+        trickle(headers, Duration.ofSeconds(2));
+        assertThat(headers.isOpen()).as("its headers a minute late").isFalse();
+
+        EmbeddedChannel polling = connection();
+        String sid = sid(body(request(polling, "GET /socket.io/?EIO=4&transport=polling")));
+        EmbeddedChannel body = connection();
+        body.writeInbound(Unpooled.copiedBuffer("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\n"
+                + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 1000\r\n\r\n", StandardCharsets.US_ASCII));
+        trickle(body, RequestDeadline.WHOLE.minusSeconds(1));
+        assertThat(body.isOpen()).as("its body still within five minutes").isTrue();
+        trickle(body, Duration.ofSeconds(2));
+        assertThat(body.isOpen()).as("its body five minutes late").isFalse();
+    }
+
+    /** The deadlines are a request's: a WebSocket that goes on talking past them stays open. */
+    @Test
+    void aWebSocketOutlivesTheRequestDeadlines() {
+        EmbeddedChannel channel = upgraded();
+        for (Duration talked = Duration.ZERO; talked.compareTo(RequestDeadline.WHOLE.plusMinutes(1)) < 0;
+                talked = talked.plusSeconds(10)) {
+            channel.advanceTimeBy(10, TimeUnit.SECONDS);
+            channel.runScheduledPendingTasks();
+            // Engine.IO's pong, masked text frame "3", whether or not a ping came
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, (byte) 0x81, 0, 0, 0, 0, '3'}));
+            channel.runPendingTasks();
+            written(channel).release();
+        }
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    /** Sends a byte every 30 s (of the embedded loop's clock) and then waits out what is left of {@code during}. */
+    private static void trickle(EmbeddedChannel channel, Duration during) {
+        Duration step = Duration.ofSeconds(30);
+        for (Duration left = during; !left.isNegative() && !left.isZero() && channel.isOpen(); left = left.minus(step)) {
+            Duration now = left.compareTo(step) < 0 ? left : step;
+            channel.advanceTimeBy(now.toNanos(), TimeUnit.NANOSECONDS);
+            channel.runScheduledPendingTasks();
+            if (channel.isOpen() && now.equals(step)) {
+                channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'X'}));
+                channel.runPendingTasks();
+            }
+        }
+    }
+
     /** A message of fragments adding up past max-payload is closed with 1009, as one frame too large is. */
     @Test
     void aFragmentedMessageOverTheMaxPayloadIsClosedWithMessageTooBig() {
