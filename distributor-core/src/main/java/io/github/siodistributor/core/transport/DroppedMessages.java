@@ -1,7 +1,7 @@
 package io.github.siodistributor.core.transport;
 
+import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -60,12 +60,24 @@ public final class DroppedMessages {
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
-    private final Map<Cause, LongAdder> counts = new ConcurrentHashMap<>();
-    private final AtomicLong nextLogAt = new AtomicLong(System.nanoTime());
-    private final LongAdder unlogged = new LongAdder();
+    private final Map<Cause, LongAdder> counts = new EnumMap<>(Cause.class);
+    /** A log slot per cause: a flood of one cause must not hide the first drop of another. */
+    private final Map<Cause, LogSlot> slots = new EnumMap<>(Cause.class);
+
+    /** When the cause may be logged next, and its drops not logged since the last report. */
+    private record LogSlot(AtomicLong nextLogAt, LongAdder unlogged) {
+    }
+
+    public DroppedMessages() {
+        long now = System.nanoTime();
+        for (Cause cause : Cause.values()) {
+            counts.put(cause, new LongAdder());
+            slots.put(cause, new LogSlot(new AtomicLong(now), new LongAdder()));
+        }
+    }
 
     public void record(Cause cause, String channel, String detail) {
-        counts.computeIfAbsent(cause, c -> new LongAdder()).increment();
+        counts.get(cause).increment();
         if (cause == Cause.LATE_REPLY) {
             // an answer after its timeout is part of normal operation (Socket.IO drops it silently): counted, and
             // not worth a warning, nor the warning slot of the drops that are
@@ -74,14 +86,15 @@ public final class DroppedMessages {
             }
             return;
         }
+        LogSlot slot = slots.get(cause);
         long now = System.nanoTime();
-        long due = nextLogAt.get();
-        if (now - due >= 0 && nextLogAt.compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
-            long suppressed = unlogged.sumThenReset();
+        long due = slot.nextLogAt().get();
+        if (now - due >= 0 && slot.nextLogAt().compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
+            long suppressed = slot.unlogged().sumThenReset();
             log.warn("Dropped a message on channel {} ({}): {}{}", shortened(channel), cause, shortened(detail),
-                    suppressed > 0 ? " (" + suppressed + " more dropped since the last report)" : "");
+                    suppressed > 0 ? " (" + suppressed + " more " + cause + " since the last report)" : "");
         } else {
-            unlogged.increment();
+            slot.unlogged().increment();
         }
     }
 
@@ -94,8 +107,7 @@ public final class DroppedMessages {
     }
 
     public long count(Cause cause) {
-        LongAdder adder = counts.get(cause);
-        return adder == null ? 0 : adder.sum();
+        return counts.get(cause).sum();
     }
 
     public long total() {

@@ -125,6 +125,20 @@ class DroppedMessagesTest {
     }
 
     @Test
+    void aFloodOfOneCauseDoesNotHideTheFirstDropOfAnother() {
+        DroppedMessages dropped = new DroppedMessages();
+
+        for (int i = 0; i < 10_000; i++) {
+            dropped.record(Cause.REDIS_BACKLOG, "sio:instance:b1", "refused " + i);
+        }
+        dropped.record(Cause.UNKNOWN_SOCKET, "sio:worker:w1", "EmitWithAck for socket w1.gone");
+
+        assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).hasSize(2)
+                .anySatisfy(line -> assertThat(line).contains("REDIS_BACKLOG", "refused 0"))
+                .anySatisfy(line -> assertThat(line).contains("UNKNOWN_SOCKET", "w1.gone"));
+    }
+
+    @Test
     void aHugeDetailFromAMessageIsLoggedShortened() {
         DroppedMessages dropped = new DroppedMessages();
         String detail = "SocketEvent for namespace /" + "x".repeat(1_000_000);
