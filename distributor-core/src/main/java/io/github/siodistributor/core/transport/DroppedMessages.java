@@ -77,15 +77,12 @@ public final class DroppedMessages {
     }
 
     public void record(Cause cause, String channel, String detail) {
-        counts.get(cause).increment();
         if (cause == Cause.LATE_REPLY) {
-            // an answer after its timeout is part of normal operation (Socket.IO drops it silently): counted, and
-            // not worth a warning, nor the warning slot of the drops that are
-            if (log.isDebugEnabled()) {
-                log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
-            }
+            // an answer after its timeout is part of normal operation (Socket.IO drops it silently)
+            recordExpected(cause, channel, detail);
             return;
         }
+        counts.get(cause).increment();
         LogSlot slot = slots.get(cause);
         long now = System.nanoTime();
         long due = slot.nextLogAt().get();
@@ -95,6 +92,18 @@ public final class DroppedMessages {
                     suppressed > 0 ? " (" + suppressed + " more " + cause + " since the last report)" : "");
         } else {
             slot.unlogged().increment();
+        }
+    }
+
+    /**
+     * A drop that normal operation makes (a command for a socket whose client just left, an answer after its
+     * timeout): counted as any, but logged at DEBUG only, not worth a warning, nor the warning slot of the drops that
+     * are.
+     */
+    public void recordExpected(Cause cause, String channel, String detail) {
+        counts.get(cause).increment();
+        if (log.isDebugEnabled()) {
+            log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
         }
     }
 

@@ -550,8 +550,14 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
                     emit.requestId()), "socket " + emit.socketId() + " is not connected to " + emit.namespace());
         }
         if (socket == null || !socket.namespace.equals(command.namespace())) {
-            bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, command.getClass().getSimpleName() + " for socket "
-                    + command.socketId() + " in " + command.namespace());
+            String detail = command.getClass().getSimpleName() + " for socket " + command.socketId() + " in "
+                    + command.namespace();
+            if (socket == null && answerable) {
+                // one of this run's sockets, gone: its client left while a backend was answering or sending to it
+                bus.dropped().recordExpected(Cause.UNKNOWN_SOCKET, channel, detail + ", which has left");
+            } else {
+                bus.dropped().record(Cause.UNKNOWN_SOCKET, channel, detail);
+            }
             if (command instanceof ConnectDecision decision && decision.accepted() && answerable) {
                 // a backend let in a socket that is gone here (its connect was delivered twice, and run again after
                 // a refusal): told, it forgets the socket rather than hold it for good; one that forgot it ignores this

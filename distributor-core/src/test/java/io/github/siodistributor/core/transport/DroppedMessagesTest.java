@@ -139,6 +139,22 @@ class DroppedMessagesTest {
     }
 
     @Test
+    void anExpectedDropIsCountedButNotWarnedOf() {
+        DroppedMessages dropped = new DroppedMessages();
+
+        dropped.recordExpected(Cause.UNKNOWN_SOCKET, "sio:worker:w1", "AckReply for socket w1.left, which has left");
+        dropped.record(Cause.LATE_REPLY, "sio:replies:b1", "ack after its timeout");
+
+        assertThat(dropped.count(Cause.UNKNOWN_SOCKET)).isEqualTo(1);
+        assertThat(dropped.count(Cause.LATE_REPLY)).isEqualTo(1);
+        assertThat(logged.list).noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.INFO));
+        // nor does it take the warning slot of its cause
+        dropped.record(Cause.UNKNOWN_SOCKET, "sio:worker:w1", "Emit for socket w9.never");
+        assertThat(logged.list).filteredOn(event -> event.getLevel() == Level.WARN).singleElement()
+                .satisfies(event -> assertThat(event.getFormattedMessage()).contains("w9.never"));
+    }
+
+    @Test
     void aHugeDetailFromAMessageIsLoggedShortened() {
         DroppedMessages dropped = new DroppedMessages();
         String detail = "SocketEvent for namespace /" + "x".repeat(1_000_000);
