@@ -288,13 +288,22 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }
         ServedHandler served = new ServedHandler(handler, calls);
-        Map<String, ServedHandler> next = new LinkedHashMap<>(handlers);
+        Map<String, ServedHandler> before = handlers;
+        Map<String, ServedHandler> next = new LinkedHashMap<>(before);
         next.put(spec, served);
         handlers = Collections.unmodifiableMap(next);
         handled = new ServedNamespaces(next.keySet());
         ServedNamespaces own = new ServedNamespaces(List.of(spec));
         String peers = channels.peers(spec);
-        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
+        try {
+            subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
+        } catch (RuntimeException e) {
+            // not served after all, so that registering it again once Redis is back works rather than finding it
+            // taken by a handler that never hears its peers
+            handlers = before;
+            handled = new ServedNamespaces(before.keySet());
+            throw e;
+        }
         if (presence != null) {
             presence.added(spec);
         }
@@ -304,7 +313,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private record ServedHandler(NamespaceHandler handler, KeyedSerialExecutor calls) {
     }
 
-    public synchronized List<String> namespaces() {
+    /** Read without the lock: the heartbeat asks, and must not wait behind a registration's subscribe. */
+    public List<String> namespaces() {
         return List.copyOf(handlers.keySet());
     }
 

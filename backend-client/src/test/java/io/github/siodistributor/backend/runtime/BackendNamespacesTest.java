@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.siodistributor.backend.Ack;
 import io.github.siodistributor.backend.IndirectNamespace;
@@ -102,5 +103,19 @@ class BackendNamespacesTest {
         // the spec of the handled dynamic namespace, and one for every name made up elsewhere
         assertThat(backend.stats().all()).extracting(NamespaceStats::spec)
                 .containsExactlyInAnyOrder("^/game-\\d+$", DistributorBackend.UNHANDLED);
+    }
+
+    @Test
+    void aNamespaceWhoseSubscribeFailedIsNotServedAndMayBeRegisteredOnceRedisIsBack() {
+        IllegalStateException unreachable = new IllegalStateException("Redis is unreachable: cannot subscribe now");
+        bus.subscribeFailure = unreachable;
+        assertThatThrownBy(() -> backend.register(new Games())).isSameAs(unreachable);
+        assertThat(backend.namespaces()).isEmpty();
+
+        bus.subscribeFailure = null;
+        backend.register(new Games());
+
+        assertThat(backend.namespaces()).containsExactly("^/game-\\d+$");
+        assertThat(bus.handlers).containsKey(CHANNELS.peers("^/game-\\d+$"));
     }
 }

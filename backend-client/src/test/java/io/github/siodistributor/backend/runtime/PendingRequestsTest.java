@@ -956,6 +956,8 @@ class PendingRequestsTest {
         final DroppedMessages dropped = new DroppedMessages();
         final Map<String, Consumer<Message>> handlers = new ConcurrentHashMap<>();
         final List<Message> published = new CopyOnWriteArrayList<>();
+        /** What a subscribe throws, as the bus does while Redis is unreachable; null: it subscribes. */
+        volatile RuntimeException subscribeFailure;
 
         @Override
         public CompletableFuture<Long> publish(String channel, Message message) {
@@ -965,6 +967,10 @@ class PendingRequestsTest {
 
         @Override
         public Subscription subscribe(String channel, Consumer<Message> handler) {
+            RuntimeException failure = subscribeFailure;
+            if (failure != null) {
+                throw failure;
+            }
             handlers.put(channel, handler);
             return () -> handlers.remove(channel);
         }
