@@ -68,6 +68,8 @@ public final class EngineSession {
     private volatile Requester pendingPoll;
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> pongTimeout;
+    /** Holds on reading the client's WebSocket, by the layer above ({@link #holdReads}); on the session's loop. */
+    private int readHolds;
     private ScheduledFuture<?> upgradeTimeout;
     private volatile boolean closed;
     /** Set by {@link #closeAfterFlush}: the reason to close with once the queued frames are delivered. */
@@ -297,6 +299,31 @@ public final class EngineSession {
         return closed;
     }
 
+    // ---- reading
+
+    /**
+     * Stops reading the client's WebSocket until as many {@link #releaseReads} (on the session's loop): the layer
+     * above cannot pass the client's packets on as fast as they come. What was read already is still delivered; a
+     * long-polling client is not held (it sends one request at a time anyway).
+     */
+    public void holdReads() {
+        if (readHolds++ == 0 && webSocketChannel != null) {
+            webSocketChannel.config().setAutoRead(false);
+        }
+    }
+
+    /** Ends one {@link #holdReads}; reading goes on once none is left. */
+    public void releaseReads() {
+        if (readHolds > 0 && --readHolds == 0 && webSocketChannel != null) {
+            webSocketChannel.config().setAutoRead(true);
+        }
+    }
+
+    /** Whether the client's WebSocket is read (it is not while held), for tests. */
+    public boolean readsHeld() {
+        return readHolds > 0;
+    }
+
     // ---- opening
 
     void openWithPolling(Requester handshakeRequest) {
@@ -315,6 +342,9 @@ public final class EngineSession {
     private void useWebSocket(Channel channel) {
         websocket = true;
         webSocketChannel = channel;
+        if (readHolds > 0) {
+            channel.config().setAutoRead(false);
+        }
         webSocketOut = Objects.requireNonNull(channel.pipeline().context(WebSocketFrameEncoder.class),
                 "a WebSocket without Netty's frame encoder in its pipeline");
     }

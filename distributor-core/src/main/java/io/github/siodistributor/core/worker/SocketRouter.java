@@ -16,6 +16,7 @@ import io.github.siodistributor.core.transport.BackendRegistry;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.MessageBus;
 import io.github.siodistributor.core.transport.MessageTooLargeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -167,6 +168,13 @@ final class SocketRouter implements AutoCloseable {
         closingPublishes = publishes;
     }
 
+    /** Unanswered publishes of one socket at which its connection's reads are held; see {@link #holdReads}. */
+    static final int READS_HELD_AT = 256;
+    /** Unanswered publishes of one socket at which its connection's reads go on again. */
+    static final int READS_RESUMED_AT = 64;
+    /** The longest reads are held at a time. */
+    static final Duration LONGEST_READ_HOLD = Duration.ofSeconds(5);
+
     private void publish(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
         stats.forwarded.increment();
         CompletableFuture<Long> published = bus.publish(channels.instance(instance), activity);
@@ -174,7 +182,9 @@ final class SocketRouter implements AutoCloseable {
         if (tracking != null) {
             tracking.add(published);
         }
-        socket.inFlight.incrementAndGet();
+        if (socket.inFlight.incrementAndGet() == READS_HELD_AT && bus.isConnected()) {
+            holdReads(socket);
+        }
         published.whenComplete((receivers, failure) -> {
             if (failure != null) {
                 refuseUnforwarded(socket, activity, failure);
@@ -200,9 +210,39 @@ final class SocketRouter implements AutoCloseable {
     }
 
     private static void settled(WorkerSocket socket) {
-        if (socket.inFlight.decrementAndGet() == 0) {
+        int left = socket.inFlight.decrementAndGet();
+        if (left == READS_RESUMED_AT) {
+            socket.session.execute(() -> releaseReads(socket));
+        }
+        if (left == 0) {
             runIfSettled(socket);
         }
+    }
+
+    /**
+     * A client sending faster than Redis takes its messages (a flood): its connection is not read until they come
+     * down to {@link #READS_RESUMED_AT}, so that it cannot take the event loop, which the worker's Redis connections
+     * and its other clients share, nor the bus's whole share of unanswered publishes. Nothing it sent is refused for
+     * it: what was read already goes on, and a burst (the JavaScript client sends what it buffered at once) passes.
+     * Not while Redis is unreachable (publishes wait for it then, and the client's pongs must get through), and at
+     * most {@link #LONGEST_READ_HOLD} at a time, for an outage that begins meanwhile.
+     */
+    private static void holdReads(WorkerSocket socket) {
+        if (socket.readsHeld) {
+            return;
+        }
+        socket.readsHeld = true;
+        socket.session.holdReads();
+        socket.readHoldTimeout = socket.session.schedule(() -> releaseReads(socket), LONGEST_READ_HOLD);
+    }
+
+    private static void releaseReads(WorkerSocket socket) {
+        if (!socket.readsHeld) {
+            return;
+        }
+        socket.readsHeld = false;
+        socket.readHoldTimeout.cancel(false);
+        socket.session.releaseReads();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -59,6 +60,10 @@ final class WorkerSocket {
      * yet back in the waiting line. Answers come on Lettuce's thread.
      */
     final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether the router holds the reads of this socket's connection ({@link SocketRouter#READS_HELD_AT}). */
+    boolean readsHeld;
+    /** Ends that hold should Redis not answer (an outage begun meanwhile): the client's pongs must get through. */
+    ScheduledFuture<?> readHoldTimeout;
     /** What to do on the event loop once nothing is in flight: a move must not overtake a late "nobody heard". */
     final AtomicReference<Runnable> whenSettled = new AtomicReference<>();
     /** When the router last sent unheard activity again to a live instance; the router's watch thread only. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.engine.EngineSession;
 import io.github.siodistributor.core.engine.TestSessions;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.Message.SocketConnected;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -56,6 +58,9 @@ class SocketRouterRegistryTest {
         volatile boolean connected = true;
         /** Publishes still to refuse at once, as the bus does at its limit. */
         final AtomicInteger refusing = new AtomicInteger();
+        /** Whether Redis answers publishes at once; if not, they wait in {@link #unanswered}. */
+        volatile boolean answering = true;
+        final List<CompletableFuture<Long>> unanswered = new CopyOnWriteArrayList<>();
         final List<Message> published = new CopyOnWriteArrayList<>();
         private final DroppedMessages dropped = new DroppedMessages();
 
@@ -65,7 +70,19 @@ class SocketRouterRegistryTest {
                 return CompletableFuture.failedFuture(new IllegalStateException("over the bus's buffer limit"));
             }
             published.add(message);
-            return CompletableFuture.completedFuture(1L);
+            if (answering) {
+                return CompletableFuture.completedFuture(1L);
+            }
+            CompletableFuture<Long> answer = new CompletableFuture<>();
+            unanswered.add(answer);
+            return answer;
+        }
+
+        /** Redis answers the oldest {@code count} publishes it had not answered. */
+        void answer(int count) {
+            for (int i = 0; i < count; i++) {
+                unanswered.remove(0).complete(1L);
+            }
         }
 
         @Override
@@ -151,11 +168,9 @@ class SocketRouterRegistryTest {
     @Test
     void whatWaitsBehindAMessageTheBusRefusedAtOnceStaysBehindIt() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        WorkerSocket socket = new WorkerSocket("w1.run00001abcdefgh", "/chat", "/chat", TestSessions.open(channel),
-                new byte[0], null, new AtomicLong());
+        WorkerSocket socket = socketOn(TestSessions.open(channel));
         SocketConnected connect = new SocketConnected("/chat", socket.id, socket.handshake());
-        List<SocketEvent> events = List.of(new SocketEvent("/chat", socket.id, "say", SocketEvent.NO_ACK,
-                Payload.empty()), new SocketEvent("/chat", socket.id, "say", SocketEvent.NO_ACK, Payload.empty()));
+        List<SocketEvent> events = List.of(say(socket), say(socket));
         // no instance picked yet: all of it waits, in order
         router.send(socket, connect);
         events.forEach(event -> router.send(socket, event));
@@ -174,6 +189,86 @@ class SocketRouterRegistryTest {
         });
         assertThat(bus.published).containsExactly(connect, events.get(0), events.get(1));
         channel.finishAndReleaseAll();
+    }
+
+    /**
+     * A client sending faster than Redis takes its events (Redis answers nothing for now): once it has {@link
+     * SocketRouter#READS_HELD_AT} publishes unanswered, its WebSocket is not read until they are down to {@link
+     * SocketRouter#READS_RESUMED_AT}. Nothing it sent is refused: what was read already goes on.
+     */
+    @Test
+    void aClientWithTooManyPublishesUnansweredIsNotReadUntilRedisHasAnsweredThem() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
+        assertThat(router.assign(socket)).isTrue();
+        bus.answering = false;
+
+        for (int i = 1; i < SocketRouter.READS_HELD_AT; i++) {
+            router.send(socket, say(socket));
+        }
+        assertThat(channel.config().isAutoRead()).isTrue();
+        router.send(socket, say(socket));
+        assertThat(channel.config().isAutoRead()).as("read while %s unanswered", SocketRouter.READS_HELD_AT)
+                .isFalse();
+        // the rest of what was read goes on
+        router.send(socket, say(socket));
+        assertThat(bus.published).hasSize(SocketRouter.READS_HELD_AT + 1);
+        assertThat(bus.dropped().total()).isZero();
+
+        bus.answer(bus.unanswered.size() - SocketRouter.READS_RESUMED_AT - 1);
+        assertThat(channel.config().isAutoRead()).isFalse();
+        bus.answer(1);
+        assertThat(channel.config().isAutoRead()).isTrue();
+        bus.answer(bus.unanswered.size());
+        channel.finishAndReleaseAll();
+    }
+
+    /** Redis unreachable: publishes wait for it, and the client's pongs must get through; its reads are not held. */
+    @Test
+    void aClientIsNotHeldWhileRedisIsUnreachable() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
+        assertThat(router.assign(socket)).isTrue();
+        bus.answering = false;
+        bus.connected = false;
+
+        for (int i = 0; i < SocketRouter.READS_HELD_AT; i++) {
+            router.send(socket, say(socket));
+        }
+
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /** An outage that begins while a client is held does not keep it unread past the longest hold. */
+    @Test
+    void aHoldEndsAfterTheLongestHoldShouldRedisNotAnswer() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
+        assertThat(router.assign(socket)).isTrue();
+        bus.answering = false;
+        for (int i = 0; i < SocketRouter.READS_HELD_AT; i++) {
+            router.send(socket, say(socket));
+        }
+        assertThat(channel.config().isAutoRead()).isFalse();
+
+        channel.advanceTimeBy(SocketRouter.LONGEST_READ_HOLD.toNanos(), TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
+
+        assertThat(channel.config().isAutoRead()).isTrue();
+        // its publishes answered later: nothing to release twice
+        bus.answer(bus.unanswered.size());
+        assertThat(channel.config().isAutoRead()).isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /** A socket on {@code session}, of namespace /chat, not assigned yet. */
+    private static WorkerSocket socketOn(EngineSession session) {
+        return new WorkerSocket("w1.run00001abcdefgh", "/chat", "/chat", session, new byte[0], null, new AtomicLong());
+    }
+
+    private static SocketEvent say(WorkerSocket socket) {
+        return new SocketEvent("/chat", socket.id, "say", SocketEvent.NO_ACK, Payload.empty());
     }
 
     /** As a heartbeat that stopped longer than its TTL ago. */
