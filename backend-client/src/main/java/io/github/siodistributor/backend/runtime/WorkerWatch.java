@@ -34,6 +34,9 @@ final class WorkerWatch implements AutoCloseable {
     private final long intervalNanos;
     /** When each run was first seen without its lease; touched by the watch thread only. */
     private final Map<WorkerRun, Long> missingSince = new HashMap<>();
+    /** Whether the last read failed, and since when reads fail (System.nanoTime); the watch thread only. */
+    private boolean unreadable;
+    private long unreadableSince;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "distributor-worker-watch");
         thread.setDaemon(true);
@@ -67,15 +70,21 @@ final class WorkerWatch implements AutoCloseable {
             missing = runs.isEmpty() ? Set.of() : withoutLease(runs);
         } catch (RuntimeException e) {
             log.debug("Cannot check the workers' leases now: {}", e.toString());
-            // what expires while Redis cannot be asked cannot be renewed either: the grace starts once it answers
-            missingSince.clear();
+            if (!unreadable) {
+                unreadable = true;
+                unreadableSince = started;
+            }
             return;
         }
         // taken after the read: a read Lettuce held through an outage answers with the leases that expired
         // meanwhile, and their workers get the whole grace from then on to take them again
         long now = clock.getAsLong();
-        if (now - started > intervalNanos) {
-            missingSince.clear();
+        if (unreadable || now - started > intervalNanos) {
+            // while Redis could not be asked no lease could be renewed either: the grace stops meanwhile (paused,
+            // not started over, so that a Redis slow now and then cannot put a dead worker's loss off for good)
+            long paused = now - (unreadable ? unreadableSince : started);
+            missingSince.replaceAll((run, since) -> since + paused);
+            unreadable = false;
         }
         missingSince.keySet().retainAll(missing);
         for (WorkerRun run : missing) {
