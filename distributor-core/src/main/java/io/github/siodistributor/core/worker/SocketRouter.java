@@ -182,7 +182,9 @@ final class SocketRouter implements AutoCloseable {
         if (tracking != null) {
             tracking.add(published);
         }
-        if (socket.inFlight.incrementAndGet() == READS_HELD_AT && bus.isConnected()) {
+        // at or past the mark, not only on reaching it: after a hold ended by its time limit (Redis slow), the next
+        // event read holds the connection again
+        if (socket.inFlight.incrementAndGet() >= READS_HELD_AT && !socket.readsHeld && bus.isConnected()) {
             holdReads(socket);
         }
         published.whenComplete((receivers, failure) -> {
@@ -212,7 +214,12 @@ final class SocketRouter implements AutoCloseable {
     private static void settled(WorkerSocket socket) {
         int left = socket.inFlight.decrementAndGet();
         if (left == READS_RESUMED_AT) {
-            socket.session.execute(() -> releaseReads(socket));
+            socket.session.execute(() -> {
+                // unless what was read meanwhile brought it back up to the mark
+                if (socket.inFlight.get() < READS_HELD_AT) {
+                    releaseReads(socket);
+                }
+            });
         }
         if (left == 0) {
             runIfSettled(socket);
@@ -228,9 +235,6 @@ final class SocketRouter implements AutoCloseable {
      * most {@link #LONGEST_READ_HOLD} at a time, for an outage that begins meanwhile.
      */
     private static void holdReads(WorkerSocket socket) {
-        if (socket.readsHeld) {
-            return;
-        }
         socket.readsHeld = true;
         socket.session.holdReads();
         socket.readHoldTimeout = socket.session.schedule(() -> releaseReads(socket), LONGEST_READ_HOLD);
