@@ -288,22 +288,15 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }
         ServedHandler served = new ServedHandler(handler, calls);
-        Map<String, ServedHandler> before = handlers;
-        Map<String, ServedHandler> next = new LinkedHashMap<>(before);
+        ServedNamespaces own = new ServedNamespaces(List.of(spec));
+        String peers = channels.peers(spec);
+        // subscribed first: should it fail (Redis unreachable), the namespace is not served, neither here nor in the
+        // registry the heartbeat writes, and registering it again once Redis is back works
+        subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
+        Map<String, ServedHandler> next = new LinkedHashMap<>(handlers);
         next.put(spec, served);
         handlers = Collections.unmodifiableMap(next);
         handled = new ServedNamespaces(next.keySet());
-        ServedNamespaces own = new ServedNamespaces(List.of(spec));
-        String peers = channels.peers(spec);
-        try {
-            subscriptions.add(bus.subscribe(peers, message -> onPeerMessage(peers, own, served, message)));
-        } catch (RuntimeException e) {
-            // not served after all, so that registering it again once Redis is back works rather than finding it
-            // taken by a handler that never hears its peers
-            handlers = before;
-            handled = new ServedNamespaces(before.keySet());
-            throw e;
-        }
         if (presence != null) {
             presence.added(spec);
         }
