@@ -587,7 +587,7 @@ public class DistributorProperties {
         /** How often the gateway reads the live workers (and their connection counts) from Redis. */
         private Duration refreshInterval = Duration.ofSeconds(1);
 
-        /** How long connecting to a worker may take, and how long it may take to begin answering a new session's first request; a worker that cannot be reached or does not answer gets no new session until it reports again, and the session goes to another worker. */
+        /** How long connecting to a worker may take, and how long it may take to begin answering a new session's first request; the session goes to another worker, and a worker that cannot be reached gets no new session until it reports again, one that does not answer none for 30 s. */
         private Duration connectTimeout = Duration.ofSeconds(5);
 
         /** Largest request body accepted from a client; keep it at least distributor.worker.max-payload. */

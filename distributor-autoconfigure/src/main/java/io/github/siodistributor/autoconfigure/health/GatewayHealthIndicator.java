@@ -33,7 +33,8 @@ final class GatewayHealthIndicator implements HealthIndicator {
             }
         }
         boolean reads = gateway.readsLiveWorkers();
-        // live by its report, but refusing or not answering this gateway: it gets no new session until it reports again
+        // live by its report, but refusing this gateway (no new session until it reports again) or not answering it
+        // (none for 30 s)
         Health.Builder builder = new Health.Builder().withDetail("port", gateway.port())
                 .withDetail("liveWorkers", connections)
                 .withDetail("unreachableWorkers", unreachable)

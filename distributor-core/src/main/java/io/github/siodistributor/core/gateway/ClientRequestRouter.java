@@ -265,12 +265,13 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         log.warn("Distributor worker {} did not answer a new session within {} ms (distributor.gateway."
-                + "connect-timeout): new sessions go to other workers until it reports again", waiting.target,
-                newSessionAnswerMillis);
+                + "connect-timeout): new sessions go to other workers for {} s", waiting.target,
+                newSessionAnswerMillis, WorkerTarget.SILENT_BACKOFF.toSeconds());
         waiting.worker = null;
         workerConnections.values().remove(worker);
         worker.close();
-        workerUnreachable(waiting);
+        waiting.target.silent(System.nanoTime());
+        routeNewSession(waiting);
     }
 
     /** The worker did not take the request: a new session tries another worker, a session's request gets a 400. */

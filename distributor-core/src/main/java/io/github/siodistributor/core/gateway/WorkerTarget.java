@@ -6,6 +6,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -13,6 +14,9 @@ import java.util.ArrayDeque;
  * this gateway sent it since that report.
  */
 final class WorkerTarget {
+
+    /** How long a worker that did not answer a new session gets no other. */
+    static final Duration SILENT_BACKOFF = Duration.ofSeconds(30);
 
     final String id;
     final WorkerAddress address;
@@ -24,6 +28,9 @@ final class WorkerTarget {
     private long reportedAtNanos;
     private long reportedAtRedis = Long.MIN_VALUE;
     private boolean unreachable;
+    /** Until when (System.nanoTime) the worker gets no new session for not answering one; see {@link #silent}. */
+    private long silentUntil;
+    private boolean silent;
     /** This gateway's open connections to the worker, from every client connection's event loop. */
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile boolean forgotten;
@@ -72,8 +79,22 @@ final class WorkerTarget {
         unreachable = true;
     }
 
-    synchronized boolean reachable() {
-        return !unreachable;
+    /**
+     * It took the connection but did not answer a new session: its process is frozen or its event loop stuck, while
+     * its lease, renewed on another thread, lives on. No new session goes to it for {@link #SILENT_BACKOFF}, whatever
+     * it reports meanwhile; then one may try it again.
+     */
+    synchronized void silent(long nowNanos) {
+        silent = true;
+        silentUntil = nowNanos + SILENT_BACKOFF.toNanos();
+    }
+
+    boolean reachable() {
+        return reachable(System.nanoTime());
+    }
+
+    synchronized boolean reachable(long nowNanos) {
+        return !unreachable && !(silent && nowNanos - silentUntil < 0);
     }
 
     /**
