@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -173,6 +174,8 @@ public final class EngineServer {
         private final EngineServer server;
         /** The session whose POST body this connection is receiving, if any. */
         private EngineSession receivingFor;
+        /** Dropping what is left of a body refused from its head. */
+        private boolean discardingBody;
 
         PayloadLimit(EngineServer server) {
             super(server.settings().maxPayload());
@@ -181,36 +184,49 @@ public final class EngineServer {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
-                    && !HttpMethod.GET.equals(request.method()) && !HttpMethod.OPTIONS.equals(request.method())
-                    && sessionOf(request) == null) {
-                // a body for no session (none named, or one unknown) is refused whatever it says: answered from the
-                // head, as by the reference server, and the connection closes with the body unread, instead of
-                // holding up to max-payload of it first (for as long as a client takes to trickle it in)
+            if (discardingBody) {
+                // the rest of a body refused from its head
+                discardingBody = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
-                FullHttpRequest head = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                        request.uri(), Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
-                HttpUtil.setKeepAlive(head, false);
-                // what comes of the body is dropped by the aggregator, which saw no request start
-                ctx.fireChannelRead(head);
                 return;
             }
             if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)
-                    && HttpMethod.POST.equals(request.method())) {
+                    && !HttpMethod.GET.equals(request.method()) && !HttpMethod.OPTIONS.equals(request.method())) {
                 EngineSession session = sessionOf(request);
-                if (session != null && !session.postStarted(ctx.channel())) {
-                    // Engine.IO allows one data request at a time: as the reference server, the second is answered
-                    // 400 and the session closes (the rest of its body is dropped with its connection)
-                    ReferenceCountUtil.release(msg);
-                    String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-                    HttpReplies.error(new HttpReplies.Requester(ctx, false, origin), server.settings(),
-                            EngineError.BAD_REQUEST);
-                    session.close("transport error");
+                if (session == null) {
+                    refuseFromHead(ctx, request);
                     return;
                 }
-                receivingFor = session;
+                if (HttpMethod.POST.equals(request.method())) {
+                    if (!session.postStarted(ctx.channel())) {
+                        // Engine.IO allows one data request at a time: as the reference server, the second is
+                        // answered 400 and the session closes (the rest of its body is dropped with its connection)
+                        ReferenceCountUtil.release(msg);
+                        discardingBody = true;
+                        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+                        HttpReplies.error(new HttpReplies.Requester(ctx, false, origin), server.settings(),
+                                EngineError.BAD_REQUEST);
+                        session.close("transport error");
+                        return;
+                    }
+                    receivingFor = session;
+                }
             }
             super.channelRead(ctx, msg);
+        }
+
+        /**
+         * A body for no session (none named, or one unknown) is refused whatever it says: answered from its head, as
+         * by the reference server, and the connection closes with the body unread, instead of holding up to
+         * max-payload of it first (for as long as a client takes to trickle it in).
+         */
+        private void refuseFromHead(ChannelHandlerContext ctx, HttpRequest request) {
+            ReferenceCountUtil.release(request);
+            FullHttpRequest head = new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
+                    request.uri(), Unpooled.EMPTY_BUFFER, request.headers().copy(), EmptyHttpHeaders.INSTANCE);
+            HttpUtil.setKeepAlive(head, false);
+            discardingBody = true;
+            ctx.fireChannelRead(head);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.engine;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -30,8 +31,13 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     /** The status a WebSocket's close frame says, when not the plain close's. */
     private static final AttributeKey<WebSocketCloseStatus> CLOSE_STATUS = AttributeKey.valueOf(
             EngineWebSocketHandler.class, "closeStatus");
+    /** Set by the first {@link #close}: a WebSocket gets one close frame. */
+    private static final AttributeKey<Boolean> CLOSING = AttributeKey.valueOf(EngineWebSocketHandler.class,
+            "closing");
 
     private final EngineSession session;
+    /** The latest ping that came while the client took nothing in, to answer once it does; the channel's loop only. */
+    private ByteBuf unansweredPing;
 
     EngineWebSocketHandler(EngineSession session) {
         this.session = session;
@@ -49,10 +55,14 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
             byte[] message = ByteBufUtil.getBytes(frame.content());
             session.execute(() -> session.onWebSocketBinary(ctx.channel(), message));
         } else if (frame instanceof PingWebSocketFrame) {
-            // not to a client that takes nothing in: pongs would pile up without bound where every other frame
-            // counts against the untaken-data limit (RFC 6455 lets a pong answer only the latest ping)
+            // not while the client takes nothing in: pongs would pile up without bound where every other frame
+            // counts against the untaken-data limit. The latest ping is answered once it takes data again (RFC 6455
+            // lets a pong answer only the latest ping)
             if (ctx.channel().isWritable()) {
                 ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            } else {
+                releaseUnansweredPing();
+                unansweredPing = frame.content().retain();
             }
         } else if (frame instanceof CloseWebSocketFrame) {
             close(ctx.channel());
@@ -66,6 +76,9 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
      * non-reading client's connection, and all that was queued for it, for ever.
      */
     static void close(Channel channel) {
+        if (channel.attr(CLOSING).getAndSet(Boolean.TRUE) != null) {
+            return; // its close frame is on its way, and its close scheduled
+        }
         if (!channel.isWritable()) {
             channel.close();
             return;
@@ -76,6 +89,28 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         ScheduledFuture<?> forced = channel.eventLoop().schedule(() -> channel.close(), CLOSE_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         channel.closeFuture().addListener(closed -> forced.cancel(false));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        ByteBuf ping = unansweredPing;
+        if (ping != null && ctx.channel().isWritable()) {
+            unansweredPing = null;
+            ctx.writeAndFlush(new PongWebSocketFrame(ping));
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseUnansweredPing();
+    }
+
+    private void releaseUnansweredPing() {
+        if (unansweredPing != null) {
+            unansweredPing.release();
+            unansweredPing = null;
+        }
     }
 
     @Override
