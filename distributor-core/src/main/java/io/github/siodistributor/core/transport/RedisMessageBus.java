@@ -100,11 +100,12 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
      * Where the container's unsubscribes run, so that their caller can stop waiting: one interrupted there cancels
      * its command, and the container's lock is free again.
      */
-    private final ExecutorService containerCalls = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "distributor-unsubscribe-" + busId.substring(0, 8));
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService containerCalls = daemonThread("distributor-unsubscribe-");
+    /**
+     * Where detached listeners are unsubscribed, off the threads that must not wait for Redis (Lettuce's, the
+     * event loops): one thread, whatever the number of closes.
+     */
+    private final ExecutorService detachedCalls = daemonThread("distributor-detached-");
     /**
      * When an unsubscribe last got no answer in time (System.nanoTime), or 0: for {@link #UNANSWERED_NANOS} after,
      * the next ones are detached without waiting, as in an outage.
@@ -383,9 +384,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             container.addMessageListener(listener, topic);
         } catch (RuntimeException e) {
             // the container keeps the listener though Redis never confirmed it: silenced, the channel free for a
-            // subscribe that works, and the listener taken out once Redis is back
-            open.set(false);
-            subscribedChannels.remove(channel);
+            // subscribe that works (unless closed meanwhile, which freed it already: it may be another's by now), and
+            // the listener taken out once Redis is back
+            if (open.getAndSet(false)) {
+                subscribedChannels.remove(channel);
+            }
             detached.add(new Detached(listener, topic));
             throw e;
         }
@@ -472,10 +475,20 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** On a Lettuce thread, which must not wait for Redis: the unsubscribes run on a thread of their own. */
     private void unsubscribeDetachedInBackground() {
         if (!detached.isEmpty()) {
-            Thread thread = new Thread(this::unsubscribeDetached, "distributor-unsubscribe-" + busId.substring(0, 8));
-            thread.setDaemon(true);
-            thread.start();
+            try {
+                detachedCalls.execute(this::unsubscribeDetached);
+            } catch (RejectedExecutionException closed) {
+                // the bus is closed: the container is gone with its subscriptions
+            }
         }
+    }
+
+    private ExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name + busId.substring(0, 8));
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -566,5 +579,6 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             log.debug("Error while stopping the listener container", e);
         }
         containerCalls.shutdownNow();
+        detachedCalls.shutdownNow();
     }
 }
