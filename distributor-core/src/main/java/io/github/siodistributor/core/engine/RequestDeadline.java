@@ -28,9 +28,9 @@ final class RequestDeadline {
     static final String BYTES_IN = "requestStart";
     static final String REQUESTS_OUT = "requestEnd";
 
-    // on the connection's event loop only
-    private ScheduledFuture<?> headers;
-    private ScheduledFuture<?> whole;
+    // on the connection's event loop only: one timer per request, its headers' deadline and then its whole one
+    private ScheduledFuture<?> timer;
+    private boolean headSeen;
 
     /** Adds both handlers around the HTTP decoder named {@code decoder}. */
     static void install(ChannelPipeline pipeline, String decoder) {
@@ -50,34 +50,36 @@ final class RequestDeadline {
     }
 
     private void started(ChannelHandlerContext ctx) {
-        headers = schedule(ctx, HEADERS, "its headers");
-        whole = schedule(ctx, WHOLE, "the whole of it");
+        headSeen = false;
+        timer = ctx.executor().schedule(() -> headersDue(ctx), HEADERS.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private static ScheduledFuture<?> schedule(ChannelHandlerContext ctx, Duration limit, String what) {
-        return ctx.executor().schedule(() -> {
-            log.debug("Closing {}: a request did not send {} within {} s", ctx.channel(), what, limit.toSeconds());
-            ctx.channel().close();
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+    private void headersDue(ChannelHandlerContext ctx) {
+        if (!headSeen) {
+            closeLate(ctx, "its headers", HEADERS);
+            return;
+        }
+        timer = ctx.executor().schedule(() -> closeLate(ctx, "the whole of it", WHOLE),
+                WHOLE.minus(HEADERS).toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private void cancelAll() {
-        headers = cancel(headers);
-        whole = cancel(whole);
+    private static void closeLate(ChannelHandlerContext ctx, String what, Duration limit) {
+        log.debug("Closing {}: a request did not send {} within {} s", ctx.channel(), what, limit.toSeconds());
+        ctx.channel().close();
     }
 
-    private static ScheduledFuture<?> cancel(ScheduledFuture<?> timer) {
+    private void ended() {
         if (timer != null) {
             timer.cancel(false);
+            timer = null;
         }
-        return null;
     }
 
     /** Before the decoder: the first bytes of a request start its deadlines. */
     private final class FirstBytes extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (whole == null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
+            if (timer == null && msg instanceof ByteBuf bytes && bytes.isReadable()) {
                 started(ctx);
             }
             ctx.fireChannelRead(msg);
@@ -85,7 +87,7 @@ final class RequestDeadline {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
-            cancelAll();
+            ended();
         }
     }
 
@@ -94,17 +96,17 @@ final class RequestDeadline {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest) {
-                headers = cancel(headers);
+                headSeen = true;
             }
             if (msg instanceof LastHttpContent) {
-                cancelAll();
+                ended();
             }
             ctx.fireChannelRead(msg);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            cancelAll();
+            ended();
             ctx.fireChannelInactive();
         }
     }
