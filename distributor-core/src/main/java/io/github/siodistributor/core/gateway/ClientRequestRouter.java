@@ -243,6 +243,10 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         next.worker = worker;
         worker.writeAndFlush(next.request.retainedDuplicate());
         if (next.newSession) {
+            if (next.answerDeadline != null) {
+                // sent once more (a kept connection the worker closed, or another worker): a new wait
+                next.answerDeadline.cancel(false);
+            }
             next.answerDeadline = ctx.executor().schedule(() -> workerSilent(next, worker), newSessionAnswerMillis,
                     TimeUnit.MILLISECONDS);
         }
