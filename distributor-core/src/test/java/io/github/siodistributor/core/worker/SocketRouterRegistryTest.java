@@ -199,13 +199,7 @@ class SocketRouterRegistryTest {
     @Test
     void aClientWithTooManyPublishesUnansweredIsNotReadUntilRedisHasAnsweredThem() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
-        assertThat(router.assign(socket)).isTrue();
-        bus.answering = false;
-
-        for (int i = 1; i < SocketRouter.READS_HELD_AT; i++) {
-            router.send(socket, say(socket));
-        }
+        WorkerSocket socket = sending(channel, SocketRouter.READS_HELD_AT - 1);
         assertThat(channel.config().isAutoRead()).isTrue();
         router.send(socket, say(socket));
         assertThat(channel.config().isAutoRead()).as("read while %s unanswered", SocketRouter.READS_HELD_AT)
@@ -227,14 +221,9 @@ class SocketRouterRegistryTest {
     @Test
     void aClientIsNotHeldWhileRedisIsUnreachable() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
-        assertThat(router.assign(socket)).isTrue();
-        bus.answering = false;
         bus.connected = false;
 
-        for (int i = 0; i < SocketRouter.READS_HELD_AT; i++) {
-            router.send(socket, say(socket));
-        }
+        sending(channel, SocketRouter.READS_HELD_AT);
 
         assertThat(channel.config().isAutoRead()).isTrue();
         channel.finishAndReleaseAll();
@@ -247,12 +236,7 @@ class SocketRouterRegistryTest {
     @Test
     void aHoldEndsAfterTheLongestHoldShouldRedisNotAnswer() {
         EmbeddedChannel channel = new EmbeddedChannel();
-        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
-        assertThat(router.assign(socket)).isTrue();
-        bus.answering = false;
-        for (int i = 0; i < SocketRouter.READS_HELD_AT; i++) {
-            router.send(socket, say(socket));
-        }
+        WorkerSocket socket = sending(channel, SocketRouter.READS_HELD_AT);
         assertThat(channel.config().isAutoRead()).isFalse();
 
         channel.advanceTimeBy(SocketRouter.LONGEST_READ_HOLD.toNanos(), TimeUnit.NANOSECONDS);
@@ -267,6 +251,17 @@ class SocketRouterRegistryTest {
         assertThat(channel.config().isAutoRead()).isTrue();
         assertThat(socket.session.readsHeld()).isFalse();
         channel.finishAndReleaseAll();
+    }
+
+    /** A WebSocket client on {@code channel} whose {@code events} events Redis has not answered yet. */
+    private WorkerSocket sending(EmbeddedChannel channel, int events) {
+        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
+        assertThat(router.assign(socket)).isTrue();
+        bus.answering = false;
+        for (int i = 0; i < events; i++) {
+            router.send(socket, say(socket));
+        }
+        return socket;
     }
 
     /** A socket on {@code session}, of namespace /chat, not assigned yet. */
