@@ -319,7 +319,7 @@ public final class EngineSession {
         }
     }
 
-    /** Whether the client's WebSocket is read (it is not while held), for tests. */
+    /** Whether reading the client is held ({@link #holdReads}), for tests. */
     public boolean readsHeld() {
         return readHolds > 0;
     }
