@@ -307,15 +307,21 @@ public final class EngineSession {
      * long-polling client is not held (it sends one request at a time anyway).
      */
     public void holdReads() {
-        if (readHolds++ == 0 && webSocketChannel != null) {
-            webSocketChannel.config().setAutoRead(false);
+        if (readHolds++ == 0) {
+            readWebSocketUnlessHeld();
         }
     }
 
     /** Ends one {@link #holdReads}; reading goes on once none is left. */
     public void releaseReads() {
-        if (readHolds > 0 && --readHolds == 0 && webSocketChannel != null) {
-            webSocketChannel.config().setAutoRead(true);
+        if (readHolds > 0 && --readHolds == 0) {
+            readWebSocketUnlessHeld();
+        }
+    }
+
+    private void readWebSocketUnlessHeld() {
+        if (webSocketChannel != null) {
+            webSocketChannel.config().setAutoRead(readHolds == 0);
         }
     }
 
@@ -342,9 +348,7 @@ public final class EngineSession {
     private void useWebSocket(Channel channel) {
         websocket = true;
         webSocketChannel = channel;
-        if (readHolds > 0) {
-            channel.config().setAutoRead(false);
-        }
+        readWebSocketUnlessHeld();
         webSocketOut = Objects.requireNonNull(channel.pipeline().context(WebSocketFrameEncoder.class),
                 "a WebSocket without Netty's frame encoder in its pipeline");
     }

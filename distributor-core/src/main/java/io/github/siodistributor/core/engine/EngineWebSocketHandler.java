@@ -125,15 +125,17 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
         // reference server says, not the transport close its closing would otherwise be taken for
         log.debug("Closing the WebSocket of session {} from {}: {}", session.id(), ctx.channel().remoteAddress(),
                 cause.toString());
-        if (cause instanceof TooLongFrameException) {
+        boolean tooLong = cause instanceof TooLongFrameException;
+        if (tooLong) {
             // a message of fragments adding up past max-payload: its close says 1009, as the decoder's does for one
             // frame too large, whoever closes it first (the session's close, or the one below)
             ctx.channel().attr(CLOSE_STATUS).set(WebSocketCloseStatus.MESSAGE_TOO_BIG);
-            session.execute(() -> session.onWebSocketFailed(ctx.channel()));
-            close(ctx.channel());
-            return;
         }
         session.execute(() -> session.onWebSocketFailed(ctx.channel()));
-        ctx.close();
+        if (tooLong) {
+            close(ctx.channel());
+        } else {
+            ctx.close();
+        }
     }
 }

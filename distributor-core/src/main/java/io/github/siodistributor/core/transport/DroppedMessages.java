@@ -60,19 +60,20 @@ public final class DroppedMessages {
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
-    private final Map<Cause, LongAdder> counts = new EnumMap<>(Cause.class);
-    /** A log slot per cause: a flood of one cause must not hide the first drop of another. */
-    private final Map<Cause, LogSlot> slots = new EnumMap<>(Cause.class);
+    /** Filled once, read only after: one count and one log slot per cause. */
+    private final Map<Cause, Drops> drops = new EnumMap<>(Cause.class);
 
-    /** When the cause may be logged next, and its drops not logged since the last report. */
-    private record LogSlot(AtomicLong nextLogAt, LongAdder unlogged) {
+    /**
+     * A cause's drops: how many, when it may be logged next, and how many were not logged since its last report (a
+     * flood of one cause must not hide the first drop of another).
+     */
+    private record Drops(LongAdder count, AtomicLong nextLogAt, LongAdder unlogged) {
     }
 
     public DroppedMessages() {
         long now = System.nanoTime();
         for (Cause cause : Cause.values()) {
-            counts.put(cause, new LongAdder());
-            slots.put(cause, new LogSlot(new AtomicLong(now), new LongAdder()));
+            drops.put(cause, new Drops(new LongAdder(), new AtomicLong(now), new LongAdder()));
         }
     }
 
@@ -82,8 +83,8 @@ public final class DroppedMessages {
             recordExpected(cause, channel, detail);
             return;
         }
-        counts.get(cause).increment();
-        LogSlot slot = slots.get(cause);
+        Drops slot = drops.get(cause);
+        slot.count().increment();
         long now = System.nanoTime();
         long due = slot.nextLogAt().get();
         if (now - due >= 0 && slot.nextLogAt().compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
@@ -101,7 +102,7 @@ public final class DroppedMessages {
      * are.
      */
     public void recordExpected(Cause cause, String channel, String detail) {
-        counts.get(cause).increment();
+        drops.get(cause).count().increment();
         if (log.isDebugEnabled()) {
             log.debug("Dropped a message on channel {} ({}): {}", shortened(channel), cause, shortened(detail));
         }
@@ -116,10 +117,10 @@ public final class DroppedMessages {
     }
 
     public long count(Cause cause) {
-        return counts.get(cause).sum();
+        return drops.get(cause).count().sum();
     }
 
     public long total() {
-        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+        return drops.values().stream().mapToLong(cause -> cause.count().sum()).sum();
     }
 }
