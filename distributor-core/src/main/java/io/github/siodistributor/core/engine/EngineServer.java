@@ -103,7 +103,7 @@ public final class EngineServer {
         pipeline.addLast("httpCodec", httpServerCodec());
         pipeline.addLast("httpAggregator", new PayloadLimit(this));
         pipeline.addLast("engineHttp", new EngineHttpHandler(this));
-        RequestDeadline.install(pipeline, "httpCodec");
+        RequestDeadline.NODE.install(pipeline, "httpCodec");
     }
 
     /**

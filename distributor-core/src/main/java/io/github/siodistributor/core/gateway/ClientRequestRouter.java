@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.gateway;
 
 import io.github.siodistributor.core.engine.EngineError;
+import io.github.siodistributor.core.engine.RequestDeadline;
 import io.github.siodistributor.core.engine.RequestQuery;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.netty.bootstrap.Bootstrap;
@@ -355,6 +356,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         clientPipeline.replace(this, "pipe", new BytePipe(worker));
         clientPipeline.remove(HttpObjectAggregator.class);
         clientPipeline.remove(HttpServerCodec.class);
+        RequestDeadline.uninstall(clientPipeline);
         ChannelPipeline workerPipeline = worker.pipeline();
         workerPipeline.replace(WorkerResponseRelay.class, "pipe", new BytePipe(client));
         workerPipeline.remove(HttpClientCodec.class);

@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.gateway;
 
 import io.github.siodistributor.core.engine.EngineServer;
+import io.github.siodistributor.core.engine.RequestDeadline;
 import io.github.siodistributor.core.transport.WorkerDirectory;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -45,6 +46,7 @@ public final class DistributorGateway implements AutoCloseable {
 
     private final GatewaySettings settings;
     private final LiveWorkers workers;
+    private final RequestDeadline requestDeadline;
     private final ScheduledExecutorService refresher;
     private EventLoopGroup acceptors;
     private EventLoopGroup connections;
@@ -54,7 +56,13 @@ public final class DistributorGateway implements AutoCloseable {
     private volatile SslContext ssl;
 
     public DistributorGateway(GatewaySettings settings, WorkerDirectory directory) {
+        this(settings, directory, RequestDeadline.NODE);
+    }
+
+    /** With other request deadlines than Node's: for tests, which cannot wait minutes for them. */
+    DistributorGateway(GatewaySettings settings, WorkerDirectory directory, RequestDeadline requestDeadline) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.requestDeadline = Objects.requireNonNull(requestDeadline, "requestDeadline");
         this.ssl = settings.ssl();
         this.refresher = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("distributor-gateway-"
                 + "directory", true));
@@ -96,6 +104,9 @@ public final class DistributorGateway implements AutoCloseable {
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
                                 settings.connectTimeout(), settings.ssl() != null));
+                        // the idle timeout starts over with every byte: alone, it lets a trickled request hold a
+                        // connection for as long as its client likes
+                        requestDeadline.install(pipeline, "httpCodec");
                     }
                 });
         InetSocketAddress address = settings.host() == null ? new InetSocketAddress(settings.port())

@@ -129,7 +129,7 @@ class EngineHttpRequestTest {
         EmbeddedChannel headers = connection();
         headers.writeInbound(Unpooled.copiedBuffer("GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\n",
                 StandardCharsets.US_ASCII));
-        trickle(headers, RequestDeadline.HEADERS.minusSeconds(1));
+        trickle(headers, RequestDeadline.NODE.headers().minusSeconds(1));
         assertThat(headers.isOpen()).as("its headers still within their minute").isTrue();
         trickle(headers, Duration.ofSeconds(2));
         assertThat(headers.isOpen()).as("its headers a minute late").isFalse();
@@ -139,7 +139,7 @@ class EngineHttpRequestTest {
         EmbeddedChannel body = connection();
         body.writeInbound(Unpooled.copiedBuffer("POST /socket.io/?EIO=4&transport=polling&sid=" + sid + " HTTP/1.1\r\n"
                 + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 1000\r\n\r\n", StandardCharsets.US_ASCII));
-        trickle(body, RequestDeadline.WHOLE.minusSeconds(1));
+        trickle(body, RequestDeadline.NODE.whole().minusSeconds(1));
         assertThat(body.isOpen()).as("its body still within five minutes").isTrue();
         trickle(body, Duration.ofSeconds(2));
         assertThat(body.isOpen()).as("its body five minutes late").isFalse();
@@ -149,7 +149,7 @@ class EngineHttpRequestTest {
     @Test
     void aWebSocketOutlivesTheRequestDeadlines() {
         EmbeddedChannel channel = upgraded();
-        for (Duration talked = Duration.ZERO; talked.compareTo(RequestDeadline.WHOLE.plusMinutes(1)) < 0;
+        for (Duration talked = Duration.ZERO; talked.compareTo(RequestDeadline.NODE.whole().plusMinutes(1)) < 0;
                 talked = talked.plusSeconds(10)) {
             channel.advanceTimeBy(10, TimeUnit.SECONDS);
             channel.runScheduledPendingTasks();
