@@ -38,6 +38,7 @@ public final class EngineSession {
     private static final Logger log = LoggerFactory.getLogger(EngineSession.class);
 
     private static final byte RECORD_SEPARATOR = 0x1e;
+    private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
     /** How many of the largest messages (max-payload) a client may leave untaken before its session ends. */
     static final long PENDING_PAYLOADS = 16;
 
@@ -70,6 +71,8 @@ public final class EngineSession {
     private ScheduledFuture<?> pongTimeout;
     /** Holds on reading the client's WebSocket, by the layer above ({@link #holdReads}); on the session's loop. */
     private int readHolds;
+    /** A long-polling POST whose "ok" waits for the read holds to end; on the session's loop. */
+    private Requester heldPost;
     private ScheduledFuture<?> upgradeTimeout;
     private volatile boolean closed;
     /** Set by {@link #closeAfterFlush}: the reason to close with once the queued frames are delivered. */
@@ -303,8 +306,10 @@ public final class EngineSession {
 
     /**
      * Stops reading the client's WebSocket until as many {@link #releaseReads} (on the session's loop): the layer
-     * above cannot pass the client's packets on as fast as they come. What was read already is still delivered; a
-     * long-polling client is not held (it sends one request at a time anyway).
+     * above cannot pass the client's packets on as fast as they come. What was read already is still delivered. A
+     * long-polling client's POST is answered once the holds end, and its connection not read meanwhile: a client
+     * sends its next POST only when the last one is answered (a second one at once ends the session, as Engine.IO
+     * allows one at a time).
      */
     public void holdReads() {
         if (readHolds++ == 0) {
@@ -316,6 +321,7 @@ public final class EngineSession {
     public void releaseReads() {
         if (readHolds > 0 && --readHolds == 0) {
             readWebSocketUnlessHeld();
+            answerHeldPost();
         }
     }
 
@@ -410,7 +416,12 @@ public final class EngineSession {
             HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
             return;
         }
-        HttpReplies.text(request, server.settings(), "ok".getBytes(StandardCharsets.US_ASCII));
+        if (heldPost != null) {
+            // a second data request while the first is unanswered: as one whose body overlaps another's
+            HttpReplies.error(request, server.settings(), EngineError.BAD_REQUEST);
+            closeNow("transport error");
+            return;
+        }
         int start = 0;
         for (int i = 0; i <= body.length && !closed; i++) {
             if (i == body.length || body[i] == RECORD_SEPARATOR) {
@@ -418,6 +429,25 @@ public final class EngineSession {
                 start = i + 1;
             }
         }
+        if (readHolds > 0 && !closed) {
+            heldPost = request;
+            request.ctx().channel().config().setAutoRead(false);
+        } else {
+            answerPost(request);
+        }
+    }
+
+    private void answerHeldPost() {
+        Requester held = heldPost;
+        if (held != null) {
+            heldPost = null;
+            held.ctx().channel().config().setAutoRead(true);
+            answerPost(held);
+        }
+    }
+
+    private void answerPost(Requester request) {
+        HttpReplies.text(request, server.settings(), OK);
     }
 
     private void onPolledPacket(byte[] packet) {
@@ -672,6 +702,8 @@ public final class EngineSession {
             answerPoll();
         }
         clearQueue();
+        // its packets were taken: the client learns of the close from its poll
+        answerHeldPost();
         if (webSocketChannel != null) {
             EngineWebSocketHandler.close(webSocketChannel);
         }

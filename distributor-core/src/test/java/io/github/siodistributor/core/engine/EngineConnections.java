@@ -54,7 +54,7 @@ final class EngineConnections {
 
 
     /** Records what an engine tells the layer above. */
-    static final class Recorder implements EngineListener {
+    static class Recorder implements EngineListener {
         final List<EngineSession> opened = new CopyOnWriteArrayList<>();
         /** Each as {@code "<session id> <reason>"}. */
         final List<String> closes = new CopyOnWriteArrayList<>();
