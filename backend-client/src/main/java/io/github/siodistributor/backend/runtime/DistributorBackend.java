@@ -284,7 +284,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         KeyedSerialExecutor calls = dispatcher;
         if (handler.nonBlocking()) {
-            calls = new KeyedSerialExecutor(new NonBlockingDispatch(spec)); // no pool, no hand-off
+            // no pool, no hand-off: a key runs on the delivering thread, with no other key waiting for a turn
+            calls = new KeyedSerialExecutor(new NonBlockingDispatch(spec), Integer.MAX_VALUE);
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }
         ServedHandler served = new ServedHandler(handler, calls);

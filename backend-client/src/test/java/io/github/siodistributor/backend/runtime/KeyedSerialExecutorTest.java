@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -252,5 +253,53 @@ class KeyedSerialExecutorTest {
 
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(ran).containsExactly(1, 2, 3);
+    }
+
+    /**
+     * A key whose tasks keep coming (a client sending a little faster than its handler runs) gives the thread up after
+     * a turn: another key's task, submitted meanwhile, runs before the busy key's queue runs dry. On a fork/join pool
+     * in async mode, the handler pool's kind, which runs what its own thread submits before anything else.
+     */
+    @Test
+    void aKeyWhoseTasksKeepComingLetsTheOtherKeysTakeTheirTurn() throws Exception {
+        ForkJoinPool oneThread = new ForkJoinPool(1, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
+        try {
+            KeyedSerialExecutor fair = new KeyedSerialExecutor(oneThread);
+            int busyTasks = 10_000;
+            AtomicInteger busyRan = new AtomicInteger();
+            AtomicInteger busyRanBeforeQuiet = new AtomicInteger(-1);
+            CountDownLatch quietQueued = new CountDownLatch(1);
+            CountDownLatch busyDone = new CountDownLatch(1);
+            Runnable busy = new Runnable() {
+                @Override
+                public void run() {
+                    awaitUninterruptibly(quietQueued);
+                    // each task is followed by the next, as events arrive while the handler runs
+                    if (busyRan.incrementAndGet() < busyTasks) {
+                        fair.execute("busy", this);
+                    } else {
+                        busyDone.countDown();
+                    }
+                }
+            };
+            fair.execute("busy", busy);
+            fair.execute("quiet", () -> busyRanBeforeQuiet.set(busyRan.get()));
+            quietQueued.countDown();
+
+            assertThat(busyDone.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            await().atMost(TIMEOUT).until(() -> busyRanBeforeQuiet.get() >= 0);
+            assertThat(busyRanBeforeQuiet.get()).as("busy tasks run before the quiet key's one")
+                    .isLessThan(busyTasks);
+        } finally {
+            oneThread.shutdownNow();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
