@@ -85,6 +85,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DistributorBackend.class);
     /** How often a hand-over whose sockets are all gone looks whether their handlers are done. */
     private static final long HANDLERS_LOOK_MILLIS = 5;
+    /** The longest message a refusal too large to send whole keeps. */
+    private static final int LONGEST_REFUSAL_MESSAGE = 1000;
 
     /** How long fetches and acks wait when no timeout is given (Socket.IO's Redis adapter waits 5 s too). */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -563,7 +565,27 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             socketForgotten(namespace.name(), socket);
             socketGone();
         }
-        toOwner(decision);
+        try {
+            toOwner(decision);
+        } catch (MessageTooLargeException tooLarge) {
+            // only a refusal carries what a handler chose: without it, the client still learns it was refused, at
+            // once rather than at the connect timeout
+            log.error("The refusal of socket {} in {} cannot be sent whole ({}); the client is refused without its "
+                    + "data", socket.id(), namespace.name(), tooLarge.getMessage());
+            toOwner(decision(namespace, socket, false, abbreviated(decision.message()), new byte[0]));
+        }
+    }
+
+    /** A refusal's message cut to about {@link #LONGEST_REFUSAL_MESSAGE} characters, never inside a surrogate pair. */
+    private static String abbreviated(String message) {
+        if (message.length() <= LONGEST_REFUSAL_MESSAGE) {
+            return message;
+        }
+        int cut = LONGEST_REFUSAL_MESSAGE - 1;
+        if (Character.isHighSurrogate(message.charAt(cut - 1))) {
+            cut--;
+        }
+        return message.substring(0, cut) + "…";
     }
 
     /** The refusal's data as JSON; none when Jackson cannot write it, so that the refusal itself still goes out. */

@@ -83,6 +83,9 @@ class MovedAndLostSocketsTest {
             if (socket.id().endsWith("broken")) {
                 throw new AssertionError("a handler's own check");
             }
+            if (socket.id().endsWith("verbose")) {
+                throw new ConnectionRejectedException("no ".repeat(1000), Map.of("detail", "x".repeat(10_000)));
+            }
             if (socket.id().endsWith("impatient")) {
                 try {
                     socket.emitWithAck("hello").thenApply(answer -> answer).join();
@@ -248,6 +251,24 @@ class MovedAndLostSocketsTest {
         assertThat(decisions).extracting(ConnectDecision::socketId, ConnectDecision::accepted,
                 ConnectDecision::message).containsExactly(tuple("w1.run00001refused", false, "not welcome"),
                         tuple("w1.run00001broken", false, "internal error"));
+        assertThat(socketsHere()).isEmpty();
+    }
+
+    /** A refusal too large to publish (its data, its message) still refuses the client at once, without its data. */
+    @Test
+    void aRefusalTooLargeToSendWholeStillRefusesTheClientAtOnce() {
+        bus.maxMessageSize = 4_000;
+        backend.register(chat);
+        fromWorker(new SocketConnected("/chat", "w1.run00001verbose", handshake()));
+        runHandlerTasks();
+
+        List<ConnectDecision> decisions = bus.published.stream().filter(ConnectDecision.class::isInstance)
+                .map(ConnectDecision.class::cast).toList();
+        assertThat(decisions).singleElement().satisfies(decision -> {
+            assertThat(decision.accepted()).isFalse();
+            assertThat(decision.message()).startsWith("no no no").endsWith("…").hasSizeLessThanOrEqualTo(1000);
+            assertThat(decision.data()).isEmpty();
+        });
         assertThat(socketsHere()).isEmpty();
     }
 

@@ -22,6 +22,7 @@ import io.github.siodistributor.core.protocol.Message.SocketDisconnected;
 import io.github.siodistributor.core.protocol.Message.SocketInfo;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
@@ -958,11 +959,23 @@ class PendingRequestsTest {
         final List<Message> published = new CopyOnWriteArrayList<>();
         /** What a subscribe throws, as the bus does while Redis is unreachable; null: it subscribes. */
         volatile RuntimeException subscribeFailure;
+        /** Larger messages are refused, as by the Redis bus (distributor.redis.max-message-size). */
+        volatile long maxMessageSize = Long.MAX_VALUE;
 
         @Override
         public CompletableFuture<Long> publish(String channel, Message message) {
+            long size = MessageCodec.encode(message).length;
+            if (size > maxMessageSize) {
+                return CompletableFuture.failedFuture(new MessageTooLargeException(
+                        message.getClass().getSimpleName(), size, maxMessageSize));
+            }
             published.add(message);
             return CompletableFuture.completedFuture(1L);
+        }
+
+        @Override
+        public long maxMessageSize() {
+            return maxMessageSize;
         }
 
         @Override
