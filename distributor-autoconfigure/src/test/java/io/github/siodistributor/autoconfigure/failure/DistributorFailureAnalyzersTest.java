@@ -3,6 +3,7 @@ package io.github.siodistributor.autoconfigure.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.siodistributor.autoconfigure.DistributorRunners;
+import io.github.siodistributor.backend.IndirectServer;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
 import io.github.siodistributor.testsupport.FreePorts;
@@ -53,6 +54,12 @@ class DistributorFailureAnalyzersTest {
     public static class FineHandler {
         @OnEvent("say")
         public void say(String text) {
+        }
+    }
+
+    /** A bean of the application that is not a handler but emits through the indirect server. */
+    public static class LobbyNews {
+        public LobbyNews(IndirectServer server) {
         }
     }
 
@@ -161,6 +168,21 @@ class DistributorFailureAnalyzersTest {
                     assertThat(analysis.getDescription()).contains("Namespace /dup")
                             .contains("firstHandler, secondHandler").contains("[say] would have two handlers");
                     assertThat(analysis.getAction()).contains("merge what firstHandler and secondHandler handle").contains("a NamespaceHandler bean");
+                });
+    }
+
+    /** The README's split: the same jar as a worker only, where a bean injecting IndirectServer cannot have it. */
+    @Test
+    void aBeanNeedingTheIndirectServerInAWorkerOnlyProcess() {
+        runner(redis.port()).withPropertyValues("distributor.backend.enabled=false",
+                "distributor.worker.namespaces=/lobby").withBean("lobbyNews", LobbyNews.class).run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).startsWith("Bean 'lobbyNews' needs the distributor's "
+                            + "IndirectServer").contains("distributor.backend.enabled=false");
+                    assertThat(analysis.getAction()).contains("remove distributor.backend.enabled=false")
+                            .contains("@ConditionalOnBooleanProperty(name = \"distributor.backend.enabled\", "
+                                    + "matchIfMissing = true)").contains("ObjectProvider<IndirectServer>");
                 });
     }
 }
