@@ -2,6 +2,8 @@ package io.github.siodistributor.test;
 
 import io.socket.client.Ack;
 import java.util.List;
+import java.util.function.Supplier;
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 
@@ -42,12 +44,25 @@ public final class Received {
 
     /** The argument at {@code index} converted by the application's Jackson mapper. */
     public <T> T arg(int index, Class<T> type) {
-        return payloads.mapper().treeToValue(arg(index), type);
+        JsonNode value = arg(index);
+        return converted(index, type.getSimpleName(), () -> payloads.mapper().treeToValue(value, type));
     }
 
     /** The argument at {@code index} converted to a generic type: {@code arg(0, new TypeReference<List<Say>>() {})}. */
     public <T> T arg(int index, TypeReference<T> type) {
-        return payloads.mapper().convertValue(arg(index), type);
+        JsonNode value = arg(index);
+        return converted(index, type.getType().getTypeName(), () -> payloads.mapper().convertValue(value, type));
+    }
+
+    /** A conversion that fails is the test's finding, shown with what came (an ack's {"error": ...}, say). */
+    private <T> T converted(int index, String type, Supplier<T> conversion) {
+        try {
+            return conversion.get();
+        } catch (JacksonException | IllegalArgumentException e) {
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new AssertionError("argument " + index + " of '" + event + "' is not a " + type + ": it came with "
+                    + args + " (" + why + ")", e);
+        }
     }
 
     /** Whether the server asked for an acknowledgement ({@code emitWithAck}). */

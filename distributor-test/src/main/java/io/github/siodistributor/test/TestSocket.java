@@ -78,7 +78,7 @@ public final class TestSocket implements AutoCloseable {
     TestSocket open() {
         opened.accept(this);
         socket.connect();
-        await(connected, "connect to " + namespace);
+        await(connected, "the connect to " + namespace);
         return this;
     }
 
@@ -249,7 +249,7 @@ public final class TestSocket implements AutoCloseable {
         try {
             return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("no " + what + " within " + wait.toMillis() + " ms", e);
+            throw new AssertionError(what + " did not come within " + wait.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;

@@ -57,6 +57,8 @@ class DistributorTestClientTest {
 
         Received echo = socket.emitWithAck("echo", 1, "two", Map.of("three", 3));
         assertThat(echo.args()).extracting(Object::toString).containsExactly("1", "\"two\"", "{\"three\":3}");
+        assertThatThrownBy(() -> echo.arg(1, EchoHandler.Note.class)).isInstanceOf(AssertionError.class)
+                .hasMessageStartingWith("argument 1 of 'echo' is not a Note: it came with [1, \"two\", {\"three\":3}]");
 
         byte[] attachment = {0, 1, 2, (byte) 255};
         EchoHandler.Note note = socket.emitWithAck("note", new EchoHandler.Note("binary", attachment))
@@ -108,7 +110,7 @@ class DistributorTestClientTest {
         assertThatThrownBy(() -> socket.expectNoEvent("greeting", Duration.ofSeconds(15)))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("hello you");
         assertThatThrownBy(() -> socket.awaitDisconnect(Duration.ofMillis(100))).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("within 100 ms");
+                .hasMessage("the disconnect of /echo did not come within 100 ms");
     }
 
     @Test
