@@ -1,11 +1,20 @@
 package io.github.siodistributor.autoconfigure;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
 import redis.embedded.RedisServer;
 
 /** A redis-server process started from the embedded-redis binary, bound to loopback, keeping nothing on disk. */
@@ -15,11 +24,16 @@ public final class EmbeddedRedisServer {
     private static final String HOST = "127.0.0.1";
     private static final int FREE_PORT_ATTEMPTS = 3;
 
-    private final RedisServer server;
+    /** What redis-server prints once it takes connections. */
+    private static final String READY = "Ready to accept connections";
+    private static final long READY_WAIT_SECONDS = 30;
+    private static final long STOP_WAIT_SECONDS = 10;
+
+    private final Process process;
     private final int port;
 
-    private EmbeddedRedisServer(RedisServer server, int port) {
-        this.server = server;
+    private EmbeddedRedisServer(Process process, int port) {
+        this.process = process;
         this.port = port;
     }
 
@@ -41,14 +55,73 @@ public final class EmbeddedRedisServer {
     }
 
     private static EmbeddedRedisServer startOn(int port) {
+        Process process = null;
         try {
-            RedisServer server = RedisServer.newRedisServer().port(port).bind(HOST).setting("save \"\"")
-                    .setting("appendonly no").build();
-            server.start();
+            // the library's own start would add a JVM shutdown hook that stops the server at once, while the
+            // application's shutdown still talks to it: the process is started here, and stopped with the context
+            List<String> command = RedisServer.newRedisServer().port(port).bind(HOST).setting("save \"\"")
+                    .setting("appendonly no").buildCommandArgs();
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            awaitReady(process, port);
+            EmbeddedRedisServer server = new EmbeddedRedisServer(process, port);
+            stopWhenTheJvmExits(server);
             log.info("Embedded Redis (development only) listening on {}:{}", HOST, port);
-            return new EmbeddedRedisServer(server, port);
+            return server;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded Redis server on port " + port, e);
+            if (process != null) {
+                process.destroyForcibly();
+            }
+            throw new UncheckedIOException("Could not start the embedded Redis server on port " + port + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Reads the server's output until it is ready; the rest of it goes to the log (DEBUG) on a thread of its own. */
+    private static void awaitReady(Process process, int port) throws IOException {
+        BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8));
+        StringBuffer seen = new StringBuffer(); // read by the starting thread when it gives up waiting
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread pump = new Thread(() -> {
+            try {
+                for (String line = output.readLine(); line != null; line = output.readLine()) {
+                    if (ready.isDone()) {
+                        log.debug("redis-server {}: {}", port, line);
+                    } else {
+                        seen.append(line).append('\n');
+                        if (line.contains(READY)) {
+                            ready.complete(null);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            ready.completeExceptionally(new IOException("redis-server exited before it was ready:\n" + seen));
+        }, "embedded-redis-" + port);
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            ready.get(READY_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw (IOException) e.getCause();
+        } catch (TimeoutException e) {
+            throw new IOException("redis-server was not ready within " + READY_WAIT_SECONDS + " s:\n" + seen, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while redis-server started", e);
+        }
+    }
+
+    /**
+     * Should the JVM exit without closing the application context, the server goes too: after the contexts Spring
+     * Boot's shutdown hook closes, never while they still use it.
+     */
+    private static void stopWhenTheJvmExits(EmbeddedRedisServer server) {
+        try {
+            SpringApplication.getShutdownHandlers().add(server::stop);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting already: the context that started this server stops it
         }
     }
 
@@ -60,11 +133,21 @@ public final class EmbeddedRedisServer {
         return port;
     }
 
+    /** Stops the server (SIGTERM), forcibly when it has not ended within 10 s; nothing when it is stopped already. */
     public void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
         try {
-            server.stop();
-        } catch (IOException e) {
-            log.warn("Could not stop the embedded Redis server on port {}", port, e);
+            if (!process.waitFor(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("The embedded Redis server on port {} did not stop within {} s: killed", port,
+                        STOP_WAIT_SECONDS);
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
         }
     }
 
