@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * A {@link NamespaceHandler} made from a {@link SocketNamespace} bean: finds its annotated methods
@@ -324,7 +325,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                             log.debug("Argument {} of {} cannot be converted to {}: {}", index, method,
                                     generic.getTypeName(), e.getOriginalMessage());
                             throw new EventRejectedException("argument " + index + " cannot be converted: "
-                                    + expectedJson(type) + " expected");
+                                    + whatWasExpected(e, type));
                         }
                         if (value == null && primitive) {
                             throw new EventRejectedException("argument " + index + " is missing or null: "
@@ -340,6 +341,26 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
                             + (kind.carriesReason() ? ", String (the reason)" : ""));
                 }
             }
+        }
+
+        /**
+         * What the client should have sent: at the field of the argument where conversion failed, when Jackson says
+         * which (a record whose {@code x} got "one"), else for the argument as a whole.
+         */
+        private static String whatWasExpected(JacksonException failure, Class<?> type) {
+            StringBuilder field = new StringBuilder();
+            for (JacksonException.Reference step : failure.getPath()) {
+                if (step.getPropertyName() != null) {
+                    field.append(field.isEmpty() ? "" : ".").append(step.getPropertyName());
+                } else if (step.getIndex() >= 0) {
+                    field.append('[').append(step.getIndex()).append(']');
+                }
+            }
+            if (field.isEmpty() || !(failure instanceof MismatchedInputException mismatch)
+                    || mismatch.getTargetType() == null) {
+                return expectedJson(type) + " expected";
+            }
+            return expectedJson(mismatch.getTargetType()) + " expected at " + field;
         }
 
         /** What a client must send for a parameter of {@code type}, in JSON's words. */

@@ -252,6 +252,9 @@ class AnnotatedNamespaceHandlerTest {
 
     // ---- handlers -------------------------------------------------------------------------------
 
+    public record Place(String room, int x) {
+    }
+
     public record Say(String room, String text) {
     }
 
@@ -303,6 +306,10 @@ class AnnotatedNamespaceHandlerTest {
             return says.size();
         }
 
+        @OnEvent("place")
+        public void place(Place place) {
+        }
+
         @OnEvent("null")
         public Object returnsNull() {
             return null;
@@ -338,7 +345,7 @@ class AnnotatedNamespaceHandlerTest {
     void readsTheNamespaceAndTheEvents() {
         assertThat(handler.namespace()).isEqualTo("/chat");
         assertThat(handler.events()).containsExactlyInAnyOrder("everything", "interleaved", "primitive", "nothing",
-                "several", "echo", "records", "null", "explicit", "rejects", "checked");
+                "several", "echo", "records", "place", "null", "explicit", "rejects", "checked");
     }
 
     @SocketNamespace(value = "/fast", nonBlocking = true)
@@ -471,8 +478,14 @@ class AnnotatedNamespaceHandlerTest {
         RecordingAck ack = new RecordingAck(true);
 
         assertThatExceptionOfType(EventRejectedException.class)
-                .isThrownBy(() -> handler.onEvent(socket, "records", args("[[\"not a record\"]]"), ack))
+                .isThrownBy(() -> handler.onEvent(socket, "records", args("[\"not a list\"]"), ack))
                 .withMessage("argument 0 cannot be converted: an array expected");
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "records", args("[[\"not a record\"]]"), ack))
+                .withMessage("argument 0 cannot be converted: an object expected at [0]");
+        assertThatExceptionOfType(EventRejectedException.class)
+                .isThrownBy(() -> handler.onEvent(socket, "place", args("[{\"room\":\"r1\",\"x\":\"one\"}]"), ack))
+                .withMessage("argument 0 cannot be converted: a number expected at x");
         assertThatExceptionOfType(EventRejectedException.class)
                 .isThrownBy(() -> handler.onEvent(socket, "primitive", args("[{\"a\":1}]"), ack))
                 .withMessage("argument 0 cannot be converted: a number expected");
