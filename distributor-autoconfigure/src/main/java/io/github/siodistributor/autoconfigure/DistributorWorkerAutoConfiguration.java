@@ -9,6 +9,7 @@ import static io.github.siodistributor.autoconfigure.PropertyChecks.positive;
 
 import io.github.siodistributor.autoconfigure.failure.NoNamespaceToServeException;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.backend.runtime.AnnotatedNamespaceHandler;
 import io.github.siodistributor.core.engine.EngineSettings;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
@@ -31,6 +32,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.util.ClassUtils;
 
 /** The worker role: a Socket.IO server that forwards its clients to the backends over Redis. */
 @AutoConfiguration(after = DistributorRedisAutoConfiguration.class)
@@ -112,8 +114,14 @@ public class DistributorWorkerAutoConfiguration {
         List<String> namespaces = new ArrayList<>();
         for (String name : beans.getBeanNamesForAnnotation(SocketNamespace.class)) {
             SocketNamespace annotation = beans.findAnnotationOnBean(name, SocketNamespace.class);
-            if (annotation != null && !namespaces.contains(annotation.value())) {
-                namespaces.add(annotation.value());
+            if (annotation == null) {
+                continue;
+            }
+            // checked here, where the bean is known: the worker's own check would name the namespace only
+            String namespace = AnnotatedNamespaceHandler.validNamespace(annotation,
+                    ClassUtils.getUserClass(beans.getType(name)));
+            if (!namespaces.contains(namespace)) {
+                namespaces.add(namespace);
             }
         }
         return namespaces;

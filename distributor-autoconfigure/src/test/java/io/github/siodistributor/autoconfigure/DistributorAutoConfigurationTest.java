@@ -32,6 +32,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,6 +113,10 @@ class DistributorAutoConfigurationTest {
     private static ApplicationContextRunner runner() {
         return autoConfigured().withPropertyValues("spring.data.redis.host=127.0.0.1",
                 "spring.data.redis.port=" + redis.port());
+    }
+
+    @SocketNamespace("game")
+    public static class NoSlashHandler {
     }
 
     @SocketNamespace("/chat")
@@ -398,6 +404,21 @@ class DistributorAutoConfigurationTest {
             assertThat(subscribers(secondRedis, prefix + ":peers:/chat")).isEqualTo(1);
             assertThat(subscribers(redis, prefix + ":peers:/chat")).isZero();
         });
+    }
+
+    /** In every role, not only the backend's: a worker that serves the handlers' namespaces checks them first. */
+    @Test
+    void aHandlerWithAnInvalidNamespaceFailsTheStartNamingItsClass() {
+        for (String roles : List.of("distributor.backend.enabled=true", "distributor.worker.enabled=false",
+                "distributor.backend.enabled=false")) {
+            runner().withBean(NoSlashHandler.class).withPropertyValues(roles).run(context -> {
+                assertThat(context).as(roles).hasFailed();
+                assertThat(Stream.iterate(context.getStartupFailure(), Objects::nonNull, Throwable::getCause))
+                        .as(roles).anySatisfy(cause -> assertThat(cause).hasMessage("@SocketNamespace(\"game\") on "
+                                + NoSlashHandler.class.getName() + ": namespace 'game' must start with '/' (a name) "
+                                + "or '^' (a pattern for dynamic namespaces)"));
+            });
+        }
     }
 
     // ---- embedded Redis -------------------------------------------------------------------------

@@ -49,20 +49,28 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
     private final Map<String, HandlerMethod> eventMethods = new HashMap<>();
     private final Map<String, HandlerMethod> serverSideEventMethods = new HashMap<>();
 
+    /**
+     * The namespace {@code annotation} on {@code userClass} names (or matches).
+     *
+     * @throws IllegalArgumentException naming the class, when it is not a valid name or pattern
+     */
+    public static String validNamespace(SocketNamespace annotation, Class<?> userClass) {
+        try {
+            return ServedNamespaces.requireValid(annotation.value());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("@SocketNamespace(\"" + annotation.value() + "\") on "
+                    + userClass.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** @param userClass the bean's own class (not a proxy subclass), where the annotations are */
     public AnnotatedNamespaceHandler(Object bean, Class<?> userClass) {
         SocketNamespace annotation = userClass.getAnnotation(SocketNamespace.class);
         if (annotation == null) {
             throw new IllegalArgumentException(userClass.getName() + " is not annotated with @SocketNamespace");
         }
-        this.namespace = annotation.value();
+        this.namespace = validNamespace(annotation, userClass);
         this.nonBlocking = annotation.nonBlocking();
-        try {
-            ServedNamespaces.requireValid(namespace);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("@SocketNamespace(\"" + namespace + "\") on " + userClass.getName()
-                    + ": " + e.getMessage(), e);
-        }
         this.bean = bean;
         Method[] methods = userClass.getMethods();
         for (Method method : methods) {
