@@ -25,6 +25,8 @@ import io.github.siodistributor.core.worker.WorkerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -40,6 +42,8 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnBooleanProperty(name = "distributor.worker.enabled", matchIfMissing = true)
 public class DistributorWorkerAutoConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(DistributorWorkerAutoConfiguration.class);
+
     /** Room for a client message's envelope on Redis: the connect handshake's headers (16 KB at most) and URL. */
     private static final long ENVELOPE_ROOM = 64 * 1024;
 
@@ -53,6 +57,9 @@ public class DistributorWorkerAutoConfiguration {
                     worker.getNamespaces().forEach(ServedNamespaces::requireValid);
                     return worker.getNamespaces();
                 });
+        if (!worker.getNamespaces().isEmpty() && properties.getBackend().isEnabled()) {
+            warnOfHandlersNotAccepted(new ServedNamespaces(namespaces), handlerNamespaces(beans));
+        }
         if (namespaces.isEmpty()) {
             throw new NoNamespaceToServeException();
         }
@@ -110,6 +117,21 @@ public class DistributorWorkerAutoConfiguration {
     }
 
     /** Read from the bean definitions: no handler bean is created for this. */
+    /**
+     * A namespace this process handles that its own worker, told which namespaces to accept, turns away: most likely
+     * one left out of the list (its clients get "Invalid namespace" and nothing says why).
+     */
+    private static void warnOfHandlersNotAccepted(ServedNamespaces accepted, List<String> handled) {
+        List<String> turnedAway = handled.stream()
+                .filter(namespace -> !ServedNamespaces.isPattern(namespace) && accepted.specFor(namespace) == null)
+                .toList();
+        if (!turnedAway.isEmpty()) {
+            log.warn("This process handles {}, but its worker does not accept {} (distributor.worker.namespaces={}): "
+                    + "its clients get \"Invalid namespace\" for {}", turnedAway, turnedAway.size() == 1 ? "it"
+                    : "them", accepted.specs(), turnedAway.size() == 1 ? "it" : "them");
+        }
+    }
+
     private static List<String> handlerNamespaces(ListableBeanFactory beans) {
         List<String> namespaces = new ArrayList<>();
         for (String name : beans.getBeanNamesForAnnotation(SocketNamespace.class)) {

@@ -32,21 +32,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
-import java.util.stream.Stream;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -59,6 +62,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+@ExtendWith(OutputCaptureExtension.class)
 class DistributorAutoConfigurationTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -404,6 +408,20 @@ class DistributorAutoConfigurationTest {
             assertThat(subscribers(secondRedis, prefix + ":peers:/chat")).isEqualTo(1);
             assertThat(subscribers(redis, prefix + ":peers:/chat")).isZero();
         });
+    }
+
+    /** A namespace left out of the worker's list, in a process that handles it, is said at start, not only to clients. */
+    @Test
+    void aHandledNamespaceTheWorkerDoesNotAcceptIsWarnedOf(CapturedOutput output) {
+        runner().withBean(ChatHandler.class).withPropertyValues("distributor.worker.namespaces=/news,^/room-\\d+$")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(output).contains("This process handles [/chat], but its worker does not accept it "
+                            + "(distributor.worker.namespaces=[/news, ^/room-\\d+$])");
+                });
+        runner().withBean(ChatHandler.class).withPropertyValues("distributor.worker.namespaces=/news,/chat")
+                .run(context -> assertThat(context).hasNotFailed());
+        assertThat(output).containsOnlyOnce("but its worker does not accept");
     }
 
     /** In every role, not only the backend's: a worker that serves the handlers' namespaces checks them first. */
