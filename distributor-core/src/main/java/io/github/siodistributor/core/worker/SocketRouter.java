@@ -84,6 +84,8 @@ final class SocketRouter implements AutoCloseable {
     private final Map<String, WorkerSocket> releasing = new ConcurrentHashMap<>();
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
+    /** The check that comes before the next periodic one, for a retry due sooner; the watch thread only. */
+    private java.util.concurrent.ScheduledFuture<?> retryCheck;
     private final AtomicBoolean checkRequested = new AtomicBoolean();
     private final AtomicLong heldEventBytes = new AtomicLong();
     /** While the worker closes: where each publish's future goes, so that the worker can wait for them. */
@@ -174,6 +176,8 @@ final class SocketRouter implements AutoCloseable {
     static final int READS_RESUMED_AT = 64;
     /** The longest reads are held at a time. */
     static final Duration LONGEST_READ_HOLD = Duration.ofSeconds(5);
+    /** The first wait before what a live instance did not hear is sent again; it doubles up to the loss grace. */
+    static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private void publish(WorkerSocket socket, String instance, long sequence, ClientActivity activity) {
         stats.forwarded.increment();
@@ -536,8 +540,9 @@ final class SocketRouter implements AutoCloseable {
 
     /**
      * Reads the registry and moves the sockets of dead instances, with what they did not hear (watch thread).
-     * What a live instance did not hear is sent to it again at most once per loss grace: a Redis restart's
-     * resubscribe gap is bridged by the bus itself, and an instance that is dying is soon declared dead.
+     * What a live instance did not hear is sent to it again, after 100 ms and then less and less often, down to once
+     * per loss grace: a Redis restart's resubscribe gap is bridged by the bus itself, a subscription cut alone comes
+     * back within a few hundred milliseconds, and an instance that is dying is soon declared dead.
      */
     void check() {
         try {
@@ -591,6 +596,7 @@ final class SocketRouter implements AutoCloseable {
             adoptWaiting(appeared.spec());
         }
         moved.retell(instance -> instances.live(instance.spec()).contains(instance.backendId()), System.nanoTime());
+        long nextRetry = Long.MAX_VALUE;
         for (WorkerSocket socket : List.copyOf(stalled)) {
             String instance = socket.backendId;
             if (instance == null) {
@@ -602,12 +608,9 @@ final class SocketRouter implements AutoCloseable {
                 continue;
             }
             if (instances.live(socket.spec).contains(instance)) {
-                // seldom: a live instance that missed messages after the bus's resubscribe grace, or one dying now
-                long now = System.nanoTime();
-                if (now - socket.lastRetry >= routing.lossGrace().toNanos()) {
-                    socket.lastRetry = now;
-                    socket.session.execute(() -> flush(socket));
-                }
+                // seldom: a live instance whose subscription is coming back (its connection was cut, alone or with
+                // Redis), or one dying now
+                nextRetry = Math.min(nextRetry, retryWhenDue(socket, System.nanoTime()));
             } else {
                 // its instance is gone without having been live here since (it left, or died unseen)
                 socket.session.execute(() -> {
@@ -616,6 +619,44 @@ final class SocketRouter implements AutoCloseable {
                     }
                 });
             }
+        }
+        if (nextRetry < routing.checkInterval().toNanos()) {
+            checkAgainIn(nextRetry);
+        }
+    }
+
+    /**
+     * Sends what a live instance did not hear again once its retry is due, backing off from {@link #FIRST_RETRY}
+     * to the loss grace: an instance's subscription cut alone comes back within a few hundred milliseconds, and
+     * meanwhile its sockets' events wait (up to held-events-limit, then refused). Returns the nanoseconds until the
+     * socket's next retry.
+     */
+    private long retryWhenDue(WorkerSocket socket, long now) {
+        long grace = routing.lossGrace().toNanos();
+        if (now - socket.lastRetry > socket.retryDelay + grace) {
+            // no retry in this stall yet (retries in one come at most the grace apart): its backoff starts
+            socket.lastRetry = now;
+            socket.retryDelay = Math.min(FIRST_RETRY.toNanos(), grace);
+        }
+        long due = socket.lastRetry + socket.retryDelay;
+        if (now - due < 0) {
+            return due - now;
+        }
+        socket.lastRetry = now;
+        socket.retryDelay = Math.min(2 * socket.retryDelay, grace);
+        socket.session.execute(() -> flush(socket));
+        return socket.retryDelay;
+    }
+
+    /** One check ahead of the periodic ones (the watch thread only: the latest asked for replaces the one before). */
+    private void checkAgainIn(long nanos) {
+        if (retryCheck != null) {
+            retryCheck.cancel(false);
+        }
+        try {
+            retryCheck = timer.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 

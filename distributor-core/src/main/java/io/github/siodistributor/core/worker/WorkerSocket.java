@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -66,8 +66,12 @@ final class WorkerSocket {
     ScheduledFuture<?> readHoldTimeout;
     /** What to do on the event loop once nothing is in flight: a move must not overtake a late "nobody heard". */
     final AtomicReference<Runnable> whenSettled = new AtomicReference<>();
-    /** When the router last sent unheard activity again to a live instance; the router's watch thread only. */
-    long lastRetry = System.nanoTime();
+    /**
+     * When the router last sent unheard activity again to a live instance, and how long it waits before the next
+     * time; the router's watch thread only. Long ago at first: the socket's first stall starts its own backoff.
+     */
+    long lastRetry = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    long retryDelay;
     /** Why the socket lost its instance, for the recovery signal that a later instance will get. */
     String recoveryReason = SocketRouter.BACKEND_LOST;
     final EngineSession session;

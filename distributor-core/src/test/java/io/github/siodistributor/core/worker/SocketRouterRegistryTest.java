@@ -60,6 +60,8 @@ class SocketRouterRegistryTest {
         final AtomicInteger refusing = new AtomicInteger();
         /** Whether Redis answers publishes at once; if not, they wait in {@link #unanswered}. */
         volatile boolean answering = true;
+        /** How many subscribers a publish answered at once reached: 0 while the instance's subscription is cut. */
+        volatile long receivers = 1;
         final List<CompletableFuture<Long>> unanswered = new CopyOnWriteArrayList<>();
         final List<Message> published = new CopyOnWriteArrayList<>();
         private final DroppedMessages dropped = new DroppedMessages();
@@ -71,7 +73,7 @@ class SocketRouterRegistryTest {
             }
             published.add(message);
             if (answering) {
-                return CompletableFuture.completedFuture(1L);
+                return CompletableFuture.completedFuture(receivers);
             }
             CompletableFuture<Long> answer = new CompletableFuture<>();
             unanswered.add(answer);
@@ -214,6 +216,40 @@ class SocketRouterRegistryTest {
         bus.answer(1);
         assertThat(channel.config().isAutoRead()).isTrue();
         bus.answer(bus.unanswered.size());
+        channel.finishAndReleaseAll();
+    }
+
+    /**
+     * A live instance whose subscription was cut (alone: Redis and the registry are fine) hears nothing for a moment:
+     * what it missed is sent again soon after it is back, not only once per loss grace (a minute here), while the
+     * client's later events wait behind it.
+     */
+    @Test
+    void whatALiveInstanceDidNotHearIsSentAgainSoonAfterItsSubscriptionIsBack() {
+        router.close();
+        router = new SocketRouter("w1", bus, names, registry, new BackendRouting(Duration.ofMinutes(1),
+                Duration.ofMinutes(1), BackendRouting.WhenNoBackend.HOLD, 100, BackendRouting.DEFAULT_HELD_EVENTS_SIZE,
+                Duration.ofSeconds(10)), List.of("/chat"), new WorkerStats(), List::of, socket -> { });
+        router.check();
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WorkerSocket socket = socketOn(TestSessions.openWebSocket(channel));
+        assertThat(router.assign(socket)).isTrue();
+
+        bus.receivers = 0;
+        SocketEvent missed = new SocketEvent("/chat", socket.id, "missed", SocketEvent.NO_ACK, Payload.empty());
+        router.send(socket, missed);
+        channel.runPendingTasks();
+        SocketEvent after = new SocketEvent("/chat", socket.id, "after", SocketEvent.NO_ACK, Payload.empty());
+        router.send(socket, after);
+        assertThat(bus.published).as("the later event waits behind the unheard one").containsExactly(missed);
+
+        bus.receivers = 1;
+        await().atMost(WAIT).until(() -> {
+            channel.runPendingTasks();
+            return bus.published.size() >= 3;
+        });
+        assertThat(bus.published.subList(bus.published.size() - 2, bus.published.size())).containsExactly(missed,
+                after);
         channel.finishAndReleaseAll();
     }
 
