@@ -4,11 +4,14 @@ import io.github.siodistributor.core.worker.DistributorWorker;
 import io.socket.client.IO;
 import io.socket.client.Manager;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import tools.jackson.databind.json.JsonMapper;
@@ -52,12 +55,30 @@ public class DistributorTestClient implements DisposableBean {
      * @throws AssertionError when it does not answer within {@link #DEFAULT_TIMEOUT}
      */
     public TestSocket connect(String namespace, Map<String, String> auth) {
+        return connect(namespace, ConnectOptions.auth(auth == null ? Map.of() : auth));
+    }
+
+    /**
+     * As {@link #connect(String, Map)}, with the query parameters and headers of {@code handshake} on the
+     * connection's requests besides its auth: for handlers that read {@code Handshake.query} or {@code headers}.
+     */
+    public TestSocket connect(String namespace, ConnectOptions handshake) {
         IO.Options options = new IO.Options();
         options.forceNew = true;
         options.reconnection = false;
+        if (!handshake.query().isEmpty()) {
+            options.query = handshake.query().entrySet().stream()
+                    .map(parameter -> encoded(parameter.getKey()) + "=" + encoded(parameter.getValue()))
+                    .collect(Collectors.joining("&"));
+        }
+        options.extraHeaders = handshake.headers();
         Manager connection = new Manager(URI.create(url()), options);
-        return new TestSocket(connection, ConcurrentHashMap.newKeySet(), namespace, auth, payloads, DEFAULT_TIMEOUT,
-                sockets::add).open();
+        return new TestSocket(connection, ConcurrentHashMap.newKeySet(), namespace, handshake.auth(), payloads,
+                DEFAULT_TIMEOUT, sockets::add).open();
+    }
+
+    private static String encoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     /**

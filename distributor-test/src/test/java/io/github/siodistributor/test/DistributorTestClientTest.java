@@ -68,6 +68,17 @@ class DistributorTestClientTest {
     }
 
     @Test
+    void aConnectionCarriesTheQueryParametersAndHeadersTheTestChose() {
+        TestSocket socket = client.connect("/echo", ConnectOptions.auth(Map.of("name", "ada"))
+                .withQuery("room", "kitchen & hall").withHeader("X-Tenant", "acme"));
+
+        Received seen = socket.emitWithAck("handshake");
+        assertThat(seen.arg(0).path("room").asString()).isEqualTo("kitchen & hall");
+        assertThat(seen.arg(0).path("tenant").asString()).isEqualTo("acme");
+        assertThat(socket.emitWithAck("whoami").arg(0).asString()).isEqualTo("ada");
+    }
+
+    @Test
     void eventsFromTheBackendAreAwaitedInOrder() {
         TestSocket socket = client.connect("/echo");
         socket.emit("greet", "first");

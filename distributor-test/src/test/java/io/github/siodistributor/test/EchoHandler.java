@@ -7,6 +7,7 @@ import io.github.siodistributor.backend.annotation.OnConnect;
 import io.github.siodistributor.backend.annotation.OnDisconnect;
 import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.Handshake;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -34,6 +35,13 @@ public class EchoHandler {
         if ("mallory".equals(socket.auth(Credentials.class).name())) {
             throw new ConnectionRejectedException("not you", Map.of("who", "mallory"));
         }
+    }
+
+    /** What the handshake carried besides the auth: a query parameter and a header the test chose. */
+    @OnEvent("handshake")
+    public Map<String, String> handshake(Handshake handshake) {
+        return Map.of("room", String.valueOf(handshake.queryParameter("room")), "tenant",
+                String.valueOf(handshake.header("X-Tenant")));
     }
 
     @OnEvent("whoami")
