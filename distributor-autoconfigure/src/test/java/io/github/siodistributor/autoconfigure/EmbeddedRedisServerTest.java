@@ -3,12 +3,11 @@ package io.github.siodistributor.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.siodistributor.testsupport.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import org.junit.jupiter.api.Test;
 
 /** The embedded development Redis: a real redis-server process, started and stopped by the distributor itself. */
@@ -18,11 +17,11 @@ class EmbeddedRedisServerTest {
     void startsOnAFreePortAndIsGoneOnceStopped() {
         EmbeddedRedisServer server = EmbeddedRedisServer.start(0);
         try {
-            assertThat(accepts(server.port())).isTrue();
+            assertThat(FreePorts.accepts(server.port())).isTrue();
         } finally {
             server.stop();
         }
-        assertThat(accepts(server.port())).as("stopped: its port is closed").isFalse();
+        assertThat(FreePorts.accepts(server.port())).as("stopped: its port is closed").isFalse();
         server.stop();
     }
 
@@ -36,12 +35,4 @@ class EmbeddedRedisServerTest {
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
 }

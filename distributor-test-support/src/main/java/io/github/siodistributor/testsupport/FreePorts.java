@@ -3,6 +3,7 @@ package io.github.siodistributor.testsupport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ThreadLocalRandom;
@@ -49,6 +50,16 @@ public final class FreePorts {
         }
         throw new IllegalStateException("no free port between " + LOWEST + " and " + HIGHEST + " after "
                 + ATTEMPTS + " attempts");
+    }
+
+    /** Whether a server on this machine accepts connections on {@code port} of 127.0.0.1 (within 2 s). */
+    public static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
     }
 
     static boolean isFree(int port) {

@@ -3,9 +3,6 @@ package io.github.siodistributor.samples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.siodistributor.testsupport.FreePorts;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,7 +17,7 @@ class EmbeddedDefaultShutdownIT {
         try (SampleProcess demo = SampleProcess.start("demo", "--spring.main.web-application-type=none",
                 "--distributor.worker.port=0", "--distributor.redis.embedded.port=" + redisPort)) {
             demo.awaitStarted(120);
-            assertThat(accepts(redisPort)).as("the embedded Redis listens").isTrue();
+            assertThat(FreePorts.accepts(redisPort)).as("the embedded Redis listens").isTrue();
 
             demo.terminate();
             demo.awaitExit(60);
@@ -28,16 +25,8 @@ class EmbeddedDefaultShutdownIT {
             assertThat(demo.output()).as("the distributor's shutdown saw Redis up to its end")
                     .doesNotContain("Redis is unreachable").doesNotContain("while Redis is unreachable")
                     .doesNotContain("REDIS_UNAVAILABLE").doesNotContain("Cannot reconnect");
-            assertThat(accepts(redisPort)).as("the embedded Redis is gone with the JVM").isFalse();
+            assertThat(FreePorts.accepts(redisPort)).as("the embedded Redis is gone with the JVM").isFalse();
         }
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
 }

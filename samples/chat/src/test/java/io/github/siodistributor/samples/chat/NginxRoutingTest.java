@@ -8,8 +8,6 @@ import io.github.siodistributor.core.protocol.SocketIds;
 import io.github.siodistributor.core.worker.DistributorWorker;
 import io.github.siodistributor.testsupport.FreePorts;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +121,7 @@ class NginxRoutingTest extends ChatClusterTestSupport {
                 "-c", file.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile())
                 .start();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!accepts(port)) {
+        while (!FreePorts.accepts(port)) {
             if (!nginx.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("nginx did not start listening on " + port + "; its output:\n"
                         + Files.readString(dir.resolve("nginx.out")) + "\nerror.log:\n" + errorLog());
@@ -133,14 +131,6 @@ class NginxRoutingTest extends ChatClusterTestSupport {
         return "http://127.0.0.1:" + port;
     }
 
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private String errorLog() throws IOException {
         Path log = dir.resolve("error.log");
