@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +87,7 @@ final class SocketRouter implements AutoCloseable {
     /** Sockets with activity waiting, including ones that have left since: theirs must still be delivered. */
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     /** The check that comes before the next periodic one, for a retry due sooner; the watch thread only. */
-    private java.util.concurrent.ScheduledFuture<?> retryCheck;
+    private ScheduledFuture<?> retryCheck;
     private final AtomicBoolean checkRequested = new AtomicBoolean();
     private final AtomicLong heldEventBytes = new AtomicLong();
     /** While the worker closes: where each publish's future goes, so that the worker can wait for them. */
@@ -532,7 +534,7 @@ final class SocketRouter implements AutoCloseable {
                     checkRequested.set(false);
                     check();
                 });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 checkRequested.set(false); // closed
             }
         }
@@ -655,7 +657,7 @@ final class SocketRouter implements AutoCloseable {
         }
         try {
             retryCheck = timer.schedule(this::check, nanos, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closed
         }
     }
