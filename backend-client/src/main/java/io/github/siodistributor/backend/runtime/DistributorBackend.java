@@ -286,7 +286,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         }
         KeyedSerialExecutor calls = dispatcher;
         if (handler.nonBlocking()) {
-            // no pool, no hand-off: a key runs on the delivering thread, with no other key waiting for a turn
+            // no pool, no hand-off: the delivering thread runs a key whole (the process runs one call at a time anyway)
             calls = new KeyedSerialExecutor(new NonBlockingDispatch(spec), Integer.MAX_VALUE);
             log.info("Namespace {}: its handler is declared non-blocking and runs on the Redis delivery thread", spec);
         }

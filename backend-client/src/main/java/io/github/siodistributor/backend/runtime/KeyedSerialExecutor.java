@@ -1,39 +1,36 @@
 package io.github.siodistributor.backend.runtime;
 
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks on a shared executor, one at a time and in submission order per key, while different
- * keys run in parallel. A key holds memory only while it has work queued. A key runs at most a turn's worth of tasks
- * on a thread, then goes to the back of the executor's queue: one whose tasks keep coming (a client sending a little
- * faster than its handler runs) would otherwise keep a pool thread for good, and with as many such keys as threads,
- * every other key would wait for them.
+ * keys run in parallel. A key holds memory only while it has work queued.
+ *
+ * <p>Keys with work wait in one line ({@code ready}); a drainer on the executor takes the first, runs a turn of its
+ * tasks and, while others wait in the line, puts the key back at its end and takes the next: a key whose tasks keep
+ * coming (a client sending a little faster than its handler runs) would otherwise keep a pool thread for good, and
+ * with as many such keys as threads every other key would wait for them. With nobody waiting, a drainer goes on with
+ * its key. The order comes from this line, not from the executor's: a fork/join pool runs what its own thread
+ * submits before anything submitted from outside.
  */
 public final class KeyedSerialExecutor {
 
-    /** Tasks of one key run in a row before the other keys waiting for the executor get their turn. */
+    /** Tasks of one key run in a row before the next key waiting in line gets its turn. */
     public static final int TASKS_PER_TURN = 16;
 
     private static final Logger log = LoggerFactory.getLogger(KeyedSerialExecutor.class);
-    /**
-     * Hands a key's next turn to its executor from another thread than the executor's own: a fork/join pool (the
-     * handler pool) runs what one of its threads submits on that thread, before anything submitted from outside,
-     * so a turn handed over from the pool's thread would come straight back.
-     */
-    private static final Executor NEXT_TURN = CompletableFuture.delayedExecutor(0, TimeUnit.NANOSECONDS,
-            Runnable::run);
 
     private final Executor executor;
     private final int tasksPerTurn;
     private final ConcurrentHashMap<String, Queue<Runnable>> queues = new ConcurrentHashMap<>();
+    /** Keys with work that no drainer holds: each has a drainer submitted for it, or one that will come back. */
+    private final Queue<String> ready = new ConcurrentLinkedQueue<>();
 
     public KeyedSerialExecutor(Executor executor) {
         this(executor, TASKS_PER_TURN);
@@ -41,7 +38,7 @@ public final class KeyedSerialExecutor {
 
     /**
      * With {@code tasksPerTurn} tasks of a key in a row: {@link Integer#MAX_VALUE} for an executor that runs a task
-     * on the submitting thread, where there is no one else's turn to wait for (and a new turn would nest a call).
+     * on the submitting thread, where there is no one else's turn to wait for.
      */
     public KeyedSerialExecutor(Executor executor, int tasksPerTurn) {
         if (tasksPerTurn < 1) {
@@ -51,6 +48,11 @@ public final class KeyedSerialExecutor {
         this.tasksPerTurn = tasksPerTurn;
     }
 
+    /**
+     * Queues {@code task} behind the key's earlier ones.
+     *
+     * @throws RejectedExecutionException when the executor refuses the key's drainer (the task is dropped)
+     */
     public void execute(String key, Runnable task) {
         boolean[] created = new boolean[1];
         // adds happen inside compute, as does the drainer's "empty, so remove" check: no task is stranded
@@ -63,30 +65,43 @@ public final class KeyedSerialExecutor {
             return queue;
         });
         if (created[0]) {
-            drainLater(key);
+            ready.add(key);
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // taken from the line by a drainer meanwhile, it runs; otherwise no drainer would come for it, and
+                // without the queue gone every later task of the key would wait behind it
+                if (ready.remove(key)) {
+                    Queue<Runnable> stranded = queues.remove(key);
+                    log.error("The executor refused the work of {} ({}): {} task(s) dropped", key, e.getMessage(),
+                            stranded == null ? 0 : stranded.size());
+                    throw e;
+                }
+            }
         }
     }
 
-    /** Hands the key's queue to the executor; throws when the executor refuses, the queue dropped. */
-    private void drainLater(String key) {
-        try {
-            executor.execute(() -> drain(key));
-        } catch (RejectedExecutionException e) {
-            // no drainer will come: without the queue gone, every later task of the key would wait behind it
-            Queue<Runnable> stranded = queues.remove(key);
-            log.error("The executor refused the work of {} ({}): {} task(s) dropped", key, e.getMessage(),
-                    stranded == null ? 0 : stranded.size());
-            throw e;
+    /** Runs the first key in line, turn by turn, and the next ones while any wait; then returns the thread. */
+    private void drain() {
+        String key = ready.poll();
+        while (key != null) {
+            if (!turn(key)) {
+                key = ready.poll();
+            } else if (!ready.isEmpty()) {
+                ready.add(key);
+                key = ready.poll();
+            }
         }
     }
 
-    private void drain(String key) {
+    /** Runs up to a turn of the key's tasks; whether it has more (it stays the drainer's, which holds it). */
+    private boolean turn(String key) {
         Queue<Runnable> queue = queues.get(key);
         for (int ran = 0; ran < tasksPerTurn; ran++) {
             Runnable task = queue.poll();
             if (task == null) {
                 if (doneWith(key)) {
-                    return;
+                    return false;
                 }
                 task = queue.poll();
             }
@@ -97,16 +112,7 @@ public final class KeyedSerialExecutor {
                 log.error("Task for {} failed", key, e);
             }
         }
-        if (!doneWith(key)) {
-            // the queue stays in the map meanwhile: what comes for the key is added to it, for the next turn to run
-            NEXT_TURN.execute(() -> {
-                try {
-                    drainLater(key);
-                } catch (RejectedExecutionException e) {
-                    // logged with what was dropped; there is no caller to tell
-                }
-            });
-        }
+        return !doneWith(key);
     }
 
     /** Forgets the key when its queue is empty (inside compute, as adds are: no task is stranded). */

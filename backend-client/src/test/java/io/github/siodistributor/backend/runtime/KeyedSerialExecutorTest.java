@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -293,6 +294,40 @@ class KeyedSerialExecutorTest {
         } finally {
             oneThread.shutdownNow();
         }
+    }
+
+    /**
+     * A bounded executor that fills up while a key's tasks run (other sockets' work): what the key accepted still runs,
+     * all of it; only a new key's first task can be refused, and its caller is told.
+     */
+    @Test
+    void whatAKeyAcceptedRunsEvenWhenTheExecutorRefusesLater() {
+        AtomicBoolean full = new AtomicBoolean();
+        KeyedSerialExecutor bounded = new KeyedSerialExecutor(task -> {
+            if (full.get()) {
+                throw new RejectedExecutionException("queue full");
+            }
+            pool.execute(task);
+        });
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        bounded.execute("busy", () -> awaitUninterruptibly(release));
+        int tasks = 3 * KeyedSerialExecutor.TASKS_PER_TURN;
+        for (int i = 1; i <= tasks; i++) {
+            int n = i;
+            bounded.execute("busy", () -> {
+                if (n == KeyedSerialExecutor.TASKS_PER_TURN) {
+                    full.set(true);
+                }
+                ran.incrementAndGet();
+            });
+        }
+        release.countDown();
+
+        await().atMost(TIMEOUT).until(() -> bounded.activeKeys() == 0);
+        assertThat(ran).hasValue(tasks);
+        assertThatThrownBy(() -> bounded.execute("new", () -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThat(bounded.activeKeys()).isZero();
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
