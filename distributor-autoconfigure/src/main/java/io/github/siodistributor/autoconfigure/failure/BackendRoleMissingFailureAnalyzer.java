@@ -6,6 +6,7 @@ import org.springframework.beans.factory.UnsatisfiedDependencyException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Explains a bean that needs the indirect server in a process without the backend role: a worker-only process of an
@@ -15,11 +16,19 @@ import org.springframework.core.Ordered;
 class BackendRoleMissingFailureAnalyzer extends AbstractFailureAnalyzer<NoSuchBeanDefinitionException>
         implements Ordered {
 
+    private final Environment environment;
+
+    BackendRoleMissingFailureAnalyzer(Environment environment) {
+        this.environment = environment;
+    }
+
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, NoSuchBeanDefinitionException cause) {
         Class<?> wanted = cause.getBeanType();
         if (wanted == null || !wanted.isAssignableFrom(IndirectServer.class)
-                || wanted.getPackageName().startsWith("java.")) {
+                || wanted.getPackageName().startsWith("java.") || environment == null
+                || environment.getProperty("distributor.backend.enabled", Boolean.class, true)) {
+            // missing for another reason (a test slice, an excluded auto-configuration): Spring Boot's analysis
             return null;
         }
         UnsatisfiedDependencyException dependency = findCause(rootFailure, UnsatisfiedDependencyException.class);

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.SpringFactoriesLoader;
+import org.springframework.mock.env.MockEnvironment;
 
 /**
  * Each common misconfiguration fails a real start with its own exception, and the failure analyzers registered in
@@ -69,9 +71,14 @@ class DistributorFailureAnalyzersTest {
 
     /** What the analyzers Spring Boot would load from spring.factories make of a start-up failure. */
     private static FailureAnalysis analyze(Throwable failure) {
-        // Spring Boot's own analyzers that need its bean factory are left out: ours need nothing
+        return analyze(failure, new MockEnvironment());
+    }
+
+    /** As Spring Boot loads them, with the application's environment (ours need no bean factory). */
+    private static FailureAnalysis analyze(Throwable failure, Environment environment) {
         List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation(
-                DistributorFailureAnalyzersTest.class.getClassLoader()).load(FailureAnalyzer.class, null,
+                DistributorFailureAnalyzersTest.class.getClassLoader()).load(FailureAnalyzer.class,
+                SpringFactoriesLoader.ArgumentResolver.of(Environment.class, environment),
                 (type, implementation, notLoaded) -> { });
         return analyzers.stream().map(analyzer -> analyzer.analyze(failure)).filter(Objects::nonNull).findFirst()
                 .orElseThrow(() -> new AssertionError("no failure analyzer explains " + failure));
@@ -177,12 +184,26 @@ class DistributorFailureAnalyzersTest {
         runner(redis.port()).withPropertyValues("distributor.backend.enabled=false",
                 "distributor.worker.namespaces=/lobby").withBean("lobbyNews", LobbyNews.class).run(context -> {
                     assertThat(context).hasFailed();
-                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    FailureAnalysis analysis = analyze(context.getStartupFailure(), new MockEnvironment()
+                            .withProperty("distributor.backend.enabled", "false"));
                     assertThat(analysis.getDescription()).startsWith("Bean 'lobbyNews' needs the distributor's "
                             + "IndirectServer").contains("distributor.backend.enabled=false");
                     assertThat(analysis.getAction()).contains("remove distributor.backend.enabled=false")
                             .contains("@ConditionalOnBooleanProperty(name = \"distributor.backend.enabled\", "
                                     + "matchIfMissing = true)").contains("ObjectProvider<IndirectServer>");
+                });
+    }
+
+    /** Missing with the backend on (a test slice, an excluded auto-configuration): not ours to explain. */
+    @Test
+    void theIndirectServerMissingWithTheBackendOnIsLeftToSpringBoot() {
+        runner(redis.port()).withPropertyValues("distributor.backend.enabled=false",
+                "distributor.worker.namespaces=/lobby").withBean("lobbyNews", LobbyNews.class).run(context -> {
+                    assertThat(context).hasFailed();
+                    MockEnvironment backendOn = new MockEnvironment().withProperty("distributor.backend.enabled",
+                            "true");
+                    assertThat(new BackendRoleMissingFailureAnalyzer(backendOn).analyze(context.getStartupFailure()))
+                            .isNull();
                 });
     }
 }
