@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,8 +32,13 @@ public final class EmbeddedRedisServer {
     private static final long READY_WAIT_SECONDS = 30;
     private static final long STOP_WAIT_SECONDS = 10;
 
+    /** util-linux's: starts a program in a session (and process group) of its own. */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private final Process process;
     private final int port;
+    /** Registered with Spring Boot's shutdown handlers until {@link #stop()}, which unregisters it. */
+    private final Runnable stopAtExit = this::stop;
 
     private EmbeddedRedisServer(Process process, int port) {
         this.process = process;
@@ -59,8 +67,14 @@ public final class EmbeddedRedisServer {
         try {
             // the library's own start would add a JVM shutdown hook that stops the server at once, while the
             // application's shutdown still talks to it: the process is started here, and stopped with the context
-            List<String> command = RedisServer.newRedisServer().port(port).bind(HOST).setting("save \"\"")
-                    .setting("appendonly no").buildCommandArgs();
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(SETSID)) {
+                // a session of its own: a terminal's Ctrl+C (SIGINT to the whole foreground process group) must stop
+                // the JVM, whose shutdown then stops the server, not the server along with it
+                command.add(SETSID.toString());
+            }
+            command.addAll(RedisServer.newRedisServer().port(port).bind(HOST).setting("save \"\"")
+                    .setting("appendonly no").buildCommandArgs());
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
             awaitReady(process, port);
             EmbeddedRedisServer server = new EmbeddedRedisServer(process, port);
@@ -119,7 +133,7 @@ public final class EmbeddedRedisServer {
      */
     private static void stopWhenTheJvmExits(EmbeddedRedisServer server) {
         try {
-            SpringApplication.getShutdownHandlers().add(server::stop);
+            SpringApplication.getShutdownHandlers().add(server.stopAtExit);
         } catch (IllegalStateException shuttingDown) {
             // the JVM is exiting already: the context that started this server stops it
         }
@@ -135,6 +149,11 @@ public final class EmbeddedRedisServer {
 
     /** Stops the server (SIGTERM), forcibly when it has not ended within 10 s; nothing when it is stopped already. */
     public void stop() {
+        try {
+            SpringApplication.getShutdownHandlers().remove(stopAtExit);
+        } catch (IllegalStateException shuttingDown) {
+            // Spring Boot's shutdown hook runs its handlers (this one, maybe): nothing to take back
+        }
         if (!process.isAlive()) {
             return;
         }

@@ -19,10 +19,22 @@ public final class ProcessSignals {
      * @throws IllegalStateException when {@code kill} fails or takes longer than 10 s
      */
     public static void send(long pid, String signal, String what) {
+        kill(signal, String.valueOf(pid), what);
+    }
+
+    /**
+     * Signals every process of the process group {@code groupLeader} leads, as a terminal's Ctrl+C does ({@code INT})
+     * to its foreground group.
+     */
+    public static void sendToGroup(long groupLeader, String signal, String what) {
+        kill(signal, "-" + groupLeader, what);
+    }
+
+    private static void kill(String signal, String target, String what) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + signal, "--", target).inheritIO().start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + pid + " failed for " + what);
+                throw new IllegalStateException("kill -" + signal + " -- " + target + " failed for " + what);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not signal " + what, e);

@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
 /** The packaged sample jar running as its own OS process, with its output kept for diagnosis. */
 final class SampleProcess implements AutoCloseable {
 
+    /** util-linux's: starts a program in a session (and process group) of its own. */
+    static final Path SETSID = Path.of("/usr/bin/setsid");
+
     private final String name;
     private final Process process;
     private final ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
@@ -31,11 +34,23 @@ final class SampleProcess implements AutoCloseable {
     }
 
     static SampleProcess start(String name, String... arguments) throws IOException {
+        return start(name, List.of(), arguments);
+    }
+
+    /**
+     * The jar in a session of its own (util-linux's {@code setsid}, which {@link #SETSID} names), whose process group
+     * it leads, as a shell's foreground job: for {@link #interruptItsGroup()}.
+     */
+    static SampleProcess startAsGroupLeader(String name, String... arguments) throws IOException {
+        return start(name, List.of(SETSID.toString()), arguments);
+    }
+
+    private static SampleProcess start(String name, List<String> launcher, String... arguments) throws IOException {
         Path jar = Path.of(System.getProperty("sample.jar", "target/sample-chat.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the sample jar " + jar.toAbsolutePath() + " is missing: run mvn package");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
         command.add("-jar");
@@ -65,6 +80,16 @@ final class SampleProcess implements AutoCloseable {
             throw new AssertionError(name + " did not start within " + seconds + " s; output:\n" + String.join("\n",
                     output), e);
         }
+    }
+
+    /** The processes this one started (the embedded Redis's redis-server, say). */
+    List<ProcessHandle> children() {
+        return process.children().toList();
+    }
+
+    /** The process group it leads, when started with {@link #startAsGroupLeader}. */
+    long pid() {
+        return process.pid();
     }
 
     String output() {
@@ -110,6 +135,14 @@ final class SampleProcess implements AutoCloseable {
 
     private void signal(String signal) {
         ProcessSignals.send(process.pid(), signal, name);
+    }
+
+    /**
+     * SIGINT to every process of its group, as a terminal's Ctrl+C to its foreground job, without waiting: for a
+     * process started with {@link #startAsGroupLeader}, whose group holds the test's JVM otherwise.
+     */
+    void interruptItsGroup() {
+        ProcessSignals.sendToGroup(process.pid(), "INT", name);
     }
 
     /** Asks the process to stop (SIGTERM), as an orchestrator does, without waiting: its shutdown hooks run. */
