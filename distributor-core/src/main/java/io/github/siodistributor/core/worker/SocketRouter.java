@@ -88,6 +88,8 @@ final class SocketRouter implements AutoCloseable {
     private final Set<WorkerSocket> stalled = ConcurrentHashMap.newKeySet();
     /** The check that comes before the next periodic one, for a retry due sooner; the watch thread only. */
     private ScheduledFuture<?> retryCheck;
+    /** The stalled sockets the last check saw; the watch thread only: one not among them starts a new stall. */
+    private Set<WorkerSocket> stalledAtLastCheck = Set.of();
     private final AtomicBoolean checkRequested = new AtomicBoolean();
     private final AtomicLong heldEventBytes = new AtomicLong();
     /** While the worker closes: where each publish's future goes, so that the worker can wait for them. */
@@ -599,7 +601,8 @@ final class SocketRouter implements AutoCloseable {
         }
         moved.retell(instance -> instances.live(instance.spec()).contains(instance.backendId()), System.nanoTime());
         long nextRetry = Long.MAX_VALUE;
-        for (WorkerSocket socket : List.copyOf(stalled)) {
+        Set<WorkerSocket> stalledNow = Set.copyOf(stalled);
+        for (WorkerSocket socket : stalledNow) {
             String instance = socket.backendId;
             if (instance == null) {
                 // found no instance just before this worker saw one appear, and began to wait just after the
@@ -612,7 +615,8 @@ final class SocketRouter implements AutoCloseable {
             if (instances.live(socket.spec).contains(instance)) {
                 // seldom: a live instance whose subscription is coming back (its connection was cut, alone or with
                 // Redis), or one dying now
-                nextRetry = Math.min(nextRetry, retryWhenDue(socket, System.nanoTime()));
+                nextRetry = Math.min(nextRetry, retryWhenDue(socket, !stalledAtLastCheck.contains(socket),
+                        System.nanoTime()));
             } else {
                 // its instance is gone without having been live here since (it left, or died unseen)
                 socket.session.execute(() -> {
@@ -622,6 +626,7 @@ final class SocketRouter implements AutoCloseable {
                 });
             }
         }
+        stalledAtLastCheck = stalledNow;
         if (nextRetry < routing.checkInterval().toNanos()) {
             checkAgainIn(nextRetry);
         }
@@ -630,13 +635,12 @@ final class SocketRouter implements AutoCloseable {
     /**
      * Sends what a live instance did not hear again once its retry is due, backing off from {@link #FIRST_RETRY}
      * to the loss grace: an instance's subscription cut alone comes back within a few hundred milliseconds, and
-     * meanwhile its sockets' events wait (up to held-events-limit, then refused). Returns the nanoseconds until the
-     * socket's next retry.
+     * meanwhile its sockets' events wait (up to held-events-limit, then refused). A socket the last check did not
+     * see stalled ({@code newStall}) starts its backoff over. Returns the nanoseconds until the socket's next retry.
      */
-    private long retryWhenDue(WorkerSocket socket, long now) {
+    private long retryWhenDue(WorkerSocket socket, boolean newStall, long now) {
         long grace = routing.lossGrace().toNanos();
-        if (now - socket.lastRetry > socket.retryDelay + grace) {
-            // no retry in this stall yet (retries in one come at most the grace apart): its backoff starts
+        if (newStall) {
             socket.lastRetry = now;
             socket.retryDelay = Math.min(FIRST_RETRY.toNanos(), grace);
         }

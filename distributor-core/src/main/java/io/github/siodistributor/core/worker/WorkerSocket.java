@@ -67,10 +67,10 @@ final class WorkerSocket {
     /** What to do on the event loop once nothing is in flight: a move must not overtake a late "nobody heard". */
     final AtomicReference<Runnable> whenSettled = new AtomicReference<>();
     /**
-     * When the router last sent unheard activity again to a live instance, and how long it waits before the next
-     * time; the router's watch thread only. Long ago at first: the socket's first stall starts its own backoff.
+     * When the router last sent unheard activity again to a live instance (or the stall began), and how long it waits
+     * before the next time; the router's watch thread only.
      */
-    long lastRetry = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    long lastRetry;
     long retryDelay;
     /** Why the socket lost its instance, for the recovery signal that a later instance will get. */
     String recoveryReason = SocketRouter.BACKEND_LOST;
