@@ -116,7 +116,6 @@ public class DistributorWorkerAutoConfiguration {
         }
     }
 
-    /** Read from the bean definitions: no handler bean is created for this. */
     /**
      * A namespace this process handles that its own worker, told which namespaces to accept, turns away: most likely
      * one left out of the list (its clients get "Invalid namespace" and nothing says why).
@@ -132,6 +131,7 @@ public class DistributorWorkerAutoConfiguration {
         }
     }
 
+    /** The handler beans' namespaces, read from the bean definitions: no handler bean is created for this. */
     private static List<String> handlerNamespaces(ListableBeanFactory beans) {
         List<String> namespaces = new ArrayList<>();
         for (String name : beans.getBeanNamesForAnnotation(SocketNamespace.class)) {

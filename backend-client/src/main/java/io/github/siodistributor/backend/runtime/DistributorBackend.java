@@ -572,7 +572,12 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             // once rather than at the connect timeout
             log.error("The refusal of socket {} in {} cannot be sent whole ({}); the client is refused without its "
                     + "data", socket.id(), namespace.name(), tooLarge.getMessage());
-            toOwner(decision(namespace, socket, false, abbreviated(decision.message()), new byte[0]));
+            try {
+                toOwner(decision(namespace, socket, false, abbreviated(decision.message()), new byte[0]));
+            } catch (MessageTooLargeException stillTooLarge) {
+                // a max-message-size of a few kilobytes: the refusal alone, without a word
+                toOwner(decision(namespace, socket, false, "", new byte[0]));
+            }
         }
     }
 
