@@ -38,8 +38,9 @@ final class GatewayHealthIndicator implements HealthIndicator {
         Health.Builder builder = new Health.Builder().withDetail("port", gateway.port())
                 .withDetail("liveWorkers", connections)
                 .withDetail("unreachableWorkers", unreachable)
-                .withDetail("directory", (reads ? "read from Redis " : "not read from Redis (routing by the last "
-                        + "view) for ") + gateway.millisSinceLiveWorkersRead() + " ms");
+                .withDetail("directory", reads ? "read from Redis " + gateway.millisSinceLiveWorkersRead() + " ms ago"
+                        : "not read from Redis (routing by the last view) for " + gateway.millisSinceLiveWorkersRead()
+                                + " ms");
         return (reads && gateway.port() > 0 ? builder.up() : builder.down()).build();
     }
 }

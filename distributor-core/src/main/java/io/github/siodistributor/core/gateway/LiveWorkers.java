@@ -46,6 +46,8 @@ final class LiveWorkers {
     private volatile Map<String, WorkerTarget> byId = Map.of();
     /** By id: the order of round-robin turns and of least-connection ties. */
     private volatile List<WorkerTarget> inOrder = List.of();
+    /** Whether any read found a live worker (reads are one at a time, under {@code reading}). */
+    private boolean everLive;
 
     LiveWorkers(WorkerDirectory directory, Balancing balancing, ScheduledExecutorService reader) {
         this.directory = directory;
@@ -184,7 +186,12 @@ final class LiveWorkers {
         if (ordered.isEmpty() && !inOrder.isEmpty()) {
             log.warn("The distributor gateway has no live worker left: new sessions are answered 503 until one "
                     + "reports to the directory");
+        } else if (!ordered.isEmpty() && inOrder.isEmpty() && everLive) {
+            // the operator who saw the warning above learns it is over
+            log.info("The distributor gateway has live workers again ({}): new sessions are routed", ordered.stream()
+                    .map(target -> target.id).toList());
         }
+        everLive |= !ordered.isEmpty();
         byId = Map.copyOf(owners);
         inOrder = List.copyOf(ordered);
     }

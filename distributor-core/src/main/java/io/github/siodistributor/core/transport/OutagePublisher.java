@@ -428,8 +428,9 @@ final class OutagePublisher implements AutoCloseable {
                 sendAwaitedOnceSubscribed(awaited, graceOver);
             } else if (graceOver) {
                 phase = Phase.CONNECTED;
-                log.info("Redis publishing is back to normal: {} publishes were replayed and {} refused over the "
-                        + "outage", replayedInOutage, refusedInOutage);
+                log.info("Redis publishing is back to normal: {} publishes were replayed (those held, and those "
+                        + "sent while subscribers came back) and {} refused over the outage", replayedInOutage,
+                        refusedInOutage);
             } else {
                 // nothing waits, but publishes to channels not yet confirmed still queue until the grace ends
                 scheduleFlush(graceEndsAt - now);
