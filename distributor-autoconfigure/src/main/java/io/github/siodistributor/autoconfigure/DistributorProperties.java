@@ -48,6 +48,14 @@ public class DistributorProperties {
         private Duration probeTimeout = Duration.ofSeconds(2);
 
         /**
+         * How long the subscription may deliver nothing before a probe message checks it; two such probes in a row
+         * that Redis took and that did not come back (within probe-timeout) have the subscription's connection
+         * closed and connected again: a connection that stays open and delivers nothing (behind a proxy or sidecar
+         * that keeps TCP alive) is ended by nothing else. 0 turns the check off.
+         */
+        private Duration subscriptionCheckInterval = Duration.ofSeconds(5);
+
+        /**
          * Largest message published to Redis (an emit with its payload, a socket's data); a larger one is refused
          * with an error naming this limit. Keep it well under Redis's client-output-buffer-limit for pub/sub (32MB
          * by default): Redis disconnects a subscriber whose output buffer outgrows it, whole messages counted.
@@ -72,6 +80,14 @@ public class DistributorProperties {
 
         public void setProbeTimeout(Duration probeTimeout) {
             this.probeTimeout = probeTimeout;
+        }
+
+        public Duration getSubscriptionCheckInterval() {
+            return subscriptionCheckInterval;
+        }
+
+        public void setSubscriptionCheckInterval(Duration subscriptionCheckInterval) {
+            this.subscriptionCheckInterval = subscriptionCheckInterval;
         }
 
         public DataSize getMaxMessageSize() {

@@ -9,6 +9,7 @@ import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.OutageSettings;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.WorkerLeases;
+import java.time.Duration;
 import java.util.UUID;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -50,9 +51,17 @@ public class DistributorRedisAutoConfiguration {
             @DistributorRedisConnectionFactory ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory, DroppedMessages dropped, ChannelNames channels,
             DistributorProperties properties) {
-        return new RedisMessageBus(redisFor(distributorConnectionFactory, connectionFactory), dropped,
-                channels, outageSettings(properties.getRedis().getOutage()), PropertyChecks.atLeastOneByte(
-                        properties.getRedis().getMaxMessageSize(), "distributor.redis.max-message-size"));
+        DistributorProperties.Redis redis = properties.getRedis();
+        RedisMessageBus bus = new RedisMessageBus(redisFor(distributorConnectionFactory, connectionFactory), dropped,
+                channels, outageSettings(redis.getOutage()), PropertyChecks.atLeastOneByte(redis.getMaxMessageSize(),
+                        "distributor.redis.max-message-size"));
+        Duration checkInterval = PropertyChecks.notNegative(redis.getSubscriptionCheckInterval(),
+                "distributor.redis.subscription-check-interval");
+        if (!checkInterval.isZero()) {
+            bus.watchSubscription(checkInterval, PropertyChecks.positive(redis.getProbeTimeout(),
+                    "distributor.redis.probe-timeout"));
+        }
+        return bus;
     }
 
     private static OutageSettings outageSettings(DistributorProperties.Outage outage) {

@@ -56,6 +56,7 @@ class PropertyValidationTest {
     @ValueSource(strings = {
         "distributor.redis.prefix=has space",
         "distributor.redis.probe-timeout=0s",
+        "distributor.redis.subscription-check-interval=-1s",
         "distributor.redis.max-message-size=0B",
         // a client's largest message must fit on Redis, with its envelope
         "distributor.redis.max-message-size=1MB",

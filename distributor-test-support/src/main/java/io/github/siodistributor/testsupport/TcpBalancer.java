@@ -38,6 +38,8 @@ public final class TcpBalancer implements AutoCloseable {
     private final AtomicLong turnedAway = new AtomicLong();
     /** Every socket still open, both sides of every forwarded connection: {@link #close()} ends them. */
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    /** Every forwarded connection not yet over. */
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final ExecutorService pumps;
     private final Thread acceptor;
     private volatile boolean closed;
@@ -81,6 +83,25 @@ public final class TcpBalancer implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /**
+     * Cuts a forwarded connection without closing it, as a proxy does whose own way to the server is cut while it
+     * keeps its clients' connections: from now on what either side sends is dropped, and both TCP connections stay
+     * open (TCP keepalive between the client and the balancer goes on being answered).
+     *
+     * @param targetSidePort the local port of the balancer's connection to the target: the client port the server
+     *        sees (Redis's {@code CLIENT LIST} shows it in {@code addr})
+     * @return whether such a connection was found
+     */
+    public boolean silence(int targetSidePort) {
+        for (Connection connection : connections) {
+            if (connection.target.getLocalPort() == targetSidePort) {
+                connection.silenced = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Connections closed at once because no target accepted them. */
     public long turnedAway() {
         return turnedAway.get();
@@ -122,6 +143,7 @@ public final class TcpBalancer implements AutoCloseable {
             return;
         }
         Connection connection = new Connection(client, target);
+        connections.add(connection);
         try {
             pumps.execute(() -> connection.pump(target, client));
         } catch (RuntimeException e) {
@@ -152,6 +174,7 @@ public final class TcpBalancer implements AutoCloseable {
         private final Socket client;
         private final Socket target;
         private final AtomicInteger directionsOpen = new AtomicInteger(2);
+        private volatile boolean silenced;
 
         Connection(Socket client, Socket target) {
             this.client = client;
@@ -166,8 +189,15 @@ public final class TcpBalancer implements AutoCloseable {
                 OutputStream out = to.getOutputStream();
                 int read;
                 while ((read = in.read(buffer)) != -1) {
-                    out.write(buffer, 0, read);
-                    out.flush();
+                    if (!silenced) {
+                        out.write(buffer, 0, read);
+                        out.flush();
+                    }
+                }
+                if (silenced) {
+                    // the end is not passed on either: the server keeps its side, as behind a cut
+                    closeQuietly(from);
+                    return;
                 }
                 // an orderly end in one direction is passed on as such: the other direction may still carry
                 // the last bytes (a WebSocket close handshake, a final HTTP response)
@@ -182,6 +212,7 @@ public final class TcpBalancer implements AutoCloseable {
         }
 
         void closeBoth() {
+            connections.remove(this);
             closeQuietly(client);
             closeQuietly(target);
         }

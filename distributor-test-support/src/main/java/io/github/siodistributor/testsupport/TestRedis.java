@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Consumer;
@@ -102,6 +103,24 @@ public final class TestRedis implements AutoCloseable {
             return Long.parseLong(command(control, "CLIENT", "KILL", "TYPE", "pubsub"));
         } catch (IOException e) {
             throw new UncheckedIOException("could not cut the subscribers of Redis on port " + port, e);
+        }
+    }
+
+    /**
+     * The client ports of the pub/sub connections Redis has now (what {@code CLIENT LIST} shows in {@code addr}):
+     * which connection of a process is its subscription, to cut it alone in front of Redis.
+     */
+    public List<Integer> subscriberPorts() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 5000);
+            socket.setSoTimeout(5000);
+            return command(socket, "CLIENT", "LIST", "TYPE", "pubsub").lines()
+                    .flatMap(line -> Arrays.stream(line.split(" ")))
+                    .filter(field -> field.startsWith("addr="))
+                    .map(field -> Integer.parseInt(field.substring(field.lastIndexOf(':') + 1)))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list the subscribers of Redis on port " + port, e);
         }
     }
 

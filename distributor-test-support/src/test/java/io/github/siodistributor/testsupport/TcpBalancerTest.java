@@ -13,11 +13,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** The test balancer against plain TCP servers that greet with their name and then echo lines. */
@@ -54,6 +56,31 @@ class TcpBalancerTest {
             a.dropConnections();
 
             assertThat(client.readLine()).as("the client's end after the target dropped it").isNull();
+        }
+    }
+
+    @Test
+    void aSilencedConnectionStaysOpenAndCarriesNothingEitherWay() throws Exception {
+        try (Target a = new Target("a"); TcpBalancer balancer = TcpBalancer.start(a.port());
+                Client client = new Client(balancer.port())) {
+            assertThat(client.readLine()).isEqualTo("a");
+            client.writeLine("before");
+            assertThat(client.readLine()).isEqualTo("echo before");
+            int targetSidePort = a.accepted.iterator().next().getPort();
+
+            assertThat(balancer.silence(0)).as("no connection has that port").isFalse();
+            assertThat(balancer.silence(targetSidePort)).isTrue();
+            client.writeLine("lost");
+            a.sendToAll("late");
+
+            // nothing comes either way, and neither side sees an end (a read that waits out its deadline)
+            client.socket.setSoTimeout(500);
+            assertThatThrownBy(client::readLine).isInstanceOf(SocketTimeoutException.class);
+            assertThat(a.lines).containsExactly("before");
+            assertThat(a.accepted).allMatch(socket -> !socket.isClosed());
+            try (Client other = new Client(balancer.port())) {
+                assertThat(other.readLine()).as("a new connection is not silenced").isEqualTo("a");
+            }
         }
     }
 
@@ -116,6 +143,7 @@ class TcpBalancerTest {
         private final String name;
         private final ServerSocket server;
         private final Set<Socket> accepted = ConcurrentHashMap.newKeySet();
+        private final List<String> lines = new CopyOnWriteArrayList<>();
 
         Target(String name) throws IOException {
             this.name = name;
@@ -151,11 +179,20 @@ class TcpBalancerTest {
                 out.flush();
                 String line;
                 while ((line = in.readLine()) != null) {
+                    lines.add(line);
                     out.write(("echo " + line + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
             } catch (IOException e) {
                 // dropped by the test
+            }
+        }
+
+        void sendToAll(String line) throws IOException {
+            for (Socket socket : accepted) {
+                OutputStream out = socket.getOutputStream();
+                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
             }
         }
 

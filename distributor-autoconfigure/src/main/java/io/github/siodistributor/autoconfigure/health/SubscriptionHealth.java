@@ -4,6 +4,7 @@ import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.PublishState;
 import io.github.siodistributor.core.transport.RedisMessageBus;
 import io.github.siodistributor.core.transport.SubscriptionCheck;
+import io.github.siodistributor.core.transport.SubscriptionCheck.Outcome;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -40,10 +41,10 @@ final class SubscriptionHealth {
             return bus.checkSubscription(probeTimeout).get(probeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new SubscriptionCheck(false, "interrupted while probing the subscription");
+            return new SubscriptionCheck(Outcome.UNKNOWN, "interrupted while probing the subscription");
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             // a health check reports what failed, it does not fail itself
-            return new SubscriptionCheck(false, "the subscription probe did not complete: " + e);
+            return new SubscriptionCheck(Outcome.UNKNOWN, "the subscription probe did not complete: " + e);
         }
     }
 }

@@ -48,6 +48,9 @@ public class DistributorMeterBinder implements MeterBinder {
                 "Messages this application published on the distributor's Redis channels");
         counter(registry, "distributor.redis.received", Tags.empty(), bus, RedisMessageBus::received,
                 "Messages Redis delivered on the distributor's subscriptions");
+        counter(registry, "distributor.redis.subscription.replaced", Tags.empty(), bus,
+                RedisMessageBus::subscriptionsReplaced,
+                "Subscription connections closed and connected again because they delivered nothing though open");
         DroppedMessages dropped = bus.dropped();
         for (Cause cause : Cause.values()) {
             counter(registry, "distributor.messages.dropped", Tags.of("cause", cause.name().toLowerCase(Locale.ROOT)),

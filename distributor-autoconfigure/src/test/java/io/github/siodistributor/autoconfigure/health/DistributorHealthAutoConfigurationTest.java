@@ -290,6 +290,14 @@ class DistributorHealthAutoConfigurationTest {
     }
 
     @Test
+    void theSubscriptionIsWatchedEveryFiveSecondsUnlessTurnedOff() {
+        backendOnly(redis).run(context -> assertThat(context.getBean(RedisMessageBus.class)
+                .subscriptionCheckInterval()).contains(Duration.ofSeconds(5)));
+        backendOnly(redis).withPropertyValues("distributor.redis.subscription-check-interval=0").run(context ->
+                assertThat(context.getBean(RedisMessageBus.class).subscriptionCheckInterval()).isEmpty());
+    }
+
+    @Test
     void anApplicationsOwnReconnectScheduleWinsOverTheDistributorsCap() {
         backendOnly(redis).withBean("applicationReconnectDelay", ClientResourcesBuilderCustomizer.class,
                 () -> builder -> builder.reconnectDelay(Delay.constant(Duration.ofSeconds(7)))).run(context ->
@@ -310,7 +318,8 @@ class DistributorHealthAutoConfigurationTest {
         Map<String, String> expected = Map.of("distributor.redis.outage.policy", defaults.policy().name().toLowerCase(),
                 "distributor.redis.outage.buffer-limit", String.valueOf(defaults.limit()),
                 "distributor.redis.outage.resubscribe-grace", defaults.resubscribeGrace().toSeconds() + "s",
-                "distributor.redis.outage.reconnect-delay-max", "1s", "distributor.redis.probe-timeout", "2s");
+                "distributor.redis.outage.reconnect-delay-max", "1s", "distributor.redis.probe-timeout", "2s",
+                "distributor.redis.subscription-check-interval", "5s");
         expected.forEach((name, value) -> {
             assertThat(properties).as(name).containsKey(name);
             assertThat(properties.get(name).path("description").asString()).as(name).isNotBlank();

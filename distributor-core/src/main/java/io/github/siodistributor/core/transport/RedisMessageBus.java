@@ -6,18 +6,25 @@ import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.Delegating;
+import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.pubsub.PubSubEndpoint;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -93,6 +100,12 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private volatile OutagePublisher publisher;
     private AbstractRedisClient client;
     private RedisConnectionStateListener connectionEvents;
+    /** The client's pub/sub connections seen connecting, among them the one carrying this bus's subscriptions. */
+    private final Set<RedisChannelHandler<?, ?>> pubSubConnections = ConcurrentHashMap.newKeySet();
+    /** How often {@link #watch} checks a quiet subscription, and its probes' timeout; null: not watched. */
+    private Duration watchInterval;
+    private Duration watchProbeTimeout;
+    private SilentSubscriptionWatch watch;
     private final Set<String> subscribedChannels = ConcurrentHashMap.newKeySet();
     /** Closed while Redis was unreachable: still registered with the container, no longer delivered to. */
     private final Queue<Detached> detached = new ConcurrentLinkedQueue<>();
@@ -113,6 +126,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private volatile long lastUnanswered;
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
+    private final LongAdder subscriptionsReplaced = new LongAdder();
     private boolean closed;
     /** Whether the bus ran and was stopped: a publish then fails instead of throwing. */
     private volatile boolean stopped;
@@ -186,10 +200,78 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         if (stateful != null && connectionFactory instanceof LettuceConnectionFactory factory
                 && factory.getNativeClient() != null) {
             client = factory.getNativeClient();
-            connectionEvents = new ConnectionEvents(stateful, started, this::unsubscribeDetachedInBackground);
+            connectionEvents = new ConnectionEvents(stateful, started, this::unsubscribeDetachedInBackground,
+                    pubSubConnections);
             client.addListener(connectionEvents);
         }
         container.start();
+        startWatch();
+    }
+
+    /**
+     * From {@link #start()} to {@link #stop()}, checks every {@code interval} that a quiet subscription still
+     * delivers, and has its connection replaced when it went silent without closing ({@link SilentSubscriptionWatch}):
+     * nothing else ends such a connection behind a proxy that keeps TCP open.
+     *
+     * @param interval how long the subscription may be quiet before a probe is sent
+     * @param probeTimeout how long a probe message may take to come back
+     */
+    public synchronized void watchSubscription(Duration interval, Duration probeTimeout) {
+        if (interval == null || interval.isNegative() || interval.isZero() || probeTimeout == null
+                || probeTimeout.isNegative() || probeTimeout.isZero()) {
+            throw new IllegalArgumentException("the subscription watch needs a positive interval and probe timeout, "
+                    + "got " + interval + " and " + probeTimeout);
+        }
+        watchInterval = interval;
+        watchProbeTimeout = probeTimeout;
+        if (publisher != null && watch == null) {
+            startWatch();
+        }
+    }
+
+    /** How long a quiet subscription goes unchecked ({@link #watchSubscription}); empty when it is not watched. */
+    public synchronized Optional<Duration> subscriptionCheckInterval() {
+        return Optional.ofNullable(watchInterval);
+    }
+
+    private void startWatch() {
+        if (watchInterval != null) {
+            Duration probeTimeout = watchProbeTimeout;
+            watch = new SilentSubscriptionWatch(this::received, () -> checkSubscription(probeTimeout),
+                    this::reconnectSubscription, probeTimeout);
+            watch.start(watchInterval, "distributor-subscription-watch-" + busId.substring(0, 8));
+        }
+    }
+
+    /**
+     * Closes the connection that carries this bus's subscriptions, for Lettuce to connect it again and subscribe its
+     * channels anew; what is published to them meanwhile is lost. For a connection that is open but delivers
+     * nothing ({@link SubscriptionCheck.Outcome#SILENT}), which nothing else ends. Never blocks.
+     *
+     * @return whether such a connection was found open and closed (not with a cluster or non-Lettuce factory)
+     */
+    public boolean reconnectSubscription() {
+        byte[] probeChannel = probe.channel().getBytes(StandardCharsets.UTF_8);
+        for (RedisChannelHandler<?, ?> connection : pubSubConnections) {
+            if (connection.isClosed()) {
+                pubSubConnections.remove(connection);
+            } else if (connection.isOpen() && endpointOf(connection) instanceof PubSubEndpoint<?, ?> endpoint
+                    && endpoint.getChannels().stream().anyMatch(
+                            channel -> channel instanceof byte[] name && Arrays.equals(name, probeChannel))) {
+                endpoint.disconnect();
+                subscriptionsReplaced.increment();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RedisChannelWriter endpointOf(RedisChannelHandler<?, ?> connection) {
+        RedisChannelWriter writer = connection.getChannelWriter();
+        while (writer instanceof Delegating<?> wrapper && wrapper.getDelegate() instanceof RedisChannelWriter inner) {
+            writer = inner;
+        }
+        return writer;
     }
 
     /**
@@ -236,7 +318,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
      * back, what was closed meanwhile is unsubscribed.
      */
     private record ConnectionEvents(StatefulConnection<byte[], byte[]> connection, OutagePublisher publisher,
-            Runnable onReconnected) implements RedisConnectionStateListener {
+            Runnable onReconnected, Set<RedisChannelHandler<?, ?>> pubSubConnections)
+            implements RedisConnectionStateListener {
 
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
@@ -247,6 +330,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+            if (handler instanceof StatefulRedisPubSubConnection<?, ?>) {
+                pubSubConnections.add(handler);
+            }
             if (handler == connection) {
                 publisher.connectionRestored();
                 onReconnected.run();
@@ -293,7 +379,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     public CompletableFuture<SubscriptionCheck> checkSubscription(Duration timeout) {
         OutagePublisher current = publisher;
         if (current == null) {
-            return CompletableFuture.completedFuture(SubscriptionCheck.dead("the message bus is not started"));
+            return CompletableFuture.completedFuture(SubscriptionCheck.of(SubscriptionCheck.Outcome.UNKNOWN,
+                    "the message bus is not started"));
         }
         return probe.check(current, timeout);
     }
@@ -312,6 +399,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** Messages Redis delivered on this bus's subscriptions, well-formed or not. */
     public long received() {
         return received.sum();
+    }
+
+    /** How many times {@link #reconnectSubscription()} closed the subscription's connection. */
+    public long subscriptionsReplaced() {
+        return subscriptionsReplaced.sum();
     }
 
     public OutageSettings outageSettings() {
@@ -541,6 +633,10 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     /** Unsubscribes and releases the publishing connection; {@link #start()} may follow. */
     public synchronized void stop() {
+        if (watch != null) {
+            watch.close();
+            watch = null;
+        }
         container.stop();
         // no longer listening: the container only forgets them
         unsubscribeDetached();
@@ -548,6 +644,7 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             client.removeListener(connectionEvents);
             connectionEvents = null;
             client = null;
+            pubSubConnections.clear();
         }
         OutagePublisher current = publisher;
         if (current != null) {

@@ -3,6 +3,7 @@ package io.github.siodistributor.core.transport;
 import io.github.siodistributor.core.protocol.Message.Custom;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
+import io.github.siodistributor.core.transport.SubscriptionCheck.Outcome;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +27,15 @@ final class SubscriptionProbe {
     /** The probe under way, if any; checks asked for meanwhile share it. */
     private Probe current;
 
-    private record Probe(long sequence, CompletableFuture<SubscriptionCheck> result) {
+    /** One probe message on its way; {@code receivers} is Redis's answer to its publish, -1 until it came. */
+    private static final class Probe {
+        final long sequence;
+        final CompletableFuture<SubscriptionCheck> result = new CompletableFuture<>();
+        volatile long receivers = -1;
+
+        Probe(long sequence) {
+            this.sequence = sequence;
+        }
     }
 
     SubscriptionProbe(String channel, String busId) {
@@ -42,30 +51,43 @@ final class SubscriptionProbe {
     CompletableFuture<SubscriptionCheck> check(OutagePublisher publisher, Duration timeout) {
         Probe probe;
         synchronized (this) {
-            if (current != null && !current.result().isDone()) {
-                return current.result().copy();
+            if (current != null && !current.result.isDone()) {
+                return current.result.copy();
             }
-            probe = new Probe(++sequence, new CompletableFuture<>());
+            probe = new Probe(++sequence);
             current = probe;
         }
-        CompletableFuture<SubscriptionCheck> result = probe.result();
-        result.completeOnTimeout(SubscriptionCheck.dead("the probe message was not delivered back through the "
-                + "subscription within " + timeout.toMillis() + " ms"), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<SubscriptionCheck> result = probe.result;
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> result.complete(timedOut(probe, timeout)));
         if (!publisher.isConnected()) {
-            result.complete(SubscriptionCheck.dead("no connection to Redis (Lettuce is reconnecting)"));
+            result.complete(SubscriptionCheck.of(Outcome.UNREACHABLE, "no connection to Redis (Lettuce is reconnecting)"));
             return result.copy();
         }
         byte[] body = MessageCodec.encode(new Custom(TOPIC, busId, ByteBuffer.allocate(Long.BYTES)
-                .putLong(probe.sequence()).array()));
+                .putLong(probe.sequence).array()));
         publisher.publishNow(channel, body).whenComplete((receivers, failure) -> {
             if (failure != null) {
-                result.complete(SubscriptionCheck.dead("could not publish the probe message: " + failure.getMessage()));
+                result.complete(SubscriptionCheck.of(Outcome.UNREACHABLE, "could not publish the probe message: "
+                        + failure.getMessage()));
             } else if (receivers == 0) {
-                result.complete(SubscriptionCheck.dead("Redis is reachable, but the subscription is not: the probe "
-                        + "message reached no subscriber"));
+                result.complete(SubscriptionCheck.of(Outcome.NOT_SUBSCRIBED, "Redis is reachable, but the "
+                        + "subscription is not: the probe message reached no subscriber"));
+            } else {
+                probe.receivers = receivers;
             }
         });
         return result.copy();
+    }
+
+    private static SubscriptionCheck timedOut(Probe probe, Duration timeout) {
+        if (probe.receivers < 0) {
+            return SubscriptionCheck.of(Outcome.UNREACHABLE, "Redis did not answer the probe message's publish "
+                    + "within " + timeout.toMillis() + " ms");
+        }
+        return SubscriptionCheck.of(Outcome.SILENT, "the probe message was not delivered back through the "
+                + "subscription within " + timeout.toMillis() + " ms, though Redis took it for " + probe.receivers
+                + (probe.receivers == 1 ? " subscriber" : " subscribers"));
     }
 
     /** A message on the probe channel (on the bus's delivery thread); false when it is not this bus's probe. */
@@ -80,8 +102,8 @@ final class SubscriptionProbe {
             probe = current;
         }
         // an earlier probe's message arriving after its timeout must not vouch for the current one
-        if (probe != null && probe.sequence() == received) {
-            probe.result().complete(SubscriptionCheck.alive("the subscription delivered a probe message"));
+        if (probe != null && probe.sequence == received) {
+            probe.result.complete(SubscriptionCheck.of(Outcome.DELIVERED, "the subscription delivered a probe message"));
         }
         return true;
     }

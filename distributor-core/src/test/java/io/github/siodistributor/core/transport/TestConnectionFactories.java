@@ -17,14 +17,24 @@ public final class TestConnectionFactories {
         return startedFor(redis, LettuceClientConfiguration.defaultConfiguration());
     }
 
+    /** A started factory for a Redis reached at {@code port} of {@link TestRedis#HOST} (through a proxy). */
+    public static LettuceConnectionFactory startedFor(int port) {
+        return startedFor(new RedisStandaloneConfiguration(TestRedis.HOST, port),
+                LettuceClientConfiguration.defaultConfiguration());
+    }
+
     /** A started factory for {@code redis} whose commands wait for Redis at most {@code commandTimeout}. */
     public static LettuceConnectionFactory startedFor(TestRedis redis, Duration commandTimeout) {
         return startedFor(redis, LettuceClientConfiguration.builder().commandTimeout(commandTimeout).build());
     }
 
     private static LettuceConnectionFactory startedFor(TestRedis redis, LettuceClientConfiguration client) {
-        LettuceConnectionFactory factory = new LettuceConnectionFactory(
-                new RedisStandaloneConfiguration(redis.host(), redis.port()), client);
+        return startedFor(new RedisStandaloneConfiguration(redis.host(), redis.port()), client);
+    }
+
+    private static LettuceConnectionFactory startedFor(RedisStandaloneConfiguration redis,
+            LettuceClientConfiguration client) {
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(redis, client);
         factory.afterPropertiesSet();
         factory.start();
         return factory;
