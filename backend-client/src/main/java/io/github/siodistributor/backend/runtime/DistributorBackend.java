@@ -119,6 +119,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** Names this backend's reply channel: workers and other backends answer its requests there. */
     private final String backendId = UUID.randomUUID().toString();
     private final PendingRequests requests;
+    private final WorkerCommandLines commandLines;
     /**
      * Where request futures complete: not the Redis delivery thread (callbacks would stall delivery) and not
      * the handler pool (a handler blocking on {@code join()} would wait for a thread it occupies itself).
@@ -156,6 +157,8 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         this.dispatcher = new KeyedSerialExecutor(handlerExecutor);
         this.requestTimeout = requirePositive(requestTimeout);
         this.requests = new PendingRequests(completions, bus.dropped());
+        this.commandLines = new WorkerCommandLines((worker, command) -> publishUnanswered(channels.worker(worker),
+                command), bus.dropped(), "distributor-worker-commands-" + backendId.substring(0, 8));
         String replies = channels.reply(backendId);
         subscriptions.add(bus.subscribe(replies, message -> requests.onReply(replies, message)));
         String instance = channels.instance(backendId);
@@ -879,9 +882,14 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         return mapper;
     }
 
-    /** Sends a per-socket command on the owning worker's channel only. */
+    /**
+     * Sends a per-socket command on the owning worker's channel only; one its worker did not hear (its subscription
+     * being connected again) goes again, in order with what follows ({@link WorkerCommandLines}).
+     *
+     * @throws MessageTooLargeException when the command is larger than the bus publishes
+     */
     void toOwner(Message.SocketCommand command) {
-        publishUnanswered(channels.worker(requireOwner(command.socketId())), command);
+        commandLines.send(requireOwner(command.socketId()), command);
     }
 
     private static String requireOwner(String socketId) {
@@ -917,7 +925,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      *
      * @throws MessageTooLargeException when the message is larger than the bus publishes
      */
-    private void publishUnanswered(String channel, Message message) {
+    private CompletableFuture<Long> publishUnanswered(String channel, Message message) {
         CompletableFuture<Long> published = bus.publish(channel, message);
         // refused at once when too large: only then is there a failure to look at, and nothing chained per emit
         if (published.isCompletedExceptionally()
@@ -925,6 +933,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
                         tooLarge) {
             throw tooLarge;
         }
+        return published;
     }
 
     @Override
@@ -938,6 +947,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             workerWatch.close();
         }
         requests.close();
+        commandLines.close();
         completions.shutdown();
     }
 

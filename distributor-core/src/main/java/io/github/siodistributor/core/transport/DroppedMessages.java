@@ -54,7 +54,12 @@ public final class DroppedMessages {
          * A publish refused because its message is larger than the bus allows ({@link MessageTooLargeException}):
          * Redis would have disconnected the subscribers it went to.
          */
-        TOO_LARGE
+        TOO_LARGE,
+        /**
+         * A backend's command for a socket that its worker did not hear: PUBLISH on the worker's channel reached nobody
+         * again and again for 10 s (the worker is gone), or 10,000 such commands already waited for it.
+         */
+        WORKER_UNREACHABLE
     }
 
     private static final Logger log = LoggerFactory.getLogger(DroppedMessages.class);

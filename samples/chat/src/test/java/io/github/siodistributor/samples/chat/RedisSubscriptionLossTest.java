@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.siodistributor.backend.IndirectServer;
+import io.github.siodistributor.backend.IndirectSocket;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.testsupport.NodeClients;
@@ -66,6 +68,34 @@ class RedisSubscriptionLossTest {
                     && health(backend, "backend").getStatus().equals(Status.UP));
             assertThat(clients.emitWithAck("c", "echo", 2).get(20, TimeUnit.SECONDS).get(0).asInt()).isEqualTo(2);
             assertThat(disconnects(clients)).isEmpty();
+        }
+    }
+
+    @Test
+    void whatABackendSendsASocketWhileItsWorkerIsNotSubscribedArrivesInOrderOnceItIs() throws Exception {
+        try (ChatCluster cluster = new ChatCluster("sub-resend");
+                NodeClients clients = new NodeClients()) {
+            ConfigurableApplicationContext backend = cluster.backend();
+            ConfigurableApplicationContext worker = cluster.worker("resend-worker");
+            clients.connect("c", ChatCluster.url(worker), "/chat", Map.of("name", "c"), null);
+            String socketId = clients.awaitConnect("c").get("socketId").asText();
+            assertThat(clients.emitWithAck("c", "echo", 1).get(20, TimeUnit.SECONDS).get(0).asInt()).isEqualTo(1);
+            IndirectSocket socket = backend.getBean(IndirectServer.class).of("/chat").socket(socketId);
+
+            cluster.redis().cutSubscribers();
+            try {
+                // PUBLISH on the worker's channel reaches nobody now
+                for (int i = 1; i <= 5; i++) {
+                    socket.emit("notice", i);
+                }
+            } finally {
+                cluster.redis().admitClients();
+            }
+
+            await().atMost(TIMEOUT).until(() -> clients.received("c", "notice").size() == 5);
+            assertThat(clients.received("c", "notice")).extracting(line -> line.path("args").path(0).asInt())
+                    .containsExactly(1, 2, 3, 4, 5);
+            assertThat(backend.getBean(DroppedMessages.class).count(Cause.WORKER_UNREACHABLE)).isZero();
         }
     }
 

@@ -1,0 +1,210 @@
+package io.github.siodistributor.backend.runtime;
+
+import io.github.siodistributor.core.protocol.Message.SocketCommand;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends per-socket commands to the workers that own their sockets, and sends again, in order, what a worker did not
+ * hear. A worker whose subscription connection was cut (Redis closed it for a full output buffer, something between
+ * them ended it, the worker replaced a silent one) is subscribed again within 50–300 ms, but a PUBLISH meanwhile
+ * reaches nobody and its command is gone: an emit its client never gets, a connect decision the client waits for
+ * until its timeout.
+ *
+ * <p>A command that reached nobody (PUBLISH answered 0) starts a line for its worker: it and every later command for
+ * that worker wait there, in the order they were sent, and the line's head goes out again after 100 ms, then 200,
+ * 400, ... 1 s, until the worker hears it; then the rest follows in order. A worker that hears nothing for
+ * {@link #GIVE_UP_AFTER} is taken for gone (its lease has expired by then, and the worker watch disconnects its
+ * sockets): its line is dropped and counted, as is a command beyond {@link #MAX_HELD} waiting for one worker
+ * ({@link Cause#WORKER_UNREACHABLE}). When every worker hears, a command costs a sequence number and a compare in
+ * its publish's completion.
+ *
+ * <p>Order: a command sent while the "nobody heard" answer of an earlier one is on its way could pass it only if the
+ * worker's subscription came back between the two; commands that reached nobody keep the order they were sent in.
+ * Lettuce's callbacks never take a line's lock: what they start runs on this object's own thread.
+ */
+final class WorkerCommandLines implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerCommandLines.class);
+
+    static final long FIRST_RETRY_MILLIS = 100;
+    static final long LAST_RETRY_MILLIS = 1000;
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(10);
+    static final int MAX_HELD = 10_000;
+
+    /** Publishes a command on a worker's channel (throwing at once for one that is too large). */
+    @FunctionalInterface
+    interface Publisher {
+        CompletableFuture<Long> publish(String worker, SocketCommand command);
+    }
+
+    private final Publisher publisher;
+    private final DroppedMessages dropped;
+    private final Duration giveUpAfter;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<String, Line> lines = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+
+    WorkerCommandLines(Publisher publisher, DroppedMessages dropped, String name) {
+        this(publisher, dropped, name, GIVE_UP_AFTER);
+    }
+
+    WorkerCommandLines(Publisher publisher, DroppedMessages dropped, String name, Duration giveUpAfter) {
+        this.publisher = publisher;
+        this.dropped = dropped;
+        this.giveUpAfter = giveUpAfter;
+        this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Publishes {@code command} to {@code worker}, or queues it behind what that worker has not heard yet. */
+    void send(String worker, SocketCommand command) {
+        long number = sequence.incrementAndGet();
+        Line line = lines.get(worker);
+        if (line != null && line.add(number, command)) {
+            return;
+        }
+        publish(worker, number, command);
+    }
+
+    private void publish(String worker, long number, SocketCommand command) {
+        publisher.publish(worker, command).whenComplete((receivers, failure) -> {
+            // a failure is the bus's to count (an outage, a backlog); only "nobody heard it" is this class's
+            if (failure == null && receivers == 0) {
+                onThread(() -> hold(worker, number, command));
+            }
+        });
+    }
+
+    private void hold(String worker, long number, SocketCommand command) {
+        while (true) {
+            Line line = lines.computeIfAbsent(worker, Line::new);
+            if (line.add(number, command)) {
+                line.retryIn(FIRST_RETRY_MILLIS);
+                return;
+            }
+            // sent out and closed meanwhile: a new line takes it
+            lines.remove(worker, line);
+        }
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (RejectedExecutionException closed) {
+            // the backend closed: nothing is sent any more
+        }
+    }
+
+    /** How many commands wait for their worker, all workers together (for tests and diagnostics). */
+    int held() {
+        return lines.values().stream().mapToInt(Line::size).sum();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    /** The commands one worker has not heard, by their sequence number. */
+    private final class Line {
+        private final String worker;
+        private final long since = System.nanoTime();
+        // guarded by this
+        private final TreeMap<Long, SocketCommand> waiting = new TreeMap<>();
+        private boolean closed;
+        private boolean scheduled;
+        private long delay = FIRST_RETRY_MILLIS;
+
+        Line(String worker) {
+            this.worker = worker;
+        }
+
+        /** False when the line has gone out and closed: the caller sends the command itself. */
+        synchronized boolean add(long number, SocketCommand command) {
+            if (closed) {
+                return false;
+            }
+            if (waiting.size() >= MAX_HELD) {
+                dropped.record(Cause.WORKER_UNREACHABLE, worker, "already " + MAX_HELD + " commands wait for worker "
+                        + worker + " to hear them: " + command.getClass().getSimpleName() + " dropped");
+                return true;
+            }
+            waiting.put(number, command);
+            return true;
+        }
+
+        synchronized int size() {
+            return waiting.size();
+        }
+
+        /** Schedules the head's next try, unless one is scheduled. */
+        synchronized void retryIn(long millis) {
+            if (!scheduled && !closed) {
+                scheduled = true;
+                timer.schedule(this::retry, millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void retry() {
+            Map.Entry<Long, SocketCommand> head;
+            synchronized (this) {
+                scheduled = false;
+                head = waiting.firstEntry();
+                if (head == null || System.nanoTime() - since > giveUpAfter.toNanos()) {
+                    giveUp();
+                    return;
+                }
+            }
+            publisher.publish(worker, head.getValue()).whenComplete((receivers, failure) -> onThread(() -> {
+                if (failure == null && receivers > 0) {
+                    sendRest(head.getKey());
+                } else {
+                    // nobody yet, or Redis refused it (an outage: the head is kept all the same)
+                    synchronized (this) {
+                        delay = Math.min(delay * 2, LAST_RETRY_MILLIS);
+                    }
+                    retryIn(delay);
+                }
+            }));
+        }
+
+        /** The head was heard: what waited behind it goes out in order, and later commands are sent directly. */
+        private void sendRest(long head) {
+            synchronized (this) {
+                waiting.remove(head);
+                waiting.forEach((number, command) -> publish(worker, number, command));
+                waiting.clear();
+                closed = true;
+            }
+            lines.remove(worker, this);
+        }
+
+        private void giveUp() {
+            // under the lock
+            closed = true;
+            lines.remove(worker, this);
+            if (!waiting.isEmpty()) {
+                dropped.record(Cause.WORKER_UNREACHABLE, worker, "worker " + worker + " heard nothing for "
+                        + giveUpAfter.toMillis() + " ms: " + waiting.size() + " commands for its sockets dropped");
+                log.debug("Gave up {} commands for worker {}", waiting.size(), worker);
+                waiting.clear();
+            }
+        }
+    }
+}

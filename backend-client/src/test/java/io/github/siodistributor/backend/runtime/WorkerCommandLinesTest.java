@@ -1,0 +1,144 @@
+package io.github.siodistributor.backend.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.siodistributor.core.protocol.Message.EmitToSocket;
+import io.github.siodistributor.core.protocol.Message.SocketCommand;
+import io.github.siodistributor.core.protocol.Payload;
+import io.github.siodistributor.core.transport.DroppedMessages;
+import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Commands to a worker that is not subscribed for a moment: kept in the order they were sent and sent again until it
+ * hears them, on a fake bus whose worker subscribes and unsubscribes at the test's word.
+ */
+class WorkerCommandLinesTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    /** A worker's channel: what it heard, and whether it listens now. */
+    private static final class FakeWorker {
+        final List<Integer> heard = new CopyOnWriteArrayList<>();
+        final List<Integer> published = new CopyOnWriteArrayList<>();
+        volatile boolean subscribed = true;
+        /** Answers held back by the test (null: answer at once). */
+        volatile List<Runnable> heldAnswers;
+
+        CompletableFuture<Long> publish(String worker, SocketCommand command) {
+            int number = number(command);
+            published.add(number);
+            boolean listening = subscribed;
+            if (listening) {
+                heard.add(number);
+            }
+            CompletableFuture<Long> answer = new CompletableFuture<>();
+            List<Runnable> held = heldAnswers;
+            if (held != null) {
+                held.add(() -> answer.complete(listening ? 1L : 0L));
+            } else {
+                answer.complete(listening ? 1L : 0L);
+            }
+            return answer;
+        }
+    }
+
+    private final FakeWorker worker = new FakeWorker();
+    private final DroppedMessages dropped = new DroppedMessages();
+    private WorkerCommandLines lines = new WorkerCommandLines(worker::publish, dropped, "test-lines");
+
+    @AfterEach
+    void close() {
+        lines.close();
+    }
+
+    private static EmitToSocket command(int number) {
+        return new EmitToSocket("/chat", "w1.run00001abcdefghijkl", "n" + number, Payload.empty());
+    }
+
+    private static int number(SocketCommand command) {
+        return Integer.parseInt(((EmitToSocket) command).event().substring(1));
+    }
+
+    private void send(int from, int to) {
+        IntStream.rangeClosed(from, to).forEach(i -> lines.send("w1", command(i)));
+    }
+
+    @Test
+    void whatAWorkerHearsGoesOnceAndNothingIsHeld() {
+        send(1, 100);
+        assertThat(worker.heard).containsExactlyElementsOf(IntStream.rangeClosed(1, 100).boxed().toList());
+        assertThat(worker.published).hasSize(100);
+        assertThat(lines.held()).isZero();
+    }
+
+    @Test
+    void commandsNobodyHeardWaitWithWhatFollowsAndGoInOrderOnceTheWorkerIsBack() {
+        worker.subscribed = false;
+        send(1, 3);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 3);
+        send(4, 6); // behind the line, not published
+        assertThat(worker.published).as("the head may have gone again already").doesNotContain(4, 5, 6);
+        assertThat(lines.held()).isEqualTo(6);
+
+        worker.subscribed = true;
+
+        await().atMost(TIMEOUT).until(() -> worker.heard.size() == 6);
+        assertThat(worker.heard).containsExactly(1, 2, 3, 4, 5, 6);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 0);
+        send(7, 7);
+        assertThat(worker.heard).as("sent directly again").endsWith(7);
+        assertThat(dropped.total()).isZero();
+    }
+
+    @Test
+    void anEarlierCommandWhoseAnswerComesLateKeepsItsPlaceAheadOfLaterOnes() {
+        worker.subscribed = false;
+        List<Runnable> answers = new ArrayList<>();
+        worker.heldAnswers = answers;
+        send(1, 2);
+        worker.heldAnswers = null;
+        answers.get(0).run(); // 1 reached nobody: the line starts
+        await().atMost(TIMEOUT).until(() -> lines.held() == 1);
+        send(3, 3); // queued behind 1, while 2's answer is still on its way
+        answers.get(1).run();
+        await().atMost(TIMEOUT).until(() -> lines.held() == 3);
+
+        worker.subscribed = true;
+
+        await().atMost(TIMEOUT).until(() -> worker.heard.size() == 3);
+        assertThat(worker.heard).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aWorkerThatNeverHearsHasItsLineDroppedAndCounted() {
+        lines.close();
+        lines = new WorkerCommandLines(worker::publish, dropped, "test-lines", Duration.ofMillis(300));
+        worker.subscribed = false;
+        send(1, 4);
+
+        await().atMost(TIMEOUT).until(() -> dropped.count(Cause.WORKER_UNREACHABLE) == 1);
+        assertThat(lines.held()).isZero();
+        worker.subscribed = true;
+        send(5, 5);
+        assertThat(worker.heard).containsExactly(5);
+    }
+
+    @Test
+    void pastTheLimitAWorkerHasNotHeardACommandIsDroppedAndCounted() {
+        worker.subscribed = false;
+        send(1, 1);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 1);
+        send(2, WorkerCommandLines.MAX_HELD + 1);
+        assertThat(lines.held()).isEqualTo(WorkerCommandLines.MAX_HELD);
+        assertThat(dropped.count(Cause.WORKER_UNREACHABLE)).isEqualTo(1);
+    }
+}
