@@ -13,6 +13,7 @@ import io.github.siodistributor.backend.annotation.OnEvent;
 import io.github.siodistributor.backend.annotation.OnRecover;
 import io.github.siodistributor.backend.annotation.OnServerSideEvent;
 import io.github.siodistributor.backend.annotation.SocketNamespace;
+import io.github.siodistributor.core.protocol.LoggedText;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.socketio.ReservedEvents;
@@ -184,7 +185,7 @@ public final class AnnotatedNamespaceHandler implements NamespaceHandler {
 
     private void dispatch(HandlerMethod method, String kind, String event, Call call) {
         if (method == null) {
-            log.debug("No handler for {} '{}' in {}", kind, event, namespace);
+            log.debug("No handler for {} '{}' in {}", kind, LoggedText.of(event), namespace);
             if (call.ack().requested()) {
                 throw new EventRejectedException("no handler for " + kind + " '" + event + "' in namespace "
                         + namespace);

@@ -1,5 +1,6 @@
 package io.github.siodistributor.core.transport;
 
+import io.github.siodistributor.core.protocol.LoggedText;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -113,12 +114,9 @@ public final class DroppedMessages {
         }
     }
 
-    /** Characters of a channel or detail that are logged: both come from the message, as large as it is. */
-    static final int MAX_LOGGED_CHARS = 500;
-
-    private static String shortened(String text) {
-        return text == null || text.length() <= MAX_LOGGED_CHARS ? text
-                : text.substring(0, MAX_LOGGED_CHARS) + "... (" + text.length() + " characters)";
+    /** A channel or detail as it is logged: both come from the message, as large as it is, names chosen by clients. */
+    private static LoggedText shortened(String text) {
+        return LoggedText.of(text);
     }
 
     public long count(Cause cause) {

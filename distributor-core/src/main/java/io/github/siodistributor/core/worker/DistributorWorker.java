@@ -10,6 +10,7 @@ import io.github.siodistributor.core.engine.Frame;
 import io.github.siodistributor.core.engine.RandomIds;
 import io.github.siodistributor.core.metrics.NamespaceStats;
 import io.github.siodistributor.core.protocol.ClientErrors;
+import io.github.siodistributor.core.protocol.LoggedText;
 import io.github.siodistributor.core.protocol.Handshake;
 import io.github.siodistributor.core.protocol.Message.AckReply;
 import io.github.siodistributor.core.protocol.Message.Broadcast;
@@ -321,7 +322,7 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
         try {
             packet = SocketIoPacketDecoder.decode(message.bytes());
         } catch (InvalidPacketException e) {
-            log.debug("Closing session {}: {}", session.id(), e.getMessage());
+            log.debug("Closing session {}: {}", session.id(), LoggedText.of(e.getMessage()));
             session.close("parse error");
             return;
         }

@@ -164,4 +164,15 @@ class DroppedMessagesTest {
         String line = logged.list.get(0).getFormattedMessage();
         assertThat(line).hasSizeLessThan(1_000).endsWith("... (" + detail.length() + " characters)");
     }
+
+    @Test
+    void aClientsNameCannotWriteALineOfItsOwnIntoTheLog() {
+        DroppedMessages dropped = new DroppedMessages();
+        String forged = "x\n2026-12-04T00:00:00.000Z ERROR 1 --- [main] forged\r\u2028\u0085\u001b[31m";
+        dropped.record(Cause.LIMIT_EXCEEDED, "sio:instance:b1", "event '" + forged + "': too many waiting");
+
+        String line = logged.list.get(0).getFormattedMessage();
+        assertThat(line).doesNotContain("\n", "\r", "\u2028", "\u0085", "\u001b")
+                .contains("event 'x\\n2026-12-04T00:00:00.000Z ERROR 1 --- [main] forged\\r\\u2028\\u0085\\u001b[31m'");
+    }
 }
