@@ -250,6 +250,14 @@ public class DistributorProperties {
         /** How long a new connection may stay without connecting to any namespace (Socket.IO connectTimeout). */
         private Duration connectTimeout = Duration.ofSeconds(45);
 
+        /**
+         * Most connections (Engine.IO sessions) a worker keeps open that have not asked for a namespace yet; beyond
+         * it, and beyond 32 such connections opened over one TCP connection, a handshake is refused (403) and the
+         * client tries again later. Each keeps its handshake's headers until connect-timeout, so without a bound a
+         * client opening them one after another could fill the heap.
+         */
+        private int maxPendingSessions = 2_000;
+
         /** How long a WebSocket probe may take to complete the upgrade from long-polling. */
         private Duration upgradeTimeout = Duration.ofSeconds(10);
 
@@ -391,6 +399,14 @@ public class DistributorProperties {
 
         public Duration getConnectTimeout() {
             return connectTimeout;
+        }
+
+        public int getMaxPendingSessions() {
+            return maxPendingSessions;
+        }
+
+        public void setMaxPendingSessions(int maxPendingSessions) {
+            this.maxPendingSessions = maxPendingSessions;
         }
 
         public void setConnectTimeout(Duration connectTimeout) {

@@ -80,7 +80,8 @@ public class DistributorWorkerAutoConfiguration {
                 positive(worker.getPingTimeout(), "distributor.worker.ping-timeout"),
                 bytes(worker.getMaxPayload(), "distributor.worker.max-payload"),
                 positive(worker.getUpgradeTimeout(), "distributor.worker.upgrade-timeout"),
-                positive(worker.getConnectTimeout(), "distributor.worker.connect-timeout"), worker.getCorsOrigins());
+                positive(worker.getConnectTimeout(), "distributor.worker.connect-timeout"), worker.getCorsOrigins(),
+                PropertyChecks.atLeastOne(worker.getMaxPendingSessions(), "distributor.worker.max-pending-sessions"));
     }
 
     @Bean(destroyMethod = "close")

@@ -77,6 +77,7 @@ class PropertyValidationTest {
         "distributor.worker.ping-timeout=-1s",
         "distributor.worker.upgrade-timeout=0s",
         "distributor.worker.connect-timeout=0s",
+        "distributor.worker.max-pending-sessions=0",
         "distributor.worker.max-payload=0B",
         "distributor.worker.max-payload=3GB",
         "distributor.worker.backend-check-interval=0s",

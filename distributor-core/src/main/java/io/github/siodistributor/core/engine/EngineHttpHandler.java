@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Routes the HTTP requests of one connection: handshakes, polls and posts of long-polling sessions,
@@ -86,7 +87,13 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
                 HttpReplies.error(requester, settings, EngineError.BAD_HANDSHAKE_METHOD);
                 return;
             }
-            EngineSession session = server.newSession(ctx.channel(), handshakeOf(ctx.channel(), request, query));
+            AtomicInteger pending = server.reservePending(ctx.channel());
+            if (pending == null) {
+                HttpReplies.error(requester, settings, EngineError.FORBIDDEN);
+                return;
+            }
+            EngineSession session = server.newSession(ctx.channel(), handshakeOf(ctx.channel(), request, query),
+                    pending);
             if (session == null) {
                 ctx.close();
                 return;
@@ -139,17 +146,22 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
             RequestQuery query) {
+        AtomicInteger pending = server.reservePending(ctx.channel());
+        if (pending == null) {
+            HttpReplies.error(requester, server.settings(), EngineError.FORBIDDEN);
+            return;
+        }
         EngineHandshake handshake = handshakeOf(ctx.channel(), request, query);
         Channel channel = ctx.channel();
         upgrade(ctx, request, requester, () -> {
-            EngineSession session = server.newSession(channel, handshake);
+            EngineSession session = server.newSession(channel, handshake, pending);
             if (session == null) {
                 channel.close();
                 return;
             }
             bindWebSocket(channel, session);
             session.openWithWebSocket(channel);
-        });
+        }, () -> server.releasePending(pending));
     }
 
     private void probeWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester, String sid) {
@@ -170,16 +182,18 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
                     channel.close();
                 }
             });
-        });
+        }, () -> { });
     }
 
+    /** Answers the WebSocket handshake; then runs {@code onSuccess}, or {@code onFailure} when there is no WebSocket. */
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
-            Runnable onSuccess) {
+            Runnable onSuccess, Runnable onFailure) {
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
         // no extension is negotiated (workers never compress): a frame with a reserved bit set is a protocol error
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(location, null, false,
                 server.settings().maxPayload()).newHandshaker(request);
         if (handshaker == null) {
+            onFailure.run();
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
@@ -188,6 +202,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             handshake = handshaker.handshake(ctx.channel(), request);
         } catch (WebSocketHandshakeException e) {
             // no Sec-WebSocket-Key, say: answered as ws answers it, rather than a connection closed on the client
+            onFailure.run();
             HttpReplies.error(requester, server.settings(), EngineError.BAD_REQUEST);
             return;
         }
@@ -195,6 +210,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             if (done.isSuccess()) {
                 onSuccess.run();
             } else {
+                onFailure.run();
                 ctx.channel().close();
             }
         });

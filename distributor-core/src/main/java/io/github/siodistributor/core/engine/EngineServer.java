@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
 import java.util.List;
@@ -29,7 +30,11 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An Engine.IO v4 server as Netty handlers: HTTP long-polling and WebSocket on the path
@@ -53,6 +58,7 @@ public final class EngineServer {
         }
     }
 
+    private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
     private static final long MIN_IDLE_MILLIS = 60_000;
 
     /** Largest request headers taken, in bytes. */
@@ -70,6 +76,24 @@ public final class EngineServer {
     private final LongAdder requests = new LongAdder();
     private final LongAdder unknownSessionRequests = new LongAdder();
     private volatile boolean shuttingDown;
+    /**
+     * Sessions opened and not yet in use (the layer above has not been asked for anything, a Socket.IO namespace):
+     * each keeps its handshake's headers and URI until its connect timeout, up to some 40 KB, so a client opening
+     * them one after another on a keep-alive connection could fill the heap. Bounded here, over the server and per
+     * connection.
+     */
+    private final AtomicInteger pendingSessions = new AtomicInteger();
+    private final LongAdder refusedSessions = new LongAdder();
+    private final AtomicLong nextRefusalLogAt = new AtomicLong(System.nanoTime());
+
+    /**
+     * Sessions opened on one connection and not yet in use: far above what a browser opens (its tabs share a few
+     * keep-alive connections, and each asks for a namespace at once), far below the server's bound, so that one
+     * connection cannot take all of it.
+     */
+    static final int MAX_PENDING_PER_CONNECTION = 32;
+    private static final AttributeKey<AtomicInteger> PENDING_ON_CONNECTION =
+            AttributeKey.valueOf("distributor.pendingSessions");
 
     /** A server whose session ids are random, naming no owner. */
     public EngineServer(EngineSettings settings, EngineListener listener) {
@@ -128,15 +152,76 @@ public final class EngineServer {
         return sessions.get(id);
     }
 
-    /** A new session on {@code channel}, or null once {@link #shutdown} began: the caller then drops the connection. */
-    EngineSession newSession(Channel channel, EngineHandshake handshake) {
+    /**
+     * Takes a place for a new session opened by a request on {@code channel}, or refuses it (and logs so, at most every
+     * 10 s) when {@link EngineSettings#maxPendingSessions} sessions of the server, or
+     * {@link #MAX_PENDING_PER_CONNECTION} of the connection, are not in use yet. A place taken goes to
+     * {@link #newSession}, which gives it back if it opens none.
+     */
+    AtomicInteger reservePending(Channel channel) {
+        AtomicInteger onConnection = channel.attr(PENDING_ON_CONNECTION).setIfAbsent(new AtomicInteger());
+        if (onConnection == null) {
+            onConnection = channel.attr(PENDING_ON_CONNECTION).get();
+        }
+        if (onConnection.incrementAndGet() > MAX_PENDING_PER_CONNECTION) {
+            onConnection.decrementAndGet();
+            refused(channel, MAX_PENDING_PER_CONNECTION + " sessions opened on its connection are not in use yet");
+            return null;
+        }
+        if (pendingSessions.incrementAndGet() > settings.maxPendingSessions()) {
+            pendingSessions.decrementAndGet();
+            onConnection.decrementAndGet();
+            refused(channel, settings.maxPendingSessions() + " sessions of this server are not in use yet "
+                    + "(distributor.worker.max-pending-sessions)");
+            return null;
+        }
+        return onConnection;
+    }
+
+    private void refused(Channel channel, String why) {
+        refusedSessions.increment();
+        long now = System.nanoTime();
+        long due = nextRefusalLogAt.get();
+        if (now - due >= 0 && nextRefusalLogAt.compareAndSet(due, now + TimeUnit.SECONDS.toNanos(10))) {
+            log.warn("Refusing new Engine.IO sessions (403, as Engine.IO refuses a handshake; the client tries again "
+                    + "later), from {} and maybe others: {}; {} refused so far", channel.remoteAddress(), why,
+                    refusedSessions.sum());
+        }
+    }
+
+    /** Gives a place back, for a session no longer pending or never opened. */
+    void releasePending(AtomicInteger onConnection) {
+        onConnection.decrementAndGet();
+        pendingSessions.decrementAndGet();
+    }
+
+    /** Sessions opened and not yet in use. */
+    public int pendingSessions() {
+        return pendingSessions.get();
+    }
+
+    /** Handshakes refused because too many sessions were not in use yet. */
+    public long refusedSessions() {
+        return refusedSessions.sum();
+    }
+
+    /**
+     * A new session on {@code channel}, holding the place {@code pending} from {@link #reservePending}, or null once
+     * {@link #shutdown} began: the caller then drops the connection.
+     */
+    EngineSession newSession(Channel channel, EngineHandshake handshake, AtomicInteger pending) {
+        if (shuttingDown) {
+            releasePending(pending);
+            return null;
+        }
         while (true) {
-            EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake);
+            EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake, pending);
             if (sessions.putIfAbsent(session.id(), session) == null) {
                 // checked after the put: shutdown() sets the flag before it lists the sessions, so a session
                 // is either refused here or in that list, never neither
                 if (shuttingDown) {
                     sessions.remove(session.id(), session);
+                    session.inUse(); // its place back
                     return null;
                 }
                 return session;

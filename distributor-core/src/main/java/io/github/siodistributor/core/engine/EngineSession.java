@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,11 +82,26 @@ public final class EngineSession {
     /** The connection receiving a POST's body for this session, if any: Engine.IO allows one at a time. */
     private final AtomicReference<Channel> receivingPost = new AtomicReference<>();
 
-    EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake) {
+    /** Its place among the server's sessions not yet in use, until it is ({@link #inUse}) or closes. */
+    private final AtomicReference<AtomicInteger> pending;
+
+    EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake, AtomicInteger pending) {
         this.id = id;
         this.loop = loop;
         this.server = server;
         this.handshake = handshake;
+        this.pending = new AtomicReference<>(pending);
+    }
+
+    /**
+     * The layer above was asked for something (a Socket.IO namespace): the session no longer counts among those a
+     * client may open only so many of without using them.
+     */
+    public void inUse() {
+        AtomicInteger place = pending.getAndSet(null);
+        if (place != null) {
+            server.releasePending(place);
+        }
     }
 
     public String id() {
@@ -696,6 +712,7 @@ public final class EngineSession {
         cancel(pongTimeout);
         cancel(upgradeTimeout);
         server.remove(this);
+        inUse();
         if (pendingPoll != null) {
             clearQueue();
             queue.add(toParkedPoll);

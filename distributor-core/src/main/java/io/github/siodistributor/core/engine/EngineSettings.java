@@ -15,7 +15,10 @@ import java.util.Objects;
  * @param corsOrigins origins allowed to make cross-origin requests; {@code "*"} allows all
  */
 public record EngineSettings(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout,
-        Duration connectTimeout, List<String> corsOrigins) {
+        Duration connectTimeout, List<String> corsOrigins, int maxPendingSessions) {
+
+    /** Sessions opened and not yet in use that a server keeps by default ({@link #maxPendingSessions}). */
+    public static final int DEFAULT_MAX_PENDING_SESSIONS = 2_000;
 
     public EngineSettings {
         requirePositive(pingInterval, "pingInterval");
@@ -26,6 +29,16 @@ public record EngineSettings(Duration pingInterval, Duration pingTimeout, int ma
             throw new IllegalArgumentException("maxPayload must be at least 1 byte, got " + maxPayload);
         }
         corsOrigins = List.copyOf(corsOrigins);
+        if (maxPendingSessions < 1) {
+            throw new IllegalArgumentException("maxPendingSessions must be at least 1, got " + maxPendingSessions);
+        }
+    }
+
+    /** With the default {@link #maxPendingSessions}. */
+    public EngineSettings(Duration pingInterval, Duration pingTimeout, int maxPayload, Duration upgradeTimeout,
+            Duration connectTimeout, List<String> corsOrigins) {
+        this(pingInterval, pingTimeout, maxPayload, upgradeTimeout, connectTimeout, corsOrigins,
+                DEFAULT_MAX_PENDING_SESSIONS);
     }
 
     public static EngineSettings defaults() {

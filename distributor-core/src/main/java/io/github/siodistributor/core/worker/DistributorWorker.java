@@ -376,6 +376,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void connect(ClientConnection connection, SocketIoPacket packet) {
         String namespace = packet.namespace();
         EngineSession session = connection.session;
+        // a client that asks for a namespace uses its session, whatever the answer
+        session.inUse();
         String spec = served.specFor(namespace);
         if (spec == null) {
             session.send(SocketIoPacketEncoder.connectError(namespace, "Invalid namespace"));
