@@ -59,7 +59,7 @@ public class DistributorGatewayAutoConfiguration {
                 PropertyChecks.positive(gateway.getConnectTimeout(), "distributor.gateway.connect-timeout"),
                 PropertyChecks.bytes(gateway.getMaxRequestSize(), "distributor.gateway.max-request-size"),
                 PropertyChecks.positive(gateway.getIdleTimeout(), "distributor.gateway.idle-timeout"),
-                sslContext(gateway.getSsl().getBundle(), bundles));
+                sslContext(gateway.getSsl().getBundle(), bundles), gateway.isTrustForwardedHeaders());
     }
 
     @Bean(destroyMethod = "close")

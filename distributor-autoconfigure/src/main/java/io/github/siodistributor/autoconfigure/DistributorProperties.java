@@ -628,6 +628,15 @@ public class DistributorProperties {
         /** How long a client connection may stay open with no request under way and nothing read or written before the gateway closes it, a WebSocket's included (both its connections: the workers' pings keep a live one busy); keep it above the workers' ping interval. */
         private Duration idleTimeout = Duration.ofSeconds(60);
 
+        /**
+         * Whether the gateway's clients are proxies of the deployment (an L7 balancer in front) whose X-Forwarded-For,
+         * X-Forwarded-Proto, Forwarded, X-Real-IP, X-Forwarded-Host and X-Forwarded-Port are true: the gateway then
+         * appends its peer to X-Forwarded-For and leaves the rest. Off (the gateway at the edge), it sets
+         * X-Forwarded-For to the client's address and X-Forwarded-Proto to its own scheme and drops the others, which
+         * a client could otherwise fill with an address of its choosing.
+         */
+        private boolean trustForwardedHeaders;
+
         private final Ssl ssl = new Ssl();
 
         public boolean isEnabled() {
@@ -684,6 +693,14 @@ public class DistributorProperties {
 
         public void setIdleTimeout(Duration idleTimeout) {
             this.idleTimeout = idleTimeout;
+        }
+
+        public boolean isTrustForwardedHeaders() {
+            return trustForwardedHeaders;
+        }
+
+        public void setTrustForwardedHeaders(boolean trustForwardedHeaders) {
+            this.trustForwardedHeaders = trustForwardedHeaders;
         }
 
         public DataSize getMaxRequestSize() {

@@ -25,7 +25,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -49,8 +48,6 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
 
     private static final Logger log = LoggerFactory.getLogger(ClientRequestRouter.class);
 
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     /**
      * Requests a client may pipeline behind the one under way. Engine.IO clients never pipeline (browsers and
      * Node's agent do not), but Netty's aggregator reads on while a body is partial whatever auto-read says: without
@@ -63,6 +60,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     /** How long a worker may take to begin answering a new session's first request (the connect timeout). */
     private final long newSessionAnswerMillis;
     private final String scheme;
+    private final boolean trustForwardedHeaders;
     /** Keep-alive connections to the workers this client's requests went to, by worker id. */
     private final Map<String, Channel> workerConnections = new HashMap<>();
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
@@ -94,8 +92,10 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
-    ClientRequestRouter(LiveWorkers workers, Bootstrap workerBootstrap, Duration newSessionAnswerTimeout, boolean tls) {
+    ClientRequestRouter(LiveWorkers workers, Bootstrap workerBootstrap, Duration newSessionAnswerTimeout, boolean tls,
+            boolean trustForwardedHeaders) {
         super(false);
+        this.trustForwardedHeaders = trustForwardedHeaders;
         this.workers = workers;
         this.workerBootstrap = workerBootstrap;
         this.newSessionAnswerMillis = newSessionAnswerTimeout.toMillis();
@@ -177,12 +177,7 @@ final class ClientRequestRouter extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     private void addForwardedHeaders(FullHttpRequest request) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress client && client.getAddress() != null) {
-            String forwardedFor = request.headers().get(X_FORWARDED_FOR);
-            String address = client.getAddress().getHostAddress();
-            request.headers().set(X_FORWARDED_FOR, forwardedFor == null ? address : forwardedFor + ", " + address);
-        }
-        request.headers().set(X_FORWARDED_PROTO, scheme);
+        ForwardedHeaders.apply(request.headers(), ctx.channel().remoteAddress(), scheme, trustForwardedHeaders);
     }
 
     private void routeNewSession(Exchange next) {

@@ -103,7 +103,7 @@ public final class DistributorGateway implements AutoCloseable {
                         pipeline.addLast("httpCodec", EngineServer.httpServerCodec());
                         pipeline.addLast("httpAggregator", new RequestSizeLimit(settings.maxRequestSize()));
                         pipeline.addLast("router", new ClientRequestRouter(workers, toWorkers,
-                                settings.connectTimeout(), settings.ssl() != null));
+                                settings.connectTimeout(), settings.ssl() != null, settings.trustForwardedHeaders()));
                         // the idle timeout starts over with every byte: alone, it lets a trickled request hold a
                         // connection for as long as its client likes
                         requestDeadline.install(pipeline, "httpCodec");

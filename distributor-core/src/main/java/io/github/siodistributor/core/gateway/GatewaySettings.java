@@ -16,9 +16,19 @@ import java.util.Objects;
  * @param maxRequestSize the largest request body accepted from a client, in bytes (the workers' max payload)
  * @param idleTimeout how long a client connection with no request under way may see no traffic before it is closed
  * @param ssl the TLS server context when the gateway terminates TLS; null for plain HTTP
+ * @param trustForwardedHeaders whether the gateway's clients are proxies of the deployment whose forwarding headers
+ *     ({@code X-Forwarded-For}, {@code Forwarded}, ...) are true; when not, the gateway replaces them
+ *     ({@link ForwardedHeaders})
  */
 public record GatewaySettings(String host, int port, Balancing balancing, Duration refreshInterval,
-        Duration connectTimeout, int maxRequestSize, Duration idleTimeout, SslContext ssl) {
+        Duration connectTimeout, int maxRequestSize, Duration idleTimeout, SslContext ssl,
+        boolean trustForwardedHeaders) {
+
+    /** At the edge: forwarding headers from clients are replaced. */
+    public GatewaySettings(String host, int port, Balancing balancing, Duration refreshInterval,
+            Duration connectTimeout, int maxRequestSize, Duration idleTimeout, SslContext ssl) {
+        this(host, port, balancing, refreshInterval, connectTimeout, maxRequestSize, idleTimeout, ssl, false);
+    }
 
     public GatewaySettings {
         Objects.requireNonNull(balancing, "balancing");
