@@ -1,5 +1,6 @@
 package io.github.siodistributor.autoconfigure;
 
+import io.github.siodistributor.autoconfigure.failure.RedisClusterNotSupportedException;
 import io.github.siodistributor.backend.runtime.DistributorBackend;
 import io.github.siodistributor.core.protocol.ChannelNames;
 import io.github.siodistributor.core.transport.BackendRegistry;
@@ -21,6 +22,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.ClassUtils;
 
 /** The distributor's Redis transport, shared by the worker and backend roles of one application. */
@@ -148,9 +150,18 @@ public class DistributorRedisAutoConfiguration {
                 embedded && beanFactory.containsBean("distributorEmbeddedRedis"));
     }
 
-    /** As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's. */
+    /**
+     * As Spring Session does: the factory qualified {@link DistributorRedisConnectionFactory}, else the application's.
+     *
+     * @throws RedisClusterNotSupportedException when it is a Redis Cluster one
+     */
     static RedisConnectionFactory redisFor(ObjectProvider<RedisConnectionFactory> distributorConnectionFactory,
             ObjectProvider<RedisConnectionFactory> connectionFactory) {
-        return distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
+        RedisConnectionFactory factory = distributorConnectionFactory.getIfAvailable(connectionFactory::getObject);
+        if (factory instanceof LettuceConnectionFactory lettuce && lettuce.isClusterAware()) {
+            throw new RedisClusterNotSupportedException(String.valueOf(lettuce.getClusterConfiguration()
+                    .getClusterNodes()));
+        }
+        return factory;
     }
 }

@@ -99,6 +99,22 @@ class DistributorFailureAnalyzersTest {
     }
 
     @Test
+    void aRedisClusterIsRefusedAtStartSayingWhatToUseInstead() {
+        // nodes that do not exist: the refusal comes before any connection is tried
+        int closed = FreePorts.find();
+        runner(redis.port()).withBean(FineHandler.class)
+                .withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:" + closed).run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = analyze(context.getStartupFailure());
+                    assertThat(analysis.getCause()).isInstanceOf(RedisClusterNotSupportedException.class);
+                    assertThat(analysis.getDescription()).contains("does not support Redis Cluster yet")
+                            .contains("127.0.0.1:" + closed).contains("PUBLISH");
+                    assertThat(analysis.getAction()).contains("spring.data.redis.cluster")
+                            .contains("@DistributorRedisConnectionFactory");
+                });
+    }
+
+    @Test
     void redisRefusesTheCredentials() {
         try (TestRedis guarded = TestRedis.startNew()) {
             RedisClient client = RedisClient.create(RedisURI.create(TestRedis.HOST, guarded.port()));
