@@ -35,6 +35,7 @@ import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
 import io.github.siodistributor.core.protocol.Message;
+import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.protocol.ServedNamespaces;
 import io.github.siodistributor.core.protocol.SocketIds;
@@ -158,7 +159,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         this.requestTimeout = requirePositive(requestTimeout);
         this.requests = new PendingRequests(completions, bus.dropped());
         this.commandLines = new WorkerCommandLines((worker, command) -> publishUnanswered(channels.worker(worker),
-                command), bus.dropped(), "distributor-worker-commands-" + backendId.substring(0, 8));
+                command), this::requireFits, bus.dropped(), "distributor-worker-commands-" + backendId.substring(0, 8));
         String replies = channels.reply(backendId);
         subscriptions.add(bus.subscribe(replies, message -> requests.onReply(replies, message)));
         String instance = channels.instance(backendId);
@@ -674,8 +675,9 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         Payload payload = encode(args);
         NamespaceStats counted = namespace(namespace).stats();
         counted.eventsOut(1);
+        // in line with the socket's other commands: held behind them while its worker does not hear
         CompletableFuture<SocketArgs> answer = requests.open(new SocketAckRequest(socketId, event, this::decode),
-                timeout, requestId -> bus.publish(channels.worker(worker), new EmitWithAck(namespace, socketId, event,
+                timeout, requestId -> commandLines.sendAnswered(worker, new EmitWithAck(namespace, socketId, event,
                         payload, backendId, requestId)));
         answer.whenComplete((value, failure) -> countAcks(counted, failure == null ? 1 : 0, failure));
         return answer;
@@ -917,6 +919,22 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
     /** Sends a command about selected sockets to every worker serving the namespace: one publish. */
     void toWorkers(BackendNamespace namespace, Message.SelectionCommand command) {
         publishUnanswered(channels.broadcast(namespace.spec()), command);
+    }
+
+    /**
+     * What the bus checks when it publishes, for a command not published at once (held behind others for its worker).
+     *
+     * @throws MessageTooLargeException when the command is larger than the bus publishes
+     */
+    private void requireFits(Message.SocketCommand command) {
+        long size = MessageCodec.encode(command).length;
+        if (size > bus.maxMessageSize()) {
+            MessageTooLargeException tooLarge = new MessageTooLargeException(command.getClass().getSimpleName(), size,
+                    bus.maxMessageSize());
+            bus.dropped().record(Cause.TOO_LARGE, channels.worker(requireOwner(command.socketId())),
+                    tooLarge.getMessage());
+            throw tooLarge;
+        }
     }
 
     /**

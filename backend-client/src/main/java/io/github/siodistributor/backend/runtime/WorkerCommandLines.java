@@ -50,19 +50,32 @@ final class WorkerCommandLines implements AutoCloseable {
         CompletableFuture<Long> publish(String worker, SocketCommand command);
     }
 
+    /** Throws {@link io.github.siodistributor.core.transport.MessageTooLargeException} for a command too large. */
+    @FunctionalInterface
+    interface SizeCheck {
+        void requireFits(SocketCommand command);
+    }
+
+    /** A command waiting for its worker, and who waits for Redis's answer to it (null: nobody). */
+    private record Held(SocketCommand command, CompletableFuture<Long> answer) {
+    }
+
     private final Publisher publisher;
+    private final SizeCheck sizeCheck;
     private final DroppedMessages dropped;
     private final Duration giveUpAfter;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, Line> lines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
-    WorkerCommandLines(Publisher publisher, DroppedMessages dropped, String name) {
-        this(publisher, dropped, name, GIVE_UP_AFTER);
+    WorkerCommandLines(Publisher publisher, SizeCheck sizeCheck, DroppedMessages dropped, String name) {
+        this(publisher, sizeCheck, dropped, name, GIVE_UP_AFTER);
     }
 
-    WorkerCommandLines(Publisher publisher, DroppedMessages dropped, String name, Duration giveUpAfter) {
+    WorkerCommandLines(Publisher publisher, SizeCheck sizeCheck, DroppedMessages dropped, String name,
+            Duration giveUpAfter) {
         this.publisher = publisher;
+        this.sizeCheck = sizeCheck;
         this.dropped = dropped;
         this.giveUpAfter = giveUpAfter;
         this.timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -72,29 +85,61 @@ final class WorkerCommandLines implements AutoCloseable {
         });
     }
 
-    /** Publishes {@code command} to {@code worker}, or queues it behind what that worker has not heard yet. */
+    /**
+     * Publishes {@code command} to {@code worker}, or queues it behind what that worker has not heard yet.
+     *
+     * @throws io.github.siodistributor.core.transport.MessageTooLargeException when it is too large to publish
+     */
     void send(String worker, SocketCommand command) {
-        long number = sequence.incrementAndGet();
-        Line line = lines.get(worker);
-        if (line != null && line.add(number, command)) {
-            return;
-        }
-        publish(worker, number, command);
+        send(worker, command, null);
     }
 
-    private void publish(String worker, long number, SocketCommand command) {
-        publisher.publish(worker, command).whenComplete((receivers, failure) -> {
+    /**
+     * As {@link #send}, telling how many subscribers Redis reached once the command went out (0 when its worker was
+     * given up); a command too large fails the future rather than throwing.
+     */
+    CompletableFuture<Long> sendAnswered(String worker, SocketCommand command) {
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        try {
+            send(worker, command, answer);
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void send(String worker, SocketCommand command, CompletableFuture<Long> answer) {
+        long number = sequence.incrementAndGet();
+        Line line = lines.get(worker);
+        if (line != null) {
+            // not published now: its size is checked here, for the caller to hear of it as from a publish
+            sizeCheck.requireFits(command);
+            if (line.add(number, new Held(command, answer))) {
+                return;
+            }
+        }
+        publish(worker, number, new Held(command, answer));
+    }
+
+    private void publish(String worker, long number, Held held) {
+        publisher.publish(worker, held.command()).whenComplete((receivers, failure) -> {
             // a failure is the bus's to count (an outage, a backlog); only "nobody heard it" is this class's
             if (failure == null && receivers == 0) {
-                onThread(() -> hold(worker, number, command));
+                onThread(() -> hold(worker, number, held));
+            } else if (held.answer() != null) {
+                if (failure != null) {
+                    held.answer().completeExceptionally(failure);
+                } else {
+                    held.answer().complete(receivers);
+                }
             }
         });
     }
 
-    private void hold(String worker, long number, SocketCommand command) {
+    private void hold(String worker, long number, Held held) {
         while (true) {
             Line line = lines.computeIfAbsent(worker, Line::new);
-            if (line.add(number, command)) {
+            if (line.add(number, held)) {
                 line.retryIn(FIRST_RETRY_MILLIS);
                 return;
             }
@@ -116,6 +161,12 @@ final class WorkerCommandLines implements AutoCloseable {
         return lines.values().stream().mapToInt(Line::size).sum();
     }
 
+    private static void answerNobody(Held held) {
+        if (held.answer() != null) {
+            held.answer().complete(0L);
+        }
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
@@ -126,7 +177,7 @@ final class WorkerCommandLines implements AutoCloseable {
         private final String worker;
         private final long since = System.nanoTime();
         // guarded by this
-        private final TreeMap<Long, SocketCommand> waiting = new TreeMap<>();
+        private final TreeMap<Long, Held> waiting = new TreeMap<>();
         private boolean closed;
         private boolean scheduled;
         private long delay = FIRST_RETRY_MILLIS;
@@ -136,16 +187,17 @@ final class WorkerCommandLines implements AutoCloseable {
         }
 
         /** False when the line has gone out and closed: the caller sends the command itself. */
-        synchronized boolean add(long number, SocketCommand command) {
+        synchronized boolean add(long number, Held held) {
             if (closed) {
                 return false;
             }
             if (waiting.size() >= MAX_HELD) {
                 dropped.record(Cause.WORKER_UNREACHABLE, worker, "already " + MAX_HELD + " commands wait for worker "
-                        + worker + " to hear them: " + command.getClass().getSimpleName() + " dropped");
+                        + worker + " to hear them: " + held.command().getClass().getSimpleName() + " dropped");
+                answerNobody(held);
                 return true;
             }
-            waiting.put(number, command);
+            waiting.put(number, held);
             return true;
         }
 
@@ -162,7 +214,7 @@ final class WorkerCommandLines implements AutoCloseable {
         }
 
         private void retry() {
-            Map.Entry<Long, SocketCommand> head;
+            Map.Entry<Long, Held> head;
             synchronized (this) {
                 scheduled = false;
                 head = waiting.firstEntry();
@@ -171,9 +223,15 @@ final class WorkerCommandLines implements AutoCloseable {
                     return;
                 }
             }
-            publisher.publish(worker, head.getValue()).whenComplete((receivers, failure) -> onThread(() -> {
+            CompletableFuture<Long> published;
+            try {
+                published = publisher.publish(worker, head.getValue().command());
+            } catch (RuntimeException e) {
+                published = CompletableFuture.failedFuture(e);
+            }
+            published.whenComplete((receivers, failure) -> onThread(() -> {
                 if (failure == null && receivers > 0) {
-                    sendRest(head.getKey());
+                    sendRest(head.getKey(), receivers);
                 } else {
                     // nobody yet, or Redis refused it (an outage: the head is kept all the same)
                     synchronized (this) {
@@ -185,10 +243,22 @@ final class WorkerCommandLines implements AutoCloseable {
         }
 
         /** The head was heard: what waited behind it goes out in order, and later commands are sent directly. */
-        private void sendRest(long head) {
+        private void sendRest(long head, long receivers) {
             synchronized (this) {
-                waiting.remove(head);
-                waiting.forEach((number, command) -> publish(worker, number, command));
+                Held heard = waiting.remove(head);
+                if (heard != null && heard.answer() != null) {
+                    heard.answer().complete(receivers);
+                }
+                waiting.forEach((number, held) -> {
+                    try {
+                        publish(worker, number, held);
+                    } catch (RuntimeException e) {
+                        // checked for size when queued: only a bus closing under us gets here
+                        dropped.record(Cause.WORKER_UNREACHABLE, worker, held.command().getClass().getSimpleName()
+                                + " could not be sent again: " + e);
+                        answerNobody(held);
+                    }
+                });
                 waiting.clear();
                 closed = true;
             }
@@ -203,6 +273,7 @@ final class WorkerCommandLines implements AutoCloseable {
                 dropped.record(Cause.WORKER_UNREACHABLE, worker, "worker " + worker + " heard nothing for "
                         + giveUpAfter.toMillis() + " ms: " + waiting.size() + " commands for its sockets dropped");
                 log.debug("Gave up {} commands for worker {}", waiting.size(), worker);
+                waiting.values().forEach(WorkerCommandLines::answerNobody);
                 waiting.clear();
             }
         }

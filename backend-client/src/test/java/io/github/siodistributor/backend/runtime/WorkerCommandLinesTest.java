@@ -1,6 +1,7 @@
 package io.github.siodistributor.backend.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.siodistributor.core.protocol.Message.EmitToSocket;
@@ -8,6 +9,7 @@ import io.github.siodistributor.core.protocol.Message.SocketCommand;
 import io.github.siodistributor.core.protocol.Payload;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
+import io.github.siodistributor.core.transport.MessageTooLargeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +55,15 @@ class WorkerCommandLinesTest {
 
     private final FakeWorker worker = new FakeWorker();
     private final DroppedMessages dropped = new DroppedMessages();
-    private WorkerCommandLines lines = new WorkerCommandLines(worker::publish, dropped, "test-lines");
+    /** Commands named "big..." are too large to publish, as the bus would refuse them. */
+    private static void requireFits(SocketCommand command) {
+        if (((EmitToSocket) command).event().startsWith("big")) {
+            throw new MessageTooLargeException("EmitToSocket", 2, 1);
+        }
+    }
+
+    private WorkerCommandLines lines = new WorkerCommandLines(worker::publish, WorkerCommandLinesTest::requireFits,
+            dropped, "test-lines");
 
     @AfterEach
     void close() {
@@ -65,7 +75,8 @@ class WorkerCommandLinesTest {
     }
 
     private static int number(SocketCommand command) {
-        return Integer.parseInt(((EmitToSocket) command).event().substring(1));
+        String event = ((EmitToSocket) command).event();
+        return Integer.parseInt(event.substring(event.startsWith("big") ? 3 : 1));
     }
 
     private void send(int from, int to) {
@@ -121,7 +132,8 @@ class WorkerCommandLinesTest {
     @Test
     void aWorkerThatNeverHearsHasItsLineDroppedAndCounted() {
         lines.close();
-        lines = new WorkerCommandLines(worker::publish, dropped, "test-lines", Duration.ofMillis(300));
+        lines = new WorkerCommandLines(worker::publish, WorkerCommandLinesTest::requireFits, dropped, "test-lines",
+                Duration.ofMillis(300));
         worker.subscribed = false;
         send(1, 4);
 
@@ -130,6 +142,46 @@ class WorkerCommandLinesTest {
         worker.subscribed = true;
         send(5, 5);
         assertThat(worker.heard).containsExactly(5);
+    }
+
+    @Test
+    void anAnsweredCommandLearnsItsReceiversOnceItsWorkerHeardIt() throws Exception {
+        worker.subscribed = false;
+        send(1, 1);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 1);
+        CompletableFuture<Long> answered = lines.sendAnswered("w1", command(2));
+        assertThat(answered).as("held behind 1").isNotDone();
+
+        worker.subscribed = true;
+
+        assertThat(answered.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(worker.heard).containsExactly(1, 2);
+        assertThat(lines.sendAnswered("w1", command(3)).get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .as("sent directly").isEqualTo(1);
+    }
+
+    @Test
+    void anAnsweredCommandGivenUpLearnsThatNobodyHeardIt() throws Exception {
+        lines.close();
+        lines = new WorkerCommandLines(worker::publish, WorkerCommandLinesTest::requireFits, dropped, "test-lines",
+                Duration.ofMillis(300));
+        worker.subscribed = false;
+        CompletableFuture<Long> answered = lines.sendAnswered("w1", command(1));
+
+        assertThat(answered.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aCommandTooLargeIsRefusedToItsSenderEvenWhenItWouldWaitInALine() {
+        worker.subscribed = false;
+        send(1, 1);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 1);
+
+        assertThatThrownBy(() -> lines.send("w1", new EmitToSocket("/chat", "w1.run00001abcdefghijkl", "big0",
+                Payload.empty()))).isInstanceOf(MessageTooLargeException.class);
+        assertThat(lines.sendAnswered("w1", new EmitToSocket("/chat", "w1.run00001abcdefghijkl", "big0",
+                Payload.empty()))).isCompletedExceptionally();
+        assertThat(lines.held()).isEqualTo(1);
     }
 
     @Test
