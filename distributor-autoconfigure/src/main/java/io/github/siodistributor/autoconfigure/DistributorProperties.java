@@ -267,6 +267,14 @@ public class DistributorProperties {
          */
         private List<String> corsOrigins = new ArrayList<>(List.of("*"));
 
+        /**
+         * Origins whose pages may open a session or a WebSocket, such as https://app.example; a handshake or WebSocket
+         * upgrade from a page of another origin is refused (403). Requests without an Origin header (not from a
+         * browser: the Java client, servers) are admitted. Empty (the default) admits every origin, as Socket.IO does;
+         * list your pages' origins when sessions rest on cookies, which a page of any site could otherwise use.
+         */
+        private List<String> allowedOrigins = new ArrayList<>();
+
         /** How often the worker reads the backend registry; a dead backend instance's sockets move at most this long after its heartbeat expired. */
         private Duration backendCheckInterval = Duration.ofSeconds(1);
 
@@ -427,6 +435,14 @@ public class DistributorProperties {
 
         public void setCorsOrigins(List<String> corsOrigins) {
             this.corsOrigins = corsOrigins;
+        }
+
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
         }
 
         public boolean isEnabled() {

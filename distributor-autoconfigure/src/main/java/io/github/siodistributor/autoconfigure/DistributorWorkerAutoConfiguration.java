@@ -81,7 +81,9 @@ public class DistributorWorkerAutoConfiguration {
                 bytes(worker.getMaxPayload(), "distributor.worker.max-payload"),
                 positive(worker.getUpgradeTimeout(), "distributor.worker.upgrade-timeout"),
                 positive(worker.getConnectTimeout(), "distributor.worker.connect-timeout"), worker.getCorsOrigins(),
-                PropertyChecks.atLeastOne(worker.getMaxPendingSessions(), "distributor.worker.max-pending-sessions"));
+                PropertyChecks.atLeastOne(worker.getMaxPendingSessions(), "distributor.worker.max-pending-sessions"),
+                named("distributor.worker.allowed-origins",
+                        () -> EngineSettings.requireValidOrigins(worker.getAllowedOrigins())));
     }
 
     @Bean(destroyMethod = "close")

@@ -78,6 +78,8 @@ class PropertyValidationTest {
         "distributor.worker.upgrade-timeout=0s",
         "distributor.worker.connect-timeout=0s",
         "distributor.worker.max-pending-sessions=0",
+        "distributor.worker.allowed-origins=https://app.example/",
+        "distributor.worker.allowed-origins=*",
         "distributor.worker.max-payload=0B",
         "distributor.worker.max-payload=3GB",
         "distributor.worker.backend-check-interval=0s",

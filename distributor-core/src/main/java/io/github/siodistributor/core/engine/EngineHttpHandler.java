@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.engine;
 
 import io.github.siodistributor.core.engine.HttpReplies.Requester;
+import io.github.siodistributor.core.protocol.LoggedText;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes the HTTP requests of one connection: handshakes, polls and posts of long-polling sessions,
@@ -28,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transport and method the way the reference server does, with its error codes.
  */
 final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineHttpHandler.class);
 
     static final String PATH = "/socket.io/";
 
@@ -72,6 +77,14 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         boolean upgradeRequest = HttpHeaderValues.WEBSOCKET.contentEqualsIgnoreCase(
                 request.headers().get(HttpHeaderNames.UPGRADE, ""));
+        if ((sid == null || upgradeRequest) && !settings.admitsOrigin(request.headers().get(HttpHeaderNames.ORIGIN))) {
+            // a page of another site opening a session (or a WebSocket, which CORS does not cover) on its visitor's
+            // cookies: refused as Engine.IO's allowRequest hook refuses
+            log.debug("Refusing a request from origin {}: not in distributor.worker.allowed-origins",
+                    LoggedText.of(request.headers().get(HttpHeaderNames.ORIGIN)));
+            HttpReplies.error(requester, settings, EngineError.FORBIDDEN);
+            return;
+        }
         if ("websocket".equals(transport)) {
             if (!upgradeRequest || !HttpMethod.GET.equals(request.method())) {
                 HttpReplies.error(requester, settings, EngineError.BAD_REQUEST);
