@@ -251,9 +251,8 @@ public class DistributorProperties {
         private Duration connectTimeout = Duration.ofSeconds(45);
 
         /**
-         * Most connections (Engine.IO sessions) a worker keeps open that have not asked for a namespace yet; beyond
-         * it, and beyond 32 such connections opened over one TCP connection, a handshake is refused (403) and the
-         * client tries again later. Each keeps its handshake's headers until connect-timeout, so without a bound a
+         * Most connections (Engine.IO sessions) a worker keeps open that have not joined a namespace yet; beyond it a
+         * handshake is refused (403) and the client tries again later. Each keeps its handshake's headers until connect-timeout, so without a bound a
          * client opening them one after another could fill the heap.
          */
         private int maxPendingSessions = 2_000;

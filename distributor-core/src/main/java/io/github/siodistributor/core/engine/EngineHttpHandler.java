@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,13 +99,11 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
                 HttpReplies.error(requester, settings, EngineError.BAD_HANDSHAKE_METHOD);
                 return;
             }
-            AtomicInteger pending = server.reservePending(ctx.channel());
-            if (pending == null) {
+            if (!server.reservePending(ctx.channel())) {
                 HttpReplies.error(requester, settings, EngineError.FORBIDDEN);
                 return;
             }
-            EngineSession session = server.newSession(ctx.channel(), handshakeOf(ctx.channel(), request, query),
-                    pending);
+            EngineSession session = newSession(ctx.channel(), request, query);
             if (session == null) {
                 ctx.close();
                 return;
@@ -157,24 +154,41 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         super.channelInactive(ctx);
     }
 
+    /** A polling session holding the place reserved for it, which a failure to build its handshake gives back. */
+    private EngineSession newSession(Channel channel, FullHttpRequest request, RequestQuery query) {
+        EngineHandshake handshake;
+        try {
+            handshake = handshakeOf(channel, request, query);
+        } catch (RuntimeException e) {
+            server.releasePending();
+            throw e;
+        }
+        return server.newSession(channel, handshake);
+    }
+
     private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
             RequestQuery query) {
-        AtomicInteger pending = server.reservePending(ctx.channel());
-        if (pending == null) {
+        if (!server.reservePending(ctx.channel())) {
             HttpReplies.error(requester, server.settings(), EngineError.FORBIDDEN);
             return;
         }
-        EngineHandshake handshake = handshakeOf(ctx.channel(), request, query);
+        EngineHandshake handshake;
+        try {
+            handshake = handshakeOf(ctx.channel(), request, query);
+        } catch (RuntimeException e) {
+            server.releasePending();
+            throw e;
+        }
         Channel channel = ctx.channel();
         upgrade(ctx, request, requester, () -> {
-            EngineSession session = server.newSession(channel, handshake, pending);
+            EngineSession session = server.newSession(channel, handshake);
             if (session == null) {
                 channel.close();
                 return;
             }
             bindWebSocket(channel, session);
             session.openWithWebSocket(channel);
-        }, () -> server.releasePending(pending));
+        }, server::releasePending);
     }
 
     private void probeWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester, String sid) {

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Collection;
 import java.util.List;
@@ -77,23 +76,14 @@ public final class EngineServer {
     private final LongAdder unknownSessionRequests = new LongAdder();
     private volatile boolean shuttingDown;
     /**
-     * Sessions opened and not yet in use (the layer above has not been asked for anything, a Socket.IO namespace):
-     * each keeps its handshake's headers and URI until its connect timeout, up to some 40 KB, so a client opening
-     * them one after another on a keep-alive connection could fill the heap. Bounded here, over the server and per
-     * connection.
+     * Sessions opened and not yet in use (the layer above has not taken them: no Socket.IO namespace joined): each
+     * keeps its handshake's headers and URI until its connect timeout, up to some 40 KB, so a client opening them one
+     * after another on a keep-alive connection could fill the heap. Bounded here.
      */
     private final AtomicInteger pendingSessions = new AtomicInteger();
     private final LongAdder refusedSessions = new LongAdder();
     private final AtomicLong nextRefusalLogAt = new AtomicLong(System.nanoTime());
 
-    /**
-     * Sessions opened on one connection and not yet in use: far above what a browser opens (its tabs share a few
-     * keep-alive connections, and each asks for a namespace at once), far below the server's bound, so that one
-     * connection cannot take all of it.
-     */
-    static final int MAX_PENDING_PER_CONNECTION = 32;
-    private static final AttributeKey<AtomicInteger> PENDING_ON_CONNECTION =
-            AttributeKey.valueOf("distributor.pendingSessions");
 
     /** A server whose session ids are random, naming no owner. */
     public EngineServer(EngineSettings settings, EngineListener listener) {
@@ -154,28 +144,18 @@ public final class EngineServer {
 
     /**
      * Takes a place for a new session opened by a request on {@code channel}, or refuses it (and logs so, at most every
-     * 10 s) when {@link EngineSettings#maxPendingSessions} sessions of the server, or
-     * {@link #MAX_PENDING_PER_CONNECTION} of the connection, are not in use yet. A place taken goes to
-     * {@link #newSession}, which gives it back if it opens none.
+     * 10 s) when {@link EngineSettings#maxPendingSessions} sessions are not in use yet. A place taken goes to
+     * {@link #newSession}, which gives it back if it opens none. Not per connection: a proxy in front (Envoy, a cloud
+     * balancer) carries many clients' handshakes on one connection.
      */
-    AtomicInteger reservePending(Channel channel) {
-        AtomicInteger onConnection = channel.attr(PENDING_ON_CONNECTION).setIfAbsent(new AtomicInteger());
-        if (onConnection == null) {
-            onConnection = channel.attr(PENDING_ON_CONNECTION).get();
-        }
-        if (onConnection.incrementAndGet() > MAX_PENDING_PER_CONNECTION) {
-            onConnection.decrementAndGet();
-            refused(channel, MAX_PENDING_PER_CONNECTION + " sessions opened on its connection are not in use yet");
-            return null;
-        }
+    boolean reservePending(Channel channel) {
         if (pendingSessions.incrementAndGet() > settings.maxPendingSessions()) {
             pendingSessions.decrementAndGet();
-            onConnection.decrementAndGet();
             refused(channel, settings.maxPendingSessions() + " sessions of this server are not in use yet "
                     + "(distributor.worker.max-pending-sessions)");
-            return null;
+            return false;
         }
-        return onConnection;
+        return true;
     }
 
     private void refused(Channel channel, String why) {
@@ -190,8 +170,7 @@ public final class EngineServer {
     }
 
     /** Gives a place back, for a session no longer pending or never opened. */
-    void releasePending(AtomicInteger onConnection) {
-        onConnection.decrementAndGet();
+    void releasePending() {
         pendingSessions.decrementAndGet();
     }
 
@@ -206,16 +185,16 @@ public final class EngineServer {
     }
 
     /**
-     * A new session on {@code channel}, holding the place {@code pending} from {@link #reservePending}, or null once
+     * A new session on {@code channel}, holding a place taken with {@link #reservePending}, or null once
      * {@link #shutdown} began: the caller then drops the connection.
      */
-    EngineSession newSession(Channel channel, EngineHandshake handshake, AtomicInteger pending) {
+    EngineSession newSession(Channel channel, EngineHandshake handshake) {
         if (shuttingDown) {
-            releasePending(pending);
+            releasePending();
             return null;
         }
         while (true) {
-            EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake, pending);
+            EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake, true);
             if (sessions.putIfAbsent(session.id(), session) == null) {
                 // checked after the put: shutdown() sets the flag before it lists the sessions, so a session
                 // is either refused here or in that list, never neither

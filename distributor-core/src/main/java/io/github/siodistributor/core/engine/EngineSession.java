@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -82,25 +83,24 @@ public final class EngineSession {
     /** The connection receiving a POST's body for this session, if any: Engine.IO allows one at a time. */
     private final AtomicReference<Channel> receivingPost = new AtomicReference<>();
 
-    /** Its place among the server's sessions not yet in use, until it is ({@link #inUse}) or closes. */
-    private final AtomicReference<AtomicInteger> pending;
+    /** Whether it holds a place among the server's sessions not yet in use, until it is ({@link #inUse}) or closes. */
+    private final AtomicBoolean pending;
 
-    EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake, AtomicInteger pending) {
+    EngineSession(String id, EventLoop loop, EngineServer server, EngineHandshake handshake, boolean pending) {
         this.id = id;
         this.loop = loop;
         this.server = server;
         this.handshake = handshake;
-        this.pending = new AtomicReference<>(pending);
+        this.pending = new AtomicBoolean(pending);
     }
 
     /**
-     * The layer above was asked for something (a Socket.IO namespace): the session no longer counts among those a
-     * client may open only so many of without using them.
+     * The layer above took the session (a Socket.IO namespace joined): it no longer counts among those a client may
+     * open only so many of without using them.
      */
     public void inUse() {
-        AtomicInteger place = pending.getAndSet(null);
-        if (place != null) {
-            server.releasePending(place);
+        if (pending.getAndSet(false)) {
+            server.releasePending();
         }
     }
 

@@ -376,8 +376,6 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
     private void connect(ClientConnection connection, SocketIoPacket packet) {
         String namespace = packet.namespace();
         EngineSession session = connection.session;
-        // a client that asks for a namespace uses its session, whatever the answer
-        session.inUse();
         String spec = served.specFor(namespace);
         if (spec == null) {
             session.send(SocketIoPacketEncoder.connectError(namespace, "Invalid namespace"));
@@ -441,12 +439,15 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /**
      * The connection joined a namespace: its connect timeout is over, as in Socket.IO, which clears it at the first
-     * connect. A connection that leaves every namespace later stays open (the client closes it when it wants).
+     * connect, and it no longer counts among the sessions not yet in use. A connection that leaves every namespace later stays open (the client closes it when it wants).
      */
     private static void joinedOnce(ClientConnection connection) {
         if (connection != null && connection.connectTimeout != null) {
             connection.connectTimeout.cancel(false);
             connection.connectTimeout = null;
+            // in use from now on: a connect that failed (no such namespace, refused) would leave the session open
+            // until its connect timeout while giving its place back
+            connection.session.inUse();
         }
     }
 

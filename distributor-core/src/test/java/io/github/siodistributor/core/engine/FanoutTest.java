@@ -21,8 +21,8 @@ class FanoutTest {
         stopped.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
         EventLoop running = new DefaultEventLoop();
         try {
-            EngineSession onStopped = new EngineSession("s1", stopped, null, null, null);
-            EngineSession onRunning = new EngineSession("s2", running, null, null, null);
+            EngineSession onStopped = new EngineSession("s1", stopped, null, null, false);
+            EngineSession onRunning = new EngineSession("s2", running, null, null, false);
             // volatile, to a long-polling session with no request waiting: skipped and counted, which shows it ran
             AtomicInteger skipped = new AtomicInteger();
 
@@ -39,8 +39,8 @@ class FanoutTest {
     void aFailureWritingToOneSessionCostsThatSessionOnly() throws Exception {
         EventLoop running = new DefaultEventLoop();
         try {
-            List<EngineSession> sessions = List.of(new EngineSession("s1", running, null, null, null),
-                    new EngineSession("s2", running, null, null, null));
+            List<EngineSession> sessions = List.of(new EngineSession("s1", running, null, null, false),
+                    new EngineSession("s2", running, null, null, false));
             AtomicInteger skipped = new AtomicInteger();
             Runnable failingOnce = () -> {
                 if (skipped.incrementAndGet() == 1) {
