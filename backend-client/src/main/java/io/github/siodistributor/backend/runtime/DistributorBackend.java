@@ -945,7 +945,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
      */
     private CompletableFuture<Long> publishUnanswered(String channel, Message message) {
         CompletableFuture<Long> published = bus.publish(channel, message);
-        // refused at once when too large: only then is there a failure to look at, and nothing chained per emit
+        // refused at once when too large: only then is there a failure to look at here (the caller may chain more)
         if (published.isCompletedExceptionally()
                 && published.handle((receivers, thrown) -> thrown).getNow(null) instanceof MessageTooLargeException
                         tooLarge) {

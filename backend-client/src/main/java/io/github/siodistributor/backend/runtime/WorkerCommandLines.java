@@ -4,6 +4,7 @@ import io.github.siodistributor.core.protocol.Message.SocketCommand;
 import io.github.siodistributor.core.transport.DroppedMessages;
 import io.github.siodistributor.core.transport.DroppedMessages.Cause;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -23,17 +24,20 @@ import org.slf4j.LoggerFactory;
  * reaches nobody and its command is gone: an emit its client never gets, a connect decision the client waits for
  * until its timeout.
  *
- * <p>A command that reached nobody (PUBLISH answered 0) starts a line for its worker: it and every later command for
- * that worker wait there, in the order they were sent, and the line's head goes out again after 100 ms, then 200,
- * 400, ... 1 s, until the worker hears it; then the rest follows in order. A worker that hears nothing for
- * {@link #GIVE_UP_AFTER} is taken for gone (its lease has expired by then, and the worker watch disconnects its
- * sockets): its line is dropped and counted, as is a command beyond {@link #MAX_HELD} waiting for one worker
- * ({@link Cause#WORKER_UNREACHABLE}). When every worker hears, a command costs a sequence number and a compare in
- * its publish's completion.
+ * <p>A command that reached nobody (PUBLISH answered 0) starts a line for its socket: it and every later command for
+ * that socket wait there, in the order they were sent, and the line's head goes out again after 100 ms, then 200,
+ * 400, ... 1 s, until the worker hears it; then the rest follows in order. Lines are per socket, the unit Socket.IO
+ * orders: the other sockets of the worker go on directly. A socket whose worker hears nothing for
+ * {@link #GIVE_UP_AFTER} is taken for gone (its worker's lease, 5 s by default, has expired by then, and the worker
+ * watch disconnects its sockets): its line is dropped and each command counted, as is a command beyond
+ * {@link #MAX_HELD} waiting for one socket ({@link Cause#WORKER_UNREACHABLE}). When every worker hears, a command costs
+ * a sequence number and a compare in its publish's completion.
  *
- * <p>Order: a command sent while the "nobody heard" answer of an earlier one is on its way could pass it only if the
- * worker's subscription came back between the two; commands that reached nobody keep the order they were sent in.
- * Lettuce's callbacks never take a line's lock: what they start runs on this object's own thread.
+ * <p>Order: a command sent while the "nobody heard" answer of an earlier one of its socket is on its way could pass
+ * it only if the worker's subscription came back between the two. A broadcast is not held behind a socket's line (its
+ * PUBLISH counts the workers that heard, not which did not): after a join that waits in a line, a broadcast to the room
+ * may reach the worker first, as it would have missed the socket had the join been lost. Lettuce's callbacks never
+ * take a line's lock: what they start runs on this object's own thread.
  */
 final class WorkerCommandLines implements AutoCloseable {
 
@@ -42,7 +46,7 @@ final class WorkerCommandLines implements AutoCloseable {
     static final long FIRST_RETRY_MILLIS = 100;
     static final long LAST_RETRY_MILLIS = 1000;
     static final Duration GIVE_UP_AFTER = Duration.ofSeconds(10);
-    static final int MAX_HELD = 10_000;
+    static final int MAX_HELD = 1_000;
 
     /** Publishes a command on a worker's channel (throwing at once for one that is too large). */
     @FunctionalInterface
@@ -65,6 +69,7 @@ final class WorkerCommandLines implements AutoCloseable {
     private final DroppedMessages dropped;
     private final Duration giveUpAfter;
     private final AtomicLong sequence = new AtomicLong();
+    /** By socket id. */
     private final Map<String, Line> lines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
@@ -86,7 +91,7 @@ final class WorkerCommandLines implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code command} to {@code worker}, or queues it behind what that worker has not heard yet.
+     * Publishes {@code command} to {@code worker}, or queues it behind what its socket's worker has not heard yet.
      *
      * @throws io.github.siodistributor.core.transport.MessageTooLargeException when it is too large to publish
      */
@@ -110,7 +115,7 @@ final class WorkerCommandLines implements AutoCloseable {
 
     private void send(String worker, SocketCommand command, CompletableFuture<Long> answer) {
         long number = sequence.incrementAndGet();
-        Line line = lines.get(worker);
+        Line line = lines.get(command.socketId());
         if (line != null) {
             // not published now: its size is checked here, for the caller to hear of it as from a publish
             sizeCheck.requireFits(command);
@@ -136,15 +141,17 @@ final class WorkerCommandLines implements AutoCloseable {
         });
     }
 
+    /** On this object's thread. */
     private void hold(String worker, long number, Held held) {
+        String socket = held.command().socketId();
         while (true) {
-            Line line = lines.computeIfAbsent(worker, Line::new);
+            Line line = lines.computeIfAbsent(socket, id -> new Line(worker, id));
             if (line.add(number, held)) {
                 line.retryIn(FIRST_RETRY_MILLIS);
                 return;
             }
             // sent out and closed meanwhile: a new line takes it
-            lines.remove(worker, line);
+            lines.remove(socket, line);
         }
     }
 
@@ -156,9 +163,19 @@ final class WorkerCommandLines implements AutoCloseable {
         }
     }
 
-    /** How many commands wait for their worker, all workers together (for tests and diagnostics). */
+    /** How many commands wait for their worker, all sockets together (for tests and diagnostics). */
     int held() {
         return lines.values().stream().mapToInt(Line::size).sum();
+    }
+
+    /** Stops sending again; what still waits is dropped and counted. */
+    @Override
+    public void close() {
+        List<Runnable> never = timer.shutdownNow();
+        if (!never.isEmpty()) {
+            log.debug("{} tasks of the worker command lines not run at close", never.size());
+        }
+        lines.values().forEach(line -> line.giveUp("the backend closed"));
     }
 
     private static void answerNobody(Held held) {
@@ -167,23 +184,21 @@ final class WorkerCommandLines implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        timer.shutdownNow();
-    }
-
-    /** The commands one worker has not heard, by their sequence number. */
+    /** The commands for one socket its worker has not heard, by their sequence number. */
     private final class Line {
         private final String worker;
+        private final String socket;
         private final long since = System.nanoTime();
         // guarded by this
         private final TreeMap<Long, Held> waiting = new TreeMap<>();
         private boolean closed;
-        private boolean scheduled;
+        /** A retry is scheduled, or its publish waits for Redis's answer: no other may start meanwhile. */
+        private boolean retrying;
         private long delay = FIRST_RETRY_MILLIS;
 
-        Line(String worker) {
+        Line(String worker, String socket) {
             this.worker = worker;
+            this.socket = socket;
         }
 
         /** False when the line has gone out and closed: the caller sends the command itself. */
@@ -193,7 +208,8 @@ final class WorkerCommandLines implements AutoCloseable {
             }
             if (waiting.size() >= MAX_HELD) {
                 dropped.record(Cause.WORKER_UNREACHABLE, worker, "already " + MAX_HELD + " commands wait for worker "
-                        + worker + " to hear them: " + held.command().getClass().getSimpleName() + " dropped");
+                        + worker + " to hear them for socket " + socket + ": "
+                        + held.command().getClass().getSimpleName() + " dropped");
                 answerNobody(held);
                 return true;
             }
@@ -205,21 +221,25 @@ final class WorkerCommandLines implements AutoCloseable {
             return waiting.size();
         }
 
-        /** Schedules the head's next try, unless one is scheduled. */
+        /** Schedules the head's next try, unless one is scheduled or under way. */
         synchronized void retryIn(long millis) {
-            if (!scheduled && !closed) {
-                scheduled = true;
-                timer.schedule(this::retry, millis, TimeUnit.MILLISECONDS);
+            if (!retrying && !closed) {
+                retrying = true;
+                try {
+                    timer.schedule(this::retry, millis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException closing) {
+                    retrying = false;
+                }
             }
         }
 
         private void retry() {
             Map.Entry<Long, Held> head;
             synchronized (this) {
-                scheduled = false;
                 head = waiting.firstEntry();
                 if (head == null || System.nanoTime() - since > giveUpAfter.toNanos()) {
-                    giveUp();
+                    retrying = false;
+                    giveUp("its worker heard nothing for " + giveUpAfter.toMillis() + " ms");
                     return;
                 }
             }
@@ -234,10 +254,13 @@ final class WorkerCommandLines implements AutoCloseable {
                     sendRest(head.getKey(), receivers);
                 } else {
                     // nobody yet, or Redis refused it (an outage: the head is kept all the same)
+                    long next;
                     synchronized (this) {
+                        retrying = false;
                         delay = Math.min(delay * 2, LAST_RETRY_MILLIS);
+                        next = delay;
                     }
-                    retryIn(delay);
+                    retryIn(next);
                 }
             }));
         }
@@ -245,6 +268,7 @@ final class WorkerCommandLines implements AutoCloseable {
         /** The head was heard: what waited behind it goes out in order, and later commands are sent directly. */
         private void sendRest(long head, long receivers) {
             synchronized (this) {
+                retrying = false;
                 Held heard = waiting.remove(head);
                 if (heard != null && heard.answer() != null) {
                     heard.answer().complete(receivers);
@@ -255,24 +279,22 @@ final class WorkerCommandLines implements AutoCloseable {
                     } catch (RuntimeException e) {
                         // checked for size when queued: only a bus closing under us gets here
                         dropped.record(Cause.WORKER_UNREACHABLE, worker, held.command().getClass().getSimpleName()
-                                + " could not be sent again: " + e);
+                                + " for socket " + socket + " could not be sent again: " + e);
                         answerNobody(held);
                     }
                 });
                 waiting.clear();
                 closed = true;
             }
-            lines.remove(worker, this);
+            lines.remove(socket, this);
         }
 
-        private void giveUp() {
-            // under the lock
+        synchronized void giveUp(String why) {
             closed = true;
-            lines.remove(worker, this);
+            lines.remove(socket, this);
             if (!waiting.isEmpty()) {
-                dropped.record(Cause.WORKER_UNREACHABLE, worker, "worker " + worker + " heard nothing for "
-                        + giveUpAfter.toMillis() + " ms: " + waiting.size() + " commands for its sockets dropped");
-                log.debug("Gave up {} commands for worker {}", waiting.size(), worker);
+                dropped.record(Cause.WORKER_UNREACHABLE, worker, waiting.size() + " commands for socket " + socket
+                        + " dropped: " + why, waiting.size());
                 waiting.values().forEach(WorkerCommandLines::answerNobody);
                 waiting.clear();
             }

@@ -27,7 +27,7 @@ class WorkerCommandLinesTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** A worker's channel: what it heard, and whether it listens now. */
+    /** A worker's channel: what it heard, and whether it listens now (the publish's answer says). */
     private static final class FakeWorker {
         final List<Integer> heard = new CopyOnWriteArrayList<>();
         final List<Integer> published = new CopyOnWriteArrayList<>();
@@ -130,6 +130,38 @@ class WorkerCommandLinesTest {
     }
 
     @Test
+    void anotherSocketOfTheWorkerIsNotHeldBehindALine() {
+        worker.subscribed = false;
+        send(1, 1);
+        await().atMost(TIMEOUT).until(() -> lines.held() == 1);
+        worker.subscribed = true; // back, before the line's next try
+
+        lines.send("w1", new EmitToSocket("/chat", "w1.run00001otherSocket1", "n2", Payload.empty()));
+
+        assertThat(worker.heard).as("sent at once, not behind socket 1's line").startsWith(2);
+        await().atMost(TIMEOUT).until(() -> worker.heard.contains(1));
+    }
+
+    @Test
+    void aLateNobodyHeardWhileTheHeadsRetryWaitsForItsAnswerDoesNotSendTheHeadAgain() {
+        worker.subscribed = false;
+        List<Runnable> answers = new CopyOnWriteArrayList<>();
+        worker.heldAnswers = answers; // Redis answers late (a backlog on the publishing connection)
+        send(1, 2);
+        answers.get(0).run(); // 1 reached nobody: the line starts, its head goes again in 100 ms
+        worker.subscribed = true;
+        await().atMost(TIMEOUT).until(() -> answers.size() == 3); // the head's retry, heard, its answer not back
+
+        answers.get(1).run(); // 2's late "nobody": held behind 1, with the head's retry under way
+        answers.get(2).run(); // the retry's answer: the rest follows
+        worker.heldAnswers = null;
+
+        await().atMost(TIMEOUT).until(() -> worker.heard.contains(2));
+        // a second retry of the head would come 100 ms after the late answer
+        await().during(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> worker.heard.equals(List.of(1, 2)));
+    }
+
+    @Test
     void aWorkerThatNeverHearsHasItsLineDroppedAndCounted() {
         lines.close();
         lines = new WorkerCommandLines(worker::publish, WorkerCommandLinesTest::requireFits, dropped, "test-lines",
@@ -137,7 +169,7 @@ class WorkerCommandLinesTest {
         worker.subscribed = false;
         send(1, 4);
 
-        await().atMost(TIMEOUT).until(() -> dropped.count(Cause.WORKER_UNREACHABLE) == 1);
+        await().atMost(TIMEOUT).until(() -> dropped.count(Cause.WORKER_UNREACHABLE) == 4);
         assertThat(lines.held()).isZero();
         worker.subscribed = true;
         send(5, 5);

@@ -58,7 +58,8 @@ public final class DroppedMessages {
         TOO_LARGE,
         /**
          * A backend's command for a socket that its worker did not hear: PUBLISH on the worker's channel reached nobody
-         * again and again for 10 s (the worker is gone), or 10,000 such commands already waited for it.
+         * again and again for 10 s (the worker is gone), 1,000 commands already waited for the socket, or the backend
+         * closed while it waited.
          */
         WORKER_UNREACHABLE
     }
@@ -89,8 +90,13 @@ public final class DroppedMessages {
             recordExpected(cause, channel, detail);
             return;
         }
+        record(cause, channel, detail, 1);
+    }
+
+    /** {@code messages} dropped at once for one reason: counted each, told in one line (which says how many). */
+    public void record(Cause cause, String channel, String detail, long messages) {
         Drops slot = drops.get(cause);
-        slot.count().increment();
+        slot.count().add(messages);
         long now = System.nanoTime();
         long due = slot.nextLogAt().get();
         if (now - due >= 0 && slot.nextLogAt().compareAndSet(due, now + LOG_INTERVAL_NANOS)) {
