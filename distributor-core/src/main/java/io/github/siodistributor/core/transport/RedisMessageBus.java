@@ -126,6 +126,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private volatile long lastUnanswered;
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
+    /** Deliveries over: fewer than {@link #received} while one is under way on the delivery thread. */
+    private final LongAdder handled = new LongAdder();
     private final LongAdder subscriptionsReplaced = new LongAdder();
     private boolean closed;
     /** Whether the bus ran and was stopped: a publish then fails instead of throwing. */
@@ -237,8 +239,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     private void startWatch() {
         if (watchInterval != null) {
             Duration probeTimeout = watchProbeTimeout;
-            watch = new SilentSubscriptionWatch(this::received, () -> checkSubscription(probeTimeout),
-                    this::reconnectSubscription, probeTimeout);
+            watch = new SilentSubscriptionWatch(this::received, this::delivering,
+                    () -> checkSubscription(probeTimeout), this::reconnectSubscription, probeTimeout);
             watch.start(watchInterval, "distributor-subscription-watch-" + busId.substring(0, 8));
         }
     }
@@ -258,6 +260,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             } else if (connection.isOpen() && endpointOf(connection) instanceof PubSubEndpoint<?, ?> endpoint
                     && endpoint.getChannels().stream().anyMatch(
                             channel -> channel instanceof byte[] name && Arrays.equals(name, probeChannel))) {
+                if (!connection.getOptions().isAutoReconnect()) {
+                    // closed, it would stay closed: Lettuce connects again only when told to
+                    log.warn("The subscription connection is not replaced: Lettuce's autoReconnect is off");
+                    return false;
+                }
                 endpoint.disconnect();
                 subscriptionsReplaced.increment();
                 return true;
@@ -331,6 +338,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
             if (handler instanceof StatefulRedisPubSubConnection<?, ?>) {
+                // the application's own pub/sub connections come and go on the same client
+                pubSubConnections.removeIf(RedisChannelHandler::isClosed);
                 pubSubConnections.add(handler);
             }
             if (handler == connection) {
@@ -399,6 +408,11 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
     /** Messages Redis delivered on this bus's subscriptions, well-formed or not. */
     public long received() {
         return received.sum();
+    }
+
+    /** Whether a message is being handled on the delivery thread right now. */
+    boolean delivering() {
+        return received.sum() != handled.sum();
     }
 
     /** How many times {@link #reconnectSubscription()} closed the subscription's connection. */
@@ -591,30 +605,34 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
 
     private void deliver(String channel, byte[] body, Consumer<Message> handler) {
         received.increment();
-        if (body.length > maxMessageSize) {
-            // from a process with a larger limit (the limits differ: a rolling change of it), or not from a
-            // distributor at all: reading it could take many times its size
-            dropped.record(Cause.TOO_LARGE, channel, "a message of " + body.length + " bytes, over the limit of "
-                    + maxMessageSize + " (distributor.redis.max-message-size): not read");
-            return;
-        }
-        Message message;
         try {
-            message = MessageCodec.decode(body);
-        } catch (MalformedMessageException e) {
-            dropped.record(Cause.MALFORMED, channel, e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            dropped.record(Cause.MALFORMED, channel, e.toString());
-            return;
-        }
-        try {
-            handler.accept(message);
-        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
-            // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones (OutOfMemoryError)
-            // go on
-            dropped.record(Cause.HANDLER_FAILED, channel, e.toString());
-            log.debug("Handler failed for {} on {}", message, channel, e);
+            if (body.length > maxMessageSize) {
+                // from a process with a larger limit (the limits differ: a rolling change of it), or not from a
+                // distributor at all: reading it could take many times its size
+                dropped.record(Cause.TOO_LARGE, channel, "a message of " + body.length + " bytes, over the limit of "
+                        + maxMessageSize + " (distributor.redis.max-message-size): not read");
+                return;
+            }
+            Message message;
+            try {
+                message = MessageCodec.decode(body);
+            } catch (MalformedMessageException e) {
+                dropped.record(Cause.MALFORMED, channel, e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                dropped.record(Cause.MALFORMED, channel, e.toString());
+                return;
+            }
+            try {
+                handler.accept(message);
+            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+                // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones (OutOfMemoryError)
+                // go on
+                dropped.record(Cause.HANDLER_FAILED, channel, e.toString());
+                log.debug("Handler failed for {} on {}", message, channel, e);
+            }
+        } finally {
+            handled.increment();
         }
     }
 

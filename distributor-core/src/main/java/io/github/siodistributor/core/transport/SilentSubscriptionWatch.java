@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * back ({@link Outcome#SILENT}), or that reached no subscriber at all, {@link #CHECKS_TO_REPLACE} times in a row with
  * nothing received between, has the subscription's connection closed, and Lettuce connects it again and subscribes
  * its channels anew. A subscription that is only behind still receives, so it is left alone; a probe that Redis did
- * not answer is an outage, for Lettuce and the outage handling, not for this.
+ * not answer is an outage, for Lettuce and the outage handling, not for this; nor is a delivery thread held by one
+ * message's handler (what waits behind it would be lost).
  */
 final class SilentSubscriptionWatch implements AutoCloseable {
 
@@ -36,6 +37,7 @@ final class SilentSubscriptionWatch implements AutoCloseable {
     static final int CHECKS_TO_REPLACE = 2;
 
     private final LongSupplier received;
+    private final BooleanSupplier delivering;
     private final Supplier<CompletableFuture<SubscriptionCheck>> probe;
     private final BooleanSupplier replace;
     private final Duration probeTimeout;
@@ -46,15 +48,19 @@ final class SilentSubscriptionWatch implements AutoCloseable {
     private int silentChecks;
     /** Whether it was said that there is no connection to replace: once until the subscription delivers again. */
     private boolean saidUnreplaceable;
+    /** Whether it was said that the delivery thread is held: once until the subscription delivers again. */
+    private boolean saidHeld;
 
     /**
      * @param received how many messages the subscription has delivered so far
+     * @param delivering whether one is being handled on the delivery thread right now
      * @param probe starts a probe of the subscription that completes within {@code probeTimeout}
      * @param replace closes the subscription's connection for Lettuce to connect again; false when none was found
      */
-    SilentSubscriptionWatch(LongSupplier received, Supplier<CompletableFuture<SubscriptionCheck>> probe,
-            BooleanSupplier replace, Duration probeTimeout) {
+    SilentSubscriptionWatch(LongSupplier received, BooleanSupplier delivering,
+            Supplier<CompletableFuture<SubscriptionCheck>> probe, BooleanSupplier replace, Duration probeTimeout) {
         this.received = received;
+        this.delivering = delivering;
         this.probe = probe;
         this.replace = replace;
         this.probeTimeout = probeTimeout;
@@ -93,11 +99,24 @@ final class SilentSubscriptionWatch implements AutoCloseable {
             quietSince = System.nanoTime();
             silentChecks = 0;
             saidUnreplaceable = false;
+            saidHeld = false;
             return;
         }
         SubscriptionCheck check = await(probe.get());
         if (received.getAsLong() != seen) {
             return; // something came in meanwhile, the probe perhaps: the next check starts over
+        }
+        if (delivering.getAsBoolean()) {
+            // not silent: one message holds the delivery thread, and what follows waits unread; replaced, the
+            // connection would lose it all
+            silentChecks = 0;
+            if (!saidHeld) {
+                saidHeld = true;
+                log.warn("One Redis message has held the distributor's delivery thread for over {} s: nothing else is "
+                        + "delivered to this process meanwhile (a handler of a non-blocking namespace that blocks?)",
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - quietSince));
+            }
+            return;
         }
         switch (check.outcome()) {
             case SILENT, NOT_SUBSCRIBED -> silentChecks++;

@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -76,5 +79,46 @@ class RedisSubscriptionSilenceTest {
         assertThat(bus.checkSubscription(Duration.ofSeconds(5)).get().outcome()).isEqualTo(Outcome.DELIVERED);
         assertThat(bus.isConnected()).as("the publishing connection was left alone").isTrue();
         assertThat(bus.subscriptionsReplaced()).isEqualTo(1);
+    }
+
+    @Test
+    void aSubscriptionWhoseDeliveryThreadIsHeldByAHandlerIsNotReplaced() throws Exception {
+        LettuceConnectionFactory factory = TestConnectionFactories.startedFor(redis);
+        resources.add(factory::destroy);
+        RedisMessageBus bus = new RedisMessageBus(factory, new DroppedMessages(), new ChannelNames("held"),
+                OutageSettings.defaults());
+        resources.add(bus);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        resources.add(release::countDown);
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        bus.subscribe("news", message -> {
+            int sequence = ((Custom) message).body()[0];
+            if (sequence == 0) {
+                // a handler that blocks the delivery thread (a non-blocking namespace's that does not keep its word)
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            received.add(sequence);
+        });
+        bus.watchSubscription(Duration.ofMillis(200), Duration.ofMillis(500));
+        bus.start();
+        bus.publish("news", message(0)).join();
+        assertThat(entered.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        for (int i = 1; i <= 20; i++) {
+            assertThat(bus.publish("news", message(i)).join()).isEqualTo(1);
+        }
+
+        // long enough for several silent probes: a watch that took them for silence would have replaced it
+        await().during(Duration.ofSeconds(3)).atMost(TIMEOUT).until(() -> bus.subscriptionsReplaced() == 0);
+        release.countDown();
+
+        await().atMost(TIMEOUT).until(() -> received.size() == 21);
+        assertThat(received).containsExactlyElementsOf(IntStream.rangeClosed(0, 20).boxed().toList());
+        assertThat(bus.subscriptionsReplaced()).isZero();
     }
 }

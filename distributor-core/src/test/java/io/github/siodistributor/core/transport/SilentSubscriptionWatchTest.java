@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class SilentSubscriptionWatchTest {
     private final Queue<Outcome> outcomes = new ArrayDeque<>();
     private final AtomicInteger probes = new AtomicInteger();
     private final AtomicInteger replaced = new AtomicInteger();
-    private final SilentSubscriptionWatch watch = new SilentSubscriptionWatch(received::get, () -> {
+    private final AtomicBoolean delivering = new AtomicBoolean();
+    private final SilentSubscriptionWatch watch = new SilentSubscriptionWatch(received::get, delivering::get, () -> {
         probes.incrementAndGet();
         Outcome outcome = outcomes.remove();
         if (outcome == Outcome.DELIVERED) {
@@ -75,5 +77,23 @@ class SilentSubscriptionWatchTest {
         }
         assertThat(probes).as("every check but the one after the delivered probe").hasValue(5);
         assertThat(replaced).hasValue(0);
+    }
+
+    @Test
+    void aDeliveryThreadHeldByOneMessageIsNotASilentSubscription() throws Exception {
+        watch.check();
+        delivering.set(true); // a handler on the delivery thread that does not return; messages wait behind it
+        for (int i = 0; i < 5; i++) {
+            outcomes.add(Outcome.SILENT);
+            watch.check();
+        }
+        assertThat(replaced).hasValue(0);
+
+        delivering.set(false);
+        outcomes.add(Outcome.SILENT);
+        outcomes.add(Outcome.SILENT);
+        watch.check();
+        watch.check();
+        assertThat(replaced).as("silent again once the thread is free").hasValue(1);
     }
 }
