@@ -34,6 +34,7 @@ import io.github.siodistributor.core.protocol.Message.SocketMoved;
 import io.github.siodistributor.core.protocol.Message.SocketRecovered;
 import io.github.siodistributor.core.protocol.Message.SocketReleased;
 import io.github.siodistributor.core.protocol.Message.SocketsFetched;
+import io.github.siodistributor.core.protocol.LoggedText;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
 import io.github.siodistributor.core.protocol.Payload;
@@ -859,7 +860,7 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
             return cause.getMessage();
         }
         if (!(cause instanceof EventRejectedException)) {
-            log.error("Handler for {} failed", what, cause);
+            log.error("Handler for {} failed", LoggedText.of(what), cause);
         }
         return "internal error";
     }

@@ -9,8 +9,8 @@ import java.util.List;
  * What the gateway tells a worker of the client behind a request: {@code X-Forwarded-For} and
  * {@code X-Forwarded-Proto}, which handlers read from the handshake since its address is the gateway's.
  *
- * <p>At the edge (the default) the gateway replaces them, and drops the other forwarding headers a client may send
- * ({@code Forwarded}, {@code X-Real-IP}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port}): appended to, a client's own
+ * <p>At the edge (the default) the gateway replaces them, and drops the other headers a client may send to claim an
+ * address, host or scheme ({@link #CLIENT_CLAIMS}: {@code Forwarded}, {@code X-Real-IP}, ...): appended to, a client's own
  * {@code X-Forwarded-For: 6.6.6.6} came out as {@code 6.6.6.6, <client>}, and the first entry, which Socket.IO's
  * documentation tells applications to read, was whatever the client chose. Behind a proxy of the deployment's own that
  * sets them, the gateway trusts them: it appends its peer to {@code X-Forwarded-For} and leaves the others.
@@ -20,7 +20,8 @@ final class ForwardedHeaders {
     static final String X_FORWARDED_FOR = "X-Forwarded-For";
     static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
     /** What a client could claim about itself through headers a worker's handlers may read. */
-    static final List<String> CLIENT_CLAIMS = List.of("Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port");
+    static final List<String> CLIENT_CLAIMS = List.of("Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port",
+            "X-Forwarded-Server", "X-Forwarded-Prefix", "X-Client-IP", "True-Client-IP", "CF-Connecting-IP");
 
     private ForwardedHeaders() {
     }
@@ -34,9 +35,11 @@ final class ForwardedHeaders {
         String address = peer instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() : null;
         if (trusted) {
-            String forwardedFor = headers.get(X_FORWARDED_FOR);
+            // several lines are one list (RFC 9110): a proxy may add its own line after the client's
+            List<String> forwardedFor = headers.getAll(X_FORWARDED_FOR);
             if (address != null) {
-                headers.set(X_FORWARDED_FOR, forwardedFor == null ? address : forwardedFor + ", " + address);
+                headers.set(X_FORWARDED_FOR, forwardedFor.isEmpty() ? address
+                        : String.join(", ", forwardedFor) + ", " + address);
             }
             if (!headers.contains(X_FORWARDED_PROTO)) {
                 headers.set(X_FORWARDED_PROTO, scheme);

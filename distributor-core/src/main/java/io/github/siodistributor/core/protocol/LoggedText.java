@@ -28,9 +28,13 @@ public record LoggedText(CharSequence raw) {
                 case '\n' -> text.append("\\n");
                 case '\r' -> text.append("\\r");
                 case '\t' -> text.append("\\t");
+                // doubled, so that a name holding a backslash and an n cannot pass for an escaped line feed
+                case '\\' -> text.append("\\\\");
                 default -> {
-                    // C0 and C1 controls, DEL, and the Unicode line and paragraph separators end lines too
-                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                    // C0 and C1 controls, DEL, the Unicode line and paragraph separators (they end lines too), and the
+                    // bidirectional controls (they can show a line's text in another order than it has)
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || c == '\u200e' || c == '\u200f'
+                            || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069')) {
                         text.append(String.format("\\u%04x", (int) c));
                     } else {
                         text.append(c);

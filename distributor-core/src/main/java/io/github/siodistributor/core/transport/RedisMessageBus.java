@@ -1,6 +1,7 @@
 package io.github.siodistributor.core.transport;
 
 import io.github.siodistributor.core.protocol.ChannelNames;
+import io.github.siodistributor.core.protocol.LoggedText;
 import io.github.siodistributor.core.protocol.MalformedMessageException;
 import io.github.siodistributor.core.protocol.Message;
 import io.github.siodistributor.core.protocol.MessageCodec;
@@ -629,7 +630,9 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
                 // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones (OutOfMemoryError)
                 // go on
                 dropped.record(Cause.HANDLER_FAILED, channel, e.toString());
-                log.debug("Handler failed for {} on {}", message, channel, e);
+                if (log.isDebugEnabled()) {
+                    log.debug("Handler failed for {} on {}", LoggedText.of(message.toString()), channel, e);
+                }
             }
         } finally {
             handled.increment();

@@ -19,7 +19,8 @@ class ForwardedHeadersTest {
     private static HttpHeaders claims() {
         return new DefaultHttpHeaders().add("X-Forwarded-For", "6.6.6.6").add("X-Forwarded-Proto", "https")
                 .add("Forwarded", "for=7.7.7.7;proto=https").add("X-Real-IP", "8.8.8.8")
-                .add("X-Forwarded-Host", "bank.example").add("X-Forwarded-Port", "443").add("Cookie", "a=b");
+                .add("X-Forwarded-Host", "bank.example").add("X-Forwarded-Port", "443").add("True-Client-IP", "9.9.9.9")
+                .add("CF-Connecting-IP", "9.9.9.9").add("Cookie", "a=b");
     }
 
     @Test
@@ -30,7 +31,8 @@ class ForwardedHeadersTest {
 
         assertThat(headers.getAll("X-Forwarded-For")).containsExactly("203.0.113.7");
         assertThat(headers.getAll("X-Forwarded-Proto")).containsExactly("http");
-        assertThat(headers.names()).doesNotContain("Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port");
+        assertThat(headers.names()).doesNotContain("Forwarded", "X-Real-IP", "X-Forwarded-Host", "X-Forwarded-Port",
+                "True-Client-IP", "CF-Connecting-IP");
         assertThat(headers.get("Cookie")).as("the rest is the client's own").isEqualTo("a=b");
     }
 
@@ -54,5 +56,16 @@ class ForwardedHeadersTest {
             assertThat(headers.get("X-Forwarded-For")).as("trusted: %s", trusted).isEqualTo("203.0.113.7");
             assertThat(headers.get("X-Forwarded-Proto")).as("trusted: %s", trusted).isEqualTo("https");
         }
+    }
+
+    @Test
+    void behindAProxyThatAddsALineOfItsOwnEveryEntryIsKeptInOrder() {
+        // HAProxy's option forwardfor adds its own header line after the client's
+        HttpHeaders headers = new DefaultHttpHeaders().add("X-Forwarded-For", "6.6.6.6")
+                .add("X-Forwarded-For", "198.51.100.9");
+
+        ForwardedHeaders.apply(headers, CLIENT, "http", true);
+
+        assertThat(headers.getAll("X-Forwarded-For")).containsExactly("6.6.6.6, 198.51.100.9, 203.0.113.7");
     }
 }
