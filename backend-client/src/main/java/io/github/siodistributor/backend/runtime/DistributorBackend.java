@@ -203,17 +203,20 @@ public final class DistributorBackend implements IndirectServer, AutoCloseable {
         long deadline = System.nanoTime() + requirePositive(timeout).toNanos();
         synchronized (released) {
             // the sockets first, then what their handlers still have to do (a disconnect handler's emits, a
-            // release's answer): the bus stops after this, and would refuse them
-            while (socketCount() > 0 || handlersBusy()) {
+            // release's answer), and what waits to be sent again to a worker that did not hear it: the bus stops
+            // after this, and would refuse them
+            while (socketCount() > 0 || handlersBusy() || commandLines.held() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     log.warn("Backend instance {} stops with {} sockets not handed over, or their handlers not done, "
-                            + "within {}", backendId, socketCount(), timeout);
+                            + "or {} commands its workers have not heard yet, within {}", backendId, socketCount(),
+                            commandLines.held(), timeout);
                     return false;
                 }
                 // a socket leaving notifies; handlers finishing do not, so their queues are looked at every few ms
                 long waitMillis = left / 1_000_000;
                 if (socketCount() == 0) {
+                    // nor do commands heard at last
                     waitMillis = Math.min(waitMillis, HANDLERS_LOOK_MILLIS);
                 }
                 try {
