@@ -115,7 +115,8 @@ final class WorkerCommandLines implements AutoCloseable {
 
     private void send(String worker, SocketCommand command, CompletableFuture<Long> answer) {
         long number = sequence.incrementAndGet();
-        Line line = lines.get(command.socketId());
+        // while every worker hears, there is no line at all
+        Line line = lines.isEmpty() ? null : lines.get(command.socketId());
         if (line != null) {
             // not published now: its size is checked here, for the caller to hear of it as from a publish
             sizeCheck.requireFits(command);
@@ -123,19 +124,19 @@ final class WorkerCommandLines implements AutoCloseable {
                 return;
             }
         }
-        publish(worker, number, new Held(command, answer));
+        publish(worker, number, command, answer);
     }
 
-    private void publish(String worker, long number, Held held) {
-        publisher.publish(worker, held.command()).whenComplete((receivers, failure) -> {
+    private void publish(String worker, long number, SocketCommand command, CompletableFuture<Long> answer) {
+        publisher.publish(worker, command).whenComplete((receivers, failure) -> {
             // a failure is the bus's to count (an outage, a backlog); only "nobody heard it" is this class's
             if (failure == null && receivers == 0) {
-                onThread(() -> hold(worker, number, held));
-            } else if (held.answer() != null) {
+                onThread(() -> hold(worker, number, new Held(command, answer)));
+            } else if (answer != null) {
                 if (failure != null) {
-                    held.answer().completeExceptionally(failure);
+                    answer.completeExceptionally(failure);
                 } else {
-                    held.answer().complete(receivers);
+                    answer.complete(receivers);
                 }
             }
         });
@@ -275,7 +276,7 @@ final class WorkerCommandLines implements AutoCloseable {
                 }
                 waiting.forEach((number, held) -> {
                     try {
-                        publish(worker, number, held);
+                        publish(worker, number, held.command(), held.answer());
                     } catch (RuntimeException e) {
                         // checked for size when queued: only a bus closing under us gets here
                         dropped.record(Cause.WORKER_UNREACHABLE, worker, held.command().getClass().getSimpleName()
