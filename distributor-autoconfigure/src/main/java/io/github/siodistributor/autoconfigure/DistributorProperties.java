@@ -252,8 +252,8 @@ public class DistributorProperties {
 
         /**
          * Most connections (Engine.IO sessions) a worker keeps open that have not joined a namespace yet; beyond it a
-         * handshake is refused (403) and the client tries again later. Each keeps its handshake's headers until connect-timeout, so without a bound a
-         * client opening them one after another could fill the heap.
+         * handshake is refused (403) and the client tries again later. Each keeps its handshake's headers until
+         * connect-timeout, so without a bound a client opening them one after another could fill the heap.
          */
         private int maxPendingSessions = 2_000;
 

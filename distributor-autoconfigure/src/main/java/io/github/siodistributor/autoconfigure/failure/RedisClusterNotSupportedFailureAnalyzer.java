@@ -12,9 +12,10 @@ class RedisClusterNotSupportedFailureAnalyzer extends AbstractFailureAnalyzer<Re
                 + "which on a cluster counts one node's subscribers only: workers would send events again and again, "
                 + "and requests such as fetchSockets would find no one.",
                 "Give the distributor a standalone Redis, or one behind Sentinel: unset spring.data.redis.cluster.* "
-                        + "and set spring.data.redis.host and spring.data.redis.port (or spring.data.redis.sentinel.*), "
-                        + "or keep the cluster for the rest of the application and define a RedisConnectionFactory bean "
-                        + "annotated @DistributorRedisConnectionFactory for the distributor alone.",
+                        + "and set spring.data.redis.host and spring.data.redis.port (or "
+                        + "spring.data.redis.sentinel.*), or keep the cluster for the rest of the application and "
+                        + "define a RedisConnectionFactory bean annotated @DistributorRedisConnectionFactory for the "
+                        + "distributor alone.",
                 cause);
     }
 }

@@ -154,8 +154,8 @@ class DistributorMetricsTest {
                     .tag("cause", "malformed")) == 1);
             assertThat(count(registry.get("distributor.redis.received"))).isGreaterThan(received);
             assertThat(count(registry.get("distributor.redis.published"))).isPositive();
-            assertThat(count(registry.get("distributor.redis.subscription.replaced"))).as("a subscription that delivers")
-                    .isZero();
+            assertThat(count(registry.get("distributor.redis.subscription.replaced")))
+                    .as("a subscription that delivers").isZero();
             clients.disconnect(a);
         });
     }

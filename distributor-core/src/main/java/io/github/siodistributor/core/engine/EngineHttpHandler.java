@@ -212,7 +212,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         }, () -> { });
     }
 
-    /** Answers the WebSocket handshake; then runs {@code onSuccess}, or {@code onFailure} when there is no WebSocket. */
+    /** Answers the WebSocket handshake; then runs {@code onSuccess}, or {@code onFailure} when there is none. */
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
             Runnable onSuccess, Runnable onFailure) {
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();

@@ -10,7 +10,8 @@ import java.util.List;
  * {@code X-Forwarded-Proto}, which handlers read from the handshake since its address is the gateway's.
  *
  * <p>At the edge (the default) the gateway replaces them, and drops the other headers a client may send to claim an
- * address, host or scheme ({@link #CLIENT_CLAIMS}: {@code Forwarded}, {@code X-Real-IP}, ...): appended to, a client's own
+ * address, host or scheme ({@link #CLIENT_CLAIMS}: {@code Forwarded}, {@code X-Real-IP}, ...): appended to, a
+ * client's own
  * {@code X-Forwarded-For: 6.6.6.6} came out as {@code 6.6.6.6, <client>}, and the first entry, which Socket.IO's
  * documentation tells applications to read, was whatever the client chose. Behind a proxy of the deployment's own that
  * sets them, the gateway trusts them: it appends its peer to {@code X-Forwarded-For} and leaves the others.

@@ -627,8 +627,8 @@ public final class RedisMessageBus implements MessageBus, AutoCloseable {
             try {
                 handler.accept(message);
             } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
-                // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones (OutOfMemoryError)
-                // go on
+                // an Error out of here would reach the subscriber's own loop; only the JVM's fatal ones
+                // (OutOfMemoryError) go on
                 dropped.record(Cause.HANDLER_FAILED, channel, e.toString());
                 if (log.isDebugEnabled()) {
                     log.debug("Handler failed for {} on {}", LoggedText.of(message.toString()), channel, e);

@@ -61,7 +61,8 @@ final class SubscriptionProbe {
         CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .execute(() -> result.complete(timedOut(probe, timeout)));
         if (!publisher.isConnected()) {
-            result.complete(SubscriptionCheck.of(Outcome.UNREACHABLE, "no connection to Redis (Lettuce is reconnecting)"));
+            result.complete(SubscriptionCheck.of(Outcome.UNREACHABLE,
+                    "no connection to Redis (Lettuce is reconnecting)"));
             return result.copy();
         }
         byte[] body = MessageCodec.encode(new Custom(TOPIC, busId, ByteBuffer.allocate(Long.BYTES)
@@ -103,7 +104,8 @@ final class SubscriptionProbe {
         }
         // an earlier probe's message arriving after its timeout must not vouch for the current one
         if (probe != null && probe.sequence == received) {
-            probe.result.complete(SubscriptionCheck.of(Outcome.DELIVERED, "the subscription delivered a probe message"));
+            probe.result.complete(SubscriptionCheck.of(Outcome.DELIVERED,
+                    "the subscription delivered a probe message"));
         }
         return true;
     }

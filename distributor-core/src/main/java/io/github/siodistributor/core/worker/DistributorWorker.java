@@ -439,7 +439,8 @@ public final class DistributorWorker implements EngineListener, AutoCloseable {
 
     /**
      * The connection joined a namespace: its connect timeout is over, as in Socket.IO, which clears it at the first
-     * connect, and it no longer counts among the sessions not yet in use. A connection that leaves every namespace later stays open (the client closes it when it wants).
+     * connect, and it no longer counts among the sessions not yet in use. A connection that leaves every namespace
+     * later stays open (the client closes it when it wants).
      */
     private static void joinedOnce(ClientConnection connection) {
         if (connection != null && connection.connectTimeout != null) {

@@ -45,7 +45,8 @@ class AllowedOriginsTest {
         EngineServer server = server(List.of("https://app.example"));
 
         assertThat(request(connection(server), POLLING, "Origin: https://app.example")).startsWith("HTTP/1.1 200 ");
-        assertThat(request(connection(server), POLLING)).as("no Origin: not a browser page").startsWith("HTTP/1.1 200 ");
+        assertThat(request(connection(server), POLLING)).as("no Origin: not a browser page")
+                .startsWith("HTTP/1.1 200 ");
         String refused = request(connection(server), POLLING, "Origin: https://evil.example");
         assertThat(refused).startsWith("HTTP/1.1 403 ").endsWith("{\"code\":4,\"message\":\"Forbidden\"}");
         assertThat(request(connection(server), "GET /socket.io/?EIO=4&transport=websocket",

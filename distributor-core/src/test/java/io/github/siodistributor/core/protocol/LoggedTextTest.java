@@ -26,7 +26,8 @@ class LoggedTextTest {
 
     @Test
     void longTextIsCutSayingHowLongItWas() {
-        assertThat(LoggedText.of("x".repeat(10_000)).toString()).hasSize(LoggedText.MAX_CHARS + "... (10000 characters)".length())
+        assertThat(LoggedText.of("x".repeat(10_000)).toString())
+                .hasSize(LoggedText.MAX_CHARS + "... (10000 characters)".length())
                 .endsWith("... (10000 characters)");
         assertThat(LoggedText.of(null)).hasToString("null");
         assertThat(LoggedText.of("plain /chat 'say'")).hasToString("plain /chat 'say'");
