@@ -408,16 +408,16 @@ public class DistributorProperties {
             return connectTimeout;
         }
 
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
         public int getMaxPendingSessions() {
             return maxPendingSessions;
         }
 
         public void setMaxPendingSessions(int maxPendingSessions) {
             this.maxPendingSessions = maxPendingSessions;
-        }
-
-        public void setConnectTimeout(Duration connectTimeout) {
-            this.connectTimeout = connectTimeout;
         }
 
         public Duration getUpgradeTimeout() {

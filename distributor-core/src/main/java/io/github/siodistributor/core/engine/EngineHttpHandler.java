@@ -103,7 +103,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
                 HttpReplies.error(requester, settings, EngineError.FORBIDDEN);
                 return;
             }
-            EngineSession session = newSession(ctx.channel(), request, query);
+            EngineSession session = server.newSession(ctx.channel(), reservedHandshake(ctx.channel(), request, query));
             if (session == null) {
                 ctx.close();
                 return;
@@ -154,16 +154,14 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
         super.channelInactive(ctx);
     }
 
-    /** A polling session holding the place reserved for it, which a failure to build its handshake gives back. */
-    private EngineSession newSession(Channel channel, FullHttpRequest request, RequestQuery query) {
-        EngineHandshake handshake;
+    /** The handshake of a session whose place is reserved: a failure to build it gives the place back. */
+    private EngineHandshake reservedHandshake(Channel channel, FullHttpRequest request, RequestQuery query) {
         try {
-            handshake = handshakeOf(channel, request, query);
+            return handshakeOf(channel, request, query);
         } catch (RuntimeException e) {
             server.releasePending();
             throw e;
         }
-        return server.newSession(channel, handshake);
     }
 
     private void openWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, Requester requester,
@@ -172,13 +170,7 @@ final class EngineHttpHandler extends SimpleChannelInboundHandler<FullHttpReques
             HttpReplies.error(requester, server.settings(), EngineError.FORBIDDEN);
             return;
         }
-        EngineHandshake handshake;
-        try {
-            handshake = handshakeOf(ctx.channel(), request, query);
-        } catch (RuntimeException e) {
-            server.releasePending();
-            throw e;
-        }
+        EngineHandshake handshake = reservedHandshake(ctx.channel(), request, query);
         Channel channel = ctx.channel();
         upgrade(ctx, request, requester, () -> {
             EngineSession session = server.newSession(channel, handshake);

@@ -84,7 +84,6 @@ public final class EngineServer {
     private final LongAdder refusedSessions = new LongAdder();
     private final AtomicLong nextRefusalLogAt = new AtomicLong(System.nanoTime());
 
-
     /** A server whose session ids are random, naming no owner. */
     public EngineServer(EngineSettings settings, EngineListener listener) {
         this(settings, listener, null);
@@ -149,24 +148,20 @@ public final class EngineServer {
      * balancer) carries many clients' handshakes on one connection.
      */
     boolean reservePending(Channel channel) {
-        if (pendingSessions.incrementAndGet() > settings.maxPendingSessions()) {
-            pendingSessions.decrementAndGet();
-            refused(channel, settings.maxPendingSessions() + " sessions of this server are not in use yet "
-                    + "(distributor.worker.max-pending-sessions)");
-            return false;
+        if (pendingSessions.incrementAndGet() <= settings.maxPendingSessions()) {
+            return true;
         }
-        return true;
-    }
-
-    private void refused(Channel channel, String why) {
+        pendingSessions.decrementAndGet();
         refusedSessions.increment();
         long now = System.nanoTime();
         long due = nextRefusalLogAt.get();
         if (now - due >= 0 && nextRefusalLogAt.compareAndSet(due, now + TimeUnit.SECONDS.toNanos(10))) {
             log.warn("Refusing new Engine.IO sessions (403, as Engine.IO refuses a handshake; the client tries again "
-                    + "later), from {} and maybe others: {}; {} refused so far", channel.remoteAddress(), why,
-                    refusedSessions.sum());
+                    + "later), from {} and maybe others: {} sessions of this server are not in use yet "
+                    + "(distributor.worker.max-pending-sessions); {} refused so far", channel.remoteAddress(),
+                    settings.maxPendingSessions(), refusedSessions.sum());
         }
+        return false;
     }
 
     /** Gives a place back, for a session no longer pending or never opened. */
@@ -189,10 +184,6 @@ public final class EngineServer {
      * {@link #shutdown} began: the caller then drops the connection.
      */
     EngineSession newSession(Channel channel, EngineHandshake handshake) {
-        if (shuttingDown) {
-            releasePending();
-            return null;
-        }
         while (true) {
             EngineSession session = new EngineSession(newSessionId(), channel.eventLoop(), this, handshake, true);
             if (sessions.putIfAbsent(session.id(), session) == null) {
